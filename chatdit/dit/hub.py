@@ -1,0 +1,1 @@
+"""INTERFACE PLACEHOLDER — implemented by the dit-hub work. See docstrings for the contract."""

@@ -1,0 +1,199 @@
+"""The contracts between agents: what was asked, how it will be made, what was made.
+
+Every model here crosses a boundary (LLM backend -> parser -> planner -> executor -> critic ->
+session store), so each one validates strictly and serialises to plain JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+TaskKind = Literal["generate", "group", "reference", "edit", "inpaint", "layout", "faceswap"]
+"""generate: one image; group: several consistent images (book, storyboard, variations);
+reference: outputs conditioned on attached images; edit/inpaint: change earlier outputs;
+layout: boxes given; faceswap: a face into a video."""
+
+Collection = Literal["single", "book", "storyboard", "variations", "set"]
+Relation = Literal["left of", "right of", "above", "below"]
+DepthRelation = Literal["in front of", "behind"]
+InputRole = Literal["reference", "style", "face", "edit_target", "source_video"]
+AssetKind = Literal["image", "video", "pdf", "html", "gif"]
+Verdict = Literal["pass", "fail", "unknown"]
+
+MAX_PAGES = 200
+"""A book longer than this is almost certainly a typo; the parser says so instead of queueing
+hours of work."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Position(Strict):
+    """Where a subject stands relative to another subject of the same instruction."""
+
+    relation: Relation
+    target: int = Field(ge=0, description="index of the other subject in Instruction.subjects")
+
+
+class Depth(Strict):
+    """Front-to-back order when subjects overlap ("a fish behind a boat")."""
+
+    relation: DepthRelation
+    target: int = Field(ge=0, description="index of the other subject in Instruction.subjects")
+
+
+class Subject(Strict):
+    name: str = Field(description="the noun, singular and lower case: 'teddy bear'")
+    count: int = Field(default=1, ge=1, le=100)
+    color: str | None = None
+    attributes: list[str] = Field(default_factory=list, description="other adjectives: 'wooden'")
+    position: Position | None = None
+    depth: Depth | None = None
+    character: str | None = Field(
+        default=None, description="name of the character card this subject is ('Bob')"
+    )
+
+
+class CharacterSpec(Strict):
+    """A named character defined in the request ("[Bob] a man in a black suit")."""
+
+    name: str
+    description: str
+
+
+class PageSpec(Strict):
+    """One output of a multi-image request: what the picture shows and the text under it."""
+
+    number: int = Field(ge=1, description="1-based page / panel number")
+    prompt: str = Field(description="what this picture shows")
+    text: str | None = Field(default=None, description="page text or caption printed with it")
+    characters: list[str] = Field(default_factory=list)
+
+
+class InputImage(Strict):
+    path: str
+    role: InputRole = "reference"
+
+
+class Target(Strict):
+    """An earlier output the message refers to: 'page 3', 'the last one', an asset id."""
+
+    kind: Literal["page", "last", "asset"]
+    page: int | None = Field(default=None, ge=1)
+    asset_id: str | None = None
+
+
+class LayoutBox(Strict):
+    """A phrase placed in a normalised xyxy box; order is front-to-back rank (0 = frontmost)."""
+
+    phrase: str
+    box: tuple[float, float, float, float]
+    order: int = 0
+
+    @field_validator("box")
+    @classmethod
+    def _box_inside_unit_square(cls, box: tuple[float, float, float, float]):
+        x0, y0, x1, y1 = box
+        if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
+            raise ValueError(f"box {box} must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1")
+        return box
+
+
+class Instruction(Strict):
+    """What the person asked for, as a careful human would write it down."""
+
+    task: TaskKind = "generate"
+    collection: Collection = "single"
+    prompt: str = Field(description="the scene to draw, cleaned of chat phrasing")
+    output_count: int = Field(default=1, ge=1, le=MAX_PAGES)
+    subjects: list[Subject] = Field(default_factory=list)
+    background: str | None = None
+    style: str | None = None
+    pages: list[PageSpec] = Field(default_factory=list)
+    characters: list[CharacterSpec] = Field(default_factory=list)
+    inputs: list[InputImage] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
+    edit: str | None = Field(default=None, description="the change asked for, for edit tasks")
+    layout: list[LayoutBox] = Field(default_factory=list)
+    width: int | None = Field(default=None, ge=16, le=4096)
+    height: int | None = Field(default=None, ge=16, le=4096)
+    consent: bool = False
+
+
+class ToolCall(Strict):
+    tool: str
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class Step(Strict):
+    id: str
+    call: ToolCall
+    purpose: str = ""
+    pages: list[int] = Field(default_factory=list, description="book pages this step makes")
+    depends_on: list[str] = Field(default_factory=list)
+
+
+class Plan(Strict):
+    steps: list[Step] = Field(default_factory=list)
+    rationale: str = ""
+
+
+class Asset(Strict):
+    """A file in the session folder, named by its content hash, with how it was made."""
+
+    id: str
+    path: str
+    kind: AssetKind = "image"
+    page: int | None = Field(default=None, ge=1)
+    width: int | None = None
+    height: int | None = None
+    tool: str | None = None
+    prompt: str | None = None
+    seed: int | None = None
+    model: str | None = None
+    steps: int | None = None
+    parents: list[str] = Field(default_factory=list)
+    turn_id: str | None = None
+    step_id: str | None = None
+    attempt: int = 0
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class RequirementCheck(Strict):
+    name: str = Field(description="e.g. 'fox: count 2', 'page text'")
+    kind: Literal["presence", "count", "color", "position", "text", "identity", "structure", "quality"]
+    verdict: Verdict
+    detail: str = ""
+
+
+class Critique(Strict):
+    asset_id: str
+    score: float = Field(ge=0.0, le=1.0)
+    passed: bool
+    checks: list[RequirementCheck] = Field(default_factory=list)
+    feedback: str = ""
+    critic: str = "structure"
+    attempt: int = 0
+
+
+class Turn(Strict):
+    id: str
+    parent_id: str | None = None
+    message: str
+    images: list[str] = Field(default_factory=list)
+    instruction: Instruction | None = None
+    plan: Plan | None = None
+    assets: list[Asset] = Field(default_factory=list)
+    critiques: list[Critique] = Field(default_factory=list)
+    reply: str = ""
+    status: Literal["running", "done", "failed", "cancelled"] = "running"
+    error: str | None = None
+    created_at: datetime = Field(default_factory=utc_now)

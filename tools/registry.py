@@ -1,0 +1,106 @@
+"""The tool registry: every DiT capability is a plain function with a pydantic args model.
+
+Tools know nothing about chat or sessions. They get validated args and a ToolContext (the
+model hub, progress and cancel hooks, a way to load earlier assets) and return ToolOutputs;
+the executor turns those into content-addressed Assets.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ValidationError
+
+from chatdit.errors import ToolArgumentError
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from chatdit.dit.hub import ModelHub
+
+ProgressFn = Callable[[int, int], None]
+"""Called after each denoising step with (step done, total steps)."""
+
+
+@dataclass
+class ToolContext:
+    hub: "ModelHub"
+    load_image: Callable[[str], "Image.Image"]
+    """Returns the pixels of an earlier asset by id."""
+    workdir: Path
+    """Where a tool may write intermediate files (videos); inside the session folder."""
+    progress: ProgressFn = lambda done, total: None
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class ToolOutput:
+    """One produced image (or a file, for video), with what the provenance record needs."""
+
+    image: "Image.Image | None" = None
+    file: Path | None = None
+    kind: str = "image"
+    page: int | None = None
+    prompt: str | None = None
+    seed: int | None = None
+    steps: int | None = None
+    parents: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+ToolFn = Callable[[Any, ToolContext], list[ToolOutput]]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    args_model: type[BaseModel]
+    run: ToolFn
+    description: str
+
+
+TOOLS: dict[str, ToolSpec] = {}
+
+
+def register(name: str, args_model: type[BaseModel]) -> Callable[[ToolFn], ToolFn]:
+    """Decorator adding a tool; its docstring's first line becomes the planner-facing description."""
+
+    def add(fn: ToolFn) -> ToolFn:
+        description = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else name
+        TOOLS[name] = ToolSpec(name=name, args_model=args_model, run=fn, description=description)
+        return fn
+
+    return add
+
+
+def load_builtin_tools() -> dict[str, ToolSpec]:
+    """Import the tool modules so they register themselves (kept lazy: they import torch)."""
+    import importlib
+
+    for module in BUILTIN_TOOL_MODULES:
+        importlib.import_module(f"chatdit.tools.{module}")
+    return TOOLS
+
+
+BUILTIN_TOOL_MODULES: list[str] = ["generate", "reference"]
+
+
+def validate_args(tool: str, args: dict[str, Any]) -> BaseModel:
+    """The tool's args model filled from a plan step, or a ToolArgumentError saying what is wrong."""
+    spec = TOOLS.get(tool)
+    if spec is None:
+        raise ToolArgumentError(f"unknown tool {tool!r}; known tools: {', '.join(sorted(TOOLS))}")
+    try:
+        return spec.args_model(**args)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ToolArgumentError(f"tool {tool!r} got invalid arguments: {problems}") from exc
+
+
+def run_tool(tool: str, args: dict[str, Any], ctx: ToolContext) -> list[ToolOutput]:
+    spec = TOOLS[tool]
+    return spec.run(validate_args(tool, args), ctx)
