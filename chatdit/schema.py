@@ -191,9 +191,29 @@ class Turn(Strict):
     images: list[str] = Field(default_factory=list)
     instruction: Instruction | None = None
     plan: Plan | None = None
-    assets: list[Asset] = Field(default_factory=list)
+    assets: list[Asset] = Field(default_factory=list, description="the outputs: best attempt per page or picture")
+    attempts: list[Asset] = Field(default_factory=list, description="every attempt, kept so a person can pick another")
     critiques: list[Critique] = Field(default_factory=list)
     reply: str = ""
     status: Literal["running", "done", "failed", "cancelled"] = "running"
+    thread_id: str | None = Field(default=None, description="graph thread this turn ran in")
+    checkpoint_id: str | None = Field(default=None, description="graph checkpoint after this turn")
     error: str | None = None
     created_at: datetime = Field(default_factory=utc_now)
+
+
+class CharacterCard(Strict):
+    """A character kept consistent across steps and turns: its words and the picture that first showed it."""
+
+    name: str
+    description: str
+    asset_id: str | None = None
+    page: int | None = None
+
+
+class PageEntry(Strict):
+    """What a book page currently is: the picture, what it was asked to show, and its text."""
+
+    asset_id: str
+    prompt: str
+    text: str | None = None

@@ -1,0 +1,64 @@
+"""Judge a turn's outputs against its plan before replying.
+
+This critic checks structure only: every planned output exists, opens, has the asked size and
+is not blank. The Reflect-DiT critic (content checks and feedback) builds on the same Critique.
+"""
+
+from __future__ import annotations
+
+from chatdit.schema import Asset, Critique, Plan, RequirementCheck
+from chatdit.store import SessionStore
+
+BLANK_STDDEV = 2.0
+"""Below this pixel standard deviation a picture is a flat fill, which no prompt asks for."""
+
+
+def expected_outputs(plan: Plan) -> list[tuple[str, int | None]]:
+    """(step id, page) for every output the plan promises."""
+    expected = []
+    for step in plan.steps:
+        panels = step.call.args.get("panels")
+        count = len(panels) if panels else 1
+        pages = step.pages or [None] * count
+        expected.extend((step.id, page) for page in pages)
+    return expected
+
+
+def structural_checks(asset: Asset, store: SessionStore, width: int | None, height: int | None) -> list[RequirementCheck]:
+    from PIL import Image, ImageStat
+
+    path = store.asset_path(asset)
+    if not path.exists():
+        return [RequirementCheck(name="file", kind="structure", verdict="fail", detail=f"{asset.path} is missing")]
+    if asset.kind != "image":
+        return [RequirementCheck(name="file", kind="structure", verdict="pass", detail=f"{asset.kind} written")]
+    checks = []
+    with Image.open(path) as image:
+        size_ok = (width is None or image.width == width) and (height is None or image.height == height)
+        checks.append(RequirementCheck(name="size", kind="structure", verdict="pass" if size_ok else "fail",
+                                       detail=f"{image.width}x{image.height}" + ("" if size_ok else f", expected {width}x{height}")))
+        spread = max(ImageStat.Stat(image.convert("RGB")).stddev)
+        checks.append(RequirementCheck(name="not blank", kind="quality", verdict="pass" if spread >= BLANK_STDDEV else "fail",
+                                       detail=f"pixel spread {spread:.1f}"))
+    return checks
+
+
+def critique_structure(plan: Plan, assets: list[Asset], store: SessionStore, attempt: int = 0) -> list[Critique]:
+    """One Critique per produced asset, plus a failing one per promised output that is missing."""
+    steps = {step.id: step for step in plan.steps}
+    critiques = []
+    for step_id, page in expected_outputs(plan):
+        candidates = [a for a in assets if a.step_id == step_id and a.page == page and a.attempt == attempt]
+        if not candidates:
+            missing = f"page {page}" if page else f"output of step {step_id}"
+            critiques.append(Critique(asset_id="", score=0.0, passed=False, attempt=attempt, feedback=f"{missing} was not made",
+                                      checks=[RequirementCheck(name=missing, kind="structure", verdict="fail", detail="missing")]))
+            continue
+        asset = candidates[-1]
+        args = steps[step_id].call.args
+        checks = structural_checks(asset, store, args.get("width"), args.get("height"))
+        passed = all(check.verdict != "fail" for check in checks)
+        failing = [f"{c.name}: {c.detail}" for c in checks if c.verdict == "fail"]
+        critiques.append(Critique(asset_id=asset.id, score=1.0 if passed else 0.0, passed=passed, checks=checks,
+                                  attempt=attempt, feedback="; ".join(failing) or "structure ok"))
+    return critiques

@@ -1,0 +1,84 @@
+"""Run one plan step on the tool registry and keep what it made as Assets.
+
+The executor is the only agent that touches tools; it resolves `@page:N` references to the
+assets made earlier in the turn (or the book's pages), reports denoising progress, and stores
+every output content-addressed with its provenance.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from chatdit.agents.planner import parse_page_ref
+from chatdit.errors import PageReferenceError, ToolArgumentError
+from chatdit.events import Denoising, Event
+from chatdit.schema import Asset, PageEntry, Step
+from chatdit.store import SessionStore
+
+
+def resolve_references(refs: list[str], made: list[Asset], book: dict[int, PageEntry]) -> list[str]:
+    """Asset ids for a step's references: `@page:N` means the newest page N of this turn, else the book's."""
+    resolved = []
+    for ref in refs:
+        page = parse_page_ref(ref)
+        if page is None:
+            resolved.append(ref)
+            continue
+        this_turn = [asset for asset in made if asset.page == page]
+        if this_turn:
+            resolved.append(this_turn[-1].id)
+        elif page in book:
+            resolved.append(book[page].asset_id)
+        else:
+            raise PageReferenceError(f"step needs page {page}, which has not been made")
+    return resolved
+
+
+class DenoiseReporter:
+    """Turns (done, total) callbacks into Denoising events with an ETA from the mean step time."""
+
+    def __init__(self, step_id: str, emit: Callable[[Event], None]):
+        self.step_id, self.emit, self.started = step_id, emit, time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        elapsed = time.perf_counter() - self.started
+        eta = elapsed / done * (total - done) if done else None
+        self.emit(Denoising(step_id=self.step_id, done=done, total=total, eta_s=eta))
+
+
+def run_step(step: Step, *, store: SessionStore, hub, made: list[Asset], book: dict[int, PageEntry],
+             turn_id: str, attempt: int, cancel, emit: Callable[[Event], None]) -> list[Asset]:
+    """Run one step and return its outputs as stored Assets."""
+    from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
+
+    load_builtin_tools()
+    args = dict(step.call.args)
+    if "references" in args:
+        args["references"] = resolve_references(list(args["references"]), made, book)
+
+    def load_image(asset_id: str):
+        from PIL import Image
+
+        path = store.root / "assets" / f"{asset_id}.png"
+        if not path.exists():
+            raise ToolArgumentError(f"reference {asset_id} is not an image of this session")
+        with Image.open(path) as image:
+            return image.convert("RGB")
+
+    ctx = ToolContext(hub=hub, load_image=load_image, workdir=store.work_dir,
+                      progress=DenoiseReporter(step.id, emit), cancel=cancel)
+    outputs = run_tool(step.call.tool, args, ctx)
+    model_name = hub.info.name
+    stored = []
+    for output in outputs:
+        fields = dict(page=output.page, tool=step.call.tool, prompt=output.prompt, seed=output.seed,
+                      model=model_name, steps=output.steps, parents=output.parents, turn_id=turn_id,
+                      step_id=step.id, attempt=attempt)
+        provenance = {**fields, **output.meta, "generator": "chatdit"}
+        if output.image is not None:
+            asset = store.add_image(output.image, provenance, **fields)
+        else:
+            asset = store.add_file(output.file, kind=output.kind, **fields)
+        stored.append(asset)
+    return stored

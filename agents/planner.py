@@ -1,0 +1,261 @@
+"""Turn an Instruction into a Plan of tool calls, grouping outputs the way in-context DiTs work best.
+
+ChatDiT's referencing rules, fixed and extended:
+- one new image: a single `generate` step (ChatDiT crashes on this case);
+- 2..max_panels new images: one `group` step, all panels on one canvas with a joint caption;
+- more: the first group jointly, every later chunk a `reference` step conditioned on the first
+  group (through the character cards' pictures), with no upper cap;
+- k attached images: every output conditioned on all k (`reference` steps);
+- a redo of "page 3": that page alone, conditioned on the character cards.
+
+References to pictures that do not exist yet are written `@page:N` and resolved by the executor
+once the step that makes page N has run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from pydantic import BaseModel, Field
+
+from chatdit.errors import InstructionError, PageReferenceError
+from chatdit.schema import CharacterCard, CharacterSpec, Instruction, PageEntry, PageSpec, Plan, Step, TaskKind, ToolCall
+
+MAX_REFERENCES_PER_CANVAS = 2
+"""Leave room for at least two generated panels next to the references in a 4-panel canvas."""
+
+
+class InputAsset(BaseModel):
+    asset_id: str
+    role: str = "reference"
+    prompt: str | None = None
+
+
+class LastOutput(BaseModel):
+    asset_id: str
+    prompt: str
+    page: int | None = None
+
+
+class PlanContext(BaseModel):
+    """What the planner may know about the session besides the instruction."""
+
+    book: dict[int, PageEntry] = Field(default_factory=dict)
+    cards: dict[str, CharacterCard] = Field(default_factory=dict)
+    inputs: list[InputAsset] = Field(default_factory=list)
+    last: LastOutput | None = None
+    seed: int = 0
+    max_panels: int = 4
+    width: int | None = None
+    height: int | None = None
+    steps: int | None = None
+
+
+def page_ref(page: int) -> str:
+    return f"@page:{page}"
+
+
+def parse_page_ref(ref: str) -> int | None:
+    match = re.fullmatch(r"@page:(\d+)", ref)
+    return int(match.group(1)) if match else None
+
+
+def describe_page(page: PageSpec, instruction: Instruction, cards: dict[str, CharacterCard]) -> str:
+    """The prompt a panel is drawn from: the page's words with characters described and the
+    book's background and style added when the page does not say them itself."""
+    prompt = page.prompt
+    for name, card in cards.items():
+        prompt = re.sub(rf"\[{re.escape(name)}\]", f"{name}, {card.description},", prompt, flags=re.IGNORECASE)
+    prompt = re.sub(r"\[NC\]\s*", "", prompt)
+    prompt = re.sub(r"\s+,", ",", re.sub(r"\s{2,}", " ", prompt)).strip(" ,")
+    for extra in (instruction.background, instruction.style):
+        if extra and extra.lower() not in prompt.lower():
+            prompt = f"{prompt}, {extra}"
+    return prompt
+
+
+def pages_of(instruction: Instruction) -> list[PageSpec]:
+    """The outputs asked for, one PageSpec each, numbered from 1."""
+    if instruction.pages:
+        return sorted(instruction.pages, key=lambda page: page.number)
+    return [PageSpec(number=i, prompt=instruction.prompt) for i in range(1, instruction.output_count + 1)]
+
+
+MAX_IMPLIED_CHARACTERS = 2
+
+
+def cards_for(instruction: Instruction, known: dict[str, CharacterCard]) -> dict[str, CharacterCard]:
+    """Character cards this turn draws on: known ones, plus the ones the request defines. A book
+    or storyboard with no named characters takes its first subjects ("a red fox") as characters."""
+    cards = dict(known)
+    characters = list(instruction.characters)
+    if not characters and instruction.collection in ("book", "storyboard"):
+        characters = [
+            CharacterSpec(name=subject.name, description=" ".join(filter(None, [subject.color, *subject.attributes, subject.name])))
+            for subject in instruction.subjects[:MAX_IMPLIED_CHARACTERS]
+        ]
+    for character in characters:
+        existing = cards.get(character.name)
+        cards[character.name] = CharacterCard(
+            name=character.name,
+            description=character.description,
+            asset_id=existing.asset_id if existing else None,
+            page=existing.page if existing else None,
+        )
+    return cards
+
+
+def card_references(page: PageSpec, cards: dict[str, CharacterCard], fallback: str) -> list[str]:
+    """Pictures that show the characters on this page, at most MAX_REFERENCES_PER_CANVAS."""
+    refs: list[str] = []
+    names = page.characters or list(cards)
+    for name in names:
+        card = cards.get(name)
+        if card is None:
+            continue
+        ref = card.asset_id or (page_ref(card.page) if card.page else None)
+        if ref and ref not in refs:
+            refs.append(ref)
+    return refs[:MAX_REFERENCES_PER_CANVAS] or [fallback]
+
+
+def _size_args(ctx: PlanContext, instruction: Instruction) -> dict:
+    args = {"width": instruction.width or ctx.width, "height": instruction.height or ctx.height, "steps": ctx.steps}
+    return {key: value for key, value in args.items() if value is not None}
+
+
+def _panel(page: PageSpec, instruction: Instruction, cards: dict[str, CharacterCard], numbered: bool) -> dict:
+    return {"prompt": describe_page(page, instruction, cards), "page": page.number if numbered else None}
+
+
+def plan_new_images(instruction: Instruction, ctx: PlanContext) -> Plan:
+    """New pictures, grouped into joint canvases; attached images condition every output."""
+    pages = pages_of(instruction)
+    cards = cards_for(instruction, ctx.cards)
+    numbered = len(pages) > 1 or instruction.collection == "book"
+    size = _size_args(ctx, instruction)
+    conditioning = [item.asset_id for item in ctx.inputs if item.role != "source_video"]
+    if len(conditioning) >= ctx.max_panels:
+        raise InstructionError(
+            f"{len(conditioning)} images were attached but one canvas holds {ctx.max_panels} panels; "
+            f"attach at most {ctx.max_panels - 1} reference images"
+        )
+    steps: list[Step] = []
+    if conditioning:
+        chunk = ctx.max_panels - len(conditioning)
+        prompts = [item.prompt or "the reference picture" for item in ctx.inputs if item.role != "source_video"]
+        for start in range(0, len(pages), chunk):
+            group = pages[start : start + chunk]
+            steps.append(_reference_step(len(steps), conditioning, prompts, group, instruction, cards, numbered, size, ctx))
+        return Plan(steps=steps, rationale=f"{len(pages)} output(s) conditioned on {len(conditioning)} attached image(s)")
+    if len(pages) == 1:
+        args = {"prompt": describe_page(pages[0], instruction, cards), "page": pages[0].number if numbered else None}
+        steps.append(Step(id="s1", call=ToolCall(tool="generate", args={**args, "seed": ctx.seed, **size}),
+                          purpose="one picture", pages=[pages[0].number] if numbered else []))
+        return Plan(steps=steps, rationale="a single image: one generate call")
+    first, rest = pages[: ctx.max_panels], pages[ctx.max_panels :]
+    steps.append(Step(
+        id="s1",
+        call=ToolCall(tool="group", args={"panels": [_panel(p, instruction, cards, numbered) for p in first], "seed": ctx.seed, **size}),
+        purpose=f"pages {first[0].number}-{first[-1].number} drawn jointly on one canvas",
+        pages=[p.number for p in first],
+    ))
+    anchors = {name: card.model_copy(update={"page": card.page or _first_page_showing(name, first)}) for name, card in cards.items()}
+    index = 0
+    while index < len(rest):
+        refs = card_references(rest[index], anchors, fallback=page_ref(first[0].number))
+        chunk = ctx.max_panels - len(refs)
+        group = rest[index : index + chunk]
+        steps.append(_reference_step(len(steps), refs, _ref_prompts(refs, anchors), group, instruction, cards, numbered, size, ctx, depends_on=["s1"]))
+        index += chunk
+    rationale = f"{len(pages)} pages: the first {len(first)} jointly"
+    if rest:
+        rationale += f", the other {len(rest)} conditioned on them in {len(steps) - 1} more canvas(es)"
+    return Plan(steps=steps, rationale=rationale)
+
+
+def _first_page_showing(name: str, pages: list[PageSpec]) -> int:
+    for page in pages:
+        if name in page.characters or name.lower() in page.prompt.lower():
+            return page.number
+    return pages[0].number
+
+
+def _ref_prompts(refs: list[str], cards: dict[str, CharacterCard]) -> list[str]:
+    by_ref = {(card.asset_id or page_ref(card.page or 0)): f"{card.name}, {card.description}" for card in cards.values()}
+    return [by_ref.get(ref, "the earlier page") for ref in refs]
+
+
+def _reference_step(index: int, refs: list[str], ref_prompts: list[str], pages: list[PageSpec], instruction: Instruction,
+                    cards: dict[str, CharacterCard], numbered: bool, size: dict, ctx: PlanContext,
+                    depends_on: list[str] | None = None) -> Step:
+    return Step(
+        id=f"s{index + 1}",
+        call=ToolCall(tool="reference", args={
+            "references": refs,
+            "reference_prompts": ref_prompts,
+            "panels": [_panel(p, instruction, cards, numbered) for p in pages],
+            "seed": ctx.seed + index,
+            **size,
+        }),
+        purpose=f"{'pages ' + ', '.join(str(p.number) for p in pages) if numbered else 'picture'} conditioned on {len(refs)} reference(s)",
+        pages=[p.number for p in pages] if numbered else [],
+        depends_on=depends_on or [],
+    )
+
+
+def plan_redo(instruction: Instruction, ctx: PlanContext) -> Plan:
+    """Change earlier outputs: each targeted page is redrawn alone, conditioned on the character
+    cards (or on the picture itself when the book has none), with the change added to its prompt."""
+    steps: list[Step] = []
+    size = _size_args(ctx, instruction)
+    change = instruction.edit or instruction.prompt
+    for target in instruction.targets or []:
+        if target.kind == "page":
+            entry = ctx.book.get(target.page or 0)
+            if entry is None:
+                existing = ", ".join(map(str, sorted(ctx.book))) or "none yet"
+                raise PageReferenceError(f"there is no page {target.page}; pages in this session: {existing}")
+            refs = [card.asset_id for card in ctx.cards.values() if card.asset_id and card.asset_id != entry.asset_id]
+            refs = refs[:MAX_REFERENCES_PER_CANVAS] or [entry.asset_id]
+            prompts = [f"{c.name}, {c.description}" for c in ctx.cards.values() if c.asset_id in refs] or [entry.prompt]
+            base, page = entry.prompt, target.page
+        else:
+            asset_id = target.asset_id if target.kind == "asset" else (ctx.last.asset_id if ctx.last else None)
+            if asset_id is None:
+                raise PageReferenceError("there is no earlier picture in this session to change yet; ask for one first")
+            base = ctx.last.prompt if ctx.last and ctx.last.asset_id == asset_id else ""
+            refs, prompts, page = [asset_id], [base or "the earlier picture"], ctx.last.page if ctx.last else None
+        prompt = f"{base}, {change}".strip(", ") if change else base
+        steps.append(Step(
+            id=f"s{len(steps) + 1}",
+            call=ToolCall(tool="reference", args={
+                "references": refs, "reference_prompts": prompts,
+                "panels": [{"prompt": prompt, "page": page}], "seed": ctx.seed + len(steps), **size,
+            }),
+            purpose=f"redo {'page ' + str(page) if page else 'the picture'}: {change}",
+            pages=[page] if page else [],
+        ))
+    if not steps:
+        raise InstructionError("nothing to change: say which page or picture, e.g. 'page 2: make the sky darker'")
+    return Plan(steps=steps, rationale="redo the named outputs alone, keeping the characters")
+
+
+PLANNERS: dict[TaskKind, Callable[[Instruction, PlanContext], Plan]] = {
+    "generate": plan_new_images,
+    "group": plan_new_images,
+    "reference": plan_new_images,
+    "edit": plan_redo,
+    "inpaint": plan_redo,
+}
+"""One planning function per task kind; toolkit modules add their own (layout, faceswap)."""
+
+
+def plan_instruction(instruction: Instruction, ctx: PlanContext) -> Plan:
+    if instruction.targets and instruction.task in ("generate", "group", "reference"):
+        return plan_redo(instruction, ctx)
+    planner = PLANNERS.get(instruction.task)
+    if planner is None:
+        raise InstructionError(f"'{instruction.task}' requests are not supported by this version of chatdit yet")
+    return planner(instruction, ctx)

@@ -1,0 +1,82 @@
+"""Close a turn: keep the best attempt per output, update the book and the character cards, and
+write the reply a person reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatdit.agents.planner import cards_for, pages_of
+from chatdit.schema import Asset, CharacterCard, Critique, Instruction, PageEntry, Plan
+
+Slot = tuple[str, int | None]
+
+
+def best_assets(assets: list[Asset], critiques: list[Critique]) -> list[Asset]:
+    """One asset per output slot (page, or step for unnumbered outputs): the best-scored attempt,
+    the earliest among equals, in page order."""
+    score = {c.asset_id: c.score for c in critiques if c.asset_id}
+    best: dict[Slot, Asset] = {}
+    for asset in assets:
+        slot: Slot = ("page", asset.page) if asset.page else (asset.step_id or asset.id, None)
+        current = best.get(slot)
+        if current is None or score.get(asset.id, 0.0) > score.get(current.id, 0.0):
+            best[slot] = asset
+    return sorted(best.values(), key=lambda a: (a.page or 0, a.step_id or "", a.created_at))
+
+
+def updated_book(instruction: Instruction, chosen: list[Asset], book: dict[int, PageEntry]) -> dict[int, PageEntry]:
+    """A new multi-page request starts a new book; a redo replaces only the pages it made."""
+    texts = {page.number: page.text for page in pages_of(instruction)}
+    is_redo = bool(instruction.targets)
+    result = dict(book) if is_redo else ({} if any(a.page for a in chosen) else dict(book))
+    for asset in chosen:
+        if asset.page is None:
+            continue
+        text = book[asset.page].text if is_redo and asset.page in book else texts.get(asset.page)
+        result[asset.page] = PageEntry(asset_id=asset.id, prompt=asset.prompt or "", text=text)
+    return result
+
+
+def updated_cards(instruction: Instruction, known: dict[str, CharacterCard], chosen: list[Asset]) -> dict[str, CharacterCard]:
+    """Cards gain the picture that first showed their character, and keep it afterwards."""
+    cards = cards_for(instruction, known)
+    for name, card in cards.items():
+        if card.asset_id:
+            continue
+        showing = [a for a in chosen if a.page and name.lower() in (a.prompt or "").lower()] or [a for a in chosen if a.page]
+        if showing:
+            cards[name] = card.model_copy(update={"asset_id": showing[0].id, "page": showing[0].page})
+    return cards
+
+
+def reply_text(instruction: Instruction, plan: Plan, chosen: list[Asset], critiques: list[Critique], rounds: int) -> str:
+    pages = [a.page for a in chosen if a.page]
+    if instruction.targets:
+        what = "Redid " + (", ".join(f"page {p}" for p in pages) if pages else "the picture")
+    elif pages:
+        noun = {"book": "page", "storyboard": "shot"}.get(instruction.collection, "picture")
+        what = f"Made {len(pages)} {noun}{'s' if len(pages) != 1 else ''}"
+    else:
+        what = f"Made {len(chosen)} picture{'s' if len(chosen) != 1 else ''}"
+    failed = [c for c in critiques if not c.passed and c.asset_id in {a.id for a in chosen}]
+    verdict = "every check passed" if not failed else f"{len(failed)} output(s) still fail: " + "; ".join(c.feedback for c in failed[:3])
+    tries = f" after {rounds} rounds" if rounds > 1 else ""
+    return f"{what}{tries}; {verdict}."
+
+
+def finish_turn(state: dict[str, Any]) -> dict[str, Any]:
+    instruction = Instruction.model_validate(state["instruction"])
+    assets = [Asset.model_validate(a) for a in state.get("assets") or []]
+    critiques = [Critique.model_validate(c) for c in state.get("critiques") or []]
+    chosen = best_assets(assets, critiques)
+    book = updated_book(instruction, chosen, {int(p): PageEntry.model_validate(e) for p, e in (state.get("book") or {}).items()})
+    known = {n: CharacterCard.model_validate(c) for n, c in (state.get("cards") or {}).items()}
+    cards = updated_cards(instruction, known, chosen)
+    last = chosen[-1] if chosen else None
+    return {
+        "book": {str(p): e.model_dump(mode="json") for p, e in book.items()},
+        "cards": {n: c.model_dump(mode="json") for n, c in cards.items()},
+        "last": {"asset_id": last.id, "prompt": last.prompt or "", "page": last.page} if last else state.get("last"),
+        "reply": reply_text(instruction, Plan.model_validate(state["plan"]), chosen, critiques, state.get("round", 0) + 1),
+        "turn_count": state.get("turn_count", 0) + 1,
+    }
