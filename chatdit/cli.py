@@ -1,0 +1,168 @@
+"""The `chatdit` command: the chat UI with no arguments, scripted sessions and session tools otherwise.
+
+Kept thin: every command is a few lines over Session, and nothing heavy is imported before a
+command needs it, so `chatdit --help` and `chatdit sessions` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from chatdit.errors import ChatditError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except ChatditError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cancelled; finished turns are saved", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chatdit", description="Chat with diffusion-transformer image models.")
+    parser.add_argument("--session", type=Path, help="open this session folder in the chat UI")
+    parser.set_defaults(handler=cmd_tui)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a scripted session (YAML: settings and a list of messages)")
+    run.add_argument("script", type=Path)
+    run.add_argument("--session", type=Path, help="session folder (default: the script's, or a new one)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a setting, e.g. --set model=tiny (repeatable)")
+    run.add_argument("--quiet", action="store_true", help="print only where the outputs are")
+    run.set_defaults(handler=cmd_run)
+
+    chat = commands.add_parser("chat", help="send one message to a session (created if missing)")
+    chat.add_argument("session", type=Path)
+    chat.add_argument("message")
+    chat.add_argument("--image", action="append", default=[], type=Path, help="attach an image (repeatable)")
+    chat.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    chat.set_defaults(handler=cmd_chat)
+
+    sessions = commands.add_parser("sessions", help="list sessions in the chatdit home")
+    sessions.set_defaults(handler=cmd_sessions)
+
+    history = commands.add_parser("history", help="show a session's turns")
+    history.add_argument("session", type=Path)
+    history.set_defaults(handler=cmd_history)
+
+    export = commands.add_parser("export", help="export a session's book as .pdf, .html or .gif")
+    export.add_argument("session", type=Path)
+    export.add_argument("path", type=Path)
+    export.set_defaults(handler=cmd_export)
+
+    resume = commands.add_parser("resume", help="finish a turn that a crash interrupted")
+    resume.add_argument("session", type=Path)
+    resume.set_defaults(handler=cmd_resume)
+
+    train = commands.add_parser("train-nano", help="train the embedded nano model (see chatdit.dit.nano.train --help)",
+                                add_help=False)
+    train.add_argument("rest", nargs=argparse.REMAINDER)
+    train.set_defaults(handler=cmd_train_nano)
+    return parser
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, object]:
+    """`key=value` strings to settings, with YAML scalars (true, 3, 0.5) typed."""
+    import yaml
+
+    overrides = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ChatditError(f"--set needs KEY=VALUE, got {pair!r}")
+        overrides[key.strip()] = yaml.safe_load(value)
+    return overrides
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from chatdit.tui.app import run_app
+
+    run_app(args.session)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from chatdit.script import run_script
+
+    run_script(args.script, session_path=args.session, overrides=parse_overrides(args.overrides), quiet=args.quiet)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from chatdit.progress import ConsoleProgress
+    from chatdit.session import Session
+    from chatdit.store import SessionStore
+
+    overrides = parse_overrides(args.overrides)
+    if SessionStore(args.session).exists():
+        session = Session.open(args.session)
+        if overrides:
+            session.configure(**overrides)
+    else:
+        session = Session.create(args.session, **overrides)
+    with session:
+        turn = session.chat(args.message, images=args.image, on_event=ConsoleProgress())
+        print(turn.reply)
+        for asset in turn.assets:
+            print(f"  {'page ' + str(asset.page) if asset.page else asset.kind}: {session.asset_path(asset)}")
+    return 0
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    from chatdit.sessions import list_sessions
+
+    found = list_sessions()
+    if not found:
+        print("no sessions yet; start one with `chatdit` or `chatdit run script.yaml`")
+    for summary in found:
+        print(f"{summary.updated_at:%Y-%m-%d %H:%M}  {summary.turns:3d} turns  {summary.title}  ({summary.path})")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from chatdit.session import Session
+
+    with Session.open(args.session) as session:
+        on_branch = {turn.id for turn in session.history()}
+        for turn in session.turns():
+            mark = "*" if turn.id in on_branch else " "
+            print(f"{mark} {turn.id}  {turn.status:9s}  {turn.message[:60]!r}  -> {turn.reply[:80]}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from chatdit.session import Session
+
+    with Session.open(args.session) as session:
+        print(session.export(args.path.expanduser().resolve()))
+    return 0
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from chatdit.progress import ConsoleProgress
+    from chatdit.session import Session
+
+    with Session.open(args.session) as session:
+        turn = session.resume(on_event=ConsoleProgress())
+        print(turn.reply)
+    return 0
+
+
+def cmd_train_nano(args: argparse.Namespace) -> int:
+    from chatdit.dit.nano.train import main as train_main
+
+    return train_main(args.rest) or 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

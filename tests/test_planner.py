@@ -1,0 +1,88 @@
+"""The planner's grouping rules, as specifications."""
+
+import pytest
+
+from chatdit import plan
+from chatdit.agents.planner import PlanContext, InputAsset, plan_instruction
+from chatdit.errors import InstructionError, PageReferenceError
+from chatdit.schema import CharacterCard, CharacterSpec, Instruction, PageEntry, PageSpec, Subject, Target
+
+
+def book(pages: int, **extra) -> Instruction:
+    return Instruction(task="group", collection="book", prompt="a red fox and a blue bird", output_count=pages,
+                       subjects=[Subject(name="fox", color="red"), Subject(name="bird", color="blue")],
+                       pages=[PageSpec(number=i, prompt=f"a red fox and a blue bird, scene {i}", text=f"Text {i}.") for i in range(1, pages + 1)],
+                       **extra)
+
+
+def planned_pages(made) -> list[int]:
+    return sorted(page for step in made.steps for page in step.pages)
+
+
+def test_one_image_is_a_single_generate_call():
+    made = plan(Instruction(prompt="a red circle"))
+    assert [s.call.tool for s in made.steps] == ["generate"]
+    assert made.steps[0].call.args["prompt"] == "a red circle"
+
+
+def test_four_pages_are_drawn_jointly_on_one_canvas():
+    made = plan(book(4))
+    assert [s.call.tool for s in made.steps] == ["group"]
+    assert [p["page"] for p in made.steps[0].call.args["panels"]] == [1, 2, 3, 4]
+
+
+def test_six_page_book_is_generated_in_two_joint_groups():
+    made = plan(book(6))
+    assert [s.call.tool for s in made.steps] == ["group", "reference"]
+    second = made.steps[1]
+    assert second.depends_on == ["s1"]
+    assert all(ref.startswith("@page:") for ref in second.call.args["references"])
+    assert planned_pages(made) == [1, 2, 3, 4, 5, 6]
+
+
+def test_twenty_four_page_book_has_no_cap_and_covers_every_page_once():
+    made = plan(book(24))
+    assert planned_pages(made) == list(range(1, 25))
+    for step in made.steps[1:]:
+        assert len(step.call.args["references"]) + len(step.call.args["panels"]) <= 4
+
+
+def test_attached_images_condition_every_output():
+    instruction = Instruction(task="reference", prompt="the fox at the beach", output_count=3)
+    made = plan_instruction(instruction, PlanContext(inputs=[InputAsset(asset_id="a1"), InputAsset(asset_id="a2")]))
+    assert all(s.call.tool == "reference" and s.call.args["references"] == ["a1", "a2"] for s in made.steps)
+    assert sum(len(s.call.args["panels"]) for s in made.steps) == 3
+
+
+def test_too_many_attached_images_is_a_clear_error():
+    inputs = [InputAsset(asset_id=f"a{i}") for i in range(4)]
+    with pytest.raises(InstructionError, match="at most 3"):
+        plan_instruction(Instruction(task="reference", prompt="x"), PlanContext(inputs=inputs))
+
+
+def test_redo_of_page_three_uses_character_cards_and_touches_nothing_else():
+    ctx = PlanContext(book={i: PageEntry(asset_id=f"p{i}", prompt=f"scene {i}") for i in range(1, 7)},
+                      cards={"fox": CharacterCard(name="fox", description="red fox", asset_id="p1", page=1)})
+    instruction = Instruction(task="edit", prompt="add a yellow sun", edit="add a yellow sun",
+                              targets=[Target(kind="page", page=3)], subjects=[Subject(name="sun", color="yellow")])
+    made = plan_instruction(instruction, ctx)
+    assert len(made.steps) == 1 and made.steps[0].pages == [3]
+    args = made.steps[0].call.args
+    assert args["references"] == ["p1"]
+    assert args["panels"] == [{"prompt": "scene 3, add a yellow sun", "page": 3}]
+
+
+def test_unknown_page_reference_names_the_pages_that_exist():
+    ctx = PlanContext(book={1: PageEntry(asset_id="p1", prompt="x"), 2: PageEntry(asset_id="p2", prompt="y")})
+    instruction = Instruction(task="edit", prompt="darker", edit="darker", targets=[Target(kind="page", page=9)])
+    with pytest.raises(PageReferenceError, match="pages in this session: 1, 2"):
+        plan_instruction(instruction, ctx)
+
+
+def test_named_characters_are_described_in_each_panel():
+    instruction = Instruction(task="group", collection="book", prompt="story", output_count=2,
+                              characters=[CharacterSpec(name="Bob", description="a man in a black suit")],
+                              pages=[PageSpec(number=1, prompt="[Bob] at home"), PageSpec(number=2, prompt="[NC] a house in the forest")])
+    panels = plan(instruction).steps[0].call.args["panels"]
+    assert panels[0]["prompt"] == "Bob, a man in a black suit, at home"
+    assert panels[1]["prompt"] == "a house in the forest"
