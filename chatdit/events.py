@@ -42,6 +42,15 @@ class Denoising(BaseModel):
     eta_s: float | None = None
 
 
+class StepFinished(BaseModel):
+    """A step's outputs are stored; seconds is the time spent inside the tool (the pipelines)."""
+
+    type: Literal["step_finished"] = "step_finished"
+    step_id: str
+    seconds: float
+    outputs: int
+
+
 class AssetMade(BaseModel):
     type: Literal["asset"] = "asset"
     asset: Asset
@@ -60,4 +69,4 @@ class Notice(BaseModel):
     message: str
 
 
-Event = Parsed | Planned | StepStarted | Denoising | AssetMade | Critiqued | Notice
+Event = Parsed | Planned | StepStarted | Denoising | StepFinished | AssetMade | Critiqued | Notice

@@ -6,6 +6,7 @@ whoever listens (the TUI, a script's callback).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from langgraph.config import get_stream_writer
@@ -13,7 +14,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from chatdit.errors import TurnCancelled
-from chatdit.events import AssetMade, Critiqued, Event, Notice, Parsed, Planned, StepStarted
+from chatdit.events import AssetMade, Critiqued, Event, Notice, Parsed, Planned, StepFinished, StepStarted
 from chatdit.schema import Asset, CharacterCard, Critique, Instruction, PageEntry, Plan, ToolCall
 from chatdit.state import TurnRuntime, TurnState
 
@@ -100,9 +101,11 @@ def execute(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     index = state.get("step_index", 0)
     step = current.steps[index]
     emit(StepStarted(step_id=step.id, tool=step.call.tool, purpose=step.purpose, index=index, total=len(current.steps)))
+    started = time.perf_counter()
     made = run_step(step, store=runtime.context.store, hub=runtime.context.hub(), made=assets_of(state),
                     book=book_of(state), turn_id=state["turn_id"], attempt=state.get("round", 0),
                     cancel=runtime.context.cancel, emit=emit)
+    emit(StepFinished(step_id=step.id, seconds=time.perf_counter() - started, outputs=len(made)))
     for asset in made:
         emit(AssetMade(asset=asset))
     return {"assets": list(state.get("assets") or []) + [a.model_dump(mode="json") for a in made], "step_index": index + 1}
