@@ -1,0 +1,224 @@
+"""Bench chatdit-nano: held-out storybook specs -> generate -> world detector -> per-requirement table.
+
+    python bench/nano_eval.py                     # the shipped weights, 200 panels, 24 rows
+    python bench/nano_eval.py --model nano-runs/main/pipeline --n 400
+
+Prints the share of requirements met (kind present, color, count 1-4, left/right, background,
+and the other positions/relations), the same for panels of 4-panel canvases, the fox's color
+consistency across a canvas, an inpaint (reference/fill) check, and seconds per 64x64 image and
+per 4-panel canvas at the default step count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+HELD_OUT_SEED = 20261125  # training draws from seeds far from this one; the bench never trains
+TARGETS = {"kind": 0.9, "color": 0.9, "count": 0.7, "left_right": 0.8, "background": 0.9}
+
+
+def load(model: Path, device: str):
+    import torch
+    from diffusers import FluxPipeline
+
+    pipe = FluxPipeline.from_pretrained(model, torch_dtype=torch.float32).to(device)
+    pipe.set_progress_bar_config(disable=True)
+    defaults = json.loads((model / "chatdit.json").read_text())
+    return pipe, defaults
+
+
+def generate(pipe, defaults, prompts: list[str], n_panels: int, seed: int):
+    import torch
+
+    cfg = defaults.get("true_cfg_scale") or 1.0
+    kwargs = dict(true_cfg_scale=cfg, negative_prompt=[defaults.get("negative_prompt", "")] * len(prompts)) if cfg > 1 else {}
+    return pipe(prompts, height=defaults["height"], width=defaults["width"] * n_panels,
+                num_inference_steps=defaults["num_inference_steps"], guidance_scale=defaults.get("guidance_scale", 1.0),
+                max_sequence_length=defaults.get("max_sequence_length", 512),
+                generator=torch.Generator(pipe.device).manual_seed(seed), **kwargs).images
+
+
+def tally(results, table):
+    for r in results:
+        table[r.category].append(r.passed)
+
+
+def print_table(title: str, table) -> dict:
+    print(f"\n{title}")
+    print(f"{'requirement':<12} {'met':>6} {'n':>5}  target")
+    summary = {}
+    for cat in ("kind", "color", "count", "left_right", "background", "position", "relation"):
+        if table.get(cat):
+            share = sum(table[cat]) / len(table[cat])
+            summary[cat] = share
+            target = TARGETS.get(cat)
+            mark = "" if target is None else f">= {target:.2f} {'ok' if share >= target else 'MISS'}"
+            print(f"{cat:<12} {share:6.3f} {len(table[cat]):5d}  {mark}")
+    return summary
+
+
+def bench_panels(pipe, defaults, n: int, batch: int, rng, save_dir: Path | None):
+    from chatdit.dit.nano.world import caption, sample_spec
+    from chatdit.vision.nano_world import check_spec
+
+    table = collections.defaultdict(list)
+    specs = [sample_spec(rng) for _ in range(n)]
+    prompts = [caption(s, rng) for s in specs]
+    images = []
+    for i in range(0, n, batch):
+        images += generate(pipe, defaults, prompts[i: i + batch], 1, seed=HELD_OUT_SEED + i)
+    for spec, image in zip(specs, images):
+        tally(check_spec(image, spec), table)
+    if save_dir:
+        save_grid(images[:32], prompts[:32], save_dir / "nano_samples.png", save_dir / "nano_samples.txt")
+    return table
+
+
+def bench_rows(pipe, defaults, n_rows: int, batch: int, rng, save_dir: Path | None):
+    from chatdit.dit.captions import joint_caption
+    from chatdit.dit.nano.world import caption, sample_row
+    from chatdit.vision.nano_world import check_spec, detect_scene, panels
+
+    table = collections.defaultdict(list)
+    consistent = []
+    rows = [sample_row(rng, 4) for _ in range(n_rows)]
+    prompts = [joint_caption([caption(s, rng) for s in row]) for row in rows]
+    canvases = []
+    for i in range(0, n_rows, max(1, batch // 4)):
+        canvases += generate(pipe, defaults, prompts[i: i + max(1, batch // 4)], 4, seed=HELD_OUT_SEED + 7 + i)
+    for row, canvas in zip(rows, canvases):
+        fox_colors = set()
+        for spec, panel in zip(row, panels(canvas, 4)):
+            scene = detect_scene(panel)
+            tally(check_spec(panel, spec, scene), table)
+            fox_colors |= {o.color for o in scene.find("fox")}
+        if any(o.kind == "fox" for o in row[0].objects):
+            consistent.append(len(fox_colors) == 1)
+    if save_dir:
+        save_grid(canvases[:8], prompts[:8], save_dir / "nano_rows.png", save_dir / "nano_rows.txt", cols=2)
+    return table, consistent
+
+
+def bench_inpaint(pipe, defaults, n: int, rng):
+    """Known left panel, masked right panel: is the right panel drawn to its spec, the left kept?"""
+    import numpy as np
+    from diffusers import FluxInpaintPipeline
+    from PIL import Image
+
+    from chatdit.dit.captions import joint_caption
+    from chatdit.dit.nano.world import caption, render_row, sample_row
+    from chatdit.vision.nano_world import check_spec, panels
+
+    inpaint = FluxInpaintPipeline.from_pipe(pipe)
+    inpaint.set_progress_bar_config(disable=True)
+    table = collections.defaultdict(list)
+    kept = []
+    mask = Image.new("L", (128, 64), 0)
+    mask.paste(255, (64, 0, 128, 64))
+    for i in range(n):
+        row = sample_row(rng, 2)
+        canvas, _ = render_row(row, seed=i)
+        import torch
+
+        cfg = defaults.get("true_cfg_scale") or 1.0
+        out = inpaint(prompt=joint_caption([caption(s, rng) for s in row]), image=canvas, mask_image=mask,
+                      height=64, width=128, strength=1.0, num_inference_steps=defaults["num_inference_steps"],
+                      true_cfg_scale=cfg, negative_prompt="" if cfg > 1 else None,
+                      max_sequence_length=defaults.get("max_sequence_length", 512),
+                      generator=torch.Generator(pipe.device).manual_seed(HELD_OUT_SEED + 99 + i)).images[0]
+        left, right = panels(out, 2)
+        tally(check_spec(right, row[1]), table)
+        diff = np.abs(np.asarray(left, np.float32) - np.asarray(panels(canvas, 2)[0], np.float32)).mean()
+        kept.append(diff < 12)
+    return table, kept
+
+
+def save_grid(images, prompts, path: Path, text_path: Path, cols: int = 8):
+    from PIL import Image
+
+    w, h = images[0].size
+    rows = (len(images) + cols - 1) // cols
+    grid = Image.new("RGB", (cols * w, rows * h), "white")
+    for i, im in enumerate(images):
+        grid.paste(im, ((i % cols) * w, (i // cols) * h))
+    grid.resize((grid.width * 2, grid.height * 2), Image.NEAREST).save(path)
+    text_path.write_text("\n".join(prompts) + "\n")
+
+
+def timing(pipe, defaults, repeats: int = 5) -> tuple[float, float]:
+    generate(pipe, defaults, ["a red fox on a sunny day"], 1, seed=0)  # warm-up
+    t = time.perf_counter()
+    for i in range(repeats):
+        generate(pipe, defaults, ["two blue stars above a green tree at night"], 1, seed=i)
+    single = (time.perf_counter() - t) / repeats
+    from chatdit.dit.captions import joint_caption
+
+    prompt = joint_caption(["a red fox on the left, day", "the red fox and a yellow sun, sunset",
+                            "the red fox under two white clouds", "a red fox in the snow"])
+    t = time.perf_counter()
+    for i in range(max(2, repeats // 2)):
+        generate(pipe, defaults, [prompt], 4, seed=i)
+    canvas = (time.perf_counter() - t) / max(2, repeats // 2)
+    return single, canvas
+
+
+def main(argv=None) -> int:
+    import torch
+
+    from chatdit.dit.nano import nano_model_dir
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", type=Path, default=nano_model_dir())
+    p.add_argument("--n", type=int, default=200, help="single panels")
+    p.add_argument("--rows", type=int, default=24, help="4-panel canvases")
+    p.add_argument("--inpaint", type=int, default=12)
+    p.add_argument("--batch", type=int, default=50)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    p.add_argument("--save", type=Path, default=None, help="folder for sample grids")
+    p.add_argument("--json", type=Path, default=None, help="write the summary here")
+    p.add_argument("--no-timing", action="store_true")
+    args = p.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.save:
+        args.save.mkdir(parents=True, exist_ok=True)
+    pipe, defaults = load(args.model, args.device)
+    print(f"model {args.model}: {defaults}")
+    rng = random.Random(HELD_OUT_SEED)
+    summary = {}
+    t0 = time.time()
+    summary["panels"] = print_table(f"single 64x64 panels (n={args.n}, held-out specs)",
+                                    bench_panels(pipe, defaults, args.n, args.batch, rng, args.save))
+    if args.rows:
+        table, consistent = bench_rows(pipe, defaults, args.rows, args.batch, rng, args.save)
+        summary["rows"] = print_table(f"panels of 4-panel canvases (n={args.rows * 4})", table)
+        if consistent:
+            summary["fox_consistent"] = sum(consistent) / len(consistent)
+            print(f"fox drawn in one color across its canvas: {summary['fox_consistent']:.3f} (n={len(consistent)})")
+    if args.inpaint:
+        table, kept = bench_inpaint(pipe, defaults, args.inpaint, rng)
+        summary["inpaint"] = print_table(f"inpaint: right panel generated next to a known left one (n={args.inpaint})", table)
+        summary["inpaint_left_kept"] = sum(kept) / len(kept)
+        print(f"known panel kept (mean abs diff < 12): {summary['inpaint_left_kept']:.3f}")
+    print(f"\nbench took {time.time() - t0:.0f} s")
+    if not args.no_timing:
+        single, canvas = timing(pipe, defaults)
+        summary["seconds_per_image"], summary["seconds_per_4panel_canvas"] = single, canvas
+        print(f"seconds per 64x64 image: {single:.3f} (target <= 0.5); per 4-panel canvas: {canvas:.3f} (target <= 2)"
+              f" [{args.device}, {torch.get_num_threads()} threads, {defaults['num_inference_steps']} steps]")
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

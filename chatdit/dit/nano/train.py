@@ -1,0 +1,338 @@
+"""Train chatdit-nano: `python -m chatdit.dit.nano.train --minutes 55 --out nano-runs/main`.
+
+Two stages, both on data rendered on the fly from the storybook world:
+1. a small AutoencoderKL (64x64 pixels -> 16x16x4 latents), reconstruction + tiny KL;
+2. the FluxTransformer2DModel and the word-level T5 / char-level CLIP text encoders, by rectified
+   flow matching on packed latents (8x8 tokens per panel), on single panels and 2-4 panel rows
+   captioned with `joint_caption`; logit-normal timesteps, caption dropout for true CFG, EMA
+   weights, warmup + cosine learning rate.
+The run directory holds `ckpt.pt` (resume with --resume) and `pipeline/`, a FluxPipeline folder
+with chatdit.json; `--export DIR` copies that folder (the shipped one is chatdit/dit/nano/weights).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+PANEL_WEIGHTS = (0.55, 0.15, 0.15, 0.15)  # share of steps with 1, 2, 3, 4 panels
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="python -m chatdit.dit.nano.train", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--minutes", type=float, default=55.0, help="wall-clock budget of the whole run (both stages)")
+    p.add_argument("--steps", type=int, default=0, help="transformer steps instead of a time budget (exactly reproducible)")
+    p.add_argument("--vae-steps", type=int, default=1500)
+    p.add_argument("--batch", type=int, default=64, help="panels per transformer step (rows split it)")
+    p.add_argument("--lr", type=float, default=6e-4)
+    p.add_argument("--ema", type=float, default=0.999)
+    p.add_argument("--timesteps", choices=["logit-normal", "uniform"], default="logit-normal")
+    p.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
+    p.add_argument("--out", type=Path, default=Path("nano-runs/latest"))
+    p.add_argument("--export", type=Path, default=None, help="also copy the pipeline folder here")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/ckpt.pt")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="auto (cuda when present), cpu or cuda")
+    p.add_argument("--workers", type=int, default=-1, help="data worker processes (-1: 0 on cpu, 10 on gpu)")
+    p.add_argument("--tiny", action="store_true", help="tiny model (tests and smoke runs)")
+    p.add_argument("--infer-steps", type=int, default=12)
+    p.add_argument("--cfg", type=float, default=3.0)
+    p.add_argument("--save-every", type=float, default=120.0, help="seconds between checkpoints")
+    p.add_argument("--save-fp16", action="store_true", help="write the pipeline in float16 (transport only)")
+    return p.parse_args(argv)
+
+
+# ---------------------------------------------------------------- data
+
+
+class RenderedBatches:
+    """Endless batches of (uint8 images, captions) rendered from the world; one panel count each."""
+
+    def __init__(self, seed: int, batch: int, vae_only: bool = False):
+        self.seed, self.batch, self.vae_only = seed, batch, vae_only
+
+    def batches(self, worker: int = 0):
+        import numpy as np
+        import torch
+
+        from chatdit.dit.captions import joint_caption
+        from chatdit.dit.nano.world import caption, render_row, sample_row, sample_spec
+
+        rng = random.Random(self.seed * 100003 + worker)
+        while True:
+            n = 1 if self.vae_only else rng.choices((1, 2, 3, 4), PANEL_WEIGHTS)[0]
+            size = self.batch if n == 1 else max(2, self.batch // n)
+            images, captions = [], []
+            for _ in range(size):
+                specs = [sample_spec(rng)] if n == 1 else sample_row(rng, n)
+                canvas, _ = render_row(specs, seed=rng.randrange(1 << 30))
+                images.append(np.asarray(canvas))
+                captions.append(joint_caption([caption(s, rng) for s in specs]))
+            yield torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous(), captions
+
+
+def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False):
+    """An iterator of batches; with workers, rendering runs in other processes."""
+    import torch
+
+    source = RenderedBatches(seed, batch, vae_only)
+    if workers <= 0:
+        return source.batches()
+
+    class _Stream(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            info = torch.utils.data.get_worker_info()
+            return source.batches(worker=info.id + 1 if info else 0)
+
+    return iter(torch.utils.data.DataLoader(_Stream(), batch_size=None, num_workers=workers, prefetch_factor=4,
+                                            persistent_workers=True))
+
+
+# ---------------------------------------------------------------- model pieces
+
+
+def to_pixels(images, device):
+    return images.to(device).float().div(127.5).sub(1.0)
+
+
+def encode_text(clip, t5, clip_tok, t5_tok, captions, device, max_len):
+    """Same calls as FluxPipeline.encode_prompt, with gradients."""
+    from chatdit.dit.nano.build import CLIP_MAX_LENGTH
+
+    ids = clip_tok(captions, padding="max_length", max_length=CLIP_MAX_LENGTH, truncation=True, return_tensors="pt").input_ids
+    pooled = clip(ids.to(device), output_hidden_states=False).pooler_output
+    ids2 = t5_tok(captions, padding="max_length", max_length=max_len, truncation=True, return_tensors="pt").input_ids
+    return pooled, t5(ids2.to(device))[0]
+
+
+def encode_latents(vae, pixels):
+    z = vae.encode(pixels).latent_dist.mode()
+    return (z - vae.config.shift_factor) * vae.config.scaling_factor
+
+
+def pack(latents):
+    from diffusers import FluxPipeline
+
+    b, c, h, w = latents.shape
+    ids = FluxPipeline._prepare_latent_image_ids(b, h // 2, w // 2, latents.device, latents.dtype)
+    return FluxPipeline._pack_latents(latents, b, c, h, w), ids
+
+
+def lr_factor(progress: float, step: int, schedule: str, warmup: int = 200) -> float:
+    warm = min(1.0, (step + 1) / warmup)
+    if schedule == "constant":
+        return warm
+    return warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def ema_update(ema_params, params, decay: float, step: int):
+    import torch
+
+    d = min(decay, (1 + step) / (10 + step))
+    with torch.no_grad():
+        torch._foreach_lerp_(ema_params, params, 1 - d)
+
+
+# ---------------------------------------------------------------- stages
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def train_vae(vae, loader, steps: int, device, state: dict):
+    import torch
+
+    opt = torch.optim.AdamW(vae.parameters(), lr=2e-3, weight_decay=0.0)
+    if state.get("vae_opt"):
+        opt.load_state_dict(state["vae_opt"])
+    vae.train()
+    start = state.get("vae_step", 0)
+    t0 = time.time()
+    for step in range(start, steps):
+        images, _ = next(loader)
+        x = to_pixels(images, device)
+        for g in opt.param_groups:
+            g["lr"] = 2e-3 * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))
+        posterior = vae.encode(x).latent_dist
+        recon = vae.decode(posterior.sample()).sample
+        loss = (recon - x).abs().mean() + ((recon - x) ** 2).mean() + 1e-6 * posterior.kl().mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if step % 100 == 0 or step == steps - 1:
+            log(f"vae step {step + 1}/{steps} loss {loss.item():.4f} ({(step + 1 - start) / (time.time() - t0):.1f} it/s)")
+        state["vae_step"] = step + 1
+    state["vae_opt"] = None
+    vae.eval()
+
+
+def latent_stats(vae, loader, device):
+    import torch
+
+    with torch.no_grad():
+        zs = torch.cat([vae.encode(to_pixels(next(loader)[0], device)).latent_dist.mode() for _ in range(8)])
+    return float(zs.mean()), float(zs.std())
+
+
+def export_pipeline(models, ema_models, clip_tok, t5_tok, args, out: Path):
+    """Write OUT/pipeline with the EMA weights and chatdit.json."""
+    import torch
+
+    from chatdit.dit.nano.build import assemble_pipeline, defaults_json, tie_case_embeddings
+
+    comps = dict(models)
+    for name, ema in ema_models.items():
+        comps[name] = ema
+    comps = {k: (copy.deepcopy(v).to("cpu") if hasattr(v, "to") else v) for k, v in comps.items()}
+    tie_case_embeddings(comps["text_encoder_2"], t5_tok)
+    pipe = assemble_pipeline(comps, clip_tok, t5_tok)
+    if args.save_fp16:
+        pipe.to(torch.float16)
+    folder = out / "pipeline"
+    tmp = out / "pipeline.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    pipe.save_pretrained(tmp)
+    (tmp / "chatdit.json").write_text(json.dumps(defaults_json(args.infer_steps, args.cfg if args.cfg > 1 else None), indent=2) + "\n")
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp.rename(folder)
+    if args.export:
+        shutil.rmtree(args.export, ignore_errors=True)
+        shutil.copytree(folder, args.export)
+    return folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    import numpy as np
+    import torch
+
+    from chatdit.dit.nano.build import CONFIG, MAX_SEQUENCE_LENGTH, TINY_CONFIG, build_models, build_tokenizers
+
+    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
+                          ("cpu" if args.device == "auto" else args.device))
+    workers = args.workers if args.workers >= 0 else (10 if device.type == "cuda" else 0)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    config = TINY_CONFIG if args.tiny else CONFIG
+    clip_tok, t5_tok = build_tokenizers()
+    models = build_models(clip_tok, t5_tok, config)
+    vae, transformer, clip, t5 = (models[k] for k in ("vae", "transformer", "text_encoder", "text_encoder_2"))
+    for m in (vae, transformer, clip, t5):
+        m.to(device)
+    trained = {"transformer": transformer, "text_encoder": clip, "text_encoder_2": t5}
+    ema_models = {k: copy.deepcopy(m).requires_grad_(False) for k, m in trained.items()}
+    params = [p for m in trained.values() for p in m.parameters()]
+    ema_params = [p for m in ema_models.values() for p in m.parameters()]
+    opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
+
+    state = {"step": 0, "elapsed": 0.0, "vae_done": False, "vae_step": 0}
+    ckpt_path = out / "ckpt.pt"
+    if args.resume and ckpt_path.exists():
+        ck = torch.load(ckpt_path, map_location=device, weights_only=False)
+        vae.load_state_dict(ck["vae"])
+        vae.register_to_config(shift_factor=ck["shift"], scaling_factor=ck["scale"])
+        for k, m in trained.items():
+            m.load_state_dict(ck[k])
+            ema_models[k].load_state_dict(ck["ema_" + k])
+        if ck.get("opt"):
+            opt.load_state_dict(ck["opt"])
+        state = ck["state"]
+        torch.manual_seed(args.seed + state["step"])
+        log(f"resumed from {ckpt_path} at step {state['step']} ({state['elapsed'] / 60:.1f} min done)")
+
+    n_params = sum(p.numel() for p in transformer.parameters())
+    log(f"device {device}, transformer {n_params / 1e6:.2f} M params, workers {workers}, seed {args.seed}")
+    budget = args.minutes * 60
+    t_start = time.time() - state["elapsed"]
+
+    def save():
+        state["elapsed"] = time.time() - t_start
+        ck = {"vae": vae.state_dict(), "shift": vae.config.shift_factor, "scale": vae.config.scaling_factor,
+              "opt": opt.state_dict(), "state": state, "args": vars(args)}
+        for k, m in trained.items():
+            ck[k], ck["ema_" + k] = m.state_dict(), ema_models[k].state_dict()
+        torch.save(ck, ckpt_path.with_suffix(".tmp"))
+        ckpt_path.with_suffix(".tmp").replace(ckpt_path)
+
+    if not state["vae_done"]:
+        vae_batch = 64 if device.type == "cuda" else 24
+        loader = make_loader(args.seed + 7 + state.get("vae_step", 0), vae_batch, workers, vae_only=True)
+        vae_steps = 60 if args.tiny else args.vae_steps
+        train_vae(vae, loader, vae_steps, device, state)
+        mean, std = latent_stats(vae, loader, device)
+        vae.register_to_config(shift_factor=mean, scaling_factor=1.0 / std)
+        state["vae_done"] = True
+        log(f"vae done: latent mean {mean:.3f} std {std:.3f}")
+        save()
+    vae.requires_grad_(False)
+    vae.eval()
+
+    loader = make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers)
+    max_len = 32 if args.tiny else MAX_SEQUENCE_LENGTH
+    g = torch.Generator(device="cpu").manual_seed(args.seed + state["step"])
+    last_save, t_log, seen, loss_avg = time.time(), time.time(), 0, None
+    use_amp = device.type == "cuda"
+    while True:
+        elapsed = time.time() - t_start
+        progress = state["step"] / args.steps if args.steps else elapsed / budget
+        if progress >= 1.0:
+            break
+        images, captions = next(loader)
+        captions = ["" if random.Random(args.seed * 7 + state["step"] * 131 + i).random() < 0.1 else c
+                    for i, c in enumerate(captions)]
+        for group in opt.param_groups:
+            group["lr"] = args.lr * lr_factor(progress, state["step"], args.schedule)
+        with torch.no_grad():
+            x0, img_ids = pack(encode_latents(vae, to_pixels(images, device)))
+        b = x0.shape[0]
+        if args.timesteps == "logit-normal":
+            t = torch.sigmoid(torch.randn(b, generator=g))
+        else:
+            t = torch.rand(b, generator=g)
+        t = t.to(device)
+        noise = torch.randn(x0.shape, generator=g).to(device)
+        xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * noise
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
+            pooled, text = encode_text(clip, t5, clip_tok, t5_tok, captions, device, max_len)
+            txt_ids = torch.zeros(text.shape[1], 3, device=device)
+            pred = transformer(hidden_states=xt, encoder_hidden_states=text, pooled_projections=pooled, timestep=t,
+                               img_ids=img_ids, txt_ids=txt_ids, return_dict=False)[0]
+        loss = ((pred.float() - (noise - x0)) ** 2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        ema_update(ema_params, params, args.ema, state["step"])
+        state["step"] += 1
+        seen += images.shape[0] * images.shape[-1] // 64
+        loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
+        if time.time() - t_log > 30 or state["step"] == 1:
+            rate = seen / (time.time() - t_log)
+            left = (args.steps - state["step"]) if args.steps else None
+            log(f"step {state['step']} loss {loss_avg:.4f} lr {opt.param_groups[0]['lr']:.2e} {rate:.0f} panels/s "
+                f"elapsed {elapsed / 60:.1f}/{'%d steps' % args.steps if args.steps else '%.1f min' % args.minutes}"
+                + (f" ({left} steps left)" if left is not None else ""))
+            t_log, seen = time.time(), 0
+        if time.time() - last_save > args.save_every:
+            save()
+            last_save = time.time()
+    save()
+    folder = export_pipeline(models, ema_models, clip_tok, t5_tok, args, out)
+    log(f"done: {state['step']} steps in {(time.time() - t_start) / 60:.1f} min; pipeline at {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
