@@ -30,15 +30,16 @@ def parse_args(argv):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--minutes", type=float, default=55.0, help="wall-clock budget of the whole run (both stages)")
     p.add_argument("--steps", type=int, default=0, help="transformer steps instead of a time budget (exactly reproducible)")
-    p.add_argument("--vae-steps", type=int, default=1500)
+    p.add_argument("--vae-steps", type=int, default=500)
     p.add_argument("--batch", type=int, default=64, help="panels per transformer step (rows split it)")
-    p.add_argument("--lr", type=float, default=6e-4)
-    p.add_argument("--ema", type=float, default=0.999)
+    p.add_argument("--lr", type=float, default=8e-4)
+    p.add_argument("--ema", type=float, default=0.997)
     p.add_argument("--timesteps", choices=["logit-normal", "uniform"], default="logit-normal")
     p.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     p.add_argument("--out", type=Path, default=Path("nano-runs/latest"))
     p.add_argument("--export", type=Path, default=None, help="also copy the pipeline folder here")
     p.add_argument("--resume", action="store_true", help="continue from OUT/ckpt.pt")
+    p.add_argument("--export-only", action="store_true", help="write OUT/pipeline from OUT/ckpt.pt and stop")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto (cuda when present), cpu or cuda")
     p.add_argument("--workers", type=int, default=-1, help="data worker processes (-1: 0 on cpu, 10 on gpu)")
@@ -168,8 +169,8 @@ def train_vae(vae, loader, steps: int, device, state: dict):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        if step % 100 == 0 or step == steps - 1:
-            log(f"vae step {step + 1}/{steps} loss {loss.item():.4f} ({(step + 1 - start) / (time.time() - t0):.1f} it/s)")
+        if step % 50 == 0 or step == steps - 1:
+            log(f"vae step {step + 1}/{steps} loss {loss.item():.4f} mse {((recon - x) ** 2).mean().item():.5f} ({(step + 1 - start) / (time.time() - t0):.1f} it/s)")
         state["vae_step"] = step + 1
     state["vae_opt"] = None
     vae.eval()
@@ -252,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
         torch.manual_seed(args.seed + state["step"])
         log(f"resumed from {ckpt_path} at step {state['step']} ({state['elapsed'] / 60:.1f} min done)")
 
+    if args.export_only:
+        folder = export_pipeline(models, ema_models, clip_tok, t5_tok, args, out)
+        log(f"exported step {state['step']} to {folder}")
+        return 0
     n_params = sum(p.numel() for p in transformer.parameters())
     log(f"device {device}, transformer {n_params / 1e6:.2f} M params, workers {workers}, seed {args.seed}")
     budget = args.minutes * 60
@@ -269,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     if not state["vae_done"]:
         vae_batch = 64 if device.type == "cuda" else 24
         loader = make_loader(args.seed + 7 + state.get("vae_step", 0), vae_batch, workers, vae_only=True)
-        vae_steps = 60 if args.tiny else args.vae_steps
+        vae_steps = args.vae_steps
         train_vae(vae, loader, vae_steps, device, state)
         mean, std = latent_stats(vae, loader, device)
         vae.register_to_config(shift_factor=mean, scaling_factor=1.0 / std)
