@@ -10,7 +10,7 @@ import string
 
 from chatdit.dit.nano.world import WORLD_WORDS
 
-MAX_SEQUENCE_LENGTH = 96  # T5 tokens; the hub passes it to FluxPipeline (its default, 512, is slow)
+MAX_SEQUENCE_LENGTH = 80  # T5 tokens; the hub passes it to FluxPipeline (its default, 512, is slow)
 CLIP_MAX_LENGTH = 77
 
 # Model shape, chosen by the ablations in MODEL_CARD.md.

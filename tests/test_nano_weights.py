@@ -1,0 +1,80 @@
+"""The shipped nano weights load like any FLUX checkpoint and draw panels and canvases."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from chatdit.dit.nano import nano_available, nano_model_dir
+
+
+def test_import_of_the_nano_package_loads_no_torch():
+    code = "import sys, chatdit.dit.nano as n; n.nano_available(); print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_shipped_weights_are_small_safetensors_with_defaults():
+    folder = nano_model_dir()
+    assert nano_available()
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) <= 25 * 1024 * 1024
+    assert not any(p.suffix in (".bin", ".pt", ".ckpt") for p in files)
+    defaults = json.loads((folder / "chatdit.json").read_text())
+    assert defaults["pipeline"] == "FluxPipeline" and (defaults["width"], defaults["height"]) == (64, 64)
+    assert defaults["max_panels"] == 4 and defaults["fill"] == "inpaint"
+    for key in ("num_inference_steps", "true_cfg_scale", "guidance_scale", "negative_prompt", "max_sequence_length"):
+        assert key in defaults
+
+
+@pytest.fixture(scope="module")
+def flux():
+    torch = pytest.importorskip("torch")
+    from diffusers import FluxPipeline
+
+    pipe = FluxPipeline.from_pretrained(nano_model_dir(), torch_dtype=torch.float32)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+def _call(pipe, prompt, panels=1):
+    import torch
+
+    d = json.loads((nano_model_dir() / "chatdit.json").read_text())
+    return pipe(prompt, width=64 * panels, height=64, num_inference_steps=d["num_inference_steps"],
+                true_cfg_scale=d["true_cfg_scale"] or 1.0, negative_prompt=d["negative_prompt"],
+                max_sequence_length=d["max_sequence_length"], generator=torch.Generator().manual_seed(0)).images[0]
+
+
+def test_shipped_weights_draw_a_panel_and_a_two_panel_canvas(flux):
+    from chatdit.dit.captions import joint_caption
+
+    assert _call(flux, "a red fox on the left, day").size == (64, 64)
+    assert _call(flux, joint_caption(["a red fox, day", "the red fox at night"]), panels=2).size == (128, 64)
+
+
+def test_loads_through_diffusion_pipeline_and_survives_unknown_words():
+    from diffusers import DiffusionPipeline
+
+    pipe = DiffusionPipeline.from_pretrained(nano_model_dir())
+    assert type(pipe).__name__ == "FluxPipeline"
+    pipe.set_progress_bar_config(disable=True)
+    assert _call(pipe, "A Purple DRAGON eating spaghetti").size == (64, 64)
+
+
+def test_fill_path_keeps_the_known_panel(flux):
+    import numpy as np
+    from diffusers import FluxInpaintPipeline
+    from PIL import Image
+
+    from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_row
+
+    known, _ = render_row([SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", size="large")])] * 2)
+    mask = Image.new("L", (128, 64), 0)
+    mask.paste(255, (64, 0, 128, 64))
+    inpaint = FluxInpaintPipeline.from_pipe(flux)
+    out = inpaint("2 panels, left to right. [PANEL-1] a red fox, day [PANEL-2] the red fox at night", image=known,
+                  mask_image=mask, height=64, width=128, strength=1.0, num_inference_steps=4,
+                  max_sequence_length=80).images[0]
+    left = np.asarray(out.crop((0, 0, 64, 64)), np.float32)
+    assert np.abs(left - np.asarray(known.crop((0, 0, 64, 64)), np.float32)).mean() < 20
