@@ -1,1 +1,315 @@
-"""INTERFACE PLACEHOLDER — implemented by the dit-hub work. See docstrings for the contract."""
+"""The model hub: one place that loads diffusion pipelines lazily and shares their components.
+
+Tools ask the hub for a pipeline by capability (text2image, fill, inpaint, img2img, kontext);
+the hub builds it on first use from the base FluxPipeline with `from_pipe` (or, for FLUX.1's
+separate Fill/Kontext checkpoints, loads only their transformer and reuses the text encoders
+and VAE), so a session holds one copy of every component. Which weights back a name:
+
+- "nano": the small DiT shipped in the package (chatdit/dit/nano/weights), the default;
+- "tiny": random weights built offline (tests; pictures are noise);
+- "flux-dev", "flux-schnell" or any hub id / local folder with a FluxPipeline.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from chatdit.config import Settings
+from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
+
+ALIASES = {
+    "flux-dev": "black-forest-labs/FLUX.1-dev",
+    "flux-schnell": "black-forest-labs/FLUX.1-schnell",
+    "flux-krea": "black-forest-labs/FLUX.1-Krea-dev",
+}
+FILL_CHECKPOINTS = {
+    "black-forest-labs/FLUX.1-dev": "black-forest-labs/FLUX.1-Fill-dev",
+    "black-forest-labs/FLUX.1-Krea-dev": "black-forest-labs/FLUX.1-Fill-dev",
+}
+KONTEXT_CHECKPOINTS = {
+    "black-forest-labs/FLUX.1-dev": "black-forest-labs/FLUX.1-Kontext-dev",
+    "black-forest-labs/FLUX.1-Krea-dev": "black-forest-labs/FLUX.1-Kontext-dev",
+}
+FLUX_DEFAULTS = {"width": 1024, "height": 1024, "num_inference_steps": 28, "guidance_scale": 3.5,
+                 "true_cfg_scale": None, "negative_prompt": "", "max_sequence_length": 512, "max_panels": 4,
+                 "fill_guidance_scale": 30.0}
+SCHNELL_DEFAULTS = {**FLUX_DEFAULTS, "num_inference_steps": 4, "guidance_scale": 0.0, "max_sequence_length": 256}
+TINY_DEFAULTS = {"width": 64, "height": 64, "num_inference_steps": 2, "guidance_scale": 1.0, "true_cfg_scale": None,
+                 "negative_prompt": "", "max_sequence_length": 32, "max_panels": 4, "fill": "fill",
+                 "fill_guidance_scale": 1.0}
+SIZE_MULTIPLE = 16
+"""Flux packs 2x2 latent patches over an 8x (or, on nano, 4x) VAE: sides must divide by 16."""
+
+
+class ModelInfo(BaseModel):
+    """What tools and planners need to know about the loaded model, without touching torch."""
+
+    name: str
+    width: int
+    height: int
+    steps: int
+    guidance_scale: float
+    true_cfg_scale: float | None
+    negative_prompt: str
+    max_sequence_length: int
+    max_panels: int
+    fill_mode: Literal["fill", "inpaint"]
+    fill_guidance_scale: float
+    random_weights: bool
+    source: str
+
+
+def resolve_source(name: str) -> tuple[str, Path | str | None]:
+    """(kind, where): kind is nano, tiny, folder or hub."""
+    if name == "tiny":
+        return "tiny", None
+    if name == "nano":
+        from chatdit.dit.nano import nano_model_dir
+
+        return "nano", nano_model_dir()
+    folder = Path(name).expanduser()
+    if folder.is_dir():
+        return "folder", folder
+    repo = ALIASES.get(name, name)
+    if "/" not in repo:
+        known = ", ".join(["nano", "tiny", *ALIASES])
+        raise ModelUnavailableError(f"unknown model {name!r}: use one of {known}, a Hugging Face id or a local folder")
+    return "hub", repo
+
+
+def read_defaults(name: str, kind: str, where: Path | str | None) -> dict[str, Any]:
+    if kind == "tiny":
+        return dict(TINY_DEFAULTS)
+    if isinstance(where, Path) and (where / "chatdit.json").is_file():
+        return {**FLUX_DEFAULTS, "fill_guidance_scale": 1.0, **json.loads((where / "chatdit.json").read_text())}
+    defaults = SCHNELL_DEFAULTS if "schnell" in str(where) else FLUX_DEFAULTS
+    return {**defaults, "fill": "fill" if str(where) in FILL_CHECKPOINTS else "inpaint"}
+
+
+def pick_device(setting: str) -> str:
+    if setting != "auto":
+        return setting
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def pick_dtype(setting: str, device: str):
+    import torch
+
+    if setting == "auto":
+        return torch.bfloat16 if device == "cuda" else torch.float32
+    return getattr(torch, setting)
+
+
+def snap_size(value: int, what: str) -> int:
+    """Round a side to the model's grid; refuse sizes no pipeline can make."""
+    if value < SIZE_MULTIPLE:
+        raise ToolArgumentError(f"{what} {value} px is too small; use at least {SIZE_MULTIPLE}")
+    return max(SIZE_MULTIPLE, round(value / SIZE_MULTIPLE) * SIZE_MULTIPLE)
+
+
+class ModelHub:
+    """Lazily loaded pipelines over one set of components, for one session."""
+
+    def __init__(self, settings: Settings, notify: Callable[[str], None] | None = None):
+        self.settings = settings
+        self.notify = notify or (lambda message: None)
+        kind, where = resolve_source(settings.model)
+        if kind == "nano":
+            from chatdit.dit.nano import nano_available
+
+            if not nano_available():
+                self.notify("the nano weights are not in this install (run `chatdit train-nano`); "
+                            "using the tiny random-weight model, whose pictures are noise")
+                kind, where = "tiny", None
+        self.kind, self.where = kind, where
+        defaults = read_defaults(settings.model, kind, where)
+        self.info = ModelInfo(
+            name="tiny" if kind == "tiny" else settings.model,
+            width=defaults["width"], height=defaults["height"], steps=defaults["num_inference_steps"],
+            guidance_scale=defaults["guidance_scale"], true_cfg_scale=defaults.get("true_cfg_scale"),
+            negative_prompt=defaults.get("negative_prompt") or "", max_sequence_length=defaults["max_sequence_length"],
+            max_panels=defaults["max_panels"], fill_mode=defaults.get("fill", "inpaint"),
+            fill_guidance_scale=defaults.get("fill_guidance_scale", 1.0), random_weights=kind == "tiny",
+            source=str(where) if where else "built offline with random weights",
+        )
+        self._pipes: dict[str, Any] = {}
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------ loading
+
+    def _load_base(self):
+        import torch
+
+        device = pick_device(self.settings.device)
+        dtype = pick_dtype(self.settings.dtype, device)
+        if self.kind == "tiny":
+            from chatdit.dit.tiny import build_tiny_pipeline
+
+            pipe = build_tiny_pipeline()
+            if dtype != torch.float32:
+                pipe.to(dtype=dtype)
+        else:
+            from diffusers import FluxPipeline
+
+            try:
+                pipe = FluxPipeline.from_pretrained(self.where, dtype=dtype)
+            except (OSError, ValueError) as exc:
+                raise ModelUnavailableError(
+                    f"could not load model {self.settings.model!r} from {self.where}: {exc}. "
+                    "Download it first (huggingface-cli download) or use model = \"nano\"") from exc
+        self._device, self._dtype = device, dtype
+        self._place(pipe)
+        from chatdit.dit.speed import apply_speed_options
+
+        apply_speed_options(pipe, self.settings, self.notify)
+        torch.set_grad_enabled(False)
+        return pipe
+
+    def _place(self, pipe) -> None:
+        pipe.set_progress_bar_config(disable=True)
+        if self.settings.offload == "model" and self._device == "cuda":
+            pipe.enable_model_cpu_offload()
+        elif self.settings.offload == "sequential" and self._device == "cuda":
+            pipe.enable_sequential_cpu_offload()
+        else:
+            pipe.to(self._device)
+
+    def _get(self, key: str, build: Callable[[], Any]):
+        with self._lock:
+            if key not in self._pipes:
+                self._pipes[key] = build()
+            return self._pipes[key]
+
+    def text2image(self):
+        """The base FluxPipeline; every other pipeline shares its components."""
+        return self._get("text2image", self._load_base)
+
+    def _shared_components(self) -> dict[str, Any]:
+        base = self.text2image()
+        return {name: getattr(base, name) for name in
+                ("scheduler", "vae", "text_encoder", "tokenizer", "text_encoder_2", "tokenizer_2")}
+
+    def fill(self):
+        """Known panels kept, masked panels generated: FluxFillPipeline when the model has a Fill
+        transformer (FLUX.1-Fill-dev, tiny), else FluxInpaintPipeline at strength 1 on the base."""
+        if self.info.fill_mode == "inpaint":
+            return self.inpaint()
+
+        def build():
+            from diffusers import FluxFillPipeline
+
+            if self.kind == "tiny":
+                from chatdit.dit.tiny import build_tiny_fill_transformer
+
+                transformer = build_tiny_fill_transformer(self.text2image())
+            else:
+                from diffusers import FluxTransformer2DModel
+
+                repo = FILL_CHECKPOINTS.get(str(self.where), str(self.where))
+                try:
+                    transformer = FluxTransformer2DModel.from_pretrained(repo, subfolder="transformer", dtype=self._dtype)
+                except (OSError, ValueError) as exc:
+                    raise ModelUnavailableError(f"the fill model {repo} is not available: {exc}") from exc
+            pipe = FluxFillPipeline(transformer=transformer, **self._shared_components())
+            self._place(pipe)
+            return pipe
+
+        return self._get("fill", build)
+
+    def inpaint(self):
+        """FluxInpaintPipeline over the base components (region edits, nano's fill path)."""
+        from diffusers import FluxInpaintPipeline
+
+        return self._get("inpaint", lambda: FluxInpaintPipeline.from_pipe(self.text2image(), dtype=self._dtype))
+
+    def img2img(self):
+        from diffusers import FluxImg2ImgPipeline
+
+        return self._get("img2img", lambda: FluxImg2ImgPipeline.from_pipe(self.text2image(), dtype=self._dtype))
+
+    def kontext(self):
+        """FluxKontextPipeline for instruction edits, or None when the model has no Kontext
+        variant (nano): the edit tool then uses the fill path."""
+        if self.kind in ("nano", "folder"):
+            return None
+        from diffusers import FluxKontextPipeline
+
+        def build():
+            if self.kind == "tiny":
+                return FluxKontextPipeline.from_pipe(self.text2image(), dtype=self._dtype)
+            from diffusers import FluxTransformer2DModel
+
+            repo = KONTEXT_CHECKPOINTS.get(str(self.where))
+            if repo is None:
+                return None
+            try:
+                transformer = FluxTransformer2DModel.from_pretrained(repo, subfolder="transformer", dtype=self._dtype)
+            except (OSError, ValueError) as exc:
+                raise ModelUnavailableError(f"the edit model {repo} is not available: {exc}") from exc
+            pipe = FluxKontextPipeline(transformer=transformer, **self._shared_components())
+            self._place(pipe)
+            return pipe
+
+        return self._get("kontext", build)
+
+    # ------------------------------------------------------------------ calling
+
+    def call_kwargs(self, pipe, *, width: int, height: int, seed: int, steps: int | None = None,
+                    progress: Callable[[int, int], None] | None = None,
+                    cancel: threading.Event | None = None, **extra: Any) -> dict[str, Any]:
+        """Keyword arguments for `pipe(...)`: the model's defaults, size, seed, and a step callback
+        that reports progress and stops within one denoising step when cancel is set."""
+        import torch
+
+        total = steps or self.settings.steps or self.info.steps
+        fill_like = type(pipe).__name__ == "FluxFillPipeline"
+
+        def on_step_end(pipeline, index, timestep, callback_kwargs):
+            if progress is not None:
+                progress(index + 1, total)
+            if cancel is not None and cancel.is_set():
+                raise TurnCancelled("cancelled; the session is as it was before this message")
+            return callback_kwargs
+
+        kwargs = dict(
+            width=width, height=height, num_inference_steps=total,
+            guidance_scale=self.info.fill_guidance_scale if fill_like else self.info.guidance_scale,
+            max_sequence_length=self.info.max_sequence_length,
+            generator=torch.Generator("cpu").manual_seed(seed),
+            callback_on_step_end=on_step_end,
+        )
+        if self.info.true_cfg_scale and self.info.true_cfg_scale > 1:
+            kwargs.update(true_cfg_scale=self.info.true_cfg_scale, negative_prompt=self.info.negative_prompt or " ")
+        kwargs.update(extra)
+        accepted = inspect.signature(type(pipe).__call__).parameters
+        return {key: value for key, value in kwargs.items() if key in accepted}
+
+    def loaded(self) -> list[str]:
+        return sorted(self._pipes)
+
+    def parameter_bytes(self) -> int:
+        """Bytes of distinct parameters across every loaded pipeline (shared ones counted once)."""
+        seen: set[int] = set()
+        total = 0
+        for pipe in self._pipes.values():
+            if pipe is None:
+                continue
+            for component in pipe.components.values():
+                for param in getattr(component, "parameters", lambda: [])():
+                    if param.data_ptr() not in seen:
+                        seen.add(param.data_ptr())
+                        total += param.numel() * param.element_size()
+        return total
