@@ -152,6 +152,11 @@ class ModelHub:
 
     def _load_base(self):
         import torch
+        from diffusers.utils import logging as diffusers_logging
+        from transformers.utils import logging as transformers_logging
+
+        diffusers_logging.disable_progress_bar()  # chatdit reports its own progress
+        transformers_logging.disable_progress_bar()
 
         device = pick_device(self.settings.device)
         dtype = pick_dtype(self.settings.dtype, device)
@@ -233,12 +238,12 @@ class ModelHub:
         """FluxInpaintPipeline over the base components (region edits, nano's fill path)."""
         from diffusers import FluxInpaintPipeline
 
-        return self._get("inpaint", lambda: FluxInpaintPipeline.from_pipe(self.text2image(), dtype=self._dtype))
+        return self._get("inpaint", lambda: FluxInpaintPipeline.from_pipe(self.text2image()))
 
     def img2img(self):
         from diffusers import FluxImg2ImgPipeline
 
-        return self._get("img2img", lambda: FluxImg2ImgPipeline.from_pipe(self.text2image(), dtype=self._dtype))
+        return self._get("img2img", lambda: FluxImg2ImgPipeline.from_pipe(self.text2image()))
 
     def kontext(self):
         """FluxKontextPipeline for instruction edits, or None when the model has no Kontext
@@ -249,7 +254,7 @@ class ModelHub:
 
         def build():
             if self.kind == "tiny":
-                return FluxKontextPipeline.from_pipe(self.text2image(), dtype=self._dtype)
+                return FluxKontextPipeline.from_pipe(self.text2image())
             from diffusers import FluxTransformer2DModel
 
             repo = KONTEXT_CHECKPOINTS.get(str(self.where))

@@ -1,0 +1,57 @@
+"""Shared vs separate pipelines: what `from_pipe` component sharing saves in memory and load time.
+
+    .venv/bin/python bench/memory.py [--model nano]
+
+Loads the three pipelines a picture-book session uses (text2image, fill/inpaint, img2img) twice in
+one run: through the hub (components shared), and as three independent from_pretrained loads,
+and prints parameter megabytes and load seconds for both, with their ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+
+def distinct_bytes(pipes) -> int:
+    seen, total = set(), 0
+    for pipe in pipes:
+        for component in pipe.components.values():
+            for param in getattr(component, "parameters", lambda: [])():
+                if param.data_ptr() not in seen:
+                    seen.add(param.data_ptr())
+                    total += param.numel() * param.element_size()
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="nano")
+    args = parser.parse_args()
+
+    from diffusers import FluxImg2ImgPipeline, FluxInpaintPipeline, FluxPipeline
+
+    from chatdit.config import load_settings
+    from chatdit.dit.hub import ModelHub
+
+    hub = ModelHub(load_settings(model=args.model))
+    if hub.kind in ("tiny", "hub"):
+        raise SystemExit("run this on a local model folder (nano or a downloaded FLUX folder)")
+    started = time.perf_counter()
+    shared = [hub.text2image(), hub.inpaint(), hub.img2img()]
+    shared_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    separate = [cls.from_pretrained(hub.where) for cls in (FluxPipeline, FluxInpaintPipeline, FluxImg2ImgPipeline)]
+    separate_s = time.perf_counter() - started
+
+    shared_mb, separate_mb = distinct_bytes(shared) / 2**20, distinct_bytes(separate) / 2**20
+    print(f"model: {hub.info.name} ({hub.where})")
+    print(f"{'3 pipelines':12s} {'params MB':>10s} {'load s':>8s}")
+    print(f"{'shared':12s} {shared_mb:10.1f} {shared_s:8.2f}")
+    print(f"{'separate':12s} {separate_mb:10.1f} {separate_s:8.2f}")
+    print(f"separate/shared: memory {separate_mb / shared_mb:.2f}x, load time {separate_s / shared_s:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
