@@ -182,9 +182,14 @@ def _first_page_showing(name: str, pages: list[PageSpec]) -> int:
     return pages[0].number
 
 
+def _shown_on(ref: str, cards: dict[str, CharacterCard]) -> str:
+    """What a reference picture shows: every character whose card points at it."""
+    return "; ".join(f"{card.name}, {card.description}" for card in cards.values()
+                     if (card.asset_id or page_ref(card.page or 0)) == ref)
+
+
 def _ref_prompts(refs: list[str], cards: dict[str, CharacterCard]) -> list[str]:
-    by_ref = {(card.asset_id or page_ref(card.page or 0)): f"{card.name}, {card.description}" for card in cards.values()}
-    return [by_ref.get(ref, "the earlier page") for ref in refs]
+    return [_shown_on(ref, cards) or "the earlier page" for ref in refs]
 
 
 def _reference_step(index: int, refs: list[str], ref_prompts: list[str], pages: list[PageSpec], instruction: Instruction,
@@ -217,9 +222,9 @@ def plan_redo(instruction: Instruction, ctx: PlanContext) -> Plan:
             if entry is None:
                 existing = ", ".join(map(str, sorted(ctx.book))) or "none yet"
                 raise PageReferenceError(f"there is no page {target.page}; pages in this session: {existing}")
-            refs = [card.asset_id for card in ctx.cards.values() if card.asset_id and card.asset_id != entry.asset_id]
+            refs = list(dict.fromkeys(card.asset_id for card in ctx.cards.values() if card.asset_id and card.asset_id != entry.asset_id))
             refs = refs[:MAX_REFERENCES_PER_CANVAS] or [entry.asset_id]
-            prompts = [f"{c.name}, {c.description}" for c in ctx.cards.values() if c.asset_id in refs] or [entry.prompt]
+            prompts = [_shown_on(ref, ctx.cards) or entry.prompt for ref in refs]
             base, page = entry.prompt, target.page
         else:
             asset_id = target.asset_id if target.kind == "asset" else (ctx.last.asset_id if ctx.last else None)

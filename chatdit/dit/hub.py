@@ -155,8 +155,9 @@ class ModelHub:
         from diffusers.utils import logging as diffusers_logging
         from transformers.utils import logging as transformers_logging
 
-        diffusers_logging.disable_progress_bar()  # chatdit reports its own progress
-        transformers_logging.disable_progress_bar()
+        for library in (diffusers_logging, transformers_logging):
+            library.disable_progress_bar()  # chatdit reports its own progress
+            library.set_verbosity_error()  # prompt-truncation chatter would land in the chat UI
 
         device = pick_device(self.settings.device)
         dtype = pick_dtype(self.settings.dtype, device)
