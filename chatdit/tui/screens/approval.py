@@ -1,0 +1,53 @@
+"""Plan approval: the plan before any drawing; approve it, edit what each page shows, or cancel."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from chatdit.schema import Plan
+from chatdit.tui.widgets.describe import plan_title
+
+
+class PlanApprovalScreen(ModalScreen[Plan | None]):
+    BINDINGS = [Binding("ctrl+s", "approve", "Approve"), Binding("escape", "cancel", "Cancel turn")]
+
+    def __init__(self, plan: Plan):
+        super().__init__()
+        self.plan = plan
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="approval", classes="dialog"):
+            yield Static(plan_title(self.plan), classes="approval-title", markup=False)
+            for s, step in enumerate(self.plan.steps):
+                yield Label(f"{s + 1}. {step.call.tool}: {step.purpose}", markup=False)
+                for p, panel in enumerate(step.call.args.get("panels", [])):
+                    yield Input(panel.get("prompt", ""), id=f"panel-{s}-{p}", classes="panel-prompt",
+                                placeholder=f"page {panel.get('page') or p + 1}")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Approve (ctrl+s)", id="approve", variant="success")
+                yield Button("Cancel (esc)", id="cancel", variant="error")
+        yield Footer()
+
+    def edited_plan(self) -> Plan:
+        """The plan with each panel's prompt as the person left it."""
+        plan = self.plan.model_copy(deep=True)
+        for s, step in enumerate(plan.steps):
+            for p, panel in enumerate(step.call.args.get("panels", [])):
+                panel["prompt"] = self.query_one(f"#panel-{s}-{p}", Input).value.strip() or panel.get("prompt", "")
+        return plan
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_approve() if event.button.id == "approve" else self.action_cancel()
+
+    def on_input_submitted(self) -> None:
+        self.focus_next()
+
+    def action_approve(self) -> None:
+        self.dismiss(self.edited_plan())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,268 @@
+"""The chat screen of one session: the conversation, the composer, and the turn running in a worker."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from chatdit.errors import ChatditError, TurnCancelled
+from chatdit.events import Event
+from chatdit.schema import Plan, Turn
+from chatdit.session import Session
+from chatdit.tui import slash
+from chatdit.tui.errors import report
+from chatdit.tui.views import book_texts, turn_pages
+from chatdit.tui.widgets.chips import AttachmentChips
+from chatdit.tui.widgets.composer import Composer
+from chatdit.tui.widgets.pages import PageCard, PageView
+from chatdit.tui.widgets.paths import attachable_file
+from chatdit.tui.widgets.turn import TurnView
+
+WELCOME = ("Describe what to draw, e.g. “make a two-page picture book about a red fox”. "
+           "Then change a page (“page 2: add a yellow sun”), /export pdf, or ctrl+o to find old sessions.")
+
+
+class ChatScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel turn", show=True),
+        Binding("ctrl+l", "focus_composer", "Composer", show=False),
+    ]
+
+    class TurnEvent(Message):
+        def __init__(self, view: TurnView, event: Event):
+            super().__init__()
+            self.view, self.event = view, event
+
+    def __init__(self, session: Session | None = None):
+        super().__init__()
+        self.session = session
+        self.running: threading.Thread | None = None
+        self.busy = False
+
+    @property
+    def session_title(self) -> str:
+        return self.session.title if self.session else "new session"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield VerticalScroll(Static(WELCOME, classes="welcome"), id="conversation")
+        yield AttachmentChips(id="chips")
+        yield Composer(id="composer")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(AttachmentChips).display = False
+        self.sub_title = self.session_title
+        self.query_one(Composer).focus()
+        if self.session is not None:
+            self.load_history()
+
+    # -- showing the session -------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load")
+    def load_history(self) -> None:
+        """Read the finished turns (and the book texts) off the UI thread, then show them."""
+        try:
+            turns = self.session.history()
+            texts = book_texts(self.session) if any(t.assets for t in turns) else {}
+            shown = [(turn, turn_pages(self.session, turn, texts)) for turn in turns]
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a notification
+            self.app.call_from_thread(report, self.app, exc)
+            return
+        self.app.call_from_thread(self.show_history, shown)
+
+    async def show_history(self, shown: list[tuple[Turn, list[PageView]]]) -> None:
+        conversation = self.query_one("#conversation", VerticalScroll)
+        await conversation.remove_children()
+        if not shown:
+            await conversation.mount(Static(WELCOME, classes="welcome"))
+        for turn, pages in shown:
+            view = TurnView(turn.message, self.session.path)
+            await conversation.mount(view)
+            await view.show_past(turn, pages)
+        conversation.scroll_end(animate=False)
+        self.sub_title = self.session_title
+
+    def start_over(self) -> None:
+        """Forget the session (it was deleted); the next message starts a new one."""
+        self.session = None
+        self.sub_title = self.session_title
+        self.call_after_refresh(self.show_history, [])
+
+    def ensure_session(self) -> Session:
+        if self.session is None:
+            self.session = Session.create()
+            self.app.remember(self)
+        return self.session
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def on_composer_submitted(self, event: Composer.Submitted) -> None:
+        composer = self.query_one(Composer)
+        text = event.text.strip()
+        composer.clear()
+        if text.startswith("/"):
+            self.run_slash(text)
+        else:
+            self.send(text)
+
+    def on_composer_attach(self, event: Composer.Attach) -> None:
+        self.query_one(AttachmentChips).add(event.path)
+
+    def run_slash(self, text: str) -> None:
+        """Run a slash command; one ending in a space waits in the composer for its argument."""
+        if text.endswith(" "):
+            composer = self.query_one(Composer)
+            composer.text = text
+            composer.move_cursor(composer.document.end)
+            composer.focus()
+            return
+        try:
+            slash.run(self, text)
+        except Exception as exc:  # noqa: BLE001
+            report(self.app, exc)
+
+    def send(self, text: str) -> None:
+        if self.busy:
+            self.notify("A turn is still running: wait for it or press Esc to cancel it.", severity="warning")
+            self.query_one(Composer).text = text
+            return
+        words = text.split()
+        typed = [path for path in map(attachable_file, words) if path]
+        images = self.query_one(AttachmentChips).take() + typed
+        message = " ".join(w for w in words if not attachable_file(w)) if typed else text
+        try:
+            session = self.ensure_session()
+        except ChatditError as exc:
+            report(self.app, exc)
+            return
+        view = TurnView(message, session.path, [p.name for p in images])
+        conversation = self.query_one("#conversation", VerticalScroll)
+        conversation.query(".welcome").remove()
+        conversation.mount(view)
+        conversation.scroll_end(animate=False)
+        self.busy = True
+        self.run_turn(view, message, images)
+
+    @work(thread=True, group="turn")
+    def run_turn(self, view: TurnView, text: str, images: list[Path]) -> None:
+        """Run the turn in a thread; events come back as messages, so the UI never waits on it."""
+        session = self.session
+        try:
+            turn = session.chat(text, images, on_event=lambda e: self.post_message(self.TurnEvent(view, e)),
+                                approve=self.ask_approval)
+            pages = turn_pages(session, turn)
+        except Exception as exc:  # noqa: BLE001
+            failed = session.pending() or (session.turns()[-1] if session.turns() else None)
+            self.app.call_from_thread(self.turn_failed, view, exc, failed)
+            return
+        self.app.call_from_thread(self.turn_done, view, turn, pages)
+
+    async def on_chat_screen_turn_event(self, message: TurnEvent) -> None:
+        await message.view.handle(message.event)
+        self.query_one("#conversation", VerticalScroll).scroll_end(animate=False)
+
+    async def turn_done(self, view: TurnView, turn: Turn, pages: list[PageView]) -> None:
+        self.busy = False
+        await view.show_result(turn, pages)
+        self.query_one("#conversation", VerticalScroll).scroll_end(animate=False)
+        self.sub_title = self.session_title
+
+    async def turn_failed(self, view: TurnView, exc: Exception, turn: Turn | None) -> None:
+        self.busy = False
+        if isinstance(exc, TurnCancelled):
+            self.notify("Turn cancelled; earlier turns are untouched.", title="Cancelled")
+        else:
+            report(self.app, exc)
+        if turn is not None and turn.status != "running":
+            await view.show_result(turn, [])
+
+    def ask_approval(self, plan: Plan) -> Plan | None:
+        """Called by the turn's thread: show the plan and wait for the person's answer."""
+        from chatdit.tui.screens.approval import PlanApprovalScreen
+
+        answered, answer = threading.Event(), {}
+
+        def decided(plan: Plan | None) -> None:
+            answer["plan"] = plan
+            answered.set()
+
+        self.app.call_from_thread(self.app.push_screen, PlanApprovalScreen(plan), decided)
+        while not answered.wait(0.2):
+            if not self.app.is_running:
+                return None
+        return answer["plan"]
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_cancel(self) -> None:
+        if self.busy and self.session is not None:
+            self.session.cancel()
+            self.notify("Cancelling… the turn stops after the current denoising step.", timeout=3)
+
+    def action_focus_composer(self) -> None:
+        self.query_one(Composer).focus()
+
+    def on_page_card_selected(self, event: PageCard.Selected) -> None:
+        from chatdit.tui.screens.image import ImageScreen
+
+        self.app.push_screen(ImageScreen(event.page))
+
+    def attach(self, text: str) -> None:
+        path = attachable_file(text)
+        if path is None:
+            raise ChatditError(f"{text or 'nothing'} is not a picture or video file; give the path of a .png, .jpg or .mp4")
+        self.query_one(AttachmentChips).add(path)
+
+    def idle_session(self) -> Session:
+        """The session, for commands that must not run beside a turn."""
+        if self.busy:
+            raise ChatditError("a turn is running: wait for it or press Esc to cancel it first")
+        return self.ensure_session()
+
+    def undo(self) -> None:
+        undone = self.idle_session().undo()
+        self.notify(f"Undid “{undone.message[:40]}”; /branch or ctrl+t brings it back." if undone else "Nothing to undo.")
+        self.load_history()
+
+    def branch(self, turn_id: str | None) -> None:
+        self.idle_session().branch(turn_id)
+        self.notify("Continuing from the chosen turn; later turns stay in the history.")
+        self.load_history()
+
+    def rename(self, title: str) -> None:
+        if not title.strip():
+            raise ChatditError("/rename needs a title, e.g. /rename The fox book")
+        self.ensure_session().rename(title)
+        self.sub_title = self.session_title
+
+    def configure(self, **settings) -> None:
+        self.idle_session().configure(**settings)
+        self.notify(", ".join(f"{k} = {v}" for k, v in settings.items()), title="Setting changed")
+
+    def show_setting(self, key: str) -> None:
+        from chatdit.config import load_settings
+
+        settings = self.session.settings if self.session else load_settings()
+        self.notify(f"{key} = {getattr(settings, key)}", title="Setting")
+
+    def export(self, path: str) -> None:
+        self.idle_session()
+        self.export_book(str(Path(path).expanduser()) if path.startswith("~") else path)
+
+    @work(thread=True, group="export")
+    def export_book(self, path: str) -> None:
+        try:
+            written = self.session.export(path)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(report, self.app, exc)
+            return
+        self.app.call_from_thread(self.notify, str(written), title="Exported", timeout=10)

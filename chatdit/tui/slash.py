@@ -1,0 +1,109 @@
+"""Slash commands typed in the composer; the command palette offers the same ones.
+
+Each command is a plain function over the chat screen, so the palette, the composer and the
+tests all run exactly the same code.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chatdit.errors import ChatditError
+
+if TYPE_CHECKING:
+    from chatdit.tui.screens.chat import ChatScreen
+
+EXPORT_FORMATS = ("pdf", "html", "gif")
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    name: str
+    usage: str
+    help: str
+    run: Callable[[ChatScreen, list[str]], object]
+
+
+def parse(text: str) -> tuple[str, list[str]]:
+    """'/export pdf ~/b.pdf' -> ('export', ['pdf', '~/b.pdf'])."""
+    try:
+        words = shlex.split(text.strip()[1:])
+    except ValueError:
+        words = text.strip()[1:].split()
+    return (words[0].lower(), words[1:]) if words else ("help", [])
+
+
+def run(screen: ChatScreen, text: str) -> None:
+    name, args = parse(text)
+    command = COMMANDS.get(name)
+    if command is None:
+        raise ChatditError(f"no command /{name}; type /help to see the commands")
+    command.run(screen, args)
+
+
+def export_target(args: list[str], title: str) -> str:
+    """The export path from '[pdf|html|gif] [path]'; a bare name lands in the session's exports/."""
+    fmt = next((a.lower() for a in args if a.lower() in EXPORT_FORMATS), None)
+    path = next((a for a in args if a.lower() not in EXPORT_FORMATS), None)
+    if path is None:
+        stem = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")[:40] or "book"
+        return f"{stem}.{fmt or 'pdf'}"
+    if fmt and not path.lower().endswith(f".{fmt}"):
+        path = f"{path}.{fmt}"
+    elif "." not in path.rsplit("/", 1)[-1]:
+        path = f"{path}.pdf"
+    return path
+
+
+def on_off(args: list[str], name: str) -> bool:
+    if len(args) != 1 or args[0].lower() not in {"on", "off", "true", "false", "yes", "no"}:
+        raise ChatditError(f"/{name} takes on or off, e.g. /{name} off")
+    return args[0].lower() in {"on", "true", "yes"}
+
+
+def number(args: list[str], name: str) -> int:
+    if len(args) != 1 or not args[0].lstrip("-").isdigit():
+        raise ChatditError(f"/{name} takes a whole number, e.g. /{name} 3")
+    return int(args[0])
+
+
+def setting(key: str, convert: Callable[[list[str], str], object] | None = None) -> Callable:
+    """A command that shows a setting without arguments and changes it with one."""
+    def change(screen: ChatScreen, args: list[str]) -> None:
+        if not args:
+            screen.show_setting(key)
+        else:
+            screen.configure(**{key: convert(args, key) if convert else " ".join(args)})
+    return change
+
+
+def _commands() -> dict[str, SlashCommand]:
+    table = [
+        ("undo", "/undo", "step back one turn (it stays in the history)", lambda s, a: s.undo()),
+        ("branch", "/branch [turn]", "continue from an earlier turn; without one, pick it in the history",
+         lambda s, a: s.branch(a[0]) if a else s.app.action_history()),
+        ("export", "/export [pdf|html|gif] [path]", "write the book; a bare name goes to the session's exports/",
+         lambda s, a: s.export(export_target(a, s.session_title))),
+        ("model", "/model [name]", "show or change the image model (nano, tiny, a hub id or a folder)", setting("model")),
+        ("llm", "/llm [rules|openai|local]", "show or change the language-model backend", setting("llm")),
+        ("critic", "/critic on|off", "check the pictures and retry the ones that fail", setting("critic", on_off)),
+        ("rounds", "/rounds N", "how many tries the critic may ask for", setting("rounds", number)),
+        ("seed", "/seed N", "the random seed of the next pictures", setting("seed", number)),
+        ("approval", "/approval on|off", "show the plan and wait for approval before drawing", setting("plan_approval", on_off)),
+        ("attach", "/attach PATH", "attach a picture (Tab completes the path)", lambda s, a: s.attach(" ".join(a))),
+        ("rename", "/rename TITLE", "rename this session", lambda s, a: s.rename(" ".join(a))),
+        ("cancel", "/cancel", "stop the running turn (also Esc)", lambda s, a: s.action_cancel()),
+        ("new", "/new", "start a new session (also ctrl+n)", lambda s, a: s.app.action_new_session()),
+        ("sessions", "/sessions", "open, rename or delete sessions (also ctrl+o)", lambda s, a: s.app.action_sessions()),
+        ("history", "/history", "the tree of turns: undo and branch from here (also ctrl+t)", lambda s, a: s.app.action_history()),
+        ("book", "/book", "all pages of the current book (also ctrl+b)", lambda s, a: s.app.action_book()),
+        ("settings", "/settings", "view the settings (also f2)", lambda s, a: s.app.action_settings()),
+        ("help", "/help", "keys and commands (also f1)", lambda s, a: s.app.action_help()),
+    ]
+    return {name: SlashCommand(name, usage, text, fn) for name, usage, text, fn in table}
+
+
+COMMANDS = _commands()

@@ -1,0 +1,47 @@
+"""Words for what a turn understood, planned and judged (plain functions, used by the turn view)."""
+
+from __future__ import annotations
+
+from chatdit.schema import Critique, Instruction, Plan
+
+
+def instruction_title(instruction: Instruction) -> str:
+    count = f"{instruction.output_count} {'picture' if instruction.output_count == 1 else 'pictures'}"
+    kind = instruction.collection if instruction.collection != "single" else instruction.task
+    return f"Understood: {kind}, {count}"
+
+
+def instruction_details(instruction: Instruction) -> str:
+    lines = [f"prompt: {instruction.prompt}"]
+    for subject in instruction.subjects:
+        words = " ".join(w for w in [str(subject.count), subject.color, *subject.attributes, subject.name] if w)
+        lines.append(f"subject: {words}")
+    for name, value in [("style", instruction.style), ("background", instruction.background), ("edit", instruction.edit)]:
+        if value:
+            lines.append(f"{name}: {value}")
+    lines += [f"character {c.name}: {c.description}" for c in instruction.characters]
+    lines += [f"page {p.number}: {p.prompt}" + (f" — “{p.text}”" if p.text else "") for p in instruction.pages]
+    lines += [f"input: {i.path} as {i.role}" for i in instruction.inputs]
+    return "\n".join(lines)
+
+
+def plan_title(plan: Plan, round_: int = 0) -> str:
+    steps = f"{len(plan.steps)} step{'s' if len(plan.steps) != 1 else ''}"
+    retry = f" (retry {round_})" if round_ else ""
+    return f"Plan{retry}: {steps}" + (f" — {plan.rationale}" if plan.rationale else "")
+
+
+def plan_details(plan: Plan) -> str:
+    lines = []
+    for number, step in enumerate(plan.steps, start=1):
+        pages = f" pages {', '.join(map(str, step.pages))}" if step.pages else ""
+        lines.append(f"{number}. {step.call.tool}{pages}: {step.purpose}")
+        for panel in step.call.args.get("panels", []):
+            lines.append(f"     page {panel.get('page') or '-'}: {panel.get('prompt', '')}")
+    return "\n".join(lines) or "nothing to do"
+
+
+def critique_line(critique: Critique, page: int | None = None) -> str:
+    mark = "✓" if critique.passed else "✗"
+    where = f"page {page}" if page else critique.asset_id[:8]
+    return f"{mark} critic {where}: {critique.score:.2f}" + (f" — {critique.feedback}" if critique.feedback else "")
