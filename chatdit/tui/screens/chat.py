@@ -149,7 +149,7 @@ class ChatScreen(Screen):
         conversation.query(".welcome").remove()
         conversation.mount(view)
         conversation.scroll_end(animate=False)
-        self.busy = True
+        self.set_busy(True)
         self.run_turn(view, message, images)
 
     @work(thread=True, group="turn")
@@ -170,14 +170,18 @@ class ChatScreen(Screen):
         await message.view.handle(message.event)
         self.query_one("#conversation", VerticalScroll).scroll_end(animate=False)
 
+    def set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.refresh_bindings()
+
     async def turn_done(self, view: TurnView, turn: Turn, pages: list[PageView]) -> None:
-        self.busy = False
+        self.set_busy(False)
         await view.show_result(turn, pages)
         self.query_one("#conversation", VerticalScroll).scroll_end(animate=False)
         self.sub_title = self.session_title
 
     async def turn_failed(self, view: TurnView, exc: Exception, turn: Turn | None) -> None:
-        self.busy = False
+        self.set_busy(False)
         if isinstance(exc, TurnCancelled):
             self.notify("Turn cancelled; earlier turns are untouched.", title="Cancelled")
         else:
@@ -202,6 +206,10 @@ class ChatScreen(Screen):
         return answer["plan"]
 
     # -- actions -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Esc shows as available only while a turn runs."""
+        return (True if self.busy else None) if action == "cancel" else True
 
     def action_cancel(self) -> None:
         if self.busy and self.session is not None:

@@ -41,16 +41,14 @@ class Composer(TextArea):
             return
         if event.key == "tab" and self.complete_word():
             self._stop(event)
-            return
-        await super()._on_key(event)
+        # anything else falls through to TextArea._on_key (Textual calls each class's handler in turn)
 
     async def _on_paste(self, event: events.Paste) -> None:
         path = attachable_file(event.text)
-        if path is None:
-            await super()._on_paste(event)
-            return
-        event.stop()
-        self.post_message(self.Attach(path))
+        if path is not None:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Attach(path))
 
     def complete_word(self) -> bool:
         """Complete the path before the cursor; False when there is no path to complete."""
