@@ -231,6 +231,7 @@ async def test_an_error_becomes_a_notification_that_says_what_to_do(home):
 @pytest.mark.parametrize("command, key, value", [
     ("/model tiny", "model", "tiny"), ("/llm rules", "llm", "rules"), ("/critic on", "critic", True),
     ("/critic off", "critic", False), ("/rounds 2", "rounds", 2), ("/seed 7", "seed", 7),
+    ("/steps 3", "steps", 3),
     ("/approval on", "plan_approval", True),
 ])
 async def test_setting_commands_change_the_session(command, key, value):

@@ -92,6 +92,7 @@ def _commands() -> dict[str, SlashCommand]:
         ("critic", "/critic on|off", "check the pictures and retry the ones that fail", setting("critic", on_off)),
         ("rounds", "/rounds N", "how many tries the critic may ask for", setting("rounds", number)),
         ("seed", "/seed N", "the random seed of the next pictures", setting("seed", number)),
+        ("steps", "/steps N", "denoising steps of the next pictures (more: slower, finer)", setting("steps", number)),
         ("approval", "/approval on|off", "show the plan and wait for approval before drawing", setting("plan_approval", on_off)),
         ("attach", "/attach PATH", "attach a picture (Tab completes the path)", lambda s, a: s.attach(" ".join(a))),
         ("rename", "/rename TITLE", "rename this session", lambda s, a: s.rename(" ".join(a))),
