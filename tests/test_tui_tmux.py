@@ -1,0 +1,93 @@
+"""The real `chatdit` command in tmux, read back with capture-pane as a person would see it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+CHATDIT = Path(sys.executable).with_name("chatdit")
+BOOK = "make a two-page picture book about a red fox and a blue bird"
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None or not CHATDIT.exists(), reason="needs tmux and the chatdit script")
+
+
+class Terminal:
+    """One tmux window running a command: type into it, read what it shows."""
+
+    def __init__(self, command: list[str], env: dict[str, str], size=(120, 45)):
+        self.name = f"chatdit-test-{uuid.uuid4().hex[:8]}"
+        exports = " ".join(f"{k}={v}" for k, v in env.items())
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(size[0]), "-y", str(size[1]),
+                        f"env {exports} {' '.join(command)}; sleep 30"], check=True)
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+
+    def wait_for(self, *texts: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if all(text in shown for text in texts):
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"never saw {texts} on screen:\n{self.screen()}")
+
+    def wait_gone(self, text: str, timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        while text in self.screen():
+            assert time.monotonic() < deadline, f"{text!r} is still on screen"
+            time.sleep(0.1)
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def type(self, text: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+        time.sleep(0.2)
+        self.keys("Enter")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+@pytest.fixture
+def chatdit_env(tmp_path) -> dict[str, str]:
+    return {"CHATDIT_HOME": str(tmp_path / "home"), "CHATDIT_MODEL": "tiny", "CHATDIT_CRITIC": "false",
+            "CHATDIT_STEPS": "4", "CHATDIT_WIDTH": "64", "CHATDIT_HEIGHT": "64", "TERM": "xterm-256color",
+            "PATH": os.environ["PATH"]}
+
+
+def test_book_progress_cancel_quit_and_reopen_in_tmux(chatdit_env):
+    first = Terminal([str(CHATDIT)], chatdit_env)
+    try:
+        first.wait_for("Message (Enter sends", timeout=30)
+        first.type(BOOK)
+        shown = first.wait_for("page 1", "page 2", "step 1/", "✓", timeout=120)
+        assert "▀" in shown  # the pictures, as half blocks under tmux
+        first.type("/steps 400")
+        first.type("make a four-page picture book about a green frog")
+        first.wait_for("four-page", "ETA", timeout=60)
+        first.keys("Escape")
+        first.wait_for("cancelled", timeout=30)
+        first.keys("C-q")
+        first.wait_gone("Message (Enter sends", timeout=15)
+    finally:
+        first.close()
+
+    again = Terminal([str(CHATDIT)], chatdit_env)
+    try:
+        again.wait_for("Message (Enter sends", timeout=30)
+        again.keys("C-o")
+        again.wait_for("Sessions", "make a two-page picture book", "2 turns", timeout=20)
+        again.keys("Enter")
+        shown = again.wait_for("page 1", "page 2", timeout=60)
+        assert "▀" in shown and "green frog" not in shown  # the cancelled turn is not part of the story
+    finally:
+        again.close()
