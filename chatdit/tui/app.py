@@ -14,7 +14,7 @@ from textual.binding import Binding
 from chatdit.errors import SessionError
 from chatdit.session import Session
 from chatdit.tui.commands import ChatditCommands
-from chatdit.tui.errors import report, setup_logging
+from chatdit.tui.errors import log_exception, log_path, report, setup_logging
 from chatdit.tui.screens.chat import ChatScreen
 
 
@@ -98,6 +98,17 @@ class ChatditApp(App):
             from chatdit.tui.screens.sessions import rename_session_folder
 
             rename_session_folder(path, title)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug got through: traceback to the log file, one readable line on exit (Textual would print it all)."""
+        log_exception(error)
+        self._return_code = 1
+        if self._exception is None:  # Pilot re-raises it in tests
+            self._exception = error
+            self._exception_event.set()
+        self._exit_renderables.append(f"chatdit stopped on an unexpected error ({type(error).__name__}: {error}); "
+                                      f"the details are in {log_path()}")
+        self._close_messages_no_wait()
 
     # -- actions -------------------------------------------------------------------------------
 

@@ -30,6 +30,11 @@ def setup_logging() -> Path:
     return path
 
 
+def log_exception(exc: BaseException) -> None:
+    setup_logging()
+    log.error("".join(traceback.format_exception(exc)))
+
+
 def describe(exc: BaseException) -> tuple[str, str]:
     """(title, message) for a notification; unexpected errors point at the log file."""
     if isinstance(exc, ChatditError):
@@ -40,8 +45,7 @@ def describe(exc: BaseException) -> tuple[str, str]:
 def report(app: App, exc: BaseException) -> None:
     """Show an error as a notification; log unexpected ones with their traceback."""
     if not isinstance(exc, ChatditError):
-        setup_logging()
-        log.error("".join(traceback.format_exception(exc)))
+        log_exception(exc)
     title, message = describe(exc)
     app.notify(message, title=title, severity="error", timeout=10)
 

@@ -51,7 +51,7 @@ class BookScreen(Screen[None]):
     def on_page_card_selected(self, event: PageCard.Selected) -> None:
         from chatdit.tui.screens.image import ImageScreen
 
-        self.app.push_screen(ImageScreen(event.page))
+        self.app.push_screen(ImageScreen(event.page, event.pages))
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -33,6 +33,7 @@ WELCOME = ("Describe what to draw, e.g. “make a two-page picture book about a 
 class ChatScreen(Screen):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel turn", show=True),
+        Binding("ctrl+g", "pictures", "Pictures"),
         Binding("ctrl+l", "focus_composer", "Composer", show=False),
     ]
 
@@ -188,6 +189,7 @@ class ChatScreen(Screen):
             report(self.app, exc)
         if turn is not None and turn.status != "running":
             await view.show_result(turn, [])
+        self.query_one("#conversation", VerticalScroll).scroll_end(animate=False)
 
     def ask_approval(self, plan: Plan) -> Plan | None:
         """Called by the turn's thread: show the plan and wait for the person's answer."""
@@ -219,10 +221,19 @@ class ChatScreen(Screen):
     def action_focus_composer(self) -> None:
         self.query_one(Composer).focus()
 
+    def action_pictures(self) -> None:
+        """Jump to the newest picture; arrows move between pictures, enter opens one large."""
+        cards = self.query(PageCard)
+        if cards:
+            cards.last().focus()
+            cards.last().scroll_visible()
+        else:
+            self.notify("No pictures yet.")
+
     def on_page_card_selected(self, event: PageCard.Selected) -> None:
         from chatdit.tui.screens.image import ImageScreen
 
-        self.app.push_screen(ImageScreen(event.page))
+        self.app.push_screen(ImageScreen(event.page, event.pages))
 
     def attach(self, text: str) -> None:
         path = attachable_file(text)

@@ -15,7 +15,7 @@ KEYS = [
     ("esc", "cancel the running turn"), ("ctrl+p", "command palette"), ("ctrl+n", "new session"),
     ("ctrl+o", "sessions: open, rename, delete"), ("ctrl+t", "history tree: undo, branch from here"),
     ("ctrl+b", "the whole book"), ("f2", "settings"), ("f1", "this help"), ("ctrl+q", "quit"),
-    ("tab / shift+tab", "move to the pictures; enter opens one large"),
+    ("ctrl+g", "go to the pictures: arrows move, enter opens one large"), ("ctrl+l", "back to the message box"),
 ]
 
 

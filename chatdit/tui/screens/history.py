@@ -59,7 +59,7 @@ class HistoryScreen(Screen[bool]):
             parent.allow_expand = True
         tree.root.expand_all()
         if head in nodes:
-            tree.move_cursor(nodes[head])
+            self.call_after_refresh(tree.move_cursor, nodes[head])
         tree.focus()
 
     def selected_turn(self) -> str | None:

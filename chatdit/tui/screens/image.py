@@ -13,18 +13,39 @@ from chatdit.tui.widgets.preview import preview
 
 
 class ImageScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "dismiss", "Back")]
+    BINDINGS = [
+        Binding("escape,q,enter", "dismiss", "Back"),
+        Binding("left", "turn(-1)", "Previous page"),
+        Binding("right", "turn(1)", "Next page"),
+    ]
 
-    def __init__(self, page: PageView):
+    def __init__(self, page: PageView, pages: list[PageView] | None = None):
         super().__init__()
-        self.page = page
+        self.pages = pages or [page]
+        self.index = self.pages.index(page) if page in self.pages else 0
+
+    @property
+    def page(self) -> PageView:
+        return self.pages[self.index]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="large"):
             yield preview(self.page.path, id="large-image")
-            yield Static(f"{self.page.heading}  {self.page.text}".strip(), id="large-caption", markup=False)
-            yield Static(str(self.page.path), id="large-path", markup=False)
+            yield Static(id="large-caption", markup=False)
+            yield Static(id="large-path", markup=False)
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        self.query_one("#large-image").image = str(self.page.path)
+        self.query_one("#large-caption", Static).update(f"{self.page.heading}  {self.page.text}".strip())
+        self.query_one("#large-path", Static).update(f"{self.index + 1} of {len(self.pages)} · {self.page.path}")
+
+    def action_turn(self, step: int) -> None:
+        self.index = (self.index + step) % len(self.pages)
+        self.show()
 
     def action_dismiss(self) -> None:
         self.dismiss(None)

@@ -26,12 +26,18 @@ class PageView:
 class PageCard(Vertical, can_focus=True):
     """One picture with its page number and text; Enter or a click opens it large."""
 
-    BINDINGS = [Binding("enter,space", "open", "Open large")]
+    BINDINGS = [
+        Binding("enter,space", "open", "Open large"),
+        Binding("left", "neighbour(-1)", "Previous", show=False),
+        Binding("right", "neighbour(1)", "Next", show=False),
+    ]
 
     class Selected(Message):
-        def __init__(self, page: PageView):
+        """Open this page large; pages are its strip's pages, for paging through them."""
+
+        def __init__(self, page: PageView, pages: list[PageView]):
             super().__init__()
-            self.page = page
+            self.page, self.pages = page, pages
 
     def __init__(self, page: PageView):
         super().__init__(classes="page-card")
@@ -44,7 +50,13 @@ class PageCard(Vertical, can_focus=True):
             yield Static(self.page.text, classes="page-text")
 
     def action_open(self) -> None:
-        self.post_message(self.Selected(self.page))
+        siblings = [card.page for card in self.parent.query_children(PageCard)] if self.parent else [self.page]
+        self.post_message(self.Selected(self.page, siblings))
+
+    def action_neighbour(self, step: int) -> None:
+        """Move to the previous or next picture on the screen."""
+        cards = list(self.screen.query(PageCard))
+        cards[(cards.index(self) + step) % len(cards)].focus()
 
     def on_click(self) -> None:
         self.action_open()
@@ -53,8 +65,8 @@ class PageCard(Vertical, can_focus=True):
 class PageStrip(HorizontalScroll):
     """A row of page cards, scrolled sideways when the book is wider than the screen."""
 
-    def __init__(self, pages: list[PageView], **kwargs):
-        super().__init__(classes="page-strip", **kwargs)
+    def __init__(self, pages: list[PageView], classes: str = ""):
+        super().__init__(classes=f"page-strip {classes}".strip())
         self.pages = pages
 
     def compose(self) -> ComposeResult:
