@@ -72,9 +72,12 @@ class RenderedBatches:
             n = 1 if self.vae_only else rng.choices((1, 2, 3, 4), PANEL_WEIGHTS)[0]
             size = self.batch if n == 1 else max(2, self.batch // n)
             images, captions = [], []
-            for _ in range(size):
+            while len(images) < size:
                 specs = [sample_spec(rng)] if n == 1 else sample_row(rng, n)
-                canvas, _ = render_row(specs, seed=rng.randrange(1 << 30))
+                try:
+                    canvas, _ = render_row(specs, seed=rng.randrange(1 << 30))
+                except ValueError:  # a sampled scene that the layout cannot fit: draw another
+                    continue
                 images.append(np.asarray(canvas))
                 captions.append(joint_caption([caption(s, rng) for s in specs]))
             yield torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous(), captions
