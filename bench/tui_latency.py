@@ -1,6 +1,6 @@
 """Key-echo latency of the chat UI while a generation runs: key press -> the composer shows it.
 
-    .venv/bin/python bench/tui_latency.py [--model tiny] [--keys 60] [--steps 400] [--size 256]
+    .venv/bin/python bench/tui_latency.py [--model tiny] [--keys 60] [--steps 200] [--size 256]
 
 Runs the real `chatdit` in tmux, starts a book whose denoising keeps the worker thread busy,
 then types one character at a time with `tmux send-keys` and polls `capture-pane` until the
@@ -64,17 +64,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="tiny")
     parser.add_argument("--keys", type=int, default=60)
-    parser.add_argument("--steps", type=int, default=400, help="denoising steps: enough to outlast the typing")
+    parser.add_argument("--steps", type=int, default=200, help="denoising steps: enough to outlast the typing")
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--idle", action="store_true", help="measure with no generation running, for comparison")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="chatdit-latency-"))
     env = {"CHATDIT_HOME": home, "CHATDIT_MODEL": args.model, "CHATDIT_STEPS": args.steps, "CHATDIT_CRITIC": "false",
-           "CHATDIT_WIDTH": args.size, "CHATDIT_HEIGHT": args.size, "TERM": "xterm-256color", "PATH": os.environ["PATH"]}
+           "CHATDIT_WIDTH": args.size, "CHATDIT_HEIGHT": args.size, "TERM": "xterm-256color", "PATH": os.environ["PATH"],
+           "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
     name = f"chatdit-latency-{uuid.uuid4().hex[:6]}"
-    command = "env " + " ".join(f"{k}={v}" for k, v in env.items()) + f" {CHATDIT}"
+    command = "sleep 0.5; env " + " ".join(f"{k}={v}" for k, v in env.items()) + f" {CHATDIT}"
     tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", command)
+    tmux("resize-window", "-t", name, "-x", "120", "-y", "40")
     try:
         wait_for(name, "Message (Enter sends", 30)
         if not args.idle:

@@ -461,6 +461,23 @@ async def test_reopening_a_session_shows_its_pages(home):
         assert chat(app).query(".plan")
 
 
+async def test_a_session_path_that_is_not_a_session_yet_is_made_at_the_first_message(tmp_path):
+    app = ChatditApp(tmp_path / "my-book")
+    async with running(app) as pilot:
+        assert chat(app).session is None
+        await book_turn(pilot, "make a picture of a frog")
+        assert chat(app).session.path == tmp_path / "my-book"
+
+
+async def test_a_damaged_session_is_reported_and_a_new_chat_opens(tmp_path):
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "session.json").write_text("{not json")
+    app = ChatditApp(tmp_path / "broken")
+    async with running(app):
+        assert chat(app).session is None
+        assert notes(app)
+
+
 # -- history tree ----------------------------------------------------------------------------
 
 

@@ -6,11 +6,13 @@ The home folder, dates and time zone are fixed so that the pictures are the same
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from chatdit.session import Session
 from chatdit.tui.app import ChatditApp
@@ -76,7 +78,56 @@ def test_settings_screen(snap_compare):
     assert snap_compare(ChatditApp(), press=["f2"], terminal_size=SIZE)
 
 
-def test_sessions_screen_lists_titles_dates_and_turns(snap_compare):
-    make_session("fox book")
+def test_sessions_screen_lists_titles_dates_turns_and_thumbnails(snap_compare):
+    make_session("fox book", [BOOK])
     make_session("frog book")
     assert snap_compare(ChatditApp(), press=["ctrl+o"], terminal_size=SIZE)
+
+
+def test_reopened_book_session_shows_the_pages_with_their_texts(snap_compare):
+    path = make_session("fox book", [BOOK])
+
+    async def loaded(pilot):
+        await wait_for(pilot, lambda: pilot.app.screen.query("PageCard"))
+        await no_blink(pilot)
+
+    assert snap_compare(ChatditApp(path), terminal_size=SIZE, run_before=loaded)
+
+
+def test_history_tree(snap_compare):
+    path = make_session("fox book", [BOOK, "page 2: add a yellow sun"])
+
+    async def opened(pilot):
+        await wait_for(pilot, lambda: pilot.app.screen.query("PageCard"))
+        await pilot.press("ctrl+t")
+        await pilot.pause(0.2)
+
+    assert snap_compare(ChatditApp(path), terminal_size=SIZE, run_before=opened)
+
+
+def test_page_opened_large(snap_compare):
+    path = make_session("fox book", [BOOK])
+
+    async def opened(pilot):
+        await wait_for(pilot, lambda: pilot.app.screen.query("PageCard"))
+        await pilot.press("ctrl+g", "enter")
+        await pilot.pause(0.2)
+        # asset file names are content hashes, and the PNGs carry their creation time
+        where = pilot.app.screen.query_one("#large-path", Static)
+        where.update(re.sub(r"[0-9a-f]{16}\.png", "<asset>.png", str(where.render())))
+        await pilot.pause()
+
+    assert snap_compare(ChatditApp(path), terminal_size=SIZE, run_before=opened)
+
+
+def test_plan_approval_screen(snap_compare):
+    with Session.create(HOME / "sessions" / "approve", title="approve", plan_approval=True):
+        pass
+
+    async def asked(pilot):
+        await no_blink(pilot)
+        pilot.app.screen.query_one(Composer).text = BOOK
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "PlanApprovalScreen")
+
+    assert snap_compare(ChatditApp(HOME / "sessions" / "approve"), terminal_size=SIZE, run_before=asked)

@@ -13,6 +13,7 @@ from textual.binding import Binding
 
 from chatdit.errors import SessionError
 from chatdit.session import Session
+from chatdit.store import SessionStore
 from chatdit.tui.commands import ChatditCommands
 from chatdit.tui.errors import log_exception, log_path, report, setup_logging
 from chatdit.tui.screens.chat import ChatScreen
@@ -38,12 +39,14 @@ class ChatditApp(App):
 
     def on_mount(self) -> None:
         setup_logging()
+        path, session = self.session_path, None
         try:
-            session = Session.open(self.session_path) if self.session_path else None
+            if path is not None and SessionStore(path.expanduser()).exists():
+                session, path = Session.open(path), None
         except Exception as exc:  # noqa: BLE001
-            report(self.app, exc)
-            session = None
-        self.push_screen(self.remember(ChatScreen(session)))
+            report(self, exc)
+            path = None
+        self.push_screen(self.remember(ChatScreen(session, new_path=path)))
 
     # -- open chats ----------------------------------------------------------------------------
 
@@ -160,7 +163,8 @@ class ChatditApp(App):
 
 
 def run_app(session_path: Path | None = None) -> None:
-    """Run the chat UI, on the session at session_path or on a new one made at the first message."""
+    """Run the chat UI on the session at session_path (made there at the first message if it is
+    not a session yet), or on a new session in the chatdit home."""
     import chatdit.tui.widgets.preview  # noqa: F401  (textual-image asks the terminal before Textual starts)
 
     ChatditApp(session_path).run()

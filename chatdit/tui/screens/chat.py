@@ -42,9 +42,10 @@ class ChatScreen(Screen):
             super().__init__()
             self.view, self.event = view, event
 
-    def __init__(self, session: Session | None = None):
+    def __init__(self, session: Session | None = None, new_path: Path | None = None):
+        """A chat on session, or on a new one made at the first message (in new_path if given)."""
         super().__init__()
-        self.session = session
+        self.session, self.new_path = session, new_path
         self.running: threading.Thread | None = None
         self.busy = False
 
@@ -94,13 +95,13 @@ class ChatScreen(Screen):
 
     def start_over(self) -> None:
         """Forget the session (it was deleted); the next message starts a new one."""
-        self.session = None
+        self.session, self.new_path = None, None
         self.sub_title = self.session_title
         self.call_after_refresh(self.show_history, [])
 
     def ensure_session(self) -> Session:
         if self.session is None:
-            self.session = Session.create()
+            self.session = Session.create(self.new_path)
             self.app.remember(self)
         return self.session
 
