@@ -1,0 +1,226 @@
+"""Requirements checked on pictures of the nano model's storybook world, with the world detector.
+
+Subjects, colors, positions and backgrounds the world knows are judged from `detect_scene`; the
+rest is left "unknown" for other checks. Failing requirements are localised as regions, so the
+reflection loop can redraw only what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from chatdit.critics.base import Box, Region, Requirement
+from chatdit.schema import Instruction, RequirementCheck, Subject
+
+WORLD_FIT = 0.8
+"""Share of pixels that must sit near the world's palette for the world detector to apply."""
+PALETTE_DISTANCE = 70.0
+SIZE = 64
+SPOT = 22  # px side of the box an added object is drawn in
+PAD = 3  # px a box is grown by before masking
+
+_BACKGROUND_WORDS = {
+    "day": ("day", "sunny", "daytime", "grass", "bright"), "night": ("night", "dark", "nighttime"),
+    "sunset": ("sunset", "dusk", "evening"), "sea": ("sea", "water", "ocean"), "snow": ("snow", "snowy", "winter"),
+}
+_REGIONS: dict[str, Box] = {
+    "left": (0.0, 0.1, 0.45, 0.9), "right": (0.55, 0.1, 1.0, 0.9), "top": (0.1, 0.0, 0.9, 0.45),
+    "bottom": (0.1, 0.55, 0.9, 1.0), "center": (0.28, 0.28, 0.72, 0.72), "top left": (0.0, 0.0, 0.48, 0.48),
+    "top right": (0.52, 0.0, 1.0, 0.48), "bottom left": (0.0, 0.52, 0.48, 1.0), "bottom right": (0.52, 0.52, 1.0, 1.0),
+    "anywhere": (0.0, 0.0, 1.0, 1.0),
+}
+
+
+def world_kind(name: str) -> str | None:
+    from chatdit.dit.nano.world import OBJECTS, PLURALS
+
+    word = name.lower().split()[-1] if name.strip() else ""
+    singular = {plural: kind for kind, plural in PLURALS.items()}
+    word = singular.get(word, word)
+    return word if word in OBJECTS else None
+
+
+def world_color(color: str | None) -> str | None:
+    from chatdit.dit.nano.world import COLORS
+
+    return color.lower() if color and color.lower() in COLORS else None
+
+
+def world_background(text: str | None) -> str | None:
+    words = set(re.findall(r"[a-z]+", (text or "").lower()))
+    for name, cues in _BACKGROUND_WORDS.items():
+        if words & set(cues):
+            return name
+    return None
+
+
+def palette_fit(image) -> float:
+    """Share of pixels within PALETTE_DISTANCE of a world color or background color."""
+    from PIL import Image
+
+    from chatdit.dit.nano.world import BACKGROUNDS, COLORS
+
+    small = np.asarray(image.convert("RGB").resize((SIZE, SIZE), Image.BILINEAR), dtype=np.float32).reshape(-1, 3)
+    palette = np.array(list(COLORS.values()) + [c for pair in BACKGROUNDS.values() for c in pair], np.float32)
+    nearest = np.linalg.norm(small[:, None, :] - palette[None], axis=-1).min(axis=1)
+    return float((nearest < PALETTE_DISTANCE).mean())
+
+
+def applies(image) -> bool:
+    return palette_fit(image) >= WORLD_FIT
+
+
+# ---------------------------------------------------------------- checking
+
+
+def _matching(scene, subject: Subject):
+    kind, color = world_kind(subject.name), world_color(subject.color)
+    return scene.find(kind, color) if color else scene.find(kind)
+
+
+def _centroid(objects) -> tuple[float, float]:
+    return (sum(o.center[0] for o in objects) / len(objects), sum(o.center[1] for o in objects) / len(objects))
+
+
+def _side_ok(center: tuple[float, float], where: str) -> bool:
+    from chatdit.vision.nano_world import _side_ok as side_ok
+
+    return side_ok(center, where, SIZE)
+
+
+def check_world(req: Requirement, instruction: Instruction, scene) -> RequirementCheck | None:
+    """The verdict on one requirement, or None when the world detector cannot judge it."""
+    check = lambda ok, detail: RequirementCheck(name=req.name, kind=req.kind, verdict="pass" if ok else "fail", detail=detail)  # noqa: E731
+    if req.kind == "presence" and req.subject is None:
+        wanted = world_background(req.text)
+        return check(scene.background == wanted, f"saw {scene.background}") if wanted else None
+    if req.subject is None or req.kind in ("text", "identity"):
+        return None
+    subject = instruction.subjects[req.subject]
+    kind = world_kind(subject.name)
+    if kind is None:
+        return None
+    of_kind = scene.find(kind)
+    if req.kind == "presence":
+        return check(bool(of_kind), f"{len(of_kind)} found")
+    if req.kind == "count":
+        found = _matching(scene, subject)
+        return check(len(found) == subject.count, f"{len(found)} found")
+    if req.kind == "color":
+        color = world_color(subject.color)
+        if color is None:
+            return None
+        seen = sorted({o.color for o in of_kind})
+        return check(color in seen, f"saw {', '.join(seen) or 'none'}")
+    if req.kind == "position":
+        found = _matching(scene, subject)
+        if req.target is None:
+            return check(bool(found) and _side_ok(_centroid(found), req.position or ""),
+                         f"at {tuple(round(v) for v in _centroid(found))}" if found else "not found")
+        if req.position in ("in front of", "behind"):
+            return None
+        other = _matching(scene, instruction.subjects[req.target])
+        if world_kind(instruction.subjects[req.target].name) is None:
+            return None
+        if not (found and other):
+            return check(False, "one of the two is missing")
+        (ax, ay), (bx, by) = _centroid(found), _centroid(other)
+        ok = {"left of": ax < bx, "right of": ax > bx, "above": ay < by, "below": ay > by}[req.position]
+        return check(ok, f"at x={ax:.0f},y={ay:.0f} vs x={bx:.0f},y={by:.0f}")
+    return None
+
+
+# ---------------------------------------------------------------- localising
+
+
+def _grow(bbox, pad: int = PAD) -> Box:
+    x0, y0, x1, y1 = bbox
+    return (max(0, x0 - pad) / SIZE, max(0, y0 - pad) / SIZE, min(SIZE, x1 + pad) / SIZE, min(SIZE, y1 + pad) / SIZE)
+
+
+def free_spot(scene, area: Box, taken: list[Box]) -> Box:
+    """The SPOT-sized box inside `area` that overlaps the detected objects (and `taken`) least."""
+    boxes = [_grow(o.bbox) for o in scene.objects] + taken
+    ax0, ay0, ax1, ay1 = (round(v * SIZE) for v in area)
+    side = min(SPOT, ax1 - ax0, ay1 - ay0)
+    best, best_cost = None, None
+    cx, cy = (ax0 + ax1) / 2, (ay0 + ay1) / 2
+    for y in range(ay0, ay1 - side + 1, 2):
+        for x in range(ax0, ax1 - side + 1, 2):
+            cand = (x / SIZE, y / SIZE, (x + side) / SIZE, (y + side) / SIZE)
+            overlap = sum(_overlap(cand, b) for b in boxes)
+            cost = overlap * SIZE * SIZE * 4 + abs(x + side / 2 - cx) + abs(y + side / 2 - cy)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = cand, cost
+    return best or area
+
+
+def _overlap(a: Box, b: Box) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return max(0.0, w) * max(0.0, h)
+
+
+def _relation_area(relation: str, other_center: tuple[float, float]) -> Box:
+    x, y = other_center[0] / SIZE, other_center[1] / SIZE
+    return {"left of": (0.0, 0.05, max(0.3, x - 0.05), 0.95), "right of": (min(0.7, x + 0.05), 0.05, 1.0, 0.95),
+            "above": (0.05, 0.0, 0.95, max(0.3, y - 0.05)), "below": (0.05, min(0.7, y + 0.05), 0.95, 1.0)}[relation]
+
+
+def localise(failing: list[Requirement], instruction: Instruction, scene) -> list[Region]:
+    """Regions to redraw so the failing world requirements could pass, one plan per subject:
+    wrong-colored look-alikes are redrawn, extras removed, missing ones added in a free spot of the
+    right area, misplaced ones moved. A failing background is not local and gets no region."""
+    taken: list[Box] = []
+    regions: list[Region] = []
+    for index in dict.fromkeys(r.subject for r in failing if r.subject is not None):
+        reqs = [r for r in failing if r.subject == index]
+        regions += _localise_subject(index, reqs, instruction, scene, taken)
+    return regions
+
+
+def _localise_subject(index: int, reqs: list[Requirement], instruction: Instruction, scene, taken: list[Box]) -> list[Region]:
+    subject = instruction.subjects[index]
+    kind, color = world_kind(subject.name), world_color(subject.color)
+    name = reqs[0].name
+    found = _matching(scene, subject)
+    area = _REGIONS["anywhere"]
+    misplaced = []
+    for req in reqs:
+        if req.kind == "position" and req.target is None and req.position in _REGIONS:
+            area = _REGIONS[req.position]
+            misplaced = [o for o in found if not _side_ok(o.center, req.position)]
+        elif req.kind == "position" and req.position in ("left of", "right of", "above", "below"):
+            other = _matching(scene, instruction.subjects[req.target])
+            if other:
+                area = _relation_area(req.position, _centroid(other))
+                misplaced = list(found)
+    regions = [Region(requirement=name, box=_grow(o.bbox), action="remove") for o in misplaced]
+    kept = [o for o in found if o not in misplaced]
+    extra = sorted(kept, key=lambda o: -o.center[0])[: max(0, len(kept) - subject.count)]
+    regions += [Region(requirement=name, box=_grow(o.bbox), action="remove") for o in extra]
+    missing = subject.count - (len(kept) - len(extra))
+    if color and missing > 0 and not misplaced:
+        for wrong in [o for o in scene.find(kind) if o.color != color][:missing]:
+            regions.append(Region(requirement=name, box=_grow(wrong.bbox), action="redraw"))
+            missing -= 1
+    for _ in range(max(0, missing)):
+        box = free_spot(scene, area, taken)
+        taken.append(box)
+        regions.append(Region(requirement=name, box=box, action="add"))
+    return regions
+
+
+def instruction_from_spec(spec, prompt: str) -> Instruction:
+    """The Instruction a careful reader writes for a world scene (benches and tests; no parser)."""
+    from chatdit.schema import Depth, Position
+
+    subjects = [Subject(name=o.kind, count=o.count, color=o.color, attributes=[o.position] if o.position else [])
+                for o in spec.objects]
+    for rel in spec.relations:
+        field = "depth" if rel.relation in ("in front of", "behind") else "position"
+        link = (Depth if field == "depth" else Position)(relation=rel.relation, target=rel.target)
+        subjects[rel.subject] = subjects[rel.subject].model_copy(update={field: link})
+    return Instruction(prompt=prompt, subjects=subjects, background=spec.background)
