@@ -1,0 +1,375 @@
+"""The offline `rules` parser: a chat message -> Instruction, deterministically, with no model.
+
+It reads what a picture-book maker or a benchmark prompt says: how many pictures and of what
+kind (book, storyboard, variations), per-page lists, references to earlier pages, attached
+images' roles, sizes, places in the picture, and the subjects (see chatdit.llm.subjects).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from chatdit.errors import InstructionError
+from chatdit.llm.subjects import describe, parse_subjects, places_of
+from chatdit.llm.vocab import NUMBER_WORDS
+from chatdit.schema import MAX_PAGES, CharacterSpec, Instruction, LayoutBox, PageSpec, Subject, Target
+
+NUMBER_WORDS_RE = "|".join(sorted((w for w in NUMBER_WORDS if w not in ("a", "an", "no", "pair", "couple")), key=len, reverse=True))
+NUMBER = rf"(\d+|{NUMBER_WORDS_RE})"
+ANY_NUMBER = rf"(?:\d+|{NUMBER_WORDS_RE})"
+CHAT_PREFIX = re.compile(
+    r"^(?:(?:hi|hey|hello|ok|okay|now|so|then|next|also|and)[,!.]?\s+)*(?:please\s+)?(?:(?:can|could|would|will) you\s+)?"
+    r"(?:please\s+)?(?:(?:make|create|draw|generate|paint|render|produce|design|illustrate|give|show|write|sketch)"
+    r"(?:\s+(?:me|us))?\s+)?(?:please\s+)?", re.IGNORECASE)
+MEDIUM_PREFIX = re.compile(
+    r"^(?:an?\s+)?(?:photo|photograph|picture|image|painting|drawing|illustration|render|sketch|snapshot|shot|"
+    r"close-?up|portrait)\s+(?:of|showing|with)\s+", re.IGNORECASE)
+STYLE_PATTERNS = [
+    r"in (?:the )?style of [\w\s'-]+?(?=[,.;]|$)", r"in (?:a |an )?[\w-]+ style", r"[\w-]+ style\b",
+    r"\b(?:watercolou?r|oil painting|pixel art|comic book|anime|cartoon|photorealistic|3d render|pencil sketch|"
+    r"line art|claymation|low poly)\b",
+]
+BACKGROUNDS: list[tuple[str, str]] = [
+    (r"\b(?:at|in the|during the) (?:night|nighttime|night time|midnight)\b|\bunder the (?:stars|moon)\b|\bat night\b", "night"),
+    (r"\b(?:at|during) (?:sunset|dusk|sundown|twilight)\b|\bat the sunset\b", "sunset"),
+    (r"\b(?:at|during) (?:sunrise|dawn|daybreak)\b", "sunrise"),
+    (r"\b(?:in|on) (?:the )?snow\b|\bin (?:the )?winter\b|\bsnowy (?:day|field|landscape)\b|\bin a snowstorm\b", "snow"),
+    (r"\b(?:by|at|on|in|near) the (?:sea|ocean|seaside|beach)\b|\bat sea\b|\bunder ?water\b|\bunder the sea\b", "sea"),
+    (r"\b(?:during|in) the (?:day|daytime|morning|afternoon)\b|\bon a sunny (?:day|afternoon|morning)\b|\bat noon\b|\bby day\b", "day"),
+    (r"\b(?:in|at|inside|on|through|into) (?:the|a|an) (?:dark |deep |green |old |big |magic |magical |enchanted |busy |quiet )?"
+     r"(?:forest|woods|park|city|town|village|garden|kitchen|living room|bedroom|room|street|desert|jungle|field|meadow|"
+     r"mountains|space|outer space|library|castle|classroom|farm|countryside|cave|sky|clouds|rain|office|museum|"
+     r"playground|zoo|market|school|studio|bathroom|attic|swamp|valley|savanna|arctic|island)\b|\bat home\b", "place"),
+]
+NOUN_UNITS = r"(?:pages?|panels?|images?|pictures?|illustrations?|drawings?|frames?|scenes?|shots?|photos?|versions?|variations?|variants?|options?|takes?)"
+EDIT_VERBS = r"(?:make|turn|change|add|remove|delete|erase|replace|give|put|move|recolou?r|brighten|darken|fix|redo|redraw|regenerate|swap|let|set|use|show|draw|shift|enlarge|shrink)"
+INPAINT_VERBS = re.compile(r"^\s*(?:remove|delete|erase|replace|get rid of|take out)\b", re.IGNORECASE)
+LAST_REFERENCE = re.compile(
+    r"\b(?:the (?:last|previous|latest|final) (?:one|image|picture|page|photo|drawing)|the last one|"
+    r"(?:this|that) (?:one|image|picture|photo|drawing)|(?:make|turn) (?:it|this|that|them)\b|\bit (?:more|less)\b)",
+    re.IGNORECASE)
+FACESWAP = re.compile(r"\b(?:face ?swap|swap (?:my|the|his|her|their|this) face|put my face|replace (?:the|his|her|their) face|"
+                      r"my face (?:in|into|onto|on))\b", re.IGNORECASE)
+CONSENT = re.compile(r"\b(?:i (?:have|got|give|gave) (?:their |his |her |full |explicit )?consent|with (?:their |his |her |explicit )?consent|"
+                     r"consent (?:given|granted|obtained)|i consent|it'?s my (?:own )?face|this is (?:me|my face)|"
+                     r"(?:they|he|she) (?:agreed|consented))\b", re.IGNORECASE)
+PAGE_MARKER = re.compile(r"(?:^|(?<=[\n;.]))\s*(?:page|panel|shot|scene|frame|image|picture)\s*#?(\d+)\s*[:.)-]\s*", re.IGNORECASE)
+NUMBERED_LINE = re.compile(r"^\s*(\d+)\s*[.):]\s+(.+)$")
+CHARACTER_LINE = re.compile(r"^\s*\[(\w[\w '-]*)\]\s*([^\[#].*)$")
+NAMED = re.compile(r"\b(?:an?|the)\s+((?:[a-z]+\s+){0,3}?[a-z]+)\s+(?:named|called)\s+([A-Z][\w'-]*)")
+SIZE = re.compile(r"\b(\d{2,5})\s*(?:x|×|by)\s*(\d{2,5})\b")
+PLACE_BOXES = {
+    "top left": (0.0, 0.0, 0.5, 0.5), "top right": (0.5, 0.0, 1.0, 0.5),
+    "bottom left": (0.0, 0.5, 0.5, 1.0), "bottom right": (0.5, 0.5, 1.0, 1.0),
+    "left": (0.0, 0.2, 0.5, 1.0), "right": (0.5, 0.2, 1.0, 1.0),
+    "top": (0.2, 0.0, 0.8, 0.5), "bottom": (0.2, 0.5, 0.8, 1.0), "center": (0.25, 0.25, 0.75, 0.75),
+}
+DEFAULT_BOOK_PAGES = 4
+
+
+@dataclass
+class Collection:
+    kind: str = "single"
+    count: int = 1
+    topic: str = ""
+
+
+@dataclass
+class Listed:
+    """Pages the message lists one by one, and characters it defines ('[Bob] a man in a suit')."""
+
+    pages: list[PageSpec] = field(default_factory=list)
+    characters: list[CharacterSpec] = field(default_factory=list)
+    header: str = ""
+
+
+def number_of(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBER_WORDS[word.lower()]
+
+
+def check_count(count: int, unit: str) -> int:
+    if count < 1:
+        raise InstructionError(f"{count} {unit}s is nothing to make; ask for at least one")
+    if count > MAX_PAGES:
+        raise InstructionError(f"{count} {unit}s is more than chatdit makes in one request (at most {MAX_PAGES}); "
+                               "ask for fewer, or make the book in parts")
+    return count
+
+
+def strip_chat(text: str) -> str:
+    text = CHAT_PREFIX.sub("", text.strip(), count=1)
+    return MEDIUM_PREFIX.sub("", text, count=1).strip()
+
+
+def find_collection(text: str) -> Collection:
+    """Book / storyboard / variations / a set of N, with the count and what it is about."""
+    lowered = text.lower()
+    patterns = [
+        (rf"\b{NUMBER}[- ](?:page|pages)\s+(?:long\s+)?(?:illustrated\s+|children'?s\s+|kids'?\s+)?(?:picture\s*|story\s*|comic\s*)?(?:book|story|storybook|comic)\b", "book"),
+        (rf"\b(?:picture\s*|story\s*|children'?s\s+)?(?:book|storybook|story|comic)\s+(?:with|of|in)\s+{NUMBER}\s+(?:pages|panels|chapters)\b", "book"),
+        (rf"\bstoryboard\s+(?:of|with|in)\s+{NUMBER}\s+(?:shots|panels|frames|scenes|images)\b", "storyboard"),
+        (rf"\b{NUMBER}[- ](?:shot|panel|frame|scene)\s+(?:storyboard|comic|strip|comic strip)\b", "storyboard"),
+        (rf"\b(?:comic|comic strip|strip)\s+(?:of|with|in)\s+{NUMBER}\s+(?:panels|frames|pages)\b", "storyboard"),
+        (rf"\b{NUMBER}\s+(?:variations|versions|variants|options|alternatives|takes)\b", "variations"),
+        (rf"\b{NUMBER}\s+{NOUN_UNITS}\b", "set"),
+    ]
+    for pattern, kind in patterns:
+        match = re.search(pattern, lowered)
+        if match:
+            count = number_of(match.group(1))
+            unit = "page" if kind == "book" else "image"
+            check_count(count, unit)
+            topic = (text[: match.start()] + " " + text[match.end():]).strip()
+            return Collection(kind=kind, count=count, topic=clean_topic(topic))
+    if re.search(r"\b(?:picture\s*book|story\s*book|storybook|children'?s book)\b", lowered):
+        topic = re.sub(r"\b(?:an?\s+)?(?:picture\s*book|story\s*book|storybook|children'?s book)\b", " ", text, flags=re.IGNORECASE)
+        return Collection(kind="book", count=DEFAULT_BOOK_PAGES, topic=clean_topic(topic))
+    if re.search(r"\b(?:storyboard|comic strip)\b", lowered):
+        topic = re.sub(r"\b(?:an?\s+)?(?:storyboard|comic strip)\b", " ", text, flags=re.IGNORECASE)
+        return Collection(kind="storyboard", count=DEFAULT_BOOK_PAGES, topic=clean_topic(topic))
+    return Collection(topic=text)
+
+
+def clean_topic(topic: str) -> str:
+    """'a six-page book about a fox' -> 'a fox': drop the connecting words around the topic."""
+    topic = re.sub(r"^\s*(?:an?|the)\s*$", "", topic.strip(), flags=re.IGNORECASE)
+    topic = re.sub(r"^[\s,:;-]*(?:an?\s+)?(?:that is |which is )?(?:about|of|on|showing|featuring|starring|with|where|in which|for|telling)\s+",
+                   "", topic, flags=re.IGNORECASE)
+    topic = re.sub(r"^(?:an?|the)\s+(?=(?:about|of|showing|featuring)\b)", "", topic, flags=re.IGNORECASE)
+    topic = re.sub(r"^(?:about|of|showing|featuring)\s+", "", topic.strip(), flags=re.IGNORECASE)
+    return topic.strip(" ,.;:")
+
+
+def find_background(text: str) -> tuple[str | None, str]:
+    """(background, text without it): the nano world's names where they fit, else the phrase."""
+    for pattern, name in BACKGROUNDS:
+        match = re.search(pattern, text, flags=re.IGNORECASE)
+        if match:
+            phrase = match.group(0).strip()
+            rest = (text[: match.start()] + text[match.end():]).strip()
+            return (phrase.lower() if name == "place" else name), re.sub(r"\s{2,}", " ", rest).strip(" ,")
+    return None, text
+
+
+def find_style(text: str) -> tuple[str | None, str]:
+    for pattern in STYLE_PATTERNS:
+        match = re.search(pattern, text, flags=re.IGNORECASE)
+        if match:
+            rest = (text[: match.start()] + text[match.end():]).strip()
+            return match.group(0).strip().lower(), re.sub(r"\s{2,}", " ", rest).strip(" ,")
+    return None, text
+
+
+def find_size(text: str) -> tuple[int | None, int | None, str]:
+    match = SIZE.search(text)
+    if not match:
+        return None, None, text
+    width, height = int(match.group(1)), int(match.group(2))
+    if not (16 <= width <= 4096 and 16 <= height <= 4096):
+        raise InstructionError(f"{width}x{height} is outside what chatdit makes (16 to 4096 px per side)")
+    rest = re.sub(r"\s{2,}", " ", text[: match.start()] + text[match.end():]).strip(" ,")
+    rest = re.sub(r"\b(?:at|in|of|sized?)\s*(?:pixels|px)?\s*$", "", rest).strip(" ,")
+    return width, height, rest
+
+
+def find_listed(text: str) -> Listed:
+    """'page 1: ...; page 2: ...', numbered lines, or StoryDiffusion-style '[Bob] ...' blocks."""
+    listed = Listed()
+    lines = [line for line in text.splitlines() if line.strip()]
+    defined: set[str] = set()
+    body: list[str] = []
+    for line in lines:
+        match = CHARACTER_LINE.match(line)
+        if match and not body and match.group(1) not in defined and match.group(1).upper() != "NC":
+            listed.characters.append(CharacterSpec(name=match.group(1).strip(), description=match.group(2).strip(" ,")))
+            defined.add(match.group(1))
+        else:
+            body.append(line)
+    joined = "\n".join(body)
+    markers = list(PAGE_MARKER.finditer(joined))
+    numbered = [(i, NUMBERED_LINE.match(line)) for i, line in enumerate(body)]
+    numbered = [(i, m) for i, m in numbered if m]
+    if len(markers) >= 2:
+        listed.header = joined[: markers[0].start()]
+        segments = [(int(m.group(1)), joined[m.end(): markers[i + 1].start() if i + 1 < len(markers) else len(joined)])
+                    for i, m in enumerate(markers)]
+    elif len(numbered) >= 2:
+        listed.header = "\n".join(body[: numbered[0][0]])
+        segments = [(int(m.group(1)), m.group(2)) for _, m in numbered]
+    elif listed.characters and len(body) >= 1:
+        segments = [(i, line) for i, line in enumerate(body, start=1)]
+    else:
+        return listed
+    for position, (number, segment) in enumerate(segments, start=1):
+        prompt, _, caption = segment.strip(" ;\n").partition("#")
+        prompt = prompt.strip(" ;,.")
+        names = [c.name for c in listed.characters if f"[{c.name.lower()}]" in prompt.lower()]
+        text_value = caption.strip() or None
+        listed.pages.append(PageSpec(number=number if number >= 1 else position, prompt=prompt or segment.strip(),
+                                     text=text_value, characters=names))
+    numbers = [page.number for page in listed.pages]
+    if len(set(numbers)) != len(numbers):
+        listed.pages = [page.model_copy(update={"number": i}) for i, page in enumerate(listed.pages, start=1)]
+    return listed
+
+
+def find_targets(text: str, has_history: bool) -> tuple[list[Target], str] | None:
+    """Earlier outputs the message changes, and the change itself; None for a new request."""
+    match = re.match(rf"^\s*(?:on\s+|for\s+|in\s+)?(?:page|panel|shot|picture|image)s?\s+({ANY_NUMBER}(?:\s*(?:,|and|&)\s*{ANY_NUMBER})*)\s*[:,.-]?\s*(.*)$",
+                     text, flags=re.IGNORECASE | re.DOTALL)
+    if match:
+        numbers = [number_of(n) for n in re.findall(ANY_NUMBER, match.group(1), flags=re.IGNORECASE)]
+        return [Target(kind="page", page=n) for n in numbers if n >= 1], match.group(2).strip()
+    match = re.search(rf"\b{EDIT_VERBS}\s+(?:on\s+)?page\s+(\d+)\b", text, flags=re.IGNORECASE)
+    if match:
+        verb = text[match.start(): match.end()].rsplit("page", 1)[0].strip()
+        change = re.sub(r"\s+", " ", f"{text[: match.start()]} {verb} it {text[match.end():]}").strip(" ,.")
+        if re.fullmatch(r"(?i)(?:redo|redraw|regenerate)", change.strip()):
+            change = ""
+        return [Target(kind="page", page=int(match.group(1)))], change
+    match = re.search(r"\b(?:on|in|to|for) page (\d+)\b", text, flags=re.IGNORECASE)
+    if match and re.match(rf"^\s*{EDIT_VERBS}\b", text, flags=re.IGNORECASE):
+        change = (text[: match.start()] + text[match.end():]).strip(" ,.")
+        return [Target(kind="page", page=int(match.group(1)))], change
+    if LAST_REFERENCE.search(text) or (has_history and re.match(
+            rf"^\s*(?:now\s+|and\s+|also\s+|then\s+)?(?:{EDIT_VERBS})\s+(?:it|them|this|that|the|everything|him|her|more|less)\b",
+            text, flags=re.IGNORECASE)):
+        if re.match(r"^\s*(?:make|draw|create|generate|show)\s+(?:an?|one|two|three|four|\d+)\b", text, flags=re.IGNORECASE):
+            return None
+        change = LAST_REFERENCE.sub(lambda m: "make it" if m.group(0).lower().startswith(("make", "turn")) else "it", text)
+        return [Target(kind="last")], change.strip()
+    return None
+
+
+def story_pages(subjects: list[Subject], topic: str, count: int, background: str | None, kind: str) -> list[PageSpec]:
+    """Pages for a book asked for by topic only: the same characters through a simple arc,
+    in changing settings unless the person fixed one."""
+    cast = subjects[:2]
+    who = " and ".join(describe(s) for s in cast) if cast else topic
+    the = " and ".join("the " + describe(s).split(" ", 1)[1] if s.count == 1 else describe(s) for s in cast) if cast else topic
+    they = "they" if len(cast) > 1 or (cast and cast[0].count > 1) else "it"
+    settings = ["day", "sunset", "night", "snow", "sea", "day"] if background is None else [None] * 6
+    beats = [
+        ("", f"Once upon a time there was {topic}."),
+        (" at play", f"Every day {the} played and dreamed of adventures."),
+        (" setting off on a journey", f"One day {the} set off to see the wide world."),
+        (" far from home", "The road was long, and the world was big and new."),
+        (" looking up at the sky", f"{the[:1].upper()}{the[1:]} looked up and wondered what lay beyond the sky."),
+        (" trying again", f"{they.capitalize()} fell, got up, and tried again."),
+        (" with new friends", f"Along the way {the} made new friends."),
+        (" happy at last", f"At last {the} found what {they} had been looking for."),
+    ]
+    pages = []
+    for number in range(1, count + 1):
+        if number == count and count > 1:
+            suffix, text = " back home", f"And {the} lived happily ever after. The end."
+        else:
+            suffix, text = beats[number - 1] if number <= len(beats) else beats[1 + (number - 2) % (len(beats) - 1)]
+        prompt = (the if number > 1 else who) + suffix
+        setting = settings[(number - 1) % len(settings)]
+        if setting:
+            prompt = f"{prompt}, {setting}"
+        pages.append(PageSpec(number=number, prompt=prompt, text=text if kind == "book" else None))
+    return pages
+
+
+def subjects_of_pages(pages: list[PageSpec]) -> list[Subject]:
+    """Everything the listed pages show, once each (positions are per page, so dropped)."""
+    seen: dict[tuple[str, str | None], Subject] = {}
+    for page in pages:
+        _, scene = find_background(re.sub(r"\[[^\]]*\]", "", page.prompt))
+        for subject in parse_subjects(scene):
+            seen.setdefault((subject.name, subject.color), subject.model_copy(update={"position": None, "depth": None}))
+    return list(seen.values())
+
+
+def layout_boxes(scene: str, subjects: list[Subject]) -> list[LayoutBox]:
+    """Boxes for subjects placed in the picture ('the fox in the bottom left'); a subject in front
+    of or behind a placed one shares its box, ordered front to back."""
+    places = places_of(scene)
+    if not any(places) or len(places) != len(subjects):
+        return []
+    boxes: dict[int, tuple[float, float, float, float]] = {i: PLACE_BOXES[p] for i, p in enumerate(places) if p}
+    for i, subject in enumerate(subjects):
+        if subject.depth is not None:
+            j = subject.depth.target
+            if i in boxes and j not in boxes and j < len(subjects):
+                boxes[j] = boxes[i]
+            elif j in boxes and i not in boxes:
+                boxes[i] = boxes[j]
+    order = {i: 0 for i in boxes}
+    for i, subject in enumerate(subjects):
+        if subject.depth is not None and i in order and subject.depth.target in order:
+            if subject.depth.relation == "behind":
+                order[i] = order[subject.depth.target] + 1
+            else:
+                order[subject.depth.target] = order[i] + 1
+    return [LayoutBox(phrase=describe(subjects[i]), box=boxes[i], order=order[i])
+            for i in sorted(boxes, key=lambda k: (order[k], k))]
+
+
+def named_characters(text: str) -> tuple[list[CharacterSpec], str]:
+    """'a red fox named Finn' -> Finn: a red fox (and the text keeps 'a red fox')."""
+    characters = []
+    for match in NAMED.finditer(text):
+        characters.append(CharacterSpec(name=match.group(2), description=match.group(1).strip()))
+    return characters, NAMED.sub(lambda m: m.group(0).split(" named ")[0].split(" called ")[0], text)
+
+
+def parse_rules(text: str, has_history: bool = False) -> Instruction:
+    """What the message asks for, as a careful reader would fill the Instruction schema."""
+    message = text.strip()
+    if not message:
+        raise InstructionError("the message is empty: say what to draw, e.g. 'a red fox in the snow'")
+    listed = find_listed(message)
+    if not listed.pages:
+        targets = find_targets(message, has_history)
+        if targets is not None and targets[0]:
+            return edit_instruction(targets[0], targets[1])
+    if FACESWAP.search(message):
+        return Instruction(task="faceswap", prompt=message, consent=bool(CONSENT.search(message)))
+    characters, message = named_characters(message)
+    characters = listed.characters + characters
+    width, height, message = find_size(message)
+    if re.search(r"\b(?:wide|landscape|panoramic)\b", message, flags=re.IGNORECASE) and width is None:
+        width, height = 1024, 576
+    header = listed.header.strip(" :;\n") if listed.pages else message
+    collection = find_collection(strip_chat(header.strip()))
+    style, topic = find_style(collection.topic)
+    background, scene = find_background(strip_chat(topic))
+    scene = strip_chat(scene)
+    subjects = parse_subjects(scene) if scene else []
+    for character in characters:
+        for subject in subjects:
+            if subject.name in character.description.lower().split() and subject.character is None:
+                subject.character = character.name
+                break
+    if listed.pages:
+        pages = listed.pages
+        kind = collection.kind if collection.kind != "single" else "book"
+        count = len(pages)
+        if not subjects:
+            subjects = subjects_of_pages(pages)
+        scene = scene or "; ".join(page.prompt for page in pages)
+    else:
+        kind, count = collection.kind, collection.count
+        pages = story_pages(subjects, scene or topic, count, background, kind) if kind in ("book", "storyboard") else []
+    layout = layout_boxes(scene, subjects) if kind == "single" else []
+    task = "layout" if layout else ("group" if count > 1 else "generate")
+    prompt = scene if not layout else scene
+    return Instruction(
+        task=task, collection=kind, prompt=prompt or message, output_count=count, subjects=subjects,
+        background=background, style=style, pages=pages, characters=characters, layout=layout,
+        width=width, height=height,
+    )
+
+
+def edit_instruction(targets: list[Target], change: str) -> Instruction:
+    change = change.strip(" ,.;:")
+    task = "inpaint" if INPAINT_VERBS.match(change) else "edit"
+    redo = re.fullmatch(r"(?i)(?:redo|redraw|regenerate|again|another (?:one|version|try)|try again)?", change)
+    adding = re.match(r"(?i)^\s*(?:add|put|draw|give it|place|include)\s+(.*)$", change)
+    subjects = parse_subjects(adding.group(1)) if adding else []
+    return Instruction(task=task, prompt=change, edit=None if redo else change, targets=targets,
+                       subjects=subjects, output_count=max(1, len(targets)))

@@ -1,0 +1,325 @@
+"""Subjects out of a scene description: 'two red cats left of a blue car' -> [cat x2 red, car blue].
+
+A small deterministic grammar: the text is cut into noun phrases at conjunctions, commas,
+prepositions and verbs; each phrase gives one subject (count, color, other adjectives, the head
+noun in the singular); relation phrases between two phrases become the first one's position
+or depth. It is what the offline `rules` parser uses, and what the LLM parsers are checked
+against.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from chatdit.llm.vocab import (COLOR_CANONICAL, COLOR_SHADES, COLORS, COMPOUND_NOUNS, NOUNS, NUMBER_WORDS, is_plural,
+                               singular)
+from chatdit.schema import Depth, Position, Subject
+
+RELATIONS: list[tuple[str, str]] = [
+    ("on the left side of", "left of"), ("on the left of", "left of"), ("to the left of", "left of"),
+    ("at the left of", "left of"), ("left of", "left of"),
+    ("on the right side of", "right of"), ("on the right of", "right of"), ("to the right of", "right of"),
+    ("at the right of", "right of"), ("right of", "right of"),
+    ("on the top of", "above"), ("on top of", "above"), ("at the top of", "above"), ("above", "above"),
+    ("over", "above"), ("atop", "above"),
+    ("on the bottom of", "below"), ("at the bottom of", "below"), ("below", "below"), ("under", "below"),
+    ("underneath", "below"), ("beneath", "below"),
+    ("in front of", "in front of"), ("in the front of", "in front of"),
+    ("hidden behind", "behind"), ("hidden by", "behind"), ("covered by", "behind"), ("in back of", "behind"),
+    ("behind", "behind"),
+]
+SEPARATORS = {
+    "and", "with", "plus", "or", "next", "to", "near", "beside", "besides", "by", "alongside", "on", "in", "at",
+    "of", "from", "into", "onto", "inside", "outside", "across", "around", "against", "between", "among",
+    "while", "as", "for", "toward", "towards", "through", "along", "under", "upon", "within", "without",
+    "holding", "wearing", "carrying", "riding", "eating", "chasing", "watching", "sitting", "standing",
+    "lying", "looking", "playing", "flying", "swimming", "walking", "running", "jumping", "who", "which",
+    "that", "where", "whose", "but", "then", "so", "because", "when", "after", "before", "than", "like",
+}
+STOP_CLAUSE = {"who", "which", "that", "whose", "where", "when"}
+"""A relative clause ('a fox who learns to fly') describes its noun; nothing in it is a subject."""
+DETERMINERS = {"the", "this", "that", "these", "those", "his", "her", "its", "their", "my", "our", "your",
+               "some", "any", "each", "every", "another", "other", "many", "much", "more", "most", "all",
+               "both", "lots", "various"}
+VERBISH = {"is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did",
+           "stood", "stands", "stand", "sat", "sits", "sit", "lay", "lies", "lie", "hung", "hangs", "hang",
+           "rest", "rests", "rested", "added", "contrasted", "looks", "look", "seems", "seem", "appears",
+           "appear", "can", "could", "will", "would", "should", "may", "might", "must", "gets", "got",
+           "makes", "made", "goes", "went", "learns", "learn", "finds", "found", "meets", "met", "wants",
+           "there", "here", "it", "they", "he", "she", "we", "i", "you", "filled", "covered", "placed",
+           "parked", "decorated", "played", "hides", "flies", "fly", "swims", "runs", "jumps", "sleeps",
+           "eats", "drinks", "reads", "plays", "walks", "sings", "dances", "holds", "wears"}
+INTENSIFIERS = {"very", "really", "quite", "so", "too", "extremely", "super", "rather", "slightly", "fairly"}
+ADJECTIVE_SUFFIXES = ("y", "ful", "ous", "ic", "al", "en", "ish", "less", "ive", "ble", "ed", "est", "er", "ant", "ent")
+KNOWN_ADJECTIVES = {
+    "big", "small", "tiny", "large", "huge", "little", "giant", "old", "young", "new", "happy", "sad", "cute",
+    "tall", "short", "long", "thin", "wide", "fat", "round", "flat", "soft", "hard", "smooth", "rough", "sharp",
+    "plastic", "leather", "fabric", "rubber", "metal", "metallic", "wooden", "glass", "paper", "stone", "brick",
+    "ceramic", "cotton", "wool", "woolen", "silk", "velvet", "fluffy", "furry", "shiny", "fuzzy", "striped",
+    "spotted", "plump", "juicy", "prickly", "warm", "cold", "hot", "cool", "wet", "dry", "clean", "dirty",
+    "beautiful", "pretty", "ugly", "brave", "shy", "kind", "friendly", "angry", "sleepy", "hungry", "magic",
+    "magical", "wild", "fierce", "gentle", "lonely", "curious", "clever", "funny", "fast", "slow", "heavy",
+    "light", "dark", "bright", "pale", "deep", "square", "triangular", "circular", "oval", "rectangular",
+    "crystal", "marble", "steel", "iron", "gold", "silver", "diamond", "transparent", "broken", "empty", "full",
+    "open", "closed", "vintage", "modern", "ancient", "red", "fresh", "ripe", "sweet", "sour", "tangy",
+}
+ABSOLUTE_PLACES: list[tuple[str, str]] = [
+    (r"(?:in|at|on) the (?:top|upper)[- ]left(?: corner)?", "top left"),
+    (r"(?:in|at|on) the (?:top|upper)[- ]right(?: corner)?", "top right"),
+    (r"(?:in|at|on) the (?:bottom|lower)[- ]left(?: corner)?", "bottom left"),
+    (r"(?:in|at|on) the (?:bottom|lower)[- ]right(?: corner)?", "bottom right"),
+    (r"(?:on|at|to) the left(?: side)?(?! (?:side )?of)", "left"),
+    (r"(?:on|at|to) the right(?: side)?(?! (?:side )?of)", "right"),
+    (r"(?:at|on|in) the top(?! of)", "top"),
+    (r"(?:at|on|in) the bottom(?! of)", "bottom"),
+    (r"in the (?:center|centre|middle)(?! of)", "center"),
+]
+"""Places in the picture itself (not relative to another subject); they become layout boxes."""
+PLACE_TOKEN = "__place_{}__"
+
+
+@dataclass
+class Phrase:
+    """One noun phrase found in the text, before it becomes a Subject."""
+
+    words: list[str]
+    name: str = ""
+    count: int = 1
+    color: str | None = None
+    attributes: list[str] = field(default_factory=list)
+    place: str | None = None
+    relation: tuple[str, int] | None = None
+
+
+def normalise(text: str) -> str:
+    text = text.lower().replace("’", "'")
+    text = re.sub(r"\b(a|one) pair of\b", "two", text)
+    text = re.sub(r"\b(a|one) couple of\b", "two", text)
+    text = re.sub(r"\ba few\b", "three", text)
+    text = re.sub(r"\b(a|one) dozen\b", "twelve", text)
+    text = re.sub(r"\b(a group of|a bunch of|a lot of|lots of|a number of|a set of|a herd of|a flock of|a pile of)\b", "several", text)
+    text = re.sub(r"\b(\d+)(st|nd|rd|th)\b", r"\1", text)
+    text = re.sub(r"[^\w\s,;'-]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def mark_places(text: str) -> str:
+    for pattern, place in ABSOLUTE_PLACES:
+        text = re.sub(rf"\b{pattern}\b", f" {PLACE_TOKEN.format(place.replace(' ', '_'))} ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def tokens_of(text: str) -> list[str]:
+    """Words, with commas kept as tokens and known compound nouns joined ('teddy_bear')."""
+    for compound in COMPOUND_NOUNS:
+        for form in (compound + "es", compound + "s", compound):
+            text = re.sub(rf"\b{re.escape(form)}\b", form.replace(" ", "_"), text)
+    text = text.replace(",", " , ").replace(";", " , ")
+    return text.split()
+
+
+def match_relation(tokens: list[str], i: int) -> tuple[str, int] | None:
+    """(relation, tokens used) when a relation phrase starts at tokens[i]."""
+    for phrase, relation in RELATIONS:
+        words = phrase.split()
+        if tokens[i : i + len(words)] == words:
+            return relation, len(words)
+    return None
+
+
+def is_number(word: str) -> bool:
+    return word.isdigit() or word in NUMBER_WORDS
+
+
+def number_value(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+def looks_like_noun(word: str) -> bool:
+    base = word.replace("_", " ")
+    return base in NOUNS or singular(base) in NOUNS or "_" in word
+
+
+def looks_like_adjective(word: str) -> bool:
+    if looks_like_noun(word):
+        return False
+    return word in KNOWN_ADJECTIVES or word in COLORS or word in COLOR_SHADES or word.endswith(ADJECTIVE_SUFFIXES)
+
+
+def is_verbish(word: str) -> bool:
+    if word in VERBISH:
+        return True
+    if looks_like_noun(word):
+        return False
+    return (word.endswith("ing") and len(word) > 5) or (word.endswith("ly") and len(word) > 4)
+
+
+def chunks_of(tokens: list[str]) -> list[tuple[str, list[str]]]:
+    """Split tokens into ('sep'|relation|'place:<p>', words) pieces in order."""
+    pieces: list[tuple[str, list[str]]] = []
+    current: list[str] = []
+    i = 0
+
+    def flush(kind: str) -> None:
+        nonlocal current
+        pieces.append(("words", current))
+        pieces.append((kind, []))
+        current = []
+
+    while i < len(tokens):
+        token = tokens[i]
+        relation = match_relation(tokens, i)
+        if relation:
+            flush(relation[0])
+            i += relation[1]
+            continue
+        if token.startswith("__place_"):
+            flush("place:" + token[len("__place_") : -2].replace("_", " "))
+        elif token == ",":
+            flush("comma")
+        elif token in SEPARATORS:
+            flush("clause" if token in STOP_CLAUSE else "sep")
+        else:
+            current.append(token)
+        i += 1
+    pieces.append(("words", current))
+    return pieces
+
+
+def phrase_from(words: list[str]) -> Phrase | None:
+    """One noun phrase from a run of words, or None when the run names nothing."""
+    # Cut at the first verb once something noun-like was seen ("six dogs played fetch").
+    span: list[str] = []
+    for word in words:
+        if is_verbish(word):
+            if any(looks_like_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w)) for w in span):
+                break
+            span = []  # a verb before any noun: "there is", "it has"
+            continue
+        span.append(word)
+    content = [w for w in span if w not in DETERMINERS and not w.startswith("__")]
+    if not content:
+        return None
+    count = None
+    rest: list[str] = []
+    for word in content:
+        if is_number(word) and count is None and not rest:
+            count = number_value(word)
+        else:
+            rest.append(word)
+    if not rest:
+        return None
+    nouns = [i for i, w in enumerate(rest) if looks_like_noun(w)]
+    head_index = nouns[-1] if nouns else len(rest) - 1
+    if not nouns and all((looks_like_adjective(w) and w not in COLORS) or w in INTENSIFIERS for w in rest):
+        return Phrase(words=words, name="", attributes=[w for w in rest if w not in INTENSIFIERS])  # "the plump,"
+    head = rest[head_index].replace("_", " ")
+    plural = is_plural(head.split()[-1])
+    name = " ".join(head.split()[:-1] + [singular(head.split()[-1])])
+    if count is None:
+        count = 2 if plural else 1
+    color, attributes = None, []
+    modifiers = rest[:head_index]
+    index = 0
+    while index < len(modifiers):
+        word = modifiers[index].replace("_", " ")
+        nxt = modifiers[index + 1] if index + 1 < len(modifiers) else None
+        if word in COLOR_SHADES and nxt in COLORS and color is None:
+            color = f"{word} {COLOR_CANONICAL.get(nxt, nxt)}"
+            index += 2
+            continue
+        if word in COLORS and color is None:
+            color = COLOR_CANONICAL.get(word, word)
+        elif word not in ("-", "'s") and not is_number(word):
+            attributes.append(word)
+        index += 1
+    return Phrase(words=words, name=name, count=max(count, 1), color=color, attributes=attributes)
+
+
+def parse_subjects(text: str) -> list[Subject]:
+    """The subjects of a scene description, with counts, colors, positions and depth order."""
+    tokens = tokens_of(mark_places(normalise(text)))
+    phrases: list[Phrase] = []
+    pending_relation: str | None = None
+    pending_adjectives: list[str] = []
+    in_clause = False
+    for kind, words in chunks_of(tokens):
+        if kind == "words":
+            if in_clause:
+                continue
+            phrase = phrase_from(words)
+            if phrase is None:
+                continue
+            if not phrase.name:  # adjectives separated by a comma belong to the next noun
+                pending_adjectives.extend(phrase.attributes)
+                continue
+            phrase.attributes = pending_adjectives + phrase.attributes
+            pending_adjectives = []
+            if pending_relation and phrases:
+                phrases[-1].relation = (pending_relation, len(phrases))
+            pending_relation = None
+            phrases.append(phrase)
+        elif kind == "clause":
+            in_clause = True
+        elif kind == "comma" or kind == "sep" and words == []:
+            if kind == "comma":
+                in_clause = False
+        elif kind.startswith("place:"):
+            if phrases and phrases[-1].place is None:
+                phrases[-1].place = kind.split(":", 1)[1]
+            in_clause = False
+        else:
+            pending_relation = kind
+            in_clause = False
+    subjects = []
+    for phrase in phrases:
+        position = depth = None
+        if phrase.relation:
+            relation, target = phrase.relation
+            if relation in ("in front of", "behind"):
+                depth = Depth(relation=relation, target=target)
+            else:
+                position = Position(relation=relation, target=target)
+        subjects.append(Subject(name=phrase.name, count=min(phrase.count, 100), color=phrase.color,
+                                attributes=phrase.attributes, position=position, depth=depth))
+    return subjects
+
+
+def places_of(text: str) -> list[str | None]:
+    """The absolute place ('bottom left') each subject of `text` was put in, in subject order."""
+    tokens = tokens_of(mark_places(normalise(text)))
+    places: list[str | None] = []
+    in_clause = False
+    for kind, words in chunks_of(tokens):
+        if kind == "words" and not in_clause:
+            phrase = phrase_from(words)
+            if phrase is not None and phrase.name:
+                places.append(None)
+        elif kind == "clause":
+            in_clause = True
+        elif kind.startswith("place:"):
+            if places and places[-1] is None:
+                places[-1] = kind.split(":", 1)[1]
+            in_clause = False
+        elif kind != "sep":
+            in_clause = False
+    return places
+
+
+def describe(subject: Subject) -> str:
+    """'two red cats' / 'a blue car': a subject back in words."""
+    from chatdit.llm.vocab import IRREGULAR_PLURALS
+
+    words = [*subject.attributes, subject.color or "", subject.name]
+    noun = " ".join(w for w in words if w)
+    if subject.count == 1:
+        article = "an" if noun[:1] in "aeiou" else "a"
+        return f"{article} {noun}"
+    plurals = {v: k for k, v in IRREGULAR_PLURALS.items()}
+    last = subject.name.split()[-1]
+    plural = plurals.get(last) or (last if last in ("sheep", "fish", "deer") else
+                                   last[:-1] + "ies" if last.endswith("y") and last[-2:-1] not in "aeiou" else
+                                   last + "es" if last.endswith(("s", "x", "ch", "sh")) else last + "s")
+    numbers = {v: k for k, v in NUMBER_WORDS.items() if k not in ("a", "an", "single", "pair", "couple", "several", "few", "dozen", "no", "zero")}
+    return f"{numbers.get(subject.count, str(subject.count))} {noun[: len(noun) - len(last)]}{plural}"
