@@ -1,13 +1,21 @@
-"""Judge a turn's outputs against its plan before replying.
+"""Judge a turn's outputs before replying: structure, then content.
 
-This critic checks structure only: every planned output exists, opens, has the asked size and
-is not blank. The Reflect-DiT critic (content checks and feedback) builds on the same Critique.
+Structure: every planned output exists, opens, has the asked size and is not blank. Content
+(Reflect-DiT): a critic from chatdit.critics (offline detectors, or a VLM) checks each picture
+against the instruction's requirements and writes feedback; its regions tell the reflection loop
+where a picture is wrong.
 """
 
 from __future__ import annotations
 
-from chatdit.schema import Asset, Critique, Plan, RequirementCheck
+from typing import TYPE_CHECKING
+
+from chatdit.critics.base import CritiqueContext, Judgement, make_critique
+from chatdit.schema import Asset, Critique, Instruction, Plan, RequirementCheck
 from chatdit.store import SessionStore
+
+if TYPE_CHECKING:
+    from chatdit.critics.base import Critic
 
 BLANK_STDDEV = 2.0
 """Below this pixel standard deviation a picture is a flat fill, which no prompt asks for."""
@@ -62,3 +70,38 @@ def critique_structure(plan: Plan, assets: list[Asset], store: SessionStore, att
         critiques.append(Critique(asset_id=asset.id, score=1.0 if passed else 0.0, passed=passed, checks=checks,
                                   attempt=attempt, feedback="; ".join(failing) or "structure ok"))
     return critiques
+
+
+def critique_outputs(plan: Plan, instruction: Instruction, assets: list[Asset], store: SessionStore, *,
+                     critic: "Critic | None", attempt: int = 0, threshold: float = 0.75) -> list[Judgement]:
+    """Structure first (every promised output exists, opens, has its size); then, when a content
+    critic is on, each picture against the instruction's requirements. One Judgement per output."""
+    structural = critique_structure(plan, assets, store, attempt=attempt)
+    if critic is None:
+        return [Judgement(critique=c) for c in structural]
+    by_id = {asset.id: asset for asset in assets}
+    judged = []
+    for critique in structural:
+        asset = by_id.get(critique.asset_id)
+        if asset is None or asset.kind != "image" or not critique.passed:
+            judged.append(Judgement(critique=critique.model_copy(update={"critic": critic.name})))
+            continue
+        judged.append(judge_asset(asset, instruction, store, critic, critique.checks, attempt, threshold))
+    return judged
+
+
+def judge_asset(asset: Asset, instruction: Instruction, store: SessionStore, critic: "Critic",
+                structure: list[RequirementCheck], attempt: int, threshold: float) -> Judgement:
+    from PIL import Image, UnidentifiedImageError
+
+    context = CritiqueContext(asset_id=asset.id, prompt=asset.prompt or instruction.prompt, page=asset.page,
+                              attempt=attempt, threshold=threshold)
+    try:
+        with Image.open(store.asset_path(asset)) as opened:
+            image = opened.convert("RGB")
+    except (OSError, UnidentifiedImageError) as exc:
+        broken = RequirementCheck(name="file", kind="structure", verdict="fail", detail=f"unreadable: {exc}")
+        return Judgement(critique=make_critique([*structure, broken], context, critic.name))
+    judgement = critic.judge(image, instruction, context)
+    checks = [c for c in structure if c.name != "not blank"] + judgement.critique.checks
+    return judgement.model_copy(update={"critique": make_critique(checks, context, critic.name)})

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pydantic import BaseModel, Field
 
 from chatdit.errors import InstructionError, PageReferenceError
-from chatdit.schema import CharacterCard, CharacterSpec, Instruction, PageEntry, PageSpec, Plan, Step, TaskKind, ToolCall
+from chatdit.schema import CharacterCard, CharacterSpec, Instruction, PageEntry, PageSpec, Plan, Step, Target, TaskKind, ToolCall
 
 MAX_REFERENCES_PER_CANVAS = 2
 """Leave room for at least two generated panels next to the references in a 4-panel canvas."""
@@ -210,36 +210,74 @@ def _reference_step(index: int, refs: list[str], ref_prompts: list[str], pages: 
     )
 
 
+EDIT_WORDS = re.compile(r"\b(make|change|turn|recolou?r|remove|delete|erase|darker|brighter|lighter|smaller|bigger|"
+                        r"larger|should be|instead|into|less|more)\b", re.IGNORECASE)
+"""A change to what a picture already shows (edit tools), as opposed to redrawing it with more in it."""
+
+
+def _target_picture(target, ctx: PlanContext) -> tuple[str, str, int | None]:
+    """(asset id, its prompt, page) of the picture a target names."""
+    if target.kind == "page":
+        entry = ctx.book.get(target.page or 0)
+        if entry is None:
+            existing = ", ".join(map(str, sorted(ctx.book))) or "none yet"
+            raise PageReferenceError(f"there is no page {target.page}; pages in this session: {existing}")
+        return entry.asset_id, entry.prompt, target.page
+    asset_id = target.asset_id if target.kind == "asset" else (ctx.last.asset_id if ctx.last else None)
+    if asset_id is None:
+        raise PageReferenceError("there is no earlier picture in this session to change yet; ask for one first")
+    base = ctx.last.prompt if ctx.last and ctx.last.asset_id == asset_id else ""
+    return asset_id, base, ctx.last.page if ctx.last else None
+
+
+def _edit_call(instruction: Instruction, asset_id: str, prompt: str, change: str, page: int | None, seed: int, size: dict) -> ToolCall:
+    """inpaint for a region or a named object (task 'inpaint'); edit for an instruction ('make the sky darker')."""
+    common = {"image": asset_id, "page": page, "seed": seed, **({"steps": size["steps"]} if "steps" in size else {})}
+    if instruction.task == "inpaint":
+        boxes = [list(box.box) for box in instruction.layout]
+        target = None if boxes else (instruction.subjects[0].name if instruction.subjects else None)
+        if not boxes and target is None:
+            raise InstructionError("say where to redraw: name an object ('redraw the fox') or give a box")
+        return ToolCall(tool="inpaint", args={**common, "prompt": prompt, "boxes": boxes, "object": target})
+    return ToolCall(tool="edit", args={**common, "instruction": change, "prompt": prompt})
+
+
 def plan_redo(instruction: Instruction, ctx: PlanContext) -> Plan:
-    """Change earlier outputs: each targeted page is redrawn alone, conditioned on the character
-    cards (or on the picture itself when the book has none), with the change added to its prompt."""
+    """Change earlier outputs. A change to what a picture shows ('page 3: make the sky darker') or an
+    inpaint request goes through the edit / inpaint tools on that picture; any other redo redraws the
+    targeted page alone, conditioned on the character cards (or on the picture itself when the book
+    has none), with the change added to its prompt."""
     steps: list[Step] = []
     size = _size_args(ctx, instruction)
     change = instruction.edit or instruction.prompt
-    for target in instruction.targets or []:
-        if target.kind == "page":
-            entry = ctx.book.get(target.page or 0)
-            if entry is None:
-                existing = ", ".join(map(str, sorted(ctx.book))) or "none yet"
-                raise PageReferenceError(f"there is no page {target.page}; pages in this session: {existing}")
-            refs = list(dict.fromkeys(card.asset_id for card in ctx.cards.values() if card.asset_id and card.asset_id != entry.asset_id))
-            refs = refs[:MAX_REFERENCES_PER_CANVAS] or [entry.asset_id]
-            prompts = [_shown_on(ref, ctx.cards) or entry.prompt for ref in refs]
-            base, page = entry.prompt, target.page
-        else:
-            asset_id = target.asset_id if target.kind == "asset" else (ctx.last.asset_id if ctx.last else None)
-            if asset_id is None:
-                raise PageReferenceError("there is no earlier picture in this session to change yet; ask for one first")
-            base = ctx.last.prompt if ctx.last and ctx.last.asset_id == asset_id else ""
-            refs, prompts, page = [asset_id], [base or "the earlier picture"], ctx.last.page if ctx.last else None
+    targets = list(instruction.targets) or [Target(kind="asset", asset_id=item.asset_id) for item in ctx.inputs
+                                            if item.role == "edit_target"]
+    if not targets and instruction.task in ("edit", "inpaint") and ctx.last:
+        targets = [Target(kind="last")]
+    for target in targets:
+        asset_id, base, page = _target_picture(target, ctx)
         prompt = f"{base}, {change}".strip(", ") if change else base
+        seed = ctx.seed + len(steps)
+        where = f"page {page}" if page else "the picture"
+        if instruction.task == "inpaint" or (instruction.task == "edit" and change and EDIT_WORDS.search(change)):
+            call = _edit_call(instruction, asset_id, prompt, change or "", page, seed, size)
+            steps.append(Step(id=f"s{len(steps) + 1}", call=call, purpose=f"{call.tool} {where}: {change}",
+                              pages=[page] if page else []))
+            continue
+        if target.kind == "page":
+            entry_id = asset_id
+            refs = list(dict.fromkeys(card.asset_id for card in ctx.cards.values() if card.asset_id and card.asset_id != entry_id))
+            refs = refs[:MAX_REFERENCES_PER_CANVAS] or [entry_id]
+            prompts = [_shown_on(ref, ctx.cards) or base for ref in refs]
+        else:
+            refs, prompts = [asset_id], [base or "the earlier picture"]
         steps.append(Step(
             id=f"s{len(steps) + 1}",
             call=ToolCall(tool="reference", args={
                 "references": refs, "reference_prompts": prompts,
-                "panels": [{"prompt": prompt, "page": page}], "seed": ctx.seed + len(steps), **size,
+                "panels": [{"prompt": prompt, "page": page}], "seed": seed, **size,
             }),
-            purpose=f"redo {'page ' + str(page) if page else 'the picture'}: {change}",
+            purpose=f"redo {where}: {change}",
             pages=[page] if page else [],
         ))
     if not steps:

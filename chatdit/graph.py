@@ -2,7 +2,12 @@
 
     parse -> plan -> approve -> execute (once per step) -> critic -> respond
                                    ^                           |
-                                   +--------- retry <----------+  (failing outputs, rounds left)
+                                   +--------- retry <----------+  (failing outputs, rounds and time left)
+
+The critic decides whether another round is worth it (agents/reflection.should_retry: something
+failed, a round is left, the slowest round so far fits in the time budget); retry picks a
+strategy per failing output (inpaint the wrong region, redraw next to the last attempt, revise
+the prompt, new seed).
 """
 
 from __future__ import annotations
@@ -21,15 +26,13 @@ def route_after_execute(state: TurnState) -> Literal["execute", "critic"]:
     return "execute" if state.get("step_index", 0) < len(steps) else "critic"
 
 
-def route_after_critic(state: TurnState) -> Literal["retry", "respond"]:
-    """Retry while something failed and the round budget allows; else reply with the best."""
-    if state.get("round", 0) + 1 >= state.get("rounds", 1):
-        return "respond"
-    return "retry" if nodes.failing_step_ids(state) else "respond"
+def route_after_critic(state: nodes.LoopState) -> Literal["retry", "respond"]:
+    """Retry when the critic found failures and budget for another round; else reply with the best."""
+    return "retry" if (state.get("reflection") or {}).get("next") == "retry" else "respond"
 
 
 def build_graph(checkpointer=None):
-    graph = StateGraph(TurnState, context_schema=TurnRuntime)
+    graph = StateGraph(nodes.LoopState, context_schema=TurnRuntime)
     graph.add_node("parse", nodes.parse)
     graph.add_node("plan", nodes.plan)
     graph.add_node("approve", nodes.approve)

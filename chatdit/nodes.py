@@ -15,8 +15,16 @@ from langgraph.types import interrupt
 
 from chatdit.errors import TurnCancelled
 from chatdit.events import AssetMade, Critiqued, Event, Notice, Parsed, Planned, StepFinished, StepStarted
-from chatdit.schema import Asset, CharacterCard, Critique, Instruction, PageEntry, Plan, ToolCall
+from chatdit.schema import Asset, CharacterCard, Critique, Instruction, PageEntry, Plan
 from chatdit.state import TurnRuntime, TurnState
+
+
+class LoopState(TurnState, total=False):
+    """The turn state plus what the reflection loop keeps between rounds (plain JSON)."""
+
+    reflection: dict[str, Any]
+    """started, round_started, round_seconds, base_plan, regions/unlocalised per asset id,
+    next ("retry" or "respond") and why, strategies chosen per round."""
 
 
 def emit(event: Event) -> None:
@@ -92,7 +100,7 @@ def approve(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     return {}
 
 
-def execute(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
+def execute(state: LoopState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     """Run the next step of the plan (one step per node, so a crash loses at most one step)."""
     from chatdit.agents.executor import run_step
 
@@ -100,6 +108,12 @@ def execute(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     current = Plan.model_validate(state["plan"])
     index = state.get("step_index", 0)
     step = current.steps[index]
+    clock = {}
+    if index == 0:
+        info = reflection_of(state) if state.get("round", 0) > 0 else {}
+        now = time.time()
+        info.update(round_started=now, started=info.get("started", now))
+        clock = {"reflection": info}
     emit(StepStarted(step_id=step.id, tool=step.call.tool, purpose=step.purpose, index=index, total=len(current.steps)))
     started = time.perf_counter()
     made = run_step(step, store=runtime.context.store, hub=runtime.context.hub(), made=assets_of(state),
@@ -108,35 +122,135 @@ def execute(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     emit(StepFinished(step_id=step.id, seconds=time.perf_counter() - started, outputs=len(made)))
     for asset in made:
         emit(AssetMade(asset=asset))
-    return {"assets": list(state.get("assets") or []) + [a.model_dump(mode="json") for a in made], "step_index": index + 1}
+    return {"assets": list(state.get("assets") or []) + [a.model_dump(mode="json") for a in made], "step_index": index + 1, **clock}
 
 
-def critic(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
-    from chatdit.agents.critic import critique_structure
-
-    current = Plan.model_validate(state["plan"])
-    made = critique_structure(current, assets_of(state), runtime.context.store, attempt=state.get("round", 0))
-    for critique in made:
-        emit(Critiqued(critique=critique))
-    return {"critiques": list(state.get("critiques") or []) + [c.model_dump(mode="json") for c in made]}
+def reflection_of(state: LoopState) -> dict[str, Any]:
+    return dict(state.get("reflection") or {})
 
 
-def retry(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
-    """Plan the failing steps again with fresh seeds; earlier attempts stay as assets."""
-    current = Plan.model_validate(state["plan"])
+def critic(state: LoopState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
+    """Judge this round's outputs (structure, then content when the critic is on) and decide
+    whether another round is worth its time."""
+    from chatdit.agents.critic import critique_outputs
+    from chatdit.agents.reflection import should_retry
+    from chatdit.critics import get_critic
+
+    check_cancel(runtime)
+    settings = runtime.context.settings
+    round_ = state.get("round", 0)
+    content_critic = get_critic(settings, notify=lambda message: emit(Notice(level="warning", message=message))) if settings.critic else None
+    judged = critique_outputs(Plan.model_validate(state["plan"]), Instruction.model_validate(state["instruction"]),
+                              assets_of(state), runtime.context.store, critic=content_critic, attempt=round_,
+                              threshold=settings.critic_threshold)
+    info = reflection_of(state)
+    regions, unlocalised = dict(info.get("regions") or {}), dict(info.get("unlocalised") or {})
+    for judgement in judged:
+        emit(Critiqued(critique=judgement.critique))
+        if judgement.critique.asset_id:
+            regions[judgement.critique.asset_id] = [r.model_dump(mode="json") for r in judgement.regions]
+            unlocalised[judgement.critique.asset_id] = judgement.unlocalised
+    now = time.time()
+    seconds = list(info.get("round_seconds") or []) + [now - info.get("round_started", now)]
+    failing = [j for j in judged if not j.critique.passed]
+    retry_now, why = should_retry(bool(failing), round_, state.get("rounds", 1), now - info.get("started", now),
+                                  seconds, settings.time_budget)
+    if failing and not retry_now:
+        emit(Notice(level="info", message=f"{len(failing)} output(s) still fail the checks; {why}: keeping the best attempt"))
+    info.update(regions=regions, unlocalised=unlocalised, round_seconds=seconds, next="retry" if retry_now else "respond", why=why)
+    return {"critiques": list(state.get("critiques") or []) + [j.critique.model_dump(mode="json") for j in judged],
+            "reflection": info}
+
+
+def retry(state: LoopState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
+    """Plan the next attempt of every failing output with a strategy chosen from its critique
+    (Reflect-DiT); earlier attempts stay as assets with their critiques."""
+    from chatdit.agents.reflection import plan_reflection
+
+    check_cancel(runtime)
+    info = reflection_of(state)
+    base = Plan.model_validate(info.get("base_plan") or state["plan"])
     next_round = state.get("round", 0) + 1
-    failing = failing_step_ids(state)
-    steps = [
-        step.model_copy(update={"call": ToolCall(tool=step.call.tool, args={**step.call.args, "seed": int(step.call.args.get("seed", 0)) + 1000 * next_round})})
-        for step in current.steps if step.id in failing
-    ]
-    emit(Notice(level="warning", message=f"round {next_round + 1}: retrying {len(steps)} step(s) that failed the checks"))
-    retried = Plan(steps=steps, rationale=f"retry round {next_round}")
-    emit(Planned(plan=retried, round=next_round))
-    return {"plan": retried.model_dump(mode="json"), "step_index": 0, "round": next_round}
+    instruction = Instruction.model_validate(state["instruction"])
+    made, chosen = plan_reflection(failing_outputs(state, base), instruction, next_round,
+                                   describe=lambda asset: describe_attempt(asset, state, runtime))
+    emit(Notice(level="warning", message=f"round {next_round + 1}: {made.rationale.split(': ', 1)[1]}"))
+    emit(Planned(plan=made, round=next_round))
+    info.update(base_plan=base.model_dump(mode="json"), strategies=list(info.get("strategies") or []) + [chosen])
+    return {"plan": made.model_dump(mode="json"), "step_index": 0, "round": next_round, "reflection": info}
+
+
+def failing_outputs(state: LoopState, base: Plan):
+    """Every output slot that failed this round, with all its attempts and their judgements."""
+    from chatdit.agents.reflection import Attempt, FailingOutput, base_step_id
+    from chatdit.critics.base import Judgement, Region
+
+    info = reflection_of(state)
+    this_round = state.get("round", 0)
+    assets = {asset.id: asset for asset in assets_of(state)}
+    critiques = [Critique.model_validate(c) for c in state.get("critiques") or []]
+    steps = {step.id: step for step in base.steps}
+
+    def slot(asset: Asset) -> tuple:
+        return ("page", asset.page) if asset.page else ("step", base_step_id(asset.step_id or ""))
+
+    def judgement(critique: Critique) -> Judgement:
+        return Judgement(critique=critique, regions=[Region.model_validate(r) for r in (info.get("regions") or {}).get(critique.asset_id, [])],
+                         unlocalised=(info.get("unlocalised") or {}).get(critique.asset_id, []))
+
+    outputs = []
+    for critique in critiques:
+        if critique.attempt != this_round or critique.passed:
+            continue
+        asset = assets.get(critique.asset_id)
+        if asset is None:
+            step_id, page = _step_of_missing(state, critique), _page_of_missing(critique)
+            step = steps.get(base_step_id(step_id)) or base.steps[0]
+            outputs.append(FailingOutput(step=step, page=page, prompt=_prompt_of(step, page)))
+            continue
+        step = steps.get(base_step_id(asset.step_id or "")) or base.steps[0]
+        attempts = [Attempt(asset=assets[c.asset_id], judgement=judgement(c)) for c in critiques
+                    if c.asset_id in assets and slot(assets[c.asset_id]) == slot(asset)]
+        outputs.append(FailingOutput(step=step, page=asset.page, prompt=_prompt_of(step, asset.page) or asset.prompt or "",
+                                     attempts=attempts))
+    return outputs
+
+
+def _prompt_of(step, page: int | None) -> str:
+    args = step.call.args
+    for panel in args.get("panels") or []:
+        if panel.get("page") == page or len(args["panels"]) == 1:
+            return panel["prompt"]
+    return args.get("prompt") or args.get("instruction") or ""
+
+
+def _page_of_missing(critique: Critique) -> int | None:
+    for check in critique.checks:
+        if check.name.startswith("page ") and check.name[5:].isdigit():
+            return int(check.name[5:])
+    return None
+
+
+def describe_attempt(asset: Asset, state: LoopState, runtime: Runtime[TurnRuntime]) -> str:
+    """The corrective caption of an earlier attempt: what it shows (world pictures), else what was wrong."""
+    from PIL import Image
+
+    from chatdit.critics.world import describe_scene
+
+    try:
+        with Image.open(runtime.context.store.asset_path(asset)) as opened:
+            shown = describe_scene(opened.convert("RGB"))
+    except OSError:
+        shown = None
+    if shown:
+        return shown
+    feedback = next((Critique.model_validate(c).feedback for c in reversed(state.get("critiques") or [])
+                     if c.get("asset_id") == asset.id), "")
+    return f"an earlier attempt at {asset.prompt or 'the picture'}, which got wrong: {feedback}"
 
 
 def failing_step_ids(state: TurnState) -> set[str]:
+    """Ids of the steps whose outputs failed this round (missing outputs included)."""
     this_round = state.get("round", 0)
     assets = {asset.id: asset for asset in assets_of(state)}
     failing = set()

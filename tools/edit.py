@@ -71,6 +71,7 @@ def edit(args: EditArgs, ctx: ToolContext) -> list[ToolOutput]:
 
         width, height = snap_size(image.width, "width"), snap_size(image.height, "height")
         pipe = ctx.hub.img2img()
+        pipe.set_progress_bar_config(disable=True)
         kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
                                      progress=ctx.progress, cancel=ctx.cancel, image=image.resize((width, height)),
                                      strength=args.strength)

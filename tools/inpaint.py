@@ -81,6 +81,7 @@ def redraw_masked(ctx: ToolContext, image, mask, prompt: str, seed: int, steps: 
     source = image.convert("RGB").resize((width, height)) if (width, height) != image.size else image.convert("RGB")
     mask = mask.resize((width, height)) if mask.size != (width, height) else mask
     pipe = ctx.hub.fill()
+    pipe.set_progress_bar_config(disable=True)  # chatdit reports progress itself
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=seed, steps=steps, progress=ctx.progress,
                                  cancel=ctx.cancel, image=source, mask_image=mask, strength=1.0)
     drawn = pipe(prompt, **kwargs).images[0]

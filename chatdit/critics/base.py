@@ -54,6 +54,7 @@ class Region(BaseModel):
     """Where a failing requirement is, for the inpaint strategy: the box to redraw."""
 
     requirement: str
+    subject: int | None = None
     box: Box
     action: Literal["add", "remove", "redraw"] = "redraw"
 
@@ -63,6 +64,12 @@ class Judgement(BaseModel):
 
     critique: Critique
     regions: list[Region] = Field(default_factory=list)
+    unlocalised: list[str] = Field(default_factory=list, description="failing requirements no region covers")
+
+    @property
+    def localised(self) -> bool:
+        """True when every failing requirement has a region to redraw (the inpaint strategy applies)."""
+        return bool(self.regions) and not self.unlocalised
 
 
 class Critic(Protocol):

@@ -129,7 +129,10 @@ class OfflineCritic:
             checks.append(check or RequirementCheck(name=req.name, kind=req.kind, verdict="unknown",
                                                     detail=self._why_unknown(req, scene)))
         regions = world.localise(failing, instruction, scene) if failing else []
-        return Judgement(critique=make_critique(checks, context, self.name), regions=regions)
+        covered = {r.subject for r in regions}
+        failed = {c.name for c in checks if c.verdict == "fail"}
+        unlocalised = [r.name for r in requirements if r.name in failed and (r.subject is None or r.subject not in covered)]
+        return Judgement(critique=make_critique(checks, context, self.name), regions=regions, unlocalised=unlocalised)
 
     @staticmethod
     def _about_people(req: Requirement, instruction: Instruction) -> bool:

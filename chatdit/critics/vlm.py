@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import time
 from collections.abc import Callable
 
 import httpx
@@ -20,6 +21,8 @@ from chatdit.critics.base import CritiqueContext, Judgement, Requirement, make_c
 from chatdit.critics.offline import OfflineCritic, quality_checks
 from chatdit.schema import Instruction, RequirementCheck
 
+RETRY_AFTER = 300.0
+"""Seconds a failed server is left alone before it is asked again."""
 SYSTEM = ("You are the critic of an image generator. Look at the picture and judge each numbered claim "
           "strictly: 'pass' if the picture clearly shows it, 'fail' if it clearly does not, 'unknown' if you "
           "cannot tell. Give a short reason for every verdict. Answer only with JSON in the given schema.")
@@ -61,6 +64,7 @@ class VLMCritic:
         self.fallback = fallback or OfflineCritic()
         self.notify = notify or (lambda message: None)
         self.down: str | None = None
+        self.down_since = 0.0
 
     @classmethod
     def from_settings(cls, settings, fallback=None, notify=None) -> "VLMCritic":
@@ -69,13 +73,15 @@ class VLMCritic:
 
     def judge(self, image, instruction: Instruction, context: CritiqueContext) -> Judgement:
         offline = self.fallback.judge(image, instruction, context)
+        if self.down and time.monotonic() - self.down_since > RETRY_AFTER:
+            self.down = None
         requirements = requirements_for(instruction, context.prompt)
         if self.down or not requirements or any(c.verdict == "fail" for c in quality_checks(image.convert("RGB"))):
             return offline
         try:
             answers = self.ask(image, requirements)
         except VLMUnusable as exc:
-            self.down = str(exc)
+            self.down, self.down_since = str(exc), time.monotonic()
             self.notify(f"the VLM critic at {self.url} is unusable ({exc}); the offline critic judges this turn")
             return offline
         known = {c.name: c for c in offline.critique.checks}
@@ -86,8 +92,11 @@ class VLMCritic:
             else:
                 checks.append(RequirementCheck(name=req.name, kind=req.kind, verdict=answer.verdict, detail=answer.reason[:200]))
         failing = {c.name for c in checks if c.verdict == "fail"}
-        regions = [r for r in offline.regions if r.requirement in failing]
-        return Judgement(critique=make_critique(checks, context, self.name), regions=regions)
+        failing_subjects = {req.subject for req in requirements if req.name in failing}
+        regions = [r for r in offline.regions if r.subject in failing_subjects]
+        covered = {r.subject for r in regions}
+        unlocalised = [req.name for req in requirements if req.name in failing and (req.subject is None or req.subject not in covered)]
+        return Judgement(critique=make_critique(checks, context, self.name), regions=regions, unlocalised=unlocalised)
 
     def ask(self, image, requirements: list[Requirement]) -> list[Verdict]:
         claims = "\n".join(f"r{i}: {req.question}" for i, req in enumerate(requirements, start=1))

@@ -14,9 +14,9 @@ import numpy as np
 from chatdit.critics.base import Box, Region, Requirement
 from chatdit.schema import Instruction, RequirementCheck, Subject
 
-WORLD_FIT = 0.8
+WORLD_FIT = 0.6
 """Share of pixels that must sit near the world's palette for the world detector to apply."""
-PALETTE_DISTANCE = 70.0
+PALETTE_DISTANCE = 40.0
 SIZE = 64
 SPOT = 22  # px side of the box an added object is drawn in
 PAD = 3  # px a box is grown by before masking
@@ -197,19 +197,19 @@ def _localise_subject(index: int, reqs: list[Requirement], instruction: Instruct
             if other:
                 area = _relation_area(req.position, _centroid(other))
                 misplaced = list(found)
-    regions = [Region(requirement=name, box=_grow(o.bbox), action="remove") for o in misplaced]
+    regions = [Region(requirement=name, subject=index, box=_grow(o.bbox), action="remove") for o in misplaced]
     kept = [o for o in found if o not in misplaced]
     extra = sorted(kept, key=lambda o: -o.center[0])[: max(0, len(kept) - subject.count)]
-    regions += [Region(requirement=name, box=_grow(o.bbox), action="remove") for o in extra]
+    regions += [Region(requirement=name, subject=index, box=_grow(o.bbox), action="remove") for o in extra]
     missing = subject.count - (len(kept) - len(extra))
     if color and missing > 0 and not misplaced:
         for wrong in [o for o in scene.find(kind) if o.color != color][:missing]:
-            regions.append(Region(requirement=name, box=_grow(wrong.bbox), action="redraw"))
+            regions.append(Region(requirement=name, subject=index, box=_grow(wrong.bbox), action="redraw"))
             missing -= 1
     for _ in range(max(0, missing)):
         box = free_spot(scene, area, taken)
         taken.append(box)
-        regions.append(Region(requirement=name, box=box, action="add"))
+        regions.append(Region(requirement=name, subject=index, box=box, action="add"))
     return regions
 
 
@@ -224,3 +224,21 @@ def instruction_from_spec(spec, prompt: str) -> Instruction:
         link = (Depth if field == "depth" else Position)(relation=rel.relation, target=rel.target)
         subjects[rel.subject] = subjects[rel.subject].model_copy(update={field: link})
     return Instruction(prompt=prompt, subjects=subjects, background=spec.background)
+
+
+def describe_scene(image) -> str | None:
+    """A world caption of what a picture actually shows (None outside the world): the corrective
+    caption an earlier attempt gets when the next one is drawn next to it."""
+    import random
+
+    from chatdit.dit.nano.world import ObjectSpec, SceneSpec, caption
+    from chatdit.vision.nano_world import detect_scene
+
+    if not applies(image):
+        return None
+    scene = detect_scene(image)
+    groups: dict[tuple[str, str], int] = {}
+    for obj in scene.objects:
+        groups[(obj.kind, obj.color)] = groups.get((obj.kind, obj.color), 0) + 1
+    objects = [ObjectSpec(kind=kind, color=color, count=min(4, n)) for (kind, color), n in list(groups.items())[:4]]
+    return caption(SceneSpec(background=scene.background, objects=objects), random.Random(0))

@@ -1,0 +1,162 @@
+"""Reflect-DiT for chatdit: after a failing critique, choose how to try again, and plan it.
+
+Strategies, chosen per failing output from its critique:
+- inpaint: the critic localised everything that is wrong: redraw only those regions of the best
+  attempt so far, keeping what is right (the attempt improves instead of starting over);
+- in_context: condition the next attempt on the previous one as a known panel, captioned with
+  what it actually shows, next to the panel to draw under the asked caption (reference/fill path);
+- revise: the prompt rewritten with the feedback (the failing requirements stated first);
+- reseed: the same call with a new seed (broken or blank pictures, tools with no other lever).
+Every attempt stays an asset with its critique; the responder keeps the best by score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from chatdit.critics.base import Judgement, describe_subject, absolute_position
+from chatdit.schema import Asset, Instruction, Plan, Step, ToolCall
+
+Strategy = Literal["inpaint", "in_context", "revise", "reseed"]
+STRATEGIES: tuple[Strategy, ...] = ("inpaint", "in_context", "revise", "reseed")
+MAX_INPAINT_AREA = 0.5
+"""Beyond this share of the picture an inpaint is a redraw: better start from a new attempt."""
+SEED_STRIDE = 1000
+
+
+class Attempt(BaseModel):
+    asset: Asset
+    judgement: Judgement
+
+
+class FailingOutput(BaseModel):
+    """One output slot that failed this round, with everything tried for it so far."""
+
+    step: Step = Field(description="the step of the turn's first plan that makes this output")
+    page: int | None = None
+    prompt: str
+    attempts: list[Attempt] = Field(default_factory=list, description="oldest first")
+
+    @property
+    def best(self) -> Attempt | None:
+        """Highest score; the latest among equals (it already carries earlier corrections)."""
+        return max(reversed(self.attempts), key=lambda a: a.judgement.critique.score, default=None)
+
+
+Describe = Callable[[Asset], str]
+"""What an earlier attempt actually shows, in words the model reads (the corrective caption)."""
+
+
+def base_step_id(step_id: str) -> str:
+    """Reflection steps for one output of a multi-output step are named '<step>~p<page>'."""
+    return step_id.split("~", 1)[0]
+
+
+def region_area(judgement: Judgement) -> float:
+    return sum((r.box[2] - r.box[0]) * (r.box[3] - r.box[1]) for r in judgement.regions)
+
+
+def choose_strategy(output: FailingOutput, round_: int, allowed: tuple[Strategy, ...] = STRATEGIES) -> Strategy:
+    """The strategy for this output's next attempt (round_ is the attempt about to be made, >= 1)."""
+    best = output.best
+    broken = best is None or any(c.verdict == "fail" and c.kind in ("structure", "quality") for c in best.judgement.critique.checks)
+    if broken or output.step.call.tool not in ("generate", "group", "reference", "inpaint", "edit"):
+        return "reseed"
+    if "inpaint" in allowed and best.judgement.localised and region_area(best.judgement) <= MAX_INPAINT_AREA:
+        return "inpaint"
+    rotation = [s for s in ("in_context", "revise", "reseed") if s in allowed] or ["reseed"]
+    return rotation[(round_ - 1) % len(rotation)]
+
+
+def corrections(instruction: Instruction, judgement: Judgement) -> list[str]:
+    """The failing requirements said as the prompt should say them: 'two red foxes on the left'."""
+    failing = {c.name for c in judgement.critique.checks if c.verdict == "fail"}
+    said = []
+    for index, subject in enumerate(instruction.subjects):
+        if not any(name.startswith(f"{subject.name}:") or name.startswith(f"{subject.name} ") for name in failing):
+            continue
+        phrase = describe_subject(subject)
+        where = absolute_position(subject)
+        if where:
+            phrase += f" on the {where}" if where in ("left", "right") else f" at the {where}"
+        if subject.position:
+            phrase += f" {subject.position.relation} the {instruction.subjects[subject.position.target].name}"
+        said.append(phrase)
+    if any(name.startswith("background:") for name in failing) and instruction.background:
+        said.append(instruction.background)
+    return said
+
+
+def revised_prompt(prompt: str, instruction: Instruction, judgement: Judgement) -> str:
+    fixes = [fix for fix in corrections(instruction, judgement) if fix.lower() not in prompt.lower()]
+    return ", ".join([*fixes, prompt]) if fixes else prompt
+
+
+def size_args(args: dict) -> dict:
+    return {key: args[key] for key in ("width", "height", "steps") if args.get(key) is not None}
+
+
+def reflection_step(output: FailingOutput, instruction: Instruction, strategy: Strategy, round_: int,
+                    describe: Describe, step_id: str) -> Step:
+    """The step that makes this output's next attempt with the chosen strategy."""
+    args = output.step.call.args
+    seed = (int(args.get("seed", 0)) + SEED_STRIDE * round_ + (output.page or 0)) % (2**32)
+    best = output.best
+    page_args = {"page": output.page} if output.page else {}
+    where = f"page {output.page}" if output.page else "the picture"
+    why = best.judgement.critique.feedback if best else "it was not made"
+    if strategy == "inpaint":
+        call = ToolCall(tool="inpaint", args={"image": best.asset.id, "prompt": output.prompt, "seed": seed,
+                                              "boxes": [list(r.box) for r in best.judgement.regions],
+                                              **page_args, **({"steps": args["steps"]} if args.get("steps") else {})})
+        purpose = f"round {round_ + 1}: redraw {len(best.judgement.regions)} region(s) of {where} ({why})"
+    elif strategy == "in_context":
+        call = ToolCall(tool="reference", args={
+            "references": [best.asset.id], "reference_prompts": [describe(best.asset)],
+            "panels": [{"prompt": output.prompt, "page": output.page}], "seed": seed, **size_args(args)})
+        purpose = f"round {round_ + 1}: redraw {where} next to the last attempt ({why})"
+    elif strategy == "revise":
+        prompt = revised_prompt(output.prompt, instruction, best.judgement)
+        if output.step.call.tool == "reference":
+            call = ToolCall(tool="reference", args={**{k: v for k, v in args.items() if k in ("references", "reference_prompts")},
+                                                    "panels": [{"prompt": prompt, "page": output.page}], "seed": seed, **size_args(args)})
+        else:
+            call = ToolCall(tool="generate", args={"prompt": prompt, "seed": seed, **page_args, **size_args(args)})
+        purpose = f"round {round_ + 1}: {where} with the prompt revised by the feedback ({why})"
+    else:
+        call = ToolCall(tool=output.step.call.tool, args={**args, "seed": seed})
+        if len(args.get("panels") or []) > 1:
+            call = ToolCall(tool="generate", args={"prompt": output.prompt, "seed": seed, **page_args, **size_args(args)})
+        purpose = f"round {round_ + 1}: {where} again with a new seed ({why})"
+    return Step(id=step_id, call=call, purpose=purpose, pages=[output.page] if output.page else [])
+
+
+def plan_reflection(failing: list[FailingOutput], instruction: Instruction, round_: int, describe: Describe,
+                    allowed: tuple[Strategy, ...] = STRATEGIES) -> tuple[Plan, dict[str, Strategy]]:
+    """One step per failing output; (plan, strategy chosen per step id)."""
+    steps, chosen = [], {}
+    for output in failing:
+        many = len(output.step.pages) > 1
+        step_id = f"{output.step.id}~p{output.page}" if many and output.page else output.step.id
+        strategy = choose_strategy(output, round_, allowed)
+        steps.append(reflection_step(output, instruction, strategy, round_, describe, step_id))
+        chosen[step_id] = strategy
+    summary = ", ".join(f"{sid}: {s}" for sid, s in chosen.items())
+    return Plan(steps=steps, rationale=f"reflection round {round_ + 1}: {summary}"), chosen
+
+
+def should_retry(failing: bool, round_: int, rounds: int, elapsed: float, round_seconds: list[float],
+                 time_budget: float) -> tuple[bool, str]:
+    """(retry?, why not): another round only if something failed, a round is left, and the
+    slowest round so far still fits in what is left of the time budget."""
+    if not failing:
+        return False, "every output passed"
+    if round_ + 1 >= rounds:
+        return False, f"all {rounds} round(s) used"
+    expected = max(round_seconds or [0.0])
+    if elapsed + expected > time_budget:
+        return False, f"another round (~{expected:.0f} s) would pass the {time_budget:.0f} s time budget"
+    return True, ""
