@@ -143,6 +143,10 @@ def clean_topic(topic: str) -> str:
 
 def find_background(text: str) -> tuple[str | None, str]:
     """(background, text without it): the nano world's names where they fit, else the phrase."""
+    bare = re.search(r",\s*(day|daytime|night|sunset|dusk|snow|sea)\s*[.!]?\s*$", text, flags=re.IGNORECASE)
+    if bare:
+        name = {"daytime": "day", "dusk": "sunset"}.get(bare.group(1).lower(), bare.group(1).lower())
+        return name, text[: bare.start()].strip(" ,")
     for pattern, name in BACKGROUNDS:
         match = re.search(pattern, text, flags=re.IGNORECASE)
         if match:
@@ -232,9 +236,10 @@ def find_targets(text: str, has_history: bool) -> tuple[list[Target], str] | Non
     if match and re.match(rf"^\s*{EDIT_VERBS}\b", text, flags=re.IGNORECASE):
         change = (text[: match.start()] + text[match.end():]).strip(" ,.")
         return [Target(kind="page", page=int(match.group(1)))], change
-    if LAST_REFERENCE.search(text) or (has_history and re.match(
-            rf"^\s*(?:now\s+|and\s+|also\s+|then\s+)?(?:{EDIT_VERBS})\s+(?:it|them|this|that|the|everything|him|her|more|less)\b",
-            text, flags=re.IGNORECASE)):
+    follow_up = re.match(
+        r"^\s*(?:now\s+|and\s+|also\s+|then\s+|ok\s+)?(?:add|remove|delete|erase|replace|put|give|move|change|recolou?r|"
+        r"brighten|darken|fix|shift|enlarge|shrink|swap|turn|make)\b", text, flags=re.IGNORECASE)
+    if LAST_REFERENCE.search(text) or (has_history and follow_up):
         if re.match(r"^\s*(?:make|draw|create|generate|show)\s+(?:an?|one|two|three|four|\d+)\b", text, flags=re.IGNORECASE):
             return None
         change = LAST_REFERENCE.sub(lambda m: "make it" if m.group(0).lower().startswith(("make", "turn")) else "it", text)
@@ -368,7 +373,7 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
 def edit_instruction(targets: list[Target], change: str) -> Instruction:
     change = change.strip(" ,.;:")
     task = "inpaint" if INPAINT_VERBS.match(change) else "edit"
-    redo = re.fullmatch(r"(?i)(?:redo|redraw|regenerate|again|another (?:one|version|try)|try again)?", change)
+    redo = re.fullmatch(r"(?i)(?:(?:redo|redraw|regenerate)(?: it)?|again|another (?:one|version|try)|try again)?", change)
     adding = re.match(r"(?i)^\s*(?:add|put|draw|give it|place|include)\s+(.*)$", change)
     subjects = parse_subjects(adding.group(1)) if adding else []
     return Instruction(task=task, prompt=change, edit=None if redo else change, targets=targets,

@@ -55,13 +55,13 @@ ADJECTIVE_SUFFIXES = ("y", "ful", "ous", "ic", "al", "en", "ish", "less", "ive",
 KNOWN_ADJECTIVES = {
     "big", "small", "tiny", "large", "huge", "little", "giant", "old", "young", "new", "happy", "sad", "cute",
     "tall", "short", "long", "thin", "wide", "fat", "round", "flat", "soft", "hard", "smooth", "rough", "sharp",
-    "plastic", "leather", "fabric", "rubber", "metal", "metallic", "wooden", "glass", "paper", "stone", "brick",
-    "ceramic", "cotton", "wool", "woolen", "silk", "velvet", "fluffy", "furry", "shiny", "fuzzy", "striped",
+    "plastic", "leather", "fabric", "rubber", "metal", "metallic", "wooden", "ceramic", "cotton", "wool", "woolen",
+    "silk", "velvet", "fluffy", "furry", "shiny", "fuzzy", "striped",
     "spotted", "plump", "juicy", "prickly", "warm", "cold", "hot", "cool", "wet", "dry", "clean", "dirty",
     "beautiful", "pretty", "ugly", "brave", "shy", "kind", "friendly", "angry", "sleepy", "hungry", "magic",
     "magical", "wild", "fierce", "gentle", "lonely", "curious", "clever", "funny", "fast", "slow", "heavy",
-    "light", "dark", "bright", "pale", "deep", "square", "triangular", "circular", "oval", "rectangular",
-    "crystal", "marble", "steel", "iron", "gold", "silver", "diamond", "transparent", "broken", "empty", "full",
+    "light", "dark", "bright", "pale", "deep", "triangular", "circular", "oval", "rectangular",
+    "steel", "iron", "transparent", "broken", "empty", "full",
     "open", "closed", "vintage", "modern", "ancient", "red", "fresh", "ripe", "sweet", "sour", "tangy",
 }
 ABSOLUTE_PLACES: list[tuple[str, str]] = [
@@ -100,6 +100,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(a|one) dozen\b", "twelve", text)
     text = re.sub(r"\b(a group of|a bunch of|a lot of|lots of|a number of|a set of|a herd of|a flock of|a pile of)\b", "several", text)
     text = re.sub(r"\b(\d+)(st|nd|rd|th)\b", r"\1", text)
+    text = re.sub(r"\bblack and white\b", "black-and-white", text)
     text = re.sub(r"[^\w\s,;'-]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -195,7 +196,10 @@ def phrase_from(words: list[str]) -> Phrase | None:
         if is_verbish(word):
             if any(looks_like_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w)) for w in span):
                 break
-            span = []  # a verb before any noun: "there is", "it has"
+            if word in VERBISH:
+                span = []  # a verb before any noun: "there is", "it has"
+            else:
+                span.append(word)  # a participle before its noun: "a parked car", "the charging dock"
             continue
         span.append(word)
     content = [w for w in span if w not in DETERMINERS and not w.startswith("__")]
@@ -212,8 +216,12 @@ def phrase_from(words: list[str]) -> Phrase | None:
         return None
     nouns = [i for i, w in enumerate(rest) if looks_like_noun(w)]
     head_index = nouns[-1] if nouns else len(rest) - 1
-    if not nouns and all((looks_like_adjective(w) and w not in COLORS) or w in INTENSIFIERS for w in rest):
+    if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not looks_like_noun(rest[-1]):
+        return Phrase(words=words, name="", color=" ".join(rest))  # "a woman in pink"
+    if not nouns and all(w in KNOWN_ADJECTIVES or w in INTENSIFIERS for w in rest):
         return Phrase(words=words, name="", attributes=[w for w in rest if w not in INTENSIFIERS])  # "the plump,"
+    if rest[-1] not in KNOWN_ADJECTIVES and rest[-1] not in COLORS and not is_verbish(rest[-1]):
+        nouns = [len(rest) - 1]  # English noun phrases end in their head: "an orange case", "a glass bottle"
     head = rest[head_index].replace("_", " ")
     plural = is_plural(head.split()[-1])
     name = " ".join(head.split()[:-1] + [singular(head.split()[-1])])
@@ -250,6 +258,10 @@ def parse_subjects(text: str) -> list[Subject]:
                 continue
             phrase = phrase_from(words)
             if phrase is None:
+                continue
+            if not phrase.name and phrase.color:  # "a woman in pink": the color is the last subject's
+                if phrases and phrases[-1].color is None:
+                    phrases[-1].color = phrase.color
                 continue
             if not phrase.name:  # adjectives separated by a comma belong to the next noun
                 pending_adjectives.extend(phrase.attributes)

@@ -20,7 +20,7 @@ BASE_COLORS = [
     "grey", "violet", "indigo", "cyan", "magenta", "turquoise", "teal", "beige", "gold", "golden",
     "silver", "maroon", "navy", "crimson", "scarlet", "lavender", "lime", "olive", "tan", "ivory",
     "cream", "khaki", "amber", "bronze", "coral", "peach", "mint", "aqua", "burgundy", "blond",
-    "blonde", "ginger", "rainbow", "colorful", "colourful",
+    "blonde", "ginger", "rainbow", "colorful", "colourful", "black-and-white",
 ]
 COLOR_SHADES = {"light", "dark", "pale", "bright", "deep", "navy", "sky", "hot", "royal", "neon"}
 COLOR_CANONICAL = {"grey": "gray", "golden": "gold", "colourful": "colorful", "blonde": "blond"}
