@@ -196,7 +196,10 @@ class ModelHub:
     def _get(self, key: str, build: Callable[[], Any]):
         with self._lock:
             if key not in self._pipes:
-                self._pipes[key] = build()
+                pipe = build()
+                if pipe is not None:
+                    pipe.set_progress_bar_config(disable=True)  # progress goes through chatdit's events
+                self._pipes[key] = pipe
             return self._pipes[key]
 
     def text2image(self):
