@@ -1,0 +1,182 @@
+"""Bench the reflection loop on the nano model: first attempt vs best-of-N vs reflection.
+
+    python bench/reflection.py                 # 60 world prompts, N = 4 samples each
+    python bench/reflection.py --n 120 --samples 4 --model nano-runs/main/pipeline
+
+Prompts are world scenes the repo samples (world.sample_spec, fixed seed; not hand-picked) with a
+caption, turned into the Instruction a careful reader writes (no parser in the loop). For each:
+- first: one generate call (seed s);
+- best-of-N: N generate calls (seeds s, s+1000, ...), the offline critic picks the best;
+- reflection: the first attempt, then up to N-1 more chosen by agents/reflection from the critique
+  (stopping once it passes), the critic picks the best; plus ablations with one strategy each.
+The pick is scored against the spec by the world detector (check_spec), per requirement type, and
+as "all met". Note the critic and the scorer share the detector (bench/critic_accuracy.py shows
+its accuracy on rendered ground truth); the reflection runs use at most as many samples as best-of-N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+SEED = 20261125
+CATEGORIES = {"kind": "presence", "count": "count", "color": "color", "left_right": "position",
+              "position": "position", "relation": "position", "background": "background"}
+METHODS = {
+    "reflection": ("inpaint", "in_context", "revise", "reseed"),
+    "inpaint+reseed": ("inpaint", "reseed"),
+    "in_context only": ("in_context",),
+    "revise only": ("revise",),
+}
+
+
+class Bench:
+    def __init__(self, model: str, steps: int | None):
+        from chatdit.config import load_settings
+        from chatdit.critics.offline import OfflineCritic
+        from chatdit.dit.hub import ModelHub
+        from chatdit.tools.registry import ToolContext, load_builtin_tools
+
+        load_builtin_tools()
+        self.hub = ModelHub(load_settings(model=model, steps=steps))
+        self.images: dict = {}
+        self.ctx = ToolContext(hub=self.hub, load_image=lambda asset_id: self.images[asset_id], workdir=Path("/tmp"))
+        self.critic = OfflineCritic()
+        self.calls = 0
+
+    def run(self, tool: str, args: dict, key: str):
+        from chatdit.tools.registry import run_tool
+
+        self.calls += 1
+        [out] = run_tool(tool, args, self.ctx)
+        self.images[key] = out.image
+        return out
+
+    def judge(self, key: str, instruction, attempt: int):
+        from chatdit.critics.base import CritiqueContext
+
+        return self.critic.judge(self.images[key], instruction, CritiqueContext(asset_id=key, prompt=instruction.prompt, attempt=attempt))
+
+
+def attempt_of(key: str, prompt: str, seed: int, judgement):
+    from chatdit.agents.reflection import Attempt
+    from chatdit.schema import Asset
+
+    return Attempt(asset=Asset(id=key, path=f"{key}.png", prompt=prompt, seed=seed), judgement=judgement)
+
+
+def best_of(attempts):
+    """The responder's rule: highest critic score, earliest among equals."""
+    best = attempts[0]
+    for attempt in attempts[1:]:
+        if attempt.judgement.critique.score > best.judgement.critique.score:
+            best = attempt
+    return best
+
+
+def reflect(bench: Bench, index: int, instruction, first, samples: int, allowed) -> tuple[object, int, list[str]]:
+    from chatdit.agents.reflection import FailingOutput, plan_reflection
+    from chatdit.critics.world import describe_scene
+    from chatdit.schema import Step, ToolCall
+
+    base = Step(id="s1", call=ToolCall(tool="generate", args={"prompt": instruction.prompt, "seed": first.asset.seed}))
+    attempts, used = [first], []
+    for round_ in range(1, samples):
+        if best_of(attempts).judgement.critique.passed:
+            break
+        output = FailingOutput(step=base, prompt=instruction.prompt, attempts=attempts)
+        plan, chosen = plan_reflection([output], instruction, round_, describe=lambda a: describe_scene(bench.images[a.id]) or "",
+                                       allowed=allowed)
+        step = plan.steps[0]
+        key = f"p{index}-{'-'.join(allowed)}-r{round_}"
+        out = bench.run(step.call.tool, step.call.args, key)
+        attempts.append(attempt_of(key, instruction.prompt, out.seed, bench.judge(key, instruction, round_)))
+        used.append(chosen[step.id])
+    return best_of(attempts), len(attempts), used
+
+
+def score(image, spec, table) -> None:
+    from chatdit.vision.nano_world import check_spec
+
+    results = check_spec(image, spec)
+    for r in results:
+        table[CATEGORIES.get(r.category, r.category)].append(r.passed)
+    table["all met"].append(all(r.passed for r in results))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=60, help="world prompts")
+    parser.add_argument("--samples", type=int, default=4, help="N: samples per prompt for best-of-N and the reflection budget")
+    parser.add_argument("--model", default="nano")
+    parser.add_argument("--steps", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated subset of: " + ", ".join(METHODS))
+    args = parser.parse_args(argv)
+
+    from chatdit.critics.world import instruction_from_spec
+    from chatdit.dit.nano.world import caption, sample_spec
+
+    bench = Bench(args.model, args.steps)
+    if bench.hub.info.random_weights:
+        print("the nano weights are missing: this bench needs a trained model (chatdit train-nano)")
+        return 1
+    rng = random.Random(args.seed)
+    methods = [m for m in args.methods.split(",") if m]
+    tables = collections.OrderedDict((name, collections.defaultdict(list)) for name in ["first", f"best-of-{args.samples}", *methods])
+    samples_used = collections.defaultdict(list)
+    strategies = collections.Counter()
+    started = time.perf_counter()
+    for index in range(args.n):
+        spec = sample_spec(rng)
+        instruction = instruction_from_spec(spec, caption(spec, rng))
+        seed = args.seed + 7919 * index
+        attempts = []
+        for k in range(args.samples):
+            key = f"p{index}-s{k}"
+            out = bench.run("generate", {"prompt": instruction.prompt, "seed": seed + 1000 * k}, key)
+            attempts.append(attempt_of(key, instruction.prompt, out.seed, bench.judge(key, instruction, k)))
+        score(bench.images[attempts[0].asset.id], spec, tables["first"])
+        score(bench.images[best_of(attempts).asset.id], spec, tables[f"best-of-{args.samples}"])
+        samples_used[f"best-of-{args.samples}"].append(args.samples)
+        samples_used["first"].append(1)
+        for name in methods:
+            best, used, chosen = reflect(bench, index, instruction, attempts[0], args.samples, METHODS[name])
+            score(bench.images[best.asset.id], spec, tables[name])
+            samples_used[name].append(used)
+            if name == "reflection":
+                strategies.update(chosen)
+        if (index + 1) % 10 == 0:
+            print(f"  {index + 1}/{args.n} prompts, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+    print(f"\nReflection bench: {args.n} world prompts (sample_spec seed {args.seed}), model {bench.hub.info.name}, "
+          f"N = {args.samples}, {bench.hub.settings.steps or bench.hub.info.steps} steps; share of requirements met")
+    rows = ["presence", "count", "color", "position", "background", "all met"]
+    names = list(tables)
+    print(f"{'requirement':<12}" + "".join(f"{name:>17}" for name in names))
+    for row in rows:
+        cells = []
+        for name in names:
+            values = tables[name].get(row) or []
+            cells.append(f"{sum(values) / len(values):.3f} (n={len(values)})" if values else "-")
+        print(f"{row:<12}" + "".join(f"{cell:>17}" for cell in cells))
+    print(f"{'samples/prompt':<12}" + "".join(f"{sum(samples_used[n]) / len(samples_used[n]):>17.2f}" for n in names))
+    if "reflection" in tables:
+        best_n = tables[f"best-of-{args.samples}"]["all met"]
+        refl = tables["reflection"]["all met"]
+        margin = (sum(refl) - sum(best_n)) / len(refl)
+        print(f"\nreflection - best-of-{args.samples} (all requirements met): {margin:+.3f} "
+              f"({sum(refl)} vs {sum(best_n)} of {len(refl)} prompts)")
+        print("strategies used by reflection: " + ", ".join(f"{k} {v}" for k, v in strategies.most_common()))
+    print(f"{bench.calls} pipeline calls in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
