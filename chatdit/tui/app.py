@@ -96,7 +96,9 @@ class ChatditApp(App):
     def rename_session(self, path: Path, title: str) -> None:
         chat = self.chat_for(path)
         if chat is not None:
-            chat.rename(title)
+            from chatdit.tui.actions import rename
+
+            rename(chat, title)
         else:
             from chatdit.tui.screens.sessions import rename_session_folder
 

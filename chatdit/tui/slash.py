@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chatdit.errors import ChatditError
+from chatdit.tui import actions
 
 if TYPE_CHECKING:
     from chatdit.tui.screens.chat import ChatScreen
@@ -74,19 +75,19 @@ def setting(key: str, convert: Callable[[list[str], str], object] | None = None)
     """A command that shows a setting without arguments and changes it with one."""
     def change(screen: ChatScreen, args: list[str]) -> None:
         if not args:
-            screen.show_setting(key)
+            actions.show_setting(screen, key)
         else:
-            screen.configure(**{key: convert(args, key) if convert else " ".join(args)})
+            actions.configure(screen, **{key: convert(args, key) if convert else " ".join(args)})
     return change
 
 
 def _commands() -> dict[str, SlashCommand]:
     table = [
-        ("undo", "/undo", "step back one turn (it stays in the history)", lambda s, a: s.undo()),
+        ("undo", "/undo", "step back one turn (it stays in the history)", lambda s, a: actions.undo(s)),
         ("branch", "/branch [turn]", "continue from an earlier turn; without one, pick it in the history",
-         lambda s, a: s.branch(a[0]) if a else s.app.action_history()),
+         lambda s, a: actions.branch(s, a[0]) if a else s.app.action_history()),
         ("export", "/export [pdf|html|gif] [path]", "write the book; a bare name goes to the session's exports/",
-         lambda s, a: s.export(export_target(a, s.session_title))),
+         lambda s, a: actions.export(s, export_target(a, s.session_title))),
         ("model", "/model [name]", "show or change the image model (nano, tiny, a hub id or a folder)", setting("model")),
         ("llm", "/llm [rules|openai|local]", "show or change the language-model backend", setting("llm")),
         ("critic", "/critic on|off", "check the pictures and retry the ones that fail", setting("critic", on_off)),
@@ -94,8 +95,8 @@ def _commands() -> dict[str, SlashCommand]:
         ("seed", "/seed N", "the random seed of the next pictures", setting("seed", number)),
         ("steps", "/steps N", "denoising steps of the next pictures (more: slower, finer)", setting("steps", number)),
         ("approval", "/approval on|off", "show the plan and wait for approval before drawing", setting("plan_approval", on_off)),
-        ("attach", "/attach PATH", "attach a picture (Tab completes the path)", lambda s, a: s.attach(" ".join(a))),
-        ("rename", "/rename TITLE", "rename this session", lambda s, a: s.rename(" ".join(a))),
+        ("attach", "/attach PATH", "attach a picture (Tab completes the path)", lambda s, a: actions.attach(s, " ".join(a))),
+        ("rename", "/rename TITLE", "rename this session", lambda s, a: actions.rename(s, " ".join(a))),
         ("cancel", "/cancel", "stop the running turn (also Esc)", lambda s, a: s.action_cancel()),
         ("new", "/new", "start a new session (also ctrl+n)", lambda s, a: s.app.action_new_session()),
         ("sessions", "/sessions", "open, rename or delete sessions (also ctrl+o)", lambda s, a: s.app.action_sessions()),

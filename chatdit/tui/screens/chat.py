@@ -236,53 +236,8 @@ class ChatScreen(Screen):
 
         self.app.push_screen(ImageScreen(event.page, event.pages))
 
-    def attach(self, text: str) -> None:
-        path = attachable_file(text)
-        if path is None:
-            raise ChatditError(f"{text or 'nothing'} is not a picture or video file; give the path of a .png, .jpg or .mp4")
-        self.query_one(AttachmentChips).add(path)
-
     def idle_session(self) -> Session:
         """The session, for commands that must not run beside a turn."""
         if self.busy:
             raise ChatditError("a turn is running: wait for it or press Esc to cancel it first")
         return self.ensure_session()
-
-    def undo(self) -> None:
-        undone = self.idle_session().undo()
-        self.notify(f"Undid “{undone.message[:40]}”; /branch or ctrl+t brings it back." if undone else "Nothing to undo.")
-        self.load_history()
-
-    def branch(self, turn_id: str | None) -> None:
-        self.idle_session().branch(turn_id)
-        self.notify("Continuing from the chosen turn; later turns stay in the history.")
-        self.load_history()
-
-    def rename(self, title: str) -> None:
-        if not title.strip():
-            raise ChatditError("/rename needs a title, e.g. /rename The fox book")
-        self.ensure_session().rename(title)
-        self.sub_title = self.session_title
-
-    def configure(self, **settings) -> None:
-        self.idle_session().configure(**settings)
-        self.notify(", ".join(f"{k} = {v}" for k, v in settings.items()), title="Setting changed")
-
-    def show_setting(self, key: str) -> None:
-        from chatdit.config import load_settings
-
-        settings = self.session.settings if self.session else load_settings()
-        self.notify(f"{key} = {getattr(settings, key)}", title="Setting")
-
-    def export(self, path: str) -> None:
-        self.idle_session()
-        self.export_book(str(Path(path).expanduser()) if path.startswith("~") else path)
-
-    @work(thread=True, group="export")
-    def export_book(self, path: str) -> None:
-        try:
-            written = self.session.export(path)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(report, self.app, exc)
-            return
-        self.app.call_from_thread(self.notify, str(written), title="Exported", timeout=10)

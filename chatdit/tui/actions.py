@@ -1,0 +1,67 @@
+"""What the slash commands and the palette do to the open session, as plain functions of the chat screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from chatdit.config import load_settings
+from chatdit.errors import ChatditError
+from chatdit.tui.errors import report
+from chatdit.tui.widgets.chips import AttachmentChips
+from chatdit.tui.widgets.paths import attachable_file
+
+if TYPE_CHECKING:
+    from chatdit.tui.screens.chat import ChatScreen
+
+
+def attach(screen: ChatScreen, text: str) -> None:
+    path = attachable_file(text)
+    if path is None:
+        raise ChatditError(f"{text or 'nothing'} is not a picture or video file; give the path of a .png, .jpg or .mp4")
+    screen.query_one(AttachmentChips).add(path)
+
+
+def undo(screen: ChatScreen) -> None:
+    undone = screen.idle_session().undo()
+    screen.notify(f"Undid “{undone.message[:40]}”; /branch or ctrl+t brings it back." if undone else "Nothing to undo.")
+    screen.load_history()
+
+
+def branch(screen: ChatScreen, turn_id: str | None) -> None:
+    screen.idle_session().branch(turn_id)
+    screen.notify("Continuing from the chosen turn; later turns stay in the history.")
+    screen.load_history()
+
+
+def rename(screen: ChatScreen, title: str) -> None:
+    if not title.strip():
+        raise ChatditError("/rename needs a title, e.g. /rename The fox book")
+    screen.ensure_session().rename(title)
+    screen.sub_title = screen.session_title
+
+
+def configure(screen: ChatScreen, **settings) -> None:
+    screen.idle_session().configure(**settings)
+    screen.notify(", ".join(f"{k} = {v}" for k, v in settings.items()), title="Setting changed")
+
+
+def show_setting(screen: ChatScreen, key: str) -> None:
+    settings = screen.session.settings if screen.session else load_settings()
+    screen.notify(f"{key} = {getattr(settings, key)}", title="Setting")
+
+
+def export(screen: ChatScreen, path: str) -> None:
+    """Write the book in a worker (PDF and GIF encoding take a moment) and say where it went."""
+    session = screen.idle_session()
+    target = str(Path(path).expanduser()) if path.startswith("~") else path
+
+    def write() -> None:
+        try:
+            written = session.export(target)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a notification
+            screen.app.call_from_thread(report, screen.app, exc)
+            return
+        screen.app.call_from_thread(screen.notify, str(written), title="Exported", timeout=10)
+
+    screen.run_worker(write, thread=True, group="export")
