@@ -22,8 +22,10 @@ from chatdit.schema import Asset, Instruction, Plan, Step, ToolCall
 
 Strategy = Literal["inpaint", "in_context", "revise", "reseed"]
 STRATEGIES: tuple[Strategy, ...] = ("inpaint", "in_context", "revise", "reseed")
-MAX_INPAINT_AREA = 0.5
+MAX_INPAINT_AREA = 0.35
 """Beyond this share of the picture an inpaint is a redraw: better start from a new attempt."""
+MAX_INPAINT_REGIONS = 2
+"""More wrong places than this and the picture is better redrawn whole."""
 SEED_STRIDE = 1000
 
 
@@ -65,9 +67,11 @@ def choose_strategy(output: FailingOutput, round_: int, allowed: tuple[Strategy,
     broken = best is None or any(c.verdict == "fail" and c.kind in ("structure", "quality") for c in best.judgement.critique.checks)
     if broken or output.step.call.tool not in ("generate", "group", "reference", "inpaint", "edit"):
         return "reseed"
-    if "inpaint" in allowed and best.judgement.localised and region_area(best.judgement) <= MAX_INPAINT_AREA:
+    judgement = best.judgement
+    if ("inpaint" in allowed and judgement.localised and len(judgement.regions) <= MAX_INPAINT_REGIONS
+            and region_area(judgement) <= MAX_INPAINT_AREA):
         return "inpaint"
-    rotation = [s for s in ("in_context", "revise", "reseed") if s in allowed] or ["reseed"]
+    rotation = [s for s in ("revise", "in_context", "reseed") if s in allowed] or ["reseed"]
     return rotation[(round_ - 1) % len(rotation)]
 
 

@@ -21,7 +21,7 @@ from chatdit.schema import Instruction, RequirementCheck
 
 BLANK_STDDEV = 2.0
 """Below this pixel standard deviation a picture is a flat fill."""
-LOW_CONTRAST = 6.0
+LOW_CONTRAST = 16.0
 """Luminance spread (2nd to 98th percentile) below which nothing in the picture can be told apart."""
 PEOPLE = {"person", "people", "man", "men", "woman", "women", "boy", "girl", "child", "children", "kid", "kids",
           "baby", "face", "faces", "portrait", "lady", "guy", "king", "queen", "princess", "prince", "astronaut"}
@@ -42,26 +42,41 @@ def quality_checks(image) -> list[RequirementCheck]:
 
 @lru_cache(maxsize=1)
 def _face_cascade():
+    """OpenCV's frontal-face Haar cascade, or None where this OpenCV build has none (OpenCV 5 moved
+    CascadeClassifier to contrib and ships no cascade files)."""
+    from pathlib import Path
+
     import cv2
 
-    return cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+    folder = getattr(getattr(cv2, "data", None), "haarcascades", None)
+    path = Path(folder or "") / "haarcascade_frontalface_default.xml"
+    if not hasattr(cv2, "CascadeClassifier") or not path.is_file():
+        return None
+    return cv2.CascadeClassifier(str(path))
 
 
-def count_faces(image) -> int:
+def count_faces(image) -> int | None:
+    """Frontal faces found, or None when no face detector is available."""
     import cv2
 
+    cascade = _face_cascade()
+    if cascade is None:
+        return None
     gray = cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2GRAY)
     side = max(24, min(gray.shape) // 12)
-    return len(_face_cascade().detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5, minSize=(side, side)))
+    return len(cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5, minSize=(side, side)))
 
 
-def check_people(req: Requirement, instruction: Instruction, faces: int) -> RequirementCheck | None:
+def check_people(req: Requirement, instruction: Instruction, faces: int | None) -> RequirementCheck | None:
     """Frontal faces say a person is there; not finding one proves nothing (profiles, drawings)."""
     if req.subject is None or req.kind not in ("presence", "count"):
         return None
     subject = instruction.subjects[req.subject]
     if subject.name.lower().split()[-1] not in PEOPLE:
         return None
+    if faces is None:
+        return RequirementCheck(name=req.name, kind=req.kind, verdict="unknown",
+                                detail="no face detector in this OpenCV build (it needs the Haar cascades)")
     wanted = 1 if req.kind == "presence" else subject.count
     ok = faces >= 1 if req.kind == "presence" else faces == wanted
     return RequirementCheck(name=req.name, kind=req.kind, verdict="pass" if ok else "unknown",

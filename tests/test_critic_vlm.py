@@ -1,0 +1,128 @@
+"""The VLM critic against a real OpenAI-compatible HTTP server on 127.0.0.1: the request it sends,
+the verdicts it takes, and the offline fallback (with a notice) when the server is down, slow or
+answers garbage."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from chatdit.critics.base import CritiqueContext
+from chatdit.critics.vlm import VLMCritic
+from chatdit.critics.world import instruction_from_spec
+from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_scene
+
+SCENE = SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", position="left")])
+ASKED = SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", position="left"), ObjectSpec(kind="tree", color="green")])
+
+
+class Server:
+    """A chat-completions endpoint whose reply each test sets: a function of the request body."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.reply = lambda body: {"r1": {"verdict": "pass", "reason": "ok"}}
+        self.delay = 0.0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
+                time.sleep(outer.delay)
+                content = outer.reply(body)
+                payload = json.dumps({"choices": [{"message": {"role": "assistant",
+                                                               "content": content if isinstance(content, str) else json.dumps(content)}}]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    running = Server()
+    yield running
+    running.close()
+
+
+def judge(url, timeout=5.0):
+    notices = []
+    critic = VLMCritic(url, "qwen2.5-vl", api_key="k", timeout=timeout, notify=notices.append)
+    image, _ = render_scene(SCENE, seed=1)
+    instruction = instruction_from_spec(ASKED, "a red fox on the left and a green tree")
+    return critic.judge(image, instruction, CritiqueContext(asset_id="a", prompt=instruction.prompt)), notices, critic
+
+
+def verdicts(judgement):
+    return {c.name: (c.verdict, c.detail) for c in judgement.critique.checks}
+
+
+def test_each_requirement_is_asked_with_the_picture_and_a_json_schema(server):
+    def answer(body):
+        keys = body["response_format"]["json_schema"]["schema"]["required"]
+        return {key: {"verdict": "fail" if key == "r5" else "pass", "reason": f"looked at {key}"} for key in keys}
+
+    server.reply = answer
+    judged, notices, _ = judge(server.url)
+    [request] = server.requests
+    body = request["body"]
+    assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer k"
+    parts = body["messages"][1]["content"]
+    assert parts[1]["image_url"]["url"].startswith("data:image/png;base64,")
+    assert "r1: Does the picture show a red fox?" in parts[0]["text"]
+    schema = body["response_format"]["json_schema"]["schema"]
+    assert schema["required"] == [f"r{i}" for i in range(1, 9)]
+    assert schema["properties"]["r1"]["properties"]["verdict"]["enum"] == ["pass", "fail", "unknown"]
+    assert judged.critique.critic == "vlm" and not notices
+    assert verdicts(judged)["tree: present"] == ("fail", "looked at r5")
+    assert verdicts(judged)["fox: red"] == ("pass", "looked at r3")
+
+
+def test_requirements_the_model_cannot_tell_keep_the_offline_verdict(server):
+    server.reply = lambda body: {k: {"verdict": "unknown", "reason": "blurry"} for k in body["response_format"]["json_schema"]["schema"]["required"]}
+    judged, _, _ = judge(server.url)
+    assert verdicts(judged)["fox: red"][0] == "pass" and verdicts(judged)["tree: present"][0] == "fail"
+    assert [r.action for r in judged.regions] == ["add"]  # the offline localisation of the missing tree
+
+
+@pytest.mark.parametrize("reply", ["this is not json", {"r1": {"verdict": "pass"}}, {"r1": {"verdict": "maybe"}, "r2": {}}])
+def test_garbage_answers_fall_back_to_offline_with_a_notice(server, reply):
+    server.reply = lambda body: reply
+    judged, notices, _ = judge(server.url)
+    assert judged.critique.critic == "offline"
+    [notice] = notices
+    assert "unusable" in notice and "offline critic" in notice
+
+
+def test_a_slow_server_times_out_into_the_offline_critic(server):
+    server.delay = 1.0
+    started = time.perf_counter()
+    judged, notices, _ = judge(server.url, timeout=0.3)
+    assert time.perf_counter() - started < 1.0
+    assert judged.critique.critic == "offline" and "no answer within 0.3 s" in notices[0]
+
+
+def test_a_server_that_is_down_is_not_asked_again_for_a_while():
+    probe = Server()
+    url = probe.url
+    probe.close()
+    judged, notices, critic = judge(url)
+    assert judged.critique.critic == "offline" and "ConnectError" in notices[0]
+    image, _ = render_scene(SCENE, seed=1)
+    again = critic.judge(image, instruction_from_spec(SCENE, "a red fox"), CritiqueContext(prompt="a red fox"))
+    assert again.critique.critic == "offline" and len(notices) == 1
