@@ -131,9 +131,13 @@ def reflection_step(output: FailingOutput, instruction: Instruction, strategy: S
             call = ToolCall(tool="generate", args={"prompt": prompt, "seed": seed, **page_args, **size_args(args)})
         purpose = f"round {round_ + 1}: {where} with the prompt revised by the feedback ({why})"
     else:
-        call = ToolCall(tool=output.step.call.tool, args={**args, "seed": seed})
-        if len(args.get("panels") or []) > 1:
+        tool = output.step.call.tool
+        if tool == "group":  # one panel of a joint canvas: drawn alone
             call = ToolCall(tool="generate", args={"prompt": output.prompt, "seed": seed, **page_args, **size_args(args)})
+        elif tool == "reference":
+            call = ToolCall(tool="reference", args={**args, "panels": [{"prompt": output.prompt, "page": output.page}], "seed": seed})
+        else:
+            call = ToolCall(tool=tool, args={**args, "seed": seed})
         purpose = f"round {round_ + 1}: {where} again with a new seed ({why})"
     return Step(id=step_id, call=call, purpose=purpose, pages=[output.page] if output.page else [])
 
