@@ -302,3 +302,6 @@ def plan_instruction(instruction: Instruction, ctx: PlanContext) -> Plan:
     if planner is None:
         raise InstructionError(f"'{instruction.task}' requests are not supported by this version of chatdit yet")
     return planner(instruction, ctx)
+
+
+from chatdit.agents import planner_toolkit  # noqa: E402,F401  registers the layout, faceswap and LoRA-preset planners

@@ -1,0 +1,106 @@
+"""Planners for the toolkit's task kinds: layout, face swap, and In-Context LoRA presets.
+
+Importing this module registers them in agents.planner.PLANNERS (agents/planner.py imports it at
+its end, so every planner is there as soon as the planner module is):
+- "layout": boxes from the Instruction -> one `layout` step per picture;
+- "faceswap": a face picture + a source video -> one `faceswap` step, only with consent;
+- "generate" / "group": a request that names an In-Context LoRA preset ("as movie shots", "a font
+  design sheet") -> one `incontext` step; anything else goes to the planner it had before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from chatdit.agents import planner as base
+from chatdit.agents.planner import PlanContext, _size_args, describe_page, pages_of
+from chatdit.errors import ConsentRequiredError, InstructionError
+from chatdit.schema import Instruction, Plan, Step, ToolCall
+
+CONSENT_MESSAGE = ("face swap needs the consent of the person whose face is used. If they agreed, say so "
+                   "('swap my face into clip.mp4, I have consent'); nothing was generated")
+
+
+def plan_layout(instruction: Instruction, ctx: PlanContext) -> Plan:
+    """Each picture drawn once with every phrase in its box (regional attention), front to back."""
+    if not instruction.layout:
+        return base.plan_new_images(instruction.model_copy(update={"task": "generate"}), ctx)
+    pages = pages_of(instruction)
+    numbered = len(pages) > 1 or instruction.collection == "book"
+    scene = ", ".join(filter(None, [instruction.background, instruction.style]))
+    boxes = [box.model_dump(mode="json") for box in instruction.layout]
+    steps = []
+    for index, page in enumerate(pages):
+        args = {"boxes": boxes, "prompt": scene, "seed": ctx.seed + index, "page": page.number if numbered else None,
+                **_size_args(ctx, instruction)}
+        where = "; ".join(f"{box.phrase} at {tuple(round(v, 2) for v in box.box)}" for box in instruction.layout)
+        steps.append(Step(id=f"s{index + 1}", call=ToolCall(tool="layout", args=args),
+                          purpose=f"{'page ' + str(page.number) if numbered else 'the picture'} with {where}",
+                          pages=[page.number] if numbered else []))
+    return Plan(steps=steps, rationale=f"{len(instruction.layout)} phrase(s) placed in boxes by regional attention")
+
+
+def plan_faceswap(instruction: Instruction, ctx: PlanContext) -> Plan:
+    """One faceswap step: the attached face picture(s) into the attached video, consent first."""
+    videos = [item.asset_id for item in ctx.inputs if item.role == "source_video"]
+    faces = [item.asset_id for item in ctx.inputs if item.role != "source_video"]
+    if not videos:
+        raise InstructionError("attach the video to swap the face into (MP4, MOV, WebM or GIF)")
+    if not faces:
+        raise InstructionError("attach a clear, front-facing photo of the face to put into the video")
+    if len(videos) > 1:
+        raise InstructionError("attach one video at a time; face swap works on a single clip")
+    if not instruction.consent:
+        raise ConsentRequiredError(CONSENT_MESSAGE)
+    args = {"video": videos[0], "faces": [{"image": face, "consent": True} for face in faces[:3]], "seed": ctx.seed}
+    if ctx.steps:
+        args["steps"] = ctx.steps
+    step = Step(id="s1", call=ToolCall(tool="faceswap", args=args),
+                purpose=f"put the face from {len(faces[:3])} picture(s) into the video, watermarked")
+    return Plan(steps=[step], rationale="face swap with consent: WanVACE redraws the masked face region chunk by chunk")
+
+
+def preset_plan(instruction: Instruction, ctx: PlanContext) -> Plan | None:
+    """An `incontext` step when the request names a preset and its pages fit the preset's panels."""
+    from chatdit.dit.lora_presets import pick_preset
+
+    if ctx.inputs or instruction.targets:
+        return None
+    preset = pick_preset(" ".join(filter(None, [instruction.prompt, instruction.style])))
+    if preset is None:
+        return None
+    pages = pages_of(instruction)
+    cards = base.cards_for(instruction, ctx.cards)
+    if len(pages) == preset.panels:
+        prompts, numbers = [describe_page(page, instruction, cards) for page in pages], [p.number for p in pages]
+    elif len(pages) == 1 and not instruction.pages:
+        prompts, numbers = [instruction.prompt] * preset.panels, list(range(1, preset.panels + 1))
+    else:
+        return None
+    panels = [{"prompt": prompt, "page": number} for prompt, number in zip(prompts, numbers)]
+    args = {"preset": preset.name, "summary": instruction.prompt, "panels": panels, "seed": ctx.seed,
+            **_size_args(ctx, instruction)}
+    step = Step(id="s1", call=ToolCall(tool="incontext", args=args), pages=numbers,
+                purpose=f"{preset.panels} panels jointly with the {preset.title} In-Context LoRA")
+    return Plan(steps=[step], rationale=f"the request names the {preset.title} preset")
+
+
+def with_presets(fallback: Callable[[Instruction, PlanContext], Plan]) -> Callable[[Instruction, PlanContext], Plan]:
+    def plan(instruction: Instruction, ctx: PlanContext) -> Plan:
+        return preset_plan(instruction, ctx) or fallback(instruction, ctx)
+
+    plan.__name__ = f"{fallback.__name__}_with_presets"
+    plan.wrapped = fallback
+    return plan
+
+
+def register() -> None:
+    base.PLANNERS["layout"] = plan_layout
+    base.PLANNERS["faceswap"] = plan_faceswap
+    for task in ("generate", "group"):
+        current = base.PLANNERS[task]
+        if not hasattr(current, "wrapped"):
+            base.PLANNERS[task] = with_presets(current)
+
+
+register()
