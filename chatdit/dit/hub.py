@@ -181,7 +181,6 @@ class ModelHub:
         from chatdit.dit.speed import apply_speed_options
 
         apply_speed_options(pipe, self.settings, self.notify)
-        torch.set_grad_enabled(False)
         return pipe
 
     def _place(self, pipe) -> None:
