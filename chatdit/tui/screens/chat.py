@@ -170,6 +170,7 @@ class ChatScreen(Screen):
 
     async def on_chat_screen_turn_event(self, message: TurnEvent) -> None:
         await message.view.handle(message.event)
+        self.sub_title = self.session_title  # the session takes its title from the first message
         self.query_one("#conversation", VerticalScroll).scroll_end(animate=False)
 
     def set_busy(self, busy: bool) -> None:
