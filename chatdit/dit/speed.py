@@ -1,22 +1,89 @@
-"""Speed options applied to a freshly loaded pipeline: step caches and torch.compile.
+"""Speed and memory options applied to a freshly loaded pipeline: step caches, quantization, compile.
 
-Each is a diffusers feature switched on by a setting (`cache`, `compile`); the bench script
-measures what each buys on the nano model. MagCache needs per-model magnitude ratios, so it
-calibrates on the first call and then caches (diffusers' own calibrate mode).
+Each is a diffusers / torch feature switched on by a setting (`cache`, `quantize`, `compile`;
+`offload` and `steps` are applied by the hub); bench/speed.py measures what each buys on the
+nano model. The step caches skip transformer work on steps where it would change little:
+
+- first_block: FirstBlockCache, reuses the rest of the network while the first block's output
+  moves less than a threshold;
+- taylorseer: TaylorSeer, predicts skipped steps' features from a Taylor series of earlier ones;
+- magcache: MagCache, skips while the accumulated residual-magnitude ratio stays near 1. The
+  ratios are model-specific: FLUX.1 models use the published ones (diffusers' FLUX_MAG_RATIOS);
+  any other model (nano, your own) is calibrated once when it loads, with one full run at the
+  configured step count (diffusers' calibrate mode). It assumes each call uses that step count,
+  which is how the tools call it (settings.steps, else the model's default).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import logging
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 from chatdit.config import Settings
 
+FLUX_BLOCKS = (19, 38)
+"""(dual, single) transformer blocks of FLUX.1 dev/schnell/krea: the published MagCache ratios fit them."""
 
-def cache_config(name: str, steps: int):
-    """The diffusers cache config for a `cache` setting, or None for "none"."""
-    from diffusers import FirstBlockCacheConfig, MagCacheConfig, TaylorSeerCacheConfig
 
+def default_steps(pipe, settings: Settings) -> int:
+    """The step count calls will use: the setting, else the model's default (as the hub chooses it)."""
+    if settings.steps:
+        return settings.steps
+    folder = Path(str(getattr(pipe.config, "_name_or_path", "") or ""))
+    if (folder / "chatdit.json").is_file():
+        return int(json.loads((folder / "chatdit.json").read_text())["num_inference_steps"])
+    config = pipe.transformer.config
+    if config.num_layers == 1 and config.num_single_layers == 1:
+        return 2  # the tiny random-weight model
+    return 4 if "schnell" in str(folder).lower() else 28
+
+
+def is_flux1(pipe) -> bool:
+    config = pipe.transformer.config
+    return (config.num_layers, config.num_single_layers) == FLUX_BLOCKS
+
+
+def calibrate_mag_ratios(pipe, steps: int, width: int = 64, height: int = 64,
+                         prompt: str = "a red fox and a blue bird on a sunny day") -> list[float]:
+    """MagCache ratios for this model: one uncached run in diffusers' calibrate mode, read back from
+    its log (its printout is swallowed so it cannot land in the chat screen)."""
     import torch
+    from diffusers import MagCacheConfig
+
+    records: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    logger = logging.getLogger("diffusers.hooks.mag_cache")
+    handler, level = Capture(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    pipe.transformer.enable_cache(MagCacheConfig(num_inference_steps=steps, calibrate=True))
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            pipe(prompt, width=width, height=height, num_inference_steps=steps, guidance_scale=1.0,
+                 generator=torch.Generator("cpu").manual_seed(0), output_type="latent")
+    finally:
+        pipe.transformer.disable_cache()
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    found = [m for m in records if "Calibration Results" in m]
+    if not found:
+        raise RuntimeError("MagCache calibration produced no ratios")
+    return [float(v) for v in re.findall(r"[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?", found[0].split(":", 1)[1])]
+
+
+def cache_config(name: str, steps: int, mag_ratios: list[float] | None = None):
+    """The diffusers cache config for a `cache` setting, or None for "none"."""
+    import torch
+    from diffusers import FirstBlockCacheConfig, MagCacheConfig, TaylorSeerCacheConfig
 
     if name == "none":
         return None
@@ -26,16 +93,42 @@ def cache_config(name: str, steps: int):
         return TaylorSeerCacheConfig(cache_interval=2, disable_cache_before_step=max(1, steps // 4),
                                      max_order=1, taylor_factors_dtype=torch.float32)
     if name == "magcache":
-        return MagCacheConfig(num_inference_steps=steps, threshold=0.06, calibrate=False,
-                              mag_ratios=[1.0] * steps, max_skip_steps=2)
+        if mag_ratios is None:
+            raise ValueError("magcache needs the model's magnitude ratios (calibrate_mag_ratios)")
+        return MagCacheConfig(num_inference_steps=steps, threshold=0.06, mag_ratios=list(mag_ratios),
+                              max_skip_steps=2, retention_ratio=0.2)
     raise ValueError(f"unknown cache {name!r}")
 
 
-def apply_speed_options(pipe, settings: Settings, notify: Callable[[str], None]) -> None:
-    steps = settings.steps or 28
-    config = cache_config(settings.cache, steps)
+def enable_step_cache(pipe, name: str, steps: int) -> None:
+    """Switch one step cache on (calibrating MagCache first where the model needs it)."""
+    ratios = None
+    if name == "magcache":
+        from diffusers.hooks.mag_cache import FLUX_MAG_RATIOS
+
+        ratios = FLUX_MAG_RATIOS.tolist() if is_flux1(pipe) else calibrate_mag_ratios(pipe, steps)
+    config = cache_config(name, steps, ratios)
     if config is not None:
         pipe.transformer.enable_cache(config)
+
+
+def quantize_transformer(pipe, mode: str, notify: Callable[[str], None]) -> None:
+    """int8 weight-only quantization (torchao) of the transformer's linear layers, in place after
+    loading; without torchao the model runs unquantized and the person is told."""
+    if mode == "none":
+        return
+    try:
+        from torchao.quantization import int8_weight_only, quantize_
+    except ImportError:
+        notify('quantize = "int8" needs torchao (pip install torchao); running unquantized')
+        return
+    quantize_(pipe.transformer, int8_weight_only())
+
+
+def apply_speed_options(pipe, settings: Settings, notify: Callable[[str], None]) -> None:
+    steps = default_steps(pipe, settings)
+    quantize_transformer(pipe, settings.quantize, notify)
+    enable_step_cache(pipe, settings.cache, steps)
     if settings.compile:
         import torch
 
