@@ -91,7 +91,7 @@ def reflect(bench: Bench, index: int, instruction, first, samples: int, allowed)
         if best_of(attempts).judgement.critique.passed:
             break
         output = FailingOutput(step=base, prompt=instruction.prompt, attempts=attempts)
-        plan, chosen = plan_reflection([output], instruction, round_, describe=lambda a: describe_scene(bench.images[a.id]) or "",
+        plan, chosen = plan_reflection([output], instruction, round_, describe=lambda a: describe_scene(bench.images[a.id]) or "an earlier attempt",
                                        allowed=allowed)
         step = plan.steps[0]
         key = f"p{index}-{'-'.join(allowed)}-r{round_}"

@@ -5,7 +5,6 @@ import threading
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from chatdit.config import load_settings
 from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_scene
