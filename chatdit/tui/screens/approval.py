@@ -8,16 +8,17 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from chatdit.schema import Plan
+from chatdit.schema import Instruction, Plan
 from chatdit.tui.widgets.describe import plan_title
 
 
 class PlanApprovalScreen(ModalScreen[Plan | None]):
     BINDINGS = [Binding("ctrl+s", "approve", "Approve"), Binding("escape", "cancel", "Cancel turn")]
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, instruction: Instruction | None = None):
         super().__init__()
         self.plan = plan
+        self.texts = {p.number: p.text for p in instruction.pages if p.text} if instruction else {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="approval", classes="dialog"):
@@ -25,8 +26,11 @@ class PlanApprovalScreen(ModalScreen[Plan | None]):
             for s, step in enumerate(self.plan.steps):
                 yield Label(f"{s + 1}. {step.call.tool}: {step.purpose}", markup=False)
                 for p, panel in enumerate(step.call.args.get("panels", [])):
+                    number = panel.get("page") or p + 1
+                    text = f" — text: “{self.texts[number]}”" if number in self.texts else ""
+                    yield Static(f"   page {number}: what it shows{text}", classes="panel-label", markup=False)
                     yield Input(panel.get("prompt", ""), id=f"panel-{s}-{p}", classes="panel-prompt",
-                                placeholder=f"page {panel.get('page') or p + 1}")
+                                placeholder=f"what page {number} shows")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Approve (ctrl+s)", id="approve", variant="success")
                 yield Button("Cancel (esc)", id="cancel", variant="error")

@@ -160,7 +160,7 @@ class ChatScreen(Screen):
         session = self.session
         try:
             turn = session.chat(text, images, on_event=lambda e: self.post_message(self.TurnEvent(view, e)),
-                                approve=self.ask_approval)
+                                approve=lambda plan: self.ask_approval(plan, view))
             pages = turn_pages(session, turn)
         except Exception as exc:  # noqa: BLE001
             failed = session.pending() or (session.turns()[-1] if session.turns() else None)
@@ -193,7 +193,7 @@ class ChatScreen(Screen):
             await view.show_result(turn, [])
         self.query_one("#conversation", VerticalScroll).scroll_end(animate=False)
 
-    def ask_approval(self, plan: Plan) -> Plan | None:
+    def ask_approval(self, plan: Plan, view: TurnView) -> Plan | None:
         """Called by the turn's thread: show the plan and wait for the person's answer."""
         from chatdit.tui.screens.approval import PlanApprovalScreen
 
@@ -203,7 +203,7 @@ class ChatScreen(Screen):
             answer["plan"] = plan
             answered.set()
 
-        self.app.call_from_thread(self.app.push_screen, PlanApprovalScreen(plan), decided)
+        self.app.call_from_thread(self.app.push_screen, PlanApprovalScreen(plan, view.instruction), decided)
         while not answered.wait(0.2):
             if not self.app.is_running:
                 return None

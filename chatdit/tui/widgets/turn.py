@@ -23,6 +23,7 @@ class TurnView(Vertical):
         self.steps: dict[str, StepProgress] = {}
         self.asset_pages: dict[str, int | None] = {}
         self.live: PageStrip | None = None
+        self.instruction: Instruction | None = None
 
     def compose(self) -> ComposeResult:
         chips = "".join(f"  📎 {name}" for name in self.attachments)
@@ -38,6 +39,7 @@ class TurnView(Vertical):
     async def handle(self, event: Event) -> None:
         """Show one progress event of the running turn."""
         if isinstance(event, Parsed):
+            self.instruction = event.instruction
             await self.show_instruction(event.instruction)
         elif isinstance(event, Planned):
             await self.show_plan(event.plan, event.round)
