@@ -183,6 +183,21 @@ async def test_escape_cancels_the_running_turn_and_keeps_earlier_turns():
         assert any("cancelled" in n for n in notes(app))
 
 
+async def test_quitting_during_a_turn_cancels_it_instead_of_waiting_for_it():
+    app = ChatditApp()
+    async with running(app) as pilot:
+        await send(pilot, "/steps 200")
+        screen = chat(app)
+        await send(pilot, "make a four-page picture book about a green frog")
+        await settle(pilot, lambda: "/200" in str(screen.query(".step-eta").last().render()) if screen.query(".step-eta") else False)
+        await pilot.press("ctrl+q")
+    deadline = time.monotonic() + 30
+    while Session.open(screen.session.path).turns()[-1].status == "running":
+        assert time.monotonic() < deadline, "the turn kept running after quitting"
+        time.sleep(0.1)
+    assert Session.open(screen.session.path).turns()[-1].status == "cancelled"
+
+
 async def test_sending_while_a_turn_runs_keeps_the_text_and_says_why():
     app = ChatditApp()
     async with running(app) as pilot:

@@ -115,7 +115,17 @@ class ChatditApp(App):
                                       f"the details are in {log_path()}")
         self._close_messages_no_wait()
 
+    def cancel_running_turns(self) -> None:
+        """Stop every running turn within one denoising step (so quitting does not wait for a book)."""
+        for chat in self.chats:
+            if chat.busy and chat.session is not None:
+                chat.session.cancel()
+
     # -- actions -------------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        self.cancel_running_turns()
+        self.exit()
 
     def action_new_session(self) -> None:
         self.show_chat(ChatScreen())
@@ -169,4 +179,8 @@ def run_app(session_path: Path | None = None) -> None:
     not a session yet), or on a new session in the chatdit home."""
     import chatdit.tui.widgets.preview  # noqa: F401  (textual-image asks the terminal before Textual starts)
 
-    ChatditApp(session_path).run()
+    app = ChatditApp(session_path)
+    try:
+        app.run()
+    finally:
+        app.cancel_running_turns()
