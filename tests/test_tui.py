@@ -375,6 +375,21 @@ async def test_keys_open_screens_and_escape_closes_them(key, screen):
         assert isinstance(app.screen, ChatScreen)
 
 
+async def test_settings_screen_says_where_each_setting_comes_from(home):
+    home.mkdir(parents=True)
+    (home / "config.toml").write_text("seed = 42\n")
+    app = ChatditApp()
+    async with running(app) as pilot:
+        await send(pilot, "/rounds 2")
+        await pilot.press("f2")
+        table = app.screen.query_one("#settings")
+        rows = {table.get_row_at(i)[0]: table.get_row_at(i)[1:3] for i in range(table.row_count)}
+        assert rows["rounds"] == ["2", "session"]
+        assert rows["model"] == ["tiny", "environment"]
+        assert rows["seed"] == ["42", "config.toml"]
+        assert rows["plan_approval"] == ["False", "default"]
+
+
 async def test_ctrl_t_and_ctrl_b_need_a_session_first():
     app = ChatditApp()
     async with running(app) as pilot:

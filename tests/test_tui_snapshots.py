@@ -74,10 +74,6 @@ def test_help_screen(snap_compare):
     assert snap_compare(ChatditApp(), press=["f1"], terminal_size=SIZE, run_before=no_blink)
 
 
-def test_settings_screen(snap_compare):
-    assert snap_compare(ChatditApp(), press=["f2"], terminal_size=SIZE)
-
-
 def test_sessions_screen_lists_titles_dates_turns_and_thumbnails(snap_compare):
     make_session("fox book", [BOOK])
     make_session("frog book")
