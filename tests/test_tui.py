@@ -115,6 +115,19 @@ async def test_tab_completes_a_path_and_lists_the_choices(tmp_path):
         assert app.focused is composer
 
 
+async def test_tab_completes_a_slash_command():
+    app = ChatditApp()
+    async with running(app) as pilot:
+        composer = app.screen.query_one(TextArea)
+        await type_text(pilot, "/ex")
+        await pilot.press("tab")
+        assert composer.text == "/export "
+        composer.clear()
+        await type_text(pilot, "/r")
+        await pilot.press("tab")
+        assert composer.text == "/r" and any("/rename" in n and "/rounds" in n for n in notes(app))
+
+
 def test_complete_path_extends_to_the_common_prefix(tmp_path):
     for name in ["fox.png", "fish.png"]:
         (tmp_path / name).touch()

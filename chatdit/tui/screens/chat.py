@@ -57,7 +57,7 @@ class ChatScreen(Screen):
         yield Header()
         yield VerticalScroll(Static(WELCOME, classes="welcome"), id="conversation")
         yield AttachmentChips(id="chips")
-        yield Composer(id="composer")
+        yield Composer(list(slash.COMMANDS), id="composer")
         yield Footer()
 
     def on_mount(self) -> None:

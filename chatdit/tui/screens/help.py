@@ -11,7 +11,7 @@ from textual.widgets import Footer, Static
 from chatdit.tui import slash
 
 KEYS = [
-    ("enter", "send the message"), ("ctrl+j", "new line in the message"), ("tab", "complete a file path"),
+    ("enter", "send the message"), ("ctrl+j", "new line in the message"), ("tab", "complete a /command or a file path"),
     ("esc", "cancel the running turn"), ("ctrl+p", "command palette"), ("ctrl+n", "new session"),
     ("ctrl+o", "sessions: open, rename, delete"), ("ctrl+t", "history tree: undo, branch from here"),
     ("ctrl+b", "the whole book"), ("f2", "settings"), ("f1", "this help"), ("ctrl+q", "quit"),

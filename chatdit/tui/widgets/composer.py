@@ -1,7 +1,9 @@
-"""The message composer: multi-line, Enter sends, ctrl+j a new line, Tab completes paths,
+"""The message composer: multi-line, Enter sends, ctrl+j a new line, Tab completes commands and paths,
 pasting the path of a picture attaches it."""
 
 from __future__ import annotations
+
+import os
 
 from textual import events
 from textual.message import Message
@@ -25,8 +27,10 @@ class Composer(TextArea):
             super().__init__()
             self.path = path
 
-    def __init__(self, **kwargs):
+    def __init__(self, commands: list[str] = (), **kwargs):
+        """commands: the slash command names, for Tab completion of a message's first word."""
         super().__init__(soft_wrap=True, show_line_numbers=False, compact=True, **kwargs)
+        self.commands = sorted(commands)
         self.placeholder = "Message (Enter sends, ctrl+j new line, Tab completes paths, / for commands)"
 
     async def _on_key(self, event: events.Key) -> None:
@@ -51,16 +55,18 @@ class Composer(TextArea):
             self.post_message(self.Attach(path))
 
     def complete_word(self) -> bool:
-        """Complete the path before the cursor; False when there is no path to complete."""
+        """Complete the slash command or path before the cursor; False when there is nothing to complete."""
         row, column = self.cursor_location
         before = self.document[row][:column]
         word = before.split(" ")[-1]
-        if row == 0 and before == word and "/" not in word[1:]:
-            word = ""  # a slash command being typed, not a path
-        if not word or not looks_like_path(word):
+        if row == 0 and before == word and word.startswith("/") and "/" not in word[1:]:
+            names = [f"/{name} " for name in self.commands if name.startswith(word[1:])]
+            completed = os.path.commonprefix(names) if names else word
+        elif word and looks_like_path(word):
+            completed, names = complete_path(word)
+        else:
             return False
-        completed, names = complete_path(word)
-        if completed != word:
+        if len(completed) > len(word):
             self.insert(completed[len(word):])
         elif len(names) > 1:
             self.notify("  ".join(names[:20]) + ("  …" if len(names) > 20 else ""), title="matches", timeout=4)
