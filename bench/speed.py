@@ -1,19 +1,20 @@
 """Bench the speed and memory options on chatdit-nano, side by side in one run.
 
-    python bench/speed.py                 # 24 held-out scenes per option, shipped weights
-    python bench/speed.py --n 48 --options none,first_block,steps-6
+    python bench/speed.py               # 24 held-out scenes, every option, shipped weights
+    python bench/speed.py --n 60 --no-compile
 
-Every option loads the model through ModelHub with that one setting changed (so the real code
-path, chatdit/dit/speed.py, is what is measured), draws the same held-out nano-world captions
-with the same seeds, and is judged by the offline world detector (share of requirements met:
-kind, color, count, places). Prints seconds per picture, speed-up over the plain model, the score
-and its change, and how far the pictures drift from the plain model's (mean absolute pixel
-difference, 0-255). Options that need a GPU (CPU offload, nf4) are listed as skipped on a CPU.
+Every option draws the same held-out nano-world scenes with the same seeds, interleaved scene by
+scene (a busy machine slows all options alike; the median is reported). For each: median seconds
+per 64x64 picture, speed-up over the baseline (the model's default steps, no cache), the share of
+the scene's requirements the offline world detector finds met (the critic's offline check), the
+change in points from the baseline, and how far the picture moved from the baseline's (mean
+absolute pixel difference, 0-255). Options that need a GPU or a missing backend say so.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import random
 import statistics
 import sys
@@ -23,92 +24,127 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 HELD_OUT_SEED = 20261127
-OPTIONS = {
-    "none": {},
-    "first_block": {"cache": "first_block"},
-    "taylorseer": {"cache": "taylorseer"},
-    "magcache": {"cache": "magcache"},
-    "int8": {"quantize": "int8"},
-    "compile": {"compile": True},
-    "steps-8": {"steps": 8},
-    "steps-6": {"steps": 6},
-    "offload": {"offload": "model"},
-}
-GPU_ONLY = {"offload"}
 
 
-def scenes(n: int):
-    from chatdit.dit.nano.world import caption, sample_spec
+def load(model: Path):
+    import json
 
-    rng = random.Random(HELD_OUT_SEED)
-    specs = [sample_spec(rng) for _ in range(n)]
-    return specs, [caption(spec, rng) for spec in specs]
+    import torch
+    from diffusers import FluxPipeline
+
+    pipe = FluxPipeline.from_pretrained(model, torch_dtype=torch.float32)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe, json.loads((model / "chatdit.json").read_text())
 
 
-def run_option(name: str, overrides: dict, model: str, specs, prompts, warmup: int = 2):
-    import numpy as np
+def variants(pipe, defaults: dict, compile_too: bool) -> list[tuple[str, object, dict, str]]:
+    """(name, pipeline, call overrides, note) for each option; pipelines share all but the transformer."""
+    import torch
+    from diffusers import FluxPipeline
+
+    from chatdit.dit.speed import enable_step_cache
+
+    steps = defaults["num_inference_steps"]
+    out = [(f"baseline ({steps} steps)", pipe, {}, "")]
+    for cache in ("first_block", "taylorseer", "magcache"):
+        cached = FluxPipeline.from_pipe(pipe, transformer=copy.deepcopy(pipe.transformer))
+        started = time.perf_counter()
+        enable_step_cache(cached, cache, steps)
+        note = f"calibrated in {time.perf_counter() - started:.1f}s" if cache == "magcache" else ""
+        out.append((f"cache={cache}", cached, {}, note))
+    for fewer in (steps * 2 // 3, steps // 2):
+        out.append((f"steps={fewer}", pipe, {"num_inference_steps": fewer}, ""))
+    if compile_too:
+        compiled = FluxPipeline.from_pipe(pipe, transformer=copy.deepcopy(pipe.transformer))
+        compiled.transformer.compile(fullgraph=False, dynamic=False)
+        out.append(("compile=true", compiled, {}, "first call compiles"))
+    try:
+        from chatdit.dit.speed import int8_config
+
+        from torchao.quantization import quantize_
+
+        quantized = FluxPipeline.from_pipe(pipe, transformer=copy.deepcopy(pipe.transformer))
+        quantize_(quantized.transformer, int8_config())
+        out.append(("quantize=int8", quantized, {}, "torchao weight-only"))
+    except Exception as exc:  # noqa: BLE001 - any backend failure is reported, not fatal
+        out.append(("quantize=int8", None, {}, f"skipped: {type(exc).__name__}: {str(exc)[:60]}"))
+    for _, variant, _, _ in out:
+        if variant is not None:
+            variant.set_progress_bar_config(disable=True)
+    cuda = torch.cuda.is_available()
+    out.append(("offload=model", None, {}, "moves idle parts to CPU on a GPU" if cuda else "skipped: needs a CUDA GPU"))
+    return out
+
+
+def draw(pipe, defaults: dict, prompt: str, seed: int, overrides: dict):
     import torch
 
-    from chatdit.config import Settings
-    from chatdit.dit.hub import ModelHub
-    from chatdit.vision.nano_world import check_spec
-
-    notes: list[str] = []
-    started = time.perf_counter()
-    hub = ModelHub(Settings(model=model, **overrides), notify=notes.append)
-    pipe = hub.text2image()
-    for i in range(warmup):  # compile and caches settle; not timed
-        pipe(prompts[i], **hub.call_kwargs(pipe, width=hub.info.width, height=hub.info.height, seed=i))
-    setup = time.perf_counter() - started
-    seconds, passed, total, images = [], 0, 0, []
-    for index, (spec, prompt) in enumerate(zip(specs, prompts)):
-        kwargs = hub.call_kwargs(pipe, width=hub.info.width, height=hub.info.height, seed=HELD_OUT_SEED + index)
-        tic = time.perf_counter()
-        image = pipe(prompt, **kwargs).images[0]
-        seconds.append(time.perf_counter() - tic)
-        results = check_spec(image, spec)
-        passed += sum(r.passed for r in results)
-        total += len(results)
-        images.append(np.asarray(image, dtype=np.float32))
-    del pipe, hub
-    torch.cuda.empty_cache() if torch.cuda.is_available() else None
-    return {"s": statistics.median(seconds), "score": passed / max(total, 1), "images": images,
-            "setup": setup, "notes": notes}
+    kwargs = dict(height=64, width=64, num_inference_steps=defaults["num_inference_steps"],
+                  guidance_scale=defaults.get("guidance_scale", 1.0), max_sequence_length=defaults["max_sequence_length"],
+                  generator=torch.Generator("cpu").manual_seed(seed))
+    cfg = defaults.get("true_cfg_scale") or 1.0
+    if cfg > 1:
+        kwargs.update(true_cfg_scale=cfg, negative_prompt=defaults.get("negative_prompt") or " ")
+    kwargs.update(overrides)
+    return pipe(prompt, **kwargs).images[0]
 
 
 def main() -> None:
+    import numpy as np
     import torch
 
+    from chatdit.dit.nano import nano_model_dir
+    from chatdit.dit.nano.world import caption, sample_spec
+    from chatdit.vision.nano_world import check_spec
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="nano")
+    parser.add_argument("--model", type=Path, default=nano_model_dir())
     parser.add_argument("--n", type=int, default=24)
-    parser.add_argument("--options", default=",".join(OPTIONS))
+    parser.add_argument("--no-compile", action="store_true", help="leave torch.compile out (it needs a C compiler)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (1 is steadiest on a shared 2-core machine)")
     args = parser.parse_args()
-    names = [name.strip() for name in args.options.split(",")]
-    if "none" not in names:
-        names.insert(0, "none")
-    specs, prompts = scenes(args.n)
-    rows = {}
-    for name in names:
-        if name in GPU_ONLY and not torch.cuda.is_available():
-            rows[name] = None
+    torch.set_grad_enabled(False)
+    torch.set_num_threads(args.threads)
+    pipe, defaults = load(args.model)
+    rng = random.Random(HELD_OUT_SEED)
+    scenes = [sample_spec(rng) for _ in range(args.n)]
+    prompts = [caption(spec, rng) for spec in scenes]
+    options = variants(pipe, defaults, not args.no_compile)
+    runnable = [o for o in options if o[1] is not None]
+    for name, variant, overrides, _ in runnable:  # warm-up (and compilation) outside the timings
+        started = time.perf_counter()
+        draw(variant, defaults, prompts[0], 0, overrides)
+        if name == "compile=true":
+            print(f"torch.compile warm-up: {time.perf_counter() - started:.1f}s")
+    times = {o[0]: [] for o in runnable}
+    met = {o[0]: [] for o in runnable}
+    moved = {o[0]: [] for o in runnable}
+    for index, (spec, prompt) in enumerate(zip(scenes, prompts)):
+        seed = HELD_OUT_SEED + index
+        baseline = None
+        for name, variant, overrides, _ in runnable:
+            started = time.perf_counter()
+            image = draw(variant, defaults, prompt, seed, overrides)
+            times[name].append(time.perf_counter() - started)
+            met[name] += [r.passed for r in check_spec(image, spec)]
+            pixels = np.asarray(image, dtype=np.float32)
+            baseline = pixels if baseline is None else baseline
+            moved[name].append(float(np.abs(pixels - baseline).mean()))
+    base_name = runnable[0][0]
+    base_time = statistics.median(times[base_name])
+    base_met = sum(met[base_name]) / len(met[base_name])
+    print(f"\nspeed options on {args.model.name}: {args.n} held-out scenes, 64x64, true CFG "
+          f"{defaults.get('true_cfg_scale')}, {torch.get_num_threads()} CPU threads (median s/image)")
+    print(f"{'option':<22} {'s/image':>8} {'speed-up':>9} {'detector':>9} {'change':>7} {'|Δpx|':>6}  note")
+    for name, variant, _, note in options:
+        if variant is None:
+            print(f"{name:<22} {'-':>8} {'-':>9} {'-':>9} {'-':>7} {'-':>6}  {note}")
             continue
-        rows[name] = run_option(name, OPTIONS[name], args.model, specs, prompts)
-        print(f"  {name}: {rows[name]['s']:.3f} s/image, score {rows[name]['score']:.1%}", file=sys.stderr)
-    base = rows["none"]
-    device = "cuda" if torch.cuda.is_available() else f"cpu, {torch.get_num_threads()} threads"
-    print(f"\nspeed options on {args.model} ({device}): {args.n} held-out captions each, "
-          f"score = world-detector requirements met")
-    print(f"{'option':<12} {'s/image':>8} {'speed-up':>9} {'score':>7} {'change':>7} {'drift':>6} {'setup s':>8}")
-    for name, row in rows.items():
-        if row is None:
-            print(f"{name:<12} {'skipped: needs a CUDA GPU':>50}")
-            continue
-        drift = sum(abs(a - b).mean() for a, b in zip(row["images"], base["images"])) / len(row["images"])
-        print(f"{name:<12} {row['s']:>8.3f} {base['s'] / row['s']:>8.2f}x {row['score']:>7.1%} "
-              f"{(row['score'] - base['score']) * 100:>+6.1f}p {drift:>6.1f} {row['setup']:>8.1f}")
-        for note in row["notes"]:
-            print(f"{'':<12} note: {note}")
+        seconds = statistics.median(times[name])
+        share = sum(met[name]) / len(met[name])
+        print(f"{name:<22} {seconds:>8.3f} {base_time / seconds:>8.2f}x {share:>9.1%} "
+              f"{(share - base_met) * 100:>+6.1f}p {statistics.mean(moved[name]):>6.1f}  {note}")
 
 
 if __name__ == "__main__":

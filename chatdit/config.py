@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     offload: Literal["none", "model", "sequential"] = "none"
     cache: Literal["none", "first_block", "taylorseer", "magcache"] = "none"
     compile: bool = False
-    quantize: Literal["none", "int8", "nf4"] = Field(default="none", description="transformer weights quantized on load (GPU, needs torchao / bitsandbytes)")
+    quantize: Literal["none", "int8"] = Field(default="none", description="int8 weight-only transformer (needs torchao)")
     lora_source: str = Field(default="ali-vilab/In-Context-LoRA", description="hub id or folder holding the In-Context LoRA preset files")
     video_model: str = Field(default="Wan-AI/Wan2.1-VACE-1.3B-diffusers", description="WanVACE model for face swap; 'tiny' = random test weights")
     watermark: Literal["visible", "invisible", "both"] = Field(default="visible", description="mark on face-swap videos; one is always applied")

@@ -62,9 +62,10 @@ def calibrate_mag_ratios(pipe, steps: int, width: int = 64, height: int = 64,
             records.append(record.getMessage())
 
     logger = logging.getLogger("diffusers.hooks.mag_cache")
-    handler, level = Capture(), logger.level
+    handler, level, propagate = Capture(), logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    logger.propagate = False  # diffusers' own handler would print it
     pipe.transformer.enable_cache(MagCacheConfig(num_inference_steps=steps, calibrate=True))
     try:
         with contextlib.redirect_stdout(io.StringIO()):
@@ -74,6 +75,7 @@ def calibrate_mag_ratios(pipe, steps: int, width: int = 64, height: int = 64,
         pipe.transformer.disable_cache()
         logger.removeHandler(handler)
         logger.setLevel(level)
+        logger.propagate = propagate
     found = [m for m in records if "Calibration Results" in m]
     if not found:
         raise RuntimeError("MagCache calibration produced no ratios")
@@ -118,11 +120,25 @@ def quantize_transformer(pipe, mode: str, notify: Callable[[str], None]) -> None
     if mode == "none":
         return
     try:
-        from torchao.quantization import int8_weight_only, quantize_
+        from torchao.quantization import quantize_
+
+        config = int8_config()
     except ImportError:
         notify('quantize = "int8" needs torchao (pip install torchao); running unquantized')
         return
-    quantize_(pipe.transformer, int8_weight_only())
+    quantize_(pipe.transformer, config)
+
+
+def int8_config():
+    """torchao's int8 weight-only config under its current name (older releases: a function)."""
+    try:
+        from torchao.quantization import Int8WeightOnlyConfig
+
+        return Int8WeightOnlyConfig()
+    except ImportError:
+        from torchao.quantization import int8_weight_only
+
+        return int8_weight_only()
 
 
 def apply_speed_options(pipe, settings: Settings, notify: Callable[[str], None]) -> None:
