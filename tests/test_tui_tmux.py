@@ -68,22 +68,22 @@ def chatdit_env(tmp_path) -> dict[str, str]:
 def test_book_progress_cancel_quit_and_reopen_in_tmux(chatdit_env):
     first = Terminal([str(CHATDIT)], chatdit_env)
     try:
-        first.wait_for("Message (Enter sends", timeout=30)
+        first.wait_for("Message (Enter sends", timeout=60)
         first.type(BOOK)
-        first.wait_for("page 1", "page 2", "step 1/", "✓", "▀", timeout=120)  # pictures are half blocks in tmux
+        first.wait_for("page 1", "page 2", "step 1/", "✓", "▀", timeout=240)  # pictures are half blocks in tmux
         first.type("/steps 200")
         first.type("make a four-page picture book about a green frog")
-        first.wait_for("four-page", "ETA", timeout=60)
+        first.wait_for("four-page", "ETA", timeout=180)
         first.keys("Escape")
-        first.wait_for("cancelled", timeout=30)
+        first.wait_for("cancelled", timeout=60)
         first.keys("C-q")
-        first.wait_gone("Message (Enter sends", timeout=15)
+        first.wait_gone("Message (Enter sends", timeout=60)
     finally:
         first.close()
 
     again = Terminal([str(CHATDIT)], chatdit_env)
     try:
-        again.wait_for("Message (Enter sends", timeout=30)
+        again.wait_for("Message (Enter sends", timeout=60)
         again.keys("C-o")
         again.wait_for("Sessions", "make a two-page picture book", "2 turns", timeout=20)
         again.keys("Enter")

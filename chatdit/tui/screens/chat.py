@@ -46,7 +46,6 @@ class ChatScreen(Screen):
         """A chat on session, or on a new one made at the first message (in new_path if given)."""
         super().__init__()
         self.session, self.new_path = session, new_path
-        self.running: threading.Thread | None = None
         self.busy = False
 
     @property
@@ -169,9 +168,12 @@ class ChatScreen(Screen):
         self.app.call_from_thread(self.turn_done, view, turn, pages)
 
     async def on_chat_screen_turn_event(self, message: TurnEvent) -> None:
+        conversation = self.query_one("#conversation", VerticalScroll)
+        following = conversation.scroll_y >= conversation.max_scroll_y - 1  # not if the person scrolled up to look
         await message.view.handle(message.event)
         self.sub_title = self.session_title  # the session takes its title from the first message
-        self.query_one("#conversation", VerticalScroll).scroll_end(animate=False)
+        if following:
+            conversation.scroll_end(animate=False)
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
