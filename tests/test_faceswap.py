@@ -135,3 +135,19 @@ def test_a_clip_without_a_face_gets_an_actionable_error(ctx, tmp_path):
     blank = write_video([np.full((64, 64, 3), 90, np.uint8)] * 5, tmp_path / "blank.mp4", fps=8)
     with pytest.raises(ToolArgumentError, match="no frame of the video shows a face"):
         run_tool("faceswap", {"video": str(blank), "faces": [{"image": "face1", "consent": True}]}, ctx)
+
+
+def test_without_the_video_model_on_a_cpu_the_error_says_what_is_needed_at_once(tmp_path):
+    import time
+
+    from diffusers import WanVACEPipeline  # noqa: F401  (imported first: the timing is of the failure alone)
+
+    from chatdit.dit.hub import ModelHub
+    from chatdit.dit.video_models import video_pipeline
+    from chatdit.errors import ModelUnavailableError
+
+    hub = ModelHub(load_settings(model="nano", device="cpu"))  # the default Wan id, not downloaded here
+    started = time.perf_counter()
+    with pytest.raises(ModelUnavailableError, match="GPU"):
+        video_pipeline(hub)
+    assert time.perf_counter() - started < 5  # no download retries

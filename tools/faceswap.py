@@ -263,4 +263,8 @@ def faceswap(args: FaceSwapArgs, ctx: ToolContext) -> list[ToolOutput]:
     meta = {key: provenance[key] for key in ("inputs", "watermark", "chunks", "frames", "created")}
     meta["file"] = str(target)
     return [ToolOutput(file=target, kind=kind, prompt=args.prompt or DEFAULT_PROMPT, seed=args.seed, steps=steps,
-                       parents=[args.video, *(f.image for f in args.faces)], meta=meta)]
+                       parents=[ref for ref in (args.video, *(f.image for f in args.faces)) if _is_asset_id(ref)], meta=meta)]
+
+
+def _is_asset_id(ref: str) -> bool:
+    return len(ref) == 16 and all(c in "0123456789abcdef" for c in ref)

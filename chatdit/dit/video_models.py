@@ -80,20 +80,31 @@ def _load(hub):
 
 
 def _load_wan(name: str, device: str, dtype):
+    """From the local Hugging Face cache (or a folder) first; a download is tried only on a GPU
+    machine, since a 1.3B video model on a CPU would take hours per clip."""
+    try:
+        return _from_pretrained(name, dtype, local_files_only=True)
+    except (OSError, ValueError) as exc:
+        if device == "cpu":
+            raise ModelUnavailableError(
+                f"face swap needs the video model {name}, which is not downloaded, and a GPU (24 GB, or 12 GB "
+                f"with offload = \"model\"); on a GPU machine run `huggingface-cli download {name}` "
+                "or set video_model to a local WanVACE folder") from exc
+    try:
+        return _from_pretrained(name, dtype, local_files_only=False)
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailableError(f"the face-swap video model {name} could not be loaded ({exc}); download it with "
+                                    f"`huggingface-cli download {name}` or set video_model to a local WanVACE folder") from exc
+
+
+def _from_pretrained(name: str, dtype, local_files_only: bool):
     import torch
     from diffusers import AutoencoderKLWan, WanVACEPipeline
 
-    if device == "cpu":
-        hub_note = "it needs a GPU (24 GB, or 12 GB with offload = \"model\")"
-    else:
-        hub_note = "download it first with `huggingface-cli download " + name + "`"
-    try:
-        # the Wan VAE is kept in float32 (its decoder drifts in bf16), as the model card does
-        vae = AutoencoderKLWan.from_pretrained(name, subfolder="vae", torch_dtype=torch.float32)
-        return WanVACEPipeline.from_pretrained(name, vae=vae, torch_dtype=dtype)
-    except (OSError, ValueError) as exc:
-        raise ModelUnavailableError(f"the face-swap video model {name} could not be loaded ({exc}); {hub_note}, "
-                                    "or set video_model to a local WanVACE folder") from exc
+    # the Wan VAE is kept in float32 (its decoder drifts in bf16), as the model card does
+    vae = AutoencoderKLWan.from_pretrained(name, subfolder="vae", torch_dtype=torch.float32,
+                                           local_files_only=local_files_only)
+    return WanVACEPipeline.from_pretrained(name, vae=vae, torch_dtype=dtype, local_files_only=local_files_only)
 
 
 def build_tiny_wan_vace(seed: int = 0) -> Any:
