@@ -42,3 +42,13 @@ def list_sessions(home: Path | None = None) -> list[SessionSummary]:
         except SessionError:
             continue
     return sorted(summaries, key=lambda s: s.updated_at, reverse=True)
+
+
+def delete_session(path: Path) -> None:
+    """Remove a session folder for good, refusing anything that is not one (a typo must not
+    delete someone's photos)."""
+    import shutil
+
+    if not SessionStore(Path(path)).exists():
+        raise SessionError(f"{path} is not a chatdit session folder; nothing was deleted")
+    shutil.rmtree(path)

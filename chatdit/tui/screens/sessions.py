@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -11,20 +10,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, ListItem, ListView, Static
 
-from chatdit.errors import SessionError
 from chatdit.session import Session
-from chatdit.sessions import SessionSummary, list_sessions
-from chatdit.store import SessionStore
+from chatdit.sessions import SessionSummary, delete_session, list_sessions
 from chatdit.tui.errors import report
 from chatdit.tui.screens.dialogs import AskTextScreen, ConfirmScreen
 from chatdit.tui.widgets.preview import preview
-
-
-def delete_session_folder(path: Path) -> None:
-    """Remove a session folder, refusing anything that is not one."""
-    if not SessionStore(path).exists():
-        raise SessionError(f"{path} is not a chatdit session folder; nothing was deleted")
-    shutil.rmtree(path)
 
 
 class SessionItem(ListItem):
@@ -119,7 +109,7 @@ class SessionsScreen(Screen[tuple[str, Path | None] | None]):
                 return
             try:
                 self.app.forget_session(summary.path)
-                delete_session_folder(summary.path)
+                delete_session(summary.path)
                 self.notify(f"Deleted “{summary.title}”.")
             except Exception as exc:  # noqa: BLE001
                 report(self.app, exc)
