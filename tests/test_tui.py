@@ -42,6 +42,21 @@ def home(tmp_path, monkeypatch) -> Path:
     return tmp_path / "home"
 
 
+@pytest.fixture
+def slow_steps(monkeypatch) -> None:
+    """Each denoising step takes 20 ms, so a 200-step turn is still running when the test acts on it
+    (the tiny model alone finishes 200 steps in a third of a second)."""
+    from chatdit.agents.executor import DenoiseReporter
+
+    report = DenoiseReporter.__call__
+
+    def slowly(self, done: int, total: int) -> None:
+        time.sleep(0.02)
+        report(self, done, total)
+
+    monkeypatch.setattr(DenoiseReporter, "__call__", slowly)
+
+
 async def settle(pilot, until, timeout: float = 90.0) -> None:
     """Let the app run until the condition holds (turns run in a worker thread)."""
     deadline = time.monotonic() + timeout
@@ -181,7 +196,7 @@ async def test_selecting_a_page_opens_it_large_and_escape_goes_back():
         assert isinstance(app.screen, ChatScreen)
 
 
-async def test_escape_cancels_the_running_turn_and_keeps_earlier_turns():
+async def test_escape_cancels_the_running_turn_and_keeps_earlier_turns(slow_steps):
     app = ChatditApp()
     async with running(app) as pilot:
         await book_turn(pilot)
@@ -196,7 +211,7 @@ async def test_escape_cancels_the_running_turn_and_keeps_earlier_turns():
         assert any("cancelled" in n for n in notes(app))
 
 
-async def test_quitting_during_a_turn_cancels_it_instead_of_waiting_for_it():
+async def test_quitting_during_a_turn_cancels_it_instead_of_waiting_for_it(slow_steps):
     app = ChatditApp()
     async with running(app) as pilot:
         await send(pilot, "/steps 200")

@@ -60,8 +60,9 @@ class Terminal:
 
 @pytest.fixture
 def chatdit_env(tmp_path) -> dict[str, str]:
+    """256 px pages: a 200-step turn then runs for seconds, long enough to see its ETA and cancel it."""
     return {"CHATDIT_HOME": str(tmp_path / "home"), "CHATDIT_MODEL": "tiny", "CHATDIT_CRITIC": "false",
-            "CHATDIT_STEPS": "4", "CHATDIT_WIDTH": "64", "CHATDIT_HEIGHT": "64", "TERM": "xterm-256color",
+            "CHATDIT_STEPS": "4", "CHATDIT_WIDTH": "256", "CHATDIT_HEIGHT": "256", "TERM": "xterm-256color",
             "PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
 
 
