@@ -58,8 +58,15 @@ def reply_text(instruction: Instruction, plan: Plan, chosen: list[Asset], critiq
         what = f"Made {len(pages)} {noun}{'s' if len(pages) != 1 else ''}"
     else:
         what = f"Made {len(chosen)} picture{'s' if len(chosen) != 1 else ''}"
-    failed = [c for c in critiques if not c.passed and c.asset_id in {a.id for a in chosen}]
-    verdict = "every check passed" if not failed else f"{len(failed)} output(s) still fail: " + "; ".join(c.feedback for c in failed[:3])
+    judged = [c for c in critiques if c.asset_id in {a.id for a in chosen}]
+    failed = [c for c in judged if not c.passed]
+    unchecked = [c for c in judged if c.passed and c.coverage == 0]
+    if failed:
+        verdict = f"{len(failed)} output(s) still fail: " + "; ".join(c.feedback for c in failed[:3])
+    elif unchecked:
+        verdict = f"nothing failed, but the critic could not check what {len(unchecked)} of them show"
+    else:
+        verdict = "every check passed"
     tries = f" after {rounds} rounds" if rounds > 1 else ""
     return f"{what}{tries}; {verdict}."
 

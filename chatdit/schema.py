@@ -176,8 +176,18 @@ class RequirementCheck(Strict):
 
 class Critique(Strict):
     asset_id: str
-    score: float = Field(ge=0.0, le=1.0)
+    score: float = Field(ge=0.0, le=1.0, description="share of the checked requirements that are met")
     passed: bool
+    coverage: float | None = Field(default=None, ge=0.0, le=1.0,
+                                   description="share of the content requirements the critic could check; "
+                                               "None when only structure was checked, 0 when the critic could check none")
+
+    def score_text(self) -> str:
+        """The score as a person should read it: 'unchecked' when nothing could be judged."""
+        if self.coverage == 0:
+            return "unchecked"
+        partly = f" ({self.coverage:.0%} checked)" if self.coverage is not None and self.coverage < 1 else ""
+        return f"{self.score:.2f}{partly}"
     checks: list[RequirementCheck] = Field(default_factory=list)
     feedback: str = ""
     critic: str = "structure"

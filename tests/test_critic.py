@@ -119,3 +119,19 @@ def test_the_corrective_caption_says_what_a_picture_actually_shows():
     assert "purple house" in describe_scene(image)
     noise = Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
     assert describe_scene(noise) is None
+
+
+def test_a_picture_the_critic_cannot_check_at_all_is_unchecked_not_perfect():
+    image, _ = render_scene(FOX_LEFT, seed=3)
+    asked = Instruction(prompt="a violin beside a lighthouse", subjects=[Subject(name="violin"), Subject(name="lighthouse")])
+    critique = judge(image, asked).critique
+    assert {c.verdict for c in critique.checks if c.kind not in ("structure", "quality")} == {"unknown"}
+    assert critique.coverage == 0 and critique.score_text() == "unchecked"
+    assert critique.feedback.startswith("the critic could check none of the requirements")
+
+
+def test_a_partly_checkable_picture_says_how_much_was_checked():
+    image, _ = render_scene(FOX_LEFT, seed=3)
+    asked = Instruction(prompt="a red fox and a violin", subjects=[Subject(name="fox", color="red"), Subject(name="violin")])
+    critique = judge(image, asked).critique
+    assert 0 < critique.coverage < 1 and "checked)" in critique.score_text()

@@ -167,11 +167,24 @@ def requirements_for(instruction: Instruction, prompt: str = "") -> list[Require
 # ---------------------------------------------------------------- verdict
 
 
+def content_checks(checks: list[RequirementCheck]) -> list[RequirementCheck]:
+    return [c for c in checks if c.kind not in ("structure", "quality")]
+
+
+def coverage_of(checks: list[RequirementCheck]) -> float | None:
+    """Share of content requirements with a verdict; None when there are none to check."""
+    content = content_checks(checks)
+    if not content:
+        return None
+    return round(sum(c.verdict != "unknown" for c in content) / len(content), 4)
+
+
 def score_checks(checks: list[RequirementCheck]) -> float:
-    """Share of checked requirements met; a structure or quality failure makes it 0."""
+    """Share of checked requirements met; a structure or quality failure makes it 0. With nothing
+    checked nothing failed, so it is 1, and the critique's coverage (0) says it means nothing."""
     if any(c.verdict == "fail" and c.kind in ("structure", "quality") for c in checks):
         return 0.0
-    judged = [c for c in checks if c.kind not in ("structure", "quality") and c.verdict != "unknown"]
+    judged = [c for c in content_checks(checks) if c.verdict != "unknown"]
     if not judged:
         return 1.0
     return sum(c.verdict == "pass" for c in judged) / len(judged)
@@ -186,11 +199,13 @@ def feedback_text(checks: list[RequirementCheck]) -> str:
         parts.append("fix: " + "; ".join(failing))
     if unknown:
         parts.append(f"not checked: {', '.join(unknown[:4])}" + (f" and {len(unknown) - 4} more" if len(unknown) > 4 else ""))
+    if unknown and not failing and len(unknown) == len(content_checks(checks)):
+        parts.insert(0, "the critic could check none of the requirements")
     return ". ".join(parts) or "every checked requirement is met"
 
 
 def make_critique(checks: list[RequirementCheck], context: CritiqueContext, critic: str) -> Critique:
     score = score_checks(checks)
     passed = score >= context.threshold and not any(c.verdict == "fail" and c.kind in ("structure", "quality") for c in checks)
-    return Critique(asset_id=context.asset_id, score=round(score, 4), passed=passed, checks=checks,
+    return Critique(asset_id=context.asset_id, score=round(score, 4), passed=passed, checks=checks, coverage=coverage_of(checks),
                     feedback=feedback_text(checks), critic=critic, attempt=context.attempt)
