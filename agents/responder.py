@@ -49,6 +49,13 @@ def updated_cards(instruction: Instruction, known: dict[str, CharacterCard], cho
     return cards
 
 
+def failing_summary(critique: Critique, page: int | None) -> str:
+    """'page 2: fox: red, bird: present' (the full feedback is on each critique)."""
+    names = [c.name for c in critique.checks if c.verdict == "fail"]
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"{f'page {page}' if page else 'output'}: {shown}"
+
+
 def reply_text(instruction: Instruction, plan: Plan, chosen: list[Asset], critiques: list[Critique], rounds: int) -> str:
     pages = [a.page for a in chosen if a.page]
     if instruction.targets:
@@ -62,7 +69,9 @@ def reply_text(instruction: Instruction, plan: Plan, chosen: list[Asset], critiq
     failed = [c for c in judged if not c.passed]
     unchecked = [c for c in judged if c.passed and c.coverage == 0]
     if failed:
-        verdict = f"{len(failed)} output(s) still fail: " + "; ".join(c.feedback for c in failed[:3])
+        page_of = {a.id: a.page for a in chosen}
+        verdict = f"{len(failed)} output(s) still fail the critic: " + "; ".join(
+            failing_summary(c, page_of.get(c.asset_id)) for c in failed[:4]) + ("; ..." if len(failed) > 4 else "")
     elif unchecked:
         verdict = f"nothing failed, but the critic could not check what {len(unchecked)} of them show"
     else:

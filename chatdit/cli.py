@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="export a session's book as .pdf, .html or .gif")
     export.add_argument("session", type=Path)
-    export.add_argument("path", type=Path)
+    export.add_argument("path", type=Path, nargs="?",
+                        help="where to write it (relative to the current folder); default <session>/exports/<title>.pdf")
     export.set_defaults(handler=cmd_export)
 
     resume = commands.add_parser("resume", help="finish a turn that a crash interrupted")
@@ -141,10 +142,11 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from chatdit.session import Session
+    from chatdit.session import Session, book_file_name
 
     with Session.open(args.session) as session:
-        print(session.export(args.path.expanduser().resolve()))
+        target = args.path.expanduser().resolve() if args.path else book_file_name(session.title)
+        print(session.export(target))
     return 0
 
 

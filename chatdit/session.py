@@ -32,6 +32,12 @@ def sessions_dir() -> Path:
     return chatdit_home() / "sessions"
 
 
+def book_file_name(title: str, fmt: str = "pdf") -> str:
+    """'The Red Fox' -> 'the-red-fox.pdf': the export name when the person names none."""
+    stem = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")[:40] or "book"
+    return f"{stem}.{fmt}"
+
+
 def new_id() -> str:
     return uuid.uuid4().hex[:12]
 

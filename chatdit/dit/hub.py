@@ -151,6 +151,10 @@ class ModelHub:
     # ------------------------------------------------------------------ loading
 
     def _load_base(self):
+        import logging
+
+        for noisy in ("torchao", "torch.utils._pytree"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)  # optional-kernel chatter when torchao is installed
         import torch
         from diffusers.utils import logging as diffusers_logging
         from transformers.utils import logging as transformers_logging

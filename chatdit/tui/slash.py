@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chatdit.errors import ChatditError
+from chatdit.session import book_file_name
 from chatdit.tui import actions
 
 if TYPE_CHECKING:
@@ -50,8 +51,7 @@ def export_target(args: list[str], title: str) -> str:
     fmt = next((a.lower() for a in args if a.lower() in EXPORT_FORMATS), None)
     path = next((a for a in args if a.lower() not in EXPORT_FORMATS), None)
     if path is None:
-        stem = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")[:40] or "book"
-        return f"{stem}.{fmt or 'pdf'}"
+        return book_file_name(title, fmt or "pdf")
     if fmt and not path.lower().endswith(f".{fmt}"):
         path = f"{path}.{fmt}"
     elif "." not in path.rsplit("/", 1)[-1]:
