@@ -8,6 +8,7 @@ so a killed process leaves a turn that `resume()` finishes.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import uuid
@@ -36,6 +37,17 @@ def book_file_name(title: str, fmt: str = "pdf") -> str:
     """'The Red Fox' -> 'the-red-fox.pdf': the export name when the person names none."""
     stem = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")[:40] or "book"
     return f"{stem}.{fmt}"
+
+
+def hub_notice(message: str) -> None:
+    """The model hub's fallbacks and load notes, streamed to whoever runs the turn (the hub is
+    used inside graph nodes); outside a turn they go to the log."""
+    from langgraph.config import get_stream_writer
+
+    try:
+        get_stream_writer()(Notice(level="warning", message=message))
+    except RuntimeError:
+        logging.getLogger("chatdit").warning(message)
 
 
 def new_id() -> str:
@@ -296,7 +308,7 @@ class Session:
         if self._hub is None:
             from chatdit.dit.hub import ModelHub
 
-            self._hub = ModelHub(self.settings)
+            self._hub = ModelHub(self.settings, notify=hub_notice)
         return self._hub
 
     def _graph_app(self):

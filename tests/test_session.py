@@ -199,3 +199,15 @@ def test_cancel_from_another_thread(session):
     session.cancel()
     worker.join(60)
     assert errors and not worker.is_alive()
+
+
+def test_the_model_hubs_notes_reach_the_turns_events(tmp_path):
+    from chatdit.dit.tiny import build_tiny_pipeline
+    from chatdit.events import Notice
+
+    build_tiny_pipeline().save_pretrained(tmp_path / "flux")
+    seen: list[Notice] = []
+    settings = {**FAST, "model": str(tmp_path / "flux")}
+    with Session.create(tmp_path / "s", **settings) as session:
+        session.chat("a red fox", on_event=lambda e: seen.append(e) if isinstance(e, Notice) else None)
+    assert any(n.message.startswith(f"loading {tmp_path / 'flux'}") for n in seen)

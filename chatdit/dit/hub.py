@@ -174,6 +174,8 @@ class ModelHub:
         else:
             from diffusers import FluxPipeline
 
+            if self.kind not in ("nano", "tiny"):
+                self.notify(f"loading {self.settings.model} from {self.where} (once per session; large models take a minute)")
             try:
                 pipe = FluxPipeline.from_pretrained(self.where, dtype=dtype)
             except (OSError, ValueError) as exc:
