@@ -32,7 +32,8 @@ def updated_book(instruction: Instruction, chosen: list[Asset], book: dict[int, 
     for asset in chosen:
         if asset.page is None:
             continue
-        text = book[asset.page].text if is_redo and asset.page in book else texts.get(asset.page)
+        kept = book[asset.page].text if is_redo and asset.page in book else None
+        text = texts.get(asset.page) or kept  # a redo keeps the page's text unless this turn gives one
         result[asset.page] = PageEntry(asset_id=asset.id, prompt=asset.prompt or "", text=text)
     return result
 

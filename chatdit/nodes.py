@@ -95,9 +95,23 @@ def approve(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     decision = interrupt({"plan": state["plan"]})
     if not decision or decision.get("action") == "cancel":
         raise TurnCancelled("the plan was not approved; nothing was generated")
+    update: dict[str, Any] = {}
     if decision.get("plan"):
-        return {"plan": Plan.model_validate(decision["plan"]).model_dump(mode="json")}
-    return {}
+        update["plan"] = Plan.model_validate(decision["plan"]).model_dump(mode="json")
+    if decision.get("page_texts"):
+        texts = {int(number): text for number, text in decision["page_texts"].items()}
+        instruction = with_page_texts(Instruction.model_validate(state["instruction"]), texts)
+        update["instruction"] = instruction.model_dump(mode="json")
+    return update
+
+
+def with_page_texts(instruction: Instruction, texts: dict[int, str | None]) -> Instruction:
+    """The instruction with the page texts a person set at approval (blank or None: no text)."""
+    from chatdit.agents.planner import pages_of
+
+    pages = [page.model_copy(update={"text": (texts[page.number] or "").strip() or None}) if page.number in texts else page
+             for page in pages_of(instruction)]
+    return instruction.model_copy(update={"pages": pages})
 
 
 def execute(state: LoopState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:

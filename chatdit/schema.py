@@ -146,6 +146,14 @@ class Plan(Strict):
     rationale: str = ""
 
 
+class Approval(Strict):
+    """A person's go-ahead on a plan with what they changed in it: what each page shows (the
+    plan's panel prompts) and the text printed under each page."""
+
+    plan: Plan
+    page_texts: dict[int, str | None] = Field(default_factory=dict, description="page number -> text; None removes it")
+
+
 class Asset(Strict):
     """A file in the session folder, named by its content hash, with how it was made."""
 

@@ -19,12 +19,13 @@ from typing import Any
 from chatdit.config import Settings, chatdit_home, load_settings
 from chatdit.errors import ChatditError, SessionError, TurnCancelled
 from chatdit.events import Event, Notice
-from chatdit.schema import Asset, Critique, Instruction, PageEntry, Plan, Turn, utc_now
+from chatdit.schema import Approval, Asset, Critique, Instruction, PageEntry, Plan, Turn, utc_now
 from chatdit.store import SessionRecord, SessionStore
 
 EventHandler = Callable[[Event], None]
-ApproveFn = Callable[[Plan], Plan | None]
-"""Plan approval: return the plan (edited or not) to go on, None to cancel."""
+ApproveFn = Callable[[Plan], Plan | Approval | None]
+"""Plan approval: return the plan (edited or not), or an Approval that also changes page texts, to
+go on; None to cancel."""
 
 TITLE_LENGTH = 60
 
@@ -258,7 +259,11 @@ class Session:
             handler(Notice(message="plan approval is on but nobody is asked here; going ahead"))
             return {"action": "approve"}
         decided = approve(plan)
-        return {"action": "cancel"} if decided is None else {"action": "approve", "plan": decided.model_dump(mode="json")}
+        if decided is None:
+            return {"action": "cancel"}
+        if isinstance(decided, Plan):
+            decided = Approval(plan=decided)
+        return {"action": "approve", **decided.model_dump(mode="json")}
 
     def _close_done_turn(self, turn: Turn) -> Turn:
         from chatdit.agents.responder import best_assets

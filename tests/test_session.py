@@ -211,3 +211,17 @@ def test_the_model_hubs_notes_reach_the_turns_events(tmp_path):
     with Session.create(tmp_path / "s", **settings) as session:
         session.chat("a red fox", on_event=lambda e: seen.append(e) if isinstance(e, Notice) else None)
     assert any(n.message.startswith(f"loading {tmp_path / 'flux'}") for n in seen)
+
+
+def test_plan_approval_can_change_what_a_page_shows_and_its_text(tmp_path):
+    from chatdit.schema import Approval
+
+    def approve(plan):
+        plan.steps[0].call.args["panels"][1]["prompt"] = "a blue bird on a branch"
+        return Approval(plan=plan, page_texts={1: "Fox woke up.", 2: "  "})
+
+    with Session.create(tmp_path / "s", **FAST, plan_approval=True) as session:
+        session.chat("make a two-page picture book about a red fox. page 1: the fox. page 2: a bird", approve=approve)
+        pages = session.pages()
+    assert pages[1].text == "Fox woke up." and pages[2].text is None
+    assert pages[2].prompt == "a blue bird on a branch"

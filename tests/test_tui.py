@@ -236,7 +236,7 @@ async def test_sending_while_a_turn_runs_keeps_the_text_and_says_why():
         chat(app).set_busy(False)
 
 
-async def test_plan_approval_with_an_edited_page_prompt_and_a_cancel():
+async def test_plan_approval_with_an_edited_page_prompt_and_text_and_a_cancel():
     app = ChatditApp()
     async with running(app) as pilot:
         await send(pilot, "/approval on")
@@ -244,11 +244,13 @@ async def test_plan_approval_with_an_edited_page_prompt_and_a_cancel():
         await settle(pilot, lambda: isinstance(app.screen, PlanApprovalScreen))
         first = app.screen.query(Input).first()
         first.value = "a red fox under a purple moon"
+        app.screen.query_one("#text-2", Input).value = "And then the bird sang."
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: not chat(app).busy)
         session = chat(app).session
         panels = session.turns()[0].plan.steps[0].call.args["panels"]
         assert panels[0]["prompt"] == "a red fox under a purple moon"
+        assert session.pages()[2].text == "And then the bird sang."
         await send(pilot, "make a picture of a frog")
         await settle(pilot, lambda: isinstance(app.screen, PlanApprovalScreen))
         await pilot.press("escape")

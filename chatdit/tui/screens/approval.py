@@ -1,4 +1,5 @@
-"""Plan approval: the plan before any drawing; approve it, edit what each page shows, or cancel."""
+"""Plan approval: the plan before any drawing; approve it, edit what each page shows and the text
+under it, or cancel."""
 
 from __future__ import annotations
 
@@ -8,17 +9,18 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from chatdit.schema import Instruction, Plan
+from chatdit.schema import Approval, Instruction, Plan
 from chatdit.tui.widgets.describe import plan_title
 
 
-class PlanApprovalScreen(ModalScreen[Plan | None]):
+class PlanApprovalScreen(ModalScreen[Approval | None]):
     BINDINGS = [Binding("ctrl+s", "approve", "Approve"), Binding("escape", "cancel", "Cancel turn")]
+    AUTO_FOCUS = ".panel-prompt"  # the first page's prompt; Tab goes on to its text, then the next page
 
     def __init__(self, plan: Plan, instruction: Instruction | None = None):
         super().__init__()
         self.plan = plan
-        self.texts = {p.number: p.text for p in instruction.pages if p.text} if instruction else {}
+        self.texts = {p.number: p.text or "" for p in instruction.pages} if instruction else {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="approval", classes="dialog"):
@@ -27,10 +29,12 @@ class PlanApprovalScreen(ModalScreen[Plan | None]):
                 yield Label(f"{s + 1}. {step.call.tool}: {step.purpose}", markup=False)
                 for p, panel in enumerate(step.call.args.get("panels", [])):
                     number = panel.get("page") or p + 1
-                    text = f" — text: “{self.texts[number]}”" if number in self.texts else ""
-                    yield Static(f"   page {number}: what it shows{text}", classes="panel-label", markup=False)
+                    yield Static(f"   page {number}: what it shows, and its text", classes="panel-label", markup=False)
                     yield Input(panel.get("prompt", ""), id=f"panel-{s}-{p}", classes="panel-prompt",
                                 placeholder=f"what page {number} shows")
+                    if panel.get("page"):
+                        yield Input(self.texts.get(number, ""), id=f"text-{number}", classes="panel-prompt page-text",
+                                    placeholder=f"text printed under page {number} (optional)")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Approve (ctrl+s)", id="approve", variant="success")
                 yield Button("Cancel (esc)", id="cancel", variant="error")
@@ -50,8 +54,17 @@ class PlanApprovalScreen(ModalScreen[Plan | None]):
     def on_input_submitted(self) -> None:
         self.focus_next()
 
+    def edited_texts(self) -> dict[int, str | None]:
+        """Page texts the person changed (blank: no text)."""
+        changed = {}
+        for box in self.query(".page-text").results(Input):
+            number = int(box.id.removeprefix("text-"))
+            if box.value.strip() != self.texts.get(number, "").strip():
+                changed[number] = box.value.strip() or None
+        return changed
+
     def action_approve(self) -> None:
-        self.dismiss(self.edited_plan())
+        self.dismiss(Approval(plan=self.edited_plan(), page_texts=self.edited_texts()))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Static
 
 from chatdit.errors import ChatditError, TurnCancelled
 from chatdit.events import Event
-from chatdit.schema import Plan, Turn
+from chatdit.schema import Approval, Plan, Turn
 from chatdit.session import Session
 from chatdit.tui import slash
 from chatdit.tui.errors import report
@@ -195,14 +195,14 @@ class ChatScreen(Screen):
             await view.show_result(turn, [])
         self.query_one("#conversation", VerticalScroll).scroll_end(animate=False)
 
-    def ask_approval(self, plan: Plan, view: TurnView) -> Plan | None:
+    def ask_approval(self, plan: Plan, view: TurnView) -> Approval | None:
         """Called by the turn's thread: show the plan and wait for the person's answer."""
         from chatdit.tui.screens.approval import PlanApprovalScreen
 
         answered, answer = threading.Event(), {}
 
-        def decided(plan: Plan | None) -> None:
-            answer["plan"] = plan
+        def decided(approval: Approval | None) -> None:
+            answer["plan"] = approval
             answered.set()
 
         self.app.call_from_thread(self.app.push_screen, PlanApprovalScreen(plan, view.instruction), decided)
