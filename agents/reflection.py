@@ -7,7 +7,10 @@ Strategies, chosen per failing output from its critique:
   what it actually shows, next to the panel to draw under the asked caption (reference/fill path);
 - revise: the prompt rewritten with the feedback (the failing requirements stated first);
 - reseed: the same call with a new seed (broken or blank pictures, tools with no other lever).
-Every attempt stays an asset with its critique; the responder keeps the best by score.
+A strategy whose attempt scored no better than the best before it is not chosen again for that
+output: what helps depends on the model (on nano, revising the prompt beats inpainting; on FLUX.1
+a localised inpaint keeps more of what was right). Every attempt stays an asset with its
+critique; the responder keeps the best by score.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ SEED_STRIDE = 1000
 class Attempt(BaseModel):
     asset: Asset
     judgement: Judgement
+    strategy: Strategy | None = Field(default=None, description="how it was made; None for the first attempt")
 
 
 class FailingOutput(BaseModel):
@@ -46,6 +50,16 @@ class FailingOutput(BaseModel):
     def best(self) -> Attempt | None:
         """Highest score; the latest among equals (it already carries earlier corrections)."""
         return max(reversed(self.attempts), key=lambda a: a.judgement.critique.score, default=None)
+
+    def unhelpful(self) -> set[Strategy]:
+        """Strategies whose attempt scored no higher than every attempt before it."""
+        seen, best = set(), -1.0
+        for attempt in self.attempts:
+            score = attempt.judgement.critique.score
+            if attempt.strategy and score <= best:
+                seen.add(attempt.strategy)
+            best = max(best, score)
+        return seen
 
 
 Describe = Callable[[Asset], str]
@@ -68,6 +82,7 @@ def choose_strategy(output: FailingOutput, round_: int, allowed: tuple[Strategy,
     if broken or output.step.call.tool not in ("generate", "group", "reference", "inpaint", "edit"):
         return "reseed"
     judgement = best.judgement
+    allowed = tuple(s for s in allowed if s not in output.unhelpful()) or ("reseed",)
     if ("inpaint" in allowed and judgement.localised and len(judgement.regions) <= MAX_INPAINT_REGIONS
             and region_area(judgement) <= MAX_INPAINT_AREA):
         return "inpaint"

@@ -64,11 +64,11 @@ class Bench:
         return self.critic.judge(self.images[key], instruction, CritiqueContext(asset_id=key, prompt=instruction.prompt, attempt=attempt))
 
 
-def attempt_of(key: str, prompt: str, seed: int, judgement):
+def attempt_of(key: str, prompt: str, seed: int, judgement, strategy=None):
     from chatdit.agents.reflection import Attempt
     from chatdit.schema import Asset
 
-    return Attempt(asset=Asset(id=key, path=f"{key}.png", prompt=prompt, seed=seed), judgement=judgement)
+    return Attempt(asset=Asset(id=key, path=f"{key}.png", prompt=prompt, seed=seed), judgement=judgement, strategy=strategy)
 
 
 def best_of(attempts):
@@ -96,7 +96,7 @@ def reflect(bench: Bench, index: int, instruction, first, samples: int, allowed)
         step = plan.steps[0]
         key = f"p{index}-{'-'.join(allowed)}-r{round_}"
         out = bench.run(step.call.tool, step.call.args, key)
-        attempts.append(attempt_of(key, instruction.prompt, out.seed, bench.judge(key, instruction, round_)))
+        attempts.append(attempt_of(key, instruction.prompt, out.seed, bench.judge(key, instruction, round_), chosen[step.id]))
         used.append(chosen[step.id])
     return best_of(attempts), len(attempts), used
 

@@ -13,9 +13,9 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from chatdit.errors import TurnCancelled
+from chatdit.errors import ConsentRequiredError, TurnCancelled
 from chatdit.events import AssetMade, Critiqued, Event, Notice, Parsed, Planned, StepFinished, StepStarted
-from chatdit.schema import Asset, CharacterCard, Critique, Instruction, PageEntry, Plan
+from chatdit.schema import Asset, CharacterCard, ConsentRequest, Critique, Instruction, PageEntry, Plan
 from chatdit.state import TurnRuntime, TurnState
 
 
@@ -83,9 +83,31 @@ def plan(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     from chatdit.agents.planner import plan_instruction
 
     check_cancel(runtime)
-    made = plan_instruction(Instruction.model_validate(state["instruction"]), plan_context(state, runtime))
+    instruction = Instruction.model_validate(state["instruction"])
+    update: dict[str, Any] = {}
+    try:
+        made = plan_instruction(instruction, plan_context(state, runtime))
+    except ConsentRequiredError:
+        instruction = instruction.model_copy(update={"consent": ask_consent(instruction)})
+        update["instruction"] = instruction.model_dump(mode="json")
+        made = plan_instruction(instruction, plan_context(state, runtime))
     emit(Planned(plan=made))
-    return {"plan": made.model_dump(mode="json"), "step_index": 0}
+    return {**update, "plan": made.model_dump(mode="json"), "step_index": 0}
+
+
+def ask_consent(instruction: Instruction) -> bool:
+    """Pause the turn to ask whoever runs it (the TUI asks the person) whether the people whose
+    faces are attached agreed; True to go on, ConsentRequiredError otherwise."""
+    from pathlib import Path
+
+    from chatdit.agents.planner_toolkit import CONSENT_MESSAGE
+
+    request = ConsentRequest(faces=[Path(i.path).name for i in instruction.inputs if i.role != "source_video"],
+                             video=next((Path(i.path).name for i in instruction.inputs if i.role == "source_video"), None))
+    answer = interrupt({"consent": request.model_dump(mode="json")})
+    if not (answer or {}).get("consent"):
+        raise ConsentRequiredError(CONSENT_MESSAGE)
+    return True
 
 
 def approve(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
@@ -223,11 +245,19 @@ def failing_outputs(state: LoopState, base: Plan):
             outputs.append(FailingOutput(step=step, page=page, prompt=_prompt_of(step, page)))
             continue
         step = steps.get(base_step_id(asset.step_id or "")) or base.steps[0]
-        attempts = [Attempt(asset=assets[c.asset_id], judgement=judgement(c)) for c in critiques
-                    if c.asset_id in assets and slot(assets[c.asset_id]) == slot(asset)]
+        attempts = [Attempt(asset=assets[c.asset_id], judgement=judgement(c), strategy=strategy_of(assets[c.asset_id], info))
+                    for c in critiques if c.asset_id in assets and slot(assets[c.asset_id]) == slot(asset)]
         outputs.append(FailingOutput(step=step, page=asset.page, prompt=_prompt_of(step, asset.page) or asset.prompt or "",
                                      attempts=attempts))
     return outputs
+
+
+def strategy_of(asset: Asset, info: dict[str, Any]) -> str | None:
+    """The reflection strategy that made this attempt (None for a first attempt)."""
+    rounds = info.get("strategies") or []
+    if not asset.attempt or asset.attempt > len(rounds):
+        return None
+    return rounds[asset.attempt - 1].get(asset.step_id or "")
 
 
 def _prompt_of(step, page: int | None) -> str:

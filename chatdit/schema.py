@@ -146,6 +146,13 @@ class Plan(Strict):
     rationale: str = ""
 
 
+class ConsentRequest(Strict):
+    """Asked before a face swap whose request did not state consent: whose faces go into which video."""
+
+    faces: list[str] = Field(description="the face pictures, as attached")
+    video: str | None = None
+
+
 class Approval(Strict):
     """A person's go-ahead on a plan with what they changed in it: what each page shows (the
     plan's panel prompts) and the text printed under each page."""

@@ -12,6 +12,7 @@ import logging
 import sqlite3
 import threading
 import uuid
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from chatdit.config import Settings, chatdit_home, load_settings
 from chatdit.errors import ChatditError, SessionError, TurnCancelled
 from chatdit.events import Event, Notice
-from chatdit.schema import Approval, Asset, Critique, Instruction, PageEntry, Plan, Turn, utc_now
+from chatdit.schema import Approval, Asset, ConsentRequest, Critique, Instruction, PageEntry, Plan, Turn, utc_now
 from chatdit.store import SessionRecord, SessionStore
 
 EventHandler = Callable[[Event], None]
@@ -27,7 +28,33 @@ ApproveFn = Callable[[Plan], Plan | Approval | None]
 """Plan approval: return the plan (edited or not), or an Approval that also changes page texts, to
 go on; None to cancel."""
 
+ConsentFn = Callable[[ConsentRequest], bool]
+"""Face-swap consent: True when the people whose faces are attached agreed."""
+
 TITLE_LENGTH = 60
+
+
+@dataclass
+class Answers:
+    """Who answers the questions a turn pauses on (LangGraph interrupts)."""
+
+    approve: ApproveFn | None = None
+    consent: ConsentFn | None = None
+
+    def answer(self, question: dict, handler: EventHandler) -> dict:
+        if "consent" in question:
+            request = ConsentRequest.model_validate(question["consent"])
+            return {"consent": bool(self.consent and self.consent(request))}
+        plan = Plan.model_validate(question["plan"])
+        if self.approve is None:
+            handler(Notice(message="plan approval is on but nobody is asked here; going ahead"))
+            return {"action": "approve"}
+        decided = self.approve(plan)
+        if decided is None:
+            return {"action": "cancel"}
+        if isinstance(decided, Plan):
+            decided = Approval(plan=decided)
+        return {"action": "approve", **decided.model_dump(mode="json")}
 
 
 def sessions_dir() -> Path:
@@ -190,8 +217,10 @@ class Session:
         self._cancel.set()
 
     def chat(self, text: str, images: Iterable[str | Path] = (), *, on_event: EventHandler | None = None,
-             approve: ApproveFn | None = None) -> Turn:
-        """Run one message through parse -> plan -> execute -> critic -> respond."""
+             approve: ApproveFn | None = None, consent: ConsentFn | None = None) -> Turn:
+        """Run one message through parse -> plan -> execute -> critic -> respond. `approve` is asked
+        about the plan (setting plan_approval), `consent` about a face swap whose message did not
+        state consent; without them the turn goes ahead, or stops for want of consent."""
         from chatdit.state import new_turn_input
 
         uploads = self._store_uploads(images)
@@ -204,14 +233,15 @@ class Session:
             self.record.title = text.strip().splitlines()[0][:TITLE_LENGTH] if text.strip() else "untitled"
         self.store.save(self.record)
         config = self._config(thread_id, head.checkpoint_id if head else None)
-        return self._run(turn, new_turn_input(turn.id, text, uploads, self.settings.rounds), config, on_event, approve)
+        return self._run(turn, new_turn_input(turn.id, text, uploads, self.settings.rounds), config, on_event, Answers(approve, consent))
 
     def pending(self) -> Turn | None:
         """The turn a killed process left unfinished, if any."""
         running = [turn for turn in self.record.turns if turn.status == "running"]
         return running[-1] if running else None
 
-    def resume(self, *, on_event: EventHandler | None = None, approve: ApproveFn | None = None) -> Turn:
+    def resume(self, *, on_event: EventHandler | None = None, approve: ApproveFn | None = None,
+               consent: ConsentFn | None = None) -> Turn:
         """Finish the turn a crash interrupted, from its last completed step."""
         from chatdit.state import new_turn_input
 
@@ -220,13 +250,13 @@ class Session:
             raise SessionError("nothing to resume: every turn in this session finished")
         state = self._graph_app().get_state(self._config(turn.thread_id))
         if state.next and state.values.get("turn_id") == turn.id:
-            return self._run(turn, None, self._config(turn.thread_id), on_event, approve)
+            return self._run(turn, None, self._config(turn.thread_id), on_event, Answers(approve, consent))
         parent = self.turn(turn.parent_id) if turn.parent_id else None
         uploads = [{"asset_id": a, "path": str(self.asset_path(a))} for a in turn.images]
         config = self._config(turn.thread_id, parent.checkpoint_id if parent else None)
-        return self._run(turn, new_turn_input(turn.id, turn.message, uploads, self.settings.rounds), config, on_event, approve)
+        return self._run(turn, new_turn_input(turn.id, turn.message, uploads, self.settings.rounds), config, on_event, Answers(approve, consent))
 
-    def _run(self, turn: Turn, graph_input: Any, config: dict, on_event: EventHandler | None, approve: ApproveFn | None) -> Turn:
+    def _run(self, turn: Turn, graph_input: Any, config: dict, on_event: EventHandler | None, answers: Answers) -> Turn:
         from langgraph.types import Command
 
         from chatdit.state import TurnRuntime
@@ -237,33 +267,20 @@ class Session:
         app = self._graph_app()
         try:
             while True:
-                pending_approval = None
+                question = None
                 for mode, chunk in app.stream(graph_input, config, context=runtime, stream_mode=["updates", "custom"]):
                     if mode == "custom":
                         handler(chunk)
                     elif "__interrupt__" in chunk:
-                        pending_approval = chunk["__interrupt__"][0].value
-                if pending_approval is None:
+                        question = chunk["__interrupt__"][0].value
+                if question is None:
                     break
-                graph_input = Command(resume=self._decide(pending_approval, approve, handler))
+                graph_input = Command(resume=answers.answer(question, handler))
                 config = self._config(turn.thread_id)
         except BaseException as exc:
             self._close_failed_turn(turn, exc)
             raise
         return self._close_done_turn(turn)
-
-    @staticmethod
-    def _decide(request: dict, approve: ApproveFn | None, handler: EventHandler) -> dict:
-        plan = Plan.model_validate(request["plan"])
-        if approve is None:
-            handler(Notice(message="plan approval is on but nobody is asked here; going ahead"))
-            return {"action": "approve"}
-        decided = approve(plan)
-        if decided is None:
-            return {"action": "cancel"}
-        if isinstance(decided, Plan):
-            decided = Approval(plan=decided)
-        return {"action": "approve", **decided.model_dump(mode="json")}
 
     def _close_done_turn(self, turn: Turn) -> Turn:
         from chatdit.agents.responder import best_assets

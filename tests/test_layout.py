@@ -74,8 +74,13 @@ def test_a_face_swap_message_runs_end_to_end_and_stores_the_video(tmp_path):
     with Session.create(tmp_path / "s", **FAST) as session:
         with pytest.raises(ConsentRequiredError, match="I have consent"):
             session.chat("swap my face into this clip", [face, clip])
-        turn = session.chat("swap my face into this clip, I have consent", [face, clip])
+        asked = []
+        with pytest.raises(ConsentRequiredError):
+            session.chat("swap my face into this clip", [face, clip], consent=lambda request: asked.append(request) or False)
+        assert len(asked[0].faces) == 1 and asked[0].video.endswith(".mp4")
+        turn = session.chat("swap my face into this clip", [face, clip], consent=lambda request: True)
         assert turn.status == "done", turn.error
+        assert turn.instruction.consent
         [asset] = turn.assets
         path = session.store.root / asset.path
     assert asset.kind == "video" and asset.tool == "faceswap" and path.suffix == ".mp4"

@@ -215,3 +215,16 @@ def test_a_person_edits_page_three_and_the_critic_judges_the_edit(tmp_path):
     assert turn.assets[0].page == 3 and turn.assets[0].parents == [before[3]]
     assert after[3] != before[3] and {p: a for p, a in after.items() if p != 3} == {p: a for p, a in before.items() if p != 3}
     assert turn.critiques and turn.critiques[0].asset_id == turn.assets[0].id
+
+
+def test_a_strategy_that_did_not_improve_the_output_is_not_chosen_again():
+    failing = [check("fox: count 2", "fail")]
+    first = judgement(failing + [check("fox: red", "pass", "color")], regions=[BOX])
+    inpainted = judgement(failing + [check("fox: red", "fail", "color")], regions=[BOX], asset_id="a1", attempt=1)
+    tried = output(first, inpainted)
+    tried.attempts[1].strategy = "inpaint"
+    assert tried.unhelpful() == {"inpaint"}
+    assert choose_strategy(tried, 1) == "revise"  # the critique is still localised, but inpainting made it worse
+    tried.attempts[1].strategy = "revise"
+    assert choose_strategy(tried, 1) == "inpaint"
+    assert choose_strategy(output(first), 1) == "inpaint"

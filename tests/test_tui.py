@@ -561,3 +561,30 @@ async def test_history_tree_undo_branch_and_start_over_keys():
         await pilot.press("escape")
         assert isinstance(app.screen, ChatScreen)
         await settle(pilot, lambda: len(chat(app).query(".turn")) == 2)
+
+
+async def test_a_face_swap_without_stated_consent_asks_for_it(tmp_path):
+    from chatdit.dit.video import write_video
+    from test_faceswap import draw_face
+
+    clip = write_video([draw_face(cx=70 + i) for i in range(5)], tmp_path / "clip.mp4", fps=8)
+    face = tmp_path / "me.png"
+    Image.fromarray(draw_face(width=128, height=128, cx=64, cy=64, scale=0.8)).save(face)
+    app = ChatditApp()
+    async with running(app) as pilot:
+        for path in (face, clip):
+            await send(pilot, f"/attach {path}")
+        await send(pilot, "swap my face into this clip")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "agree" in str(app.screen.question)
+        await pilot.press("n")
+        await settle(pilot, lambda: not chat(app).busy)
+        assert chat(app).session.turns()[-1].status == "failed"
+        for path in (face, clip):
+            await send(pilot, f"/attach {path}")
+        await send(pilot, "swap my face into this clip")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(pilot, lambda: not chat(app).busy)
+        [asset] = chat(app).session.turns()[-1].assets
+        assert asset.kind == "video"

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Static
 
 from chatdit.errors import ChatditError, TurnCancelled
 from chatdit.events import Event
-from chatdit.schema import Approval, Plan, Turn
+from chatdit.schema import Approval, ConsentRequest, Plan, Turn
 from chatdit.session import Session
 from chatdit.tui import slash
 from chatdit.tui.errors import report
@@ -159,7 +159,7 @@ class ChatScreen(Screen):
         session = self.session
         try:
             turn = session.chat(text, images, on_event=lambda e: self.post_message(self.TurnEvent(view, e)),
-                                approve=lambda plan: self.ask_approval(plan, view))
+                                approve=lambda plan: self.ask_approval(plan, view), consent=self.ask_consent)
             pages = turn_pages(session, turn)
         except Exception as exc:  # noqa: BLE001
             failed = session.pending() or (session.turns()[-1] if session.turns() else None)
@@ -199,17 +199,31 @@ class ChatScreen(Screen):
         """Called by the turn's thread: show the plan and wait for the person's answer."""
         from chatdit.tui.screens.approval import PlanApprovalScreen
 
+        return self.ask_from_thread(PlanApprovalScreen(plan, view.instruction))
+
+    def ask_consent(self, request: ConsentRequest) -> bool:
+        """Called by the turn's thread before a face swap whose message did not state consent."""
+        from chatdit.tui.screens.dialogs import ConfirmScreen
+
+        faces = ", ".join(request.faces) or "the attached picture"
+        question = (f"Face swap puts the face in {faces} into {request.video or 'the video'}.\n\n"
+                    "Did the person whose face this is agree to it? The video will carry a watermark "
+                    "and a record of how it was made.")
+        return bool(self.ask_from_thread(ConfirmScreen(question)))
+
+    def ask_from_thread(self, screen: Screen):
+        """Show a modal screen from the turn's thread and wait for its answer (None if the app quits)."""
         answered, answer = threading.Event(), {}
 
-        def decided(approval: Approval | None) -> None:
-            answer["plan"] = approval
+        def decided(result) -> None:
+            answer["result"] = result
             answered.set()
 
-        self.app.call_from_thread(self.app.push_screen, PlanApprovalScreen(plan, view.instruction), decided)
+        self.app.call_from_thread(self.app.push_screen, screen, decided)
         while not answered.wait(0.2):
             if not self.app.is_running:
                 return None
-        return answer["plan"]
+        return answer["result"]
 
     # -- actions -------------------------------------------------------------------------------
 
