@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chatdit.agents.planner import cards_for, pages_of
+from chatdit.critics.base import failing_checks
 from chatdit.schema import Asset, CharacterCard, Critique, Instruction, PageEntry, Plan
 
 Slot = tuple[str, int | None]
@@ -52,7 +53,7 @@ def updated_cards(instruction: Instruction, known: dict[str, CharacterCard], cho
 
 def failing_summary(critique: Critique, page: int | None) -> str:
     """'page 2: fox: red, bird: present' (the full feedback is on each critique)."""
-    names = [c.name for c in critique.checks if c.verdict == "fail"]
+    names = [c.name for c in failing_checks(critique.checks)]
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return f"{f'page {page}' if page else 'output'}: {shown}"
 
@@ -67,10 +68,10 @@ def reply_text(instruction: Instruction, plan: Plan, chosen: list[Asset], critiq
     else:
         what = f"Made {len(chosen)} picture{'s' if len(chosen) != 1 else ''}"
     judged = [c for c in critiques if c.asset_id in {a.id for a in chosen}]
-    failed = [c for c in judged if not c.passed]
+    page_of = {a.id: a.page or 0 for a in chosen}
+    failed = sorted((c for c in judged if not c.passed), key=lambda c: page_of.get(c.asset_id, 0))
     unchecked = [c for c in judged if c.passed and c.coverage == 0]
     if failed:
-        page_of = {a.id: a.page for a in chosen}
         verdict = f"{len(failed)} output(s) still fail the critic: " + "; ".join(
             failing_summary(c, page_of.get(c.asset_id)) for c in failed[:4]) + ("; ..." if len(failed) > 4 else "")
     elif unchecked:

@@ -59,6 +59,7 @@ class AssetMade(BaseModel):
 class Critiqued(BaseModel):
     type: Literal["critique"] = "critique"
     critique: Critique
+    page: int | None = None
 
 
 class Notice(BaseModel):

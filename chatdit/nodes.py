@@ -181,8 +181,9 @@ def critic(state: LoopState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
                               threshold=settings.critic_threshold)
     info = reflection_of(state)
     regions, unlocalised = dict(info.get("regions") or {}), dict(info.get("unlocalised") or {})
+    page_of = {asset.id: asset.page for asset in assets_of(state)}
     for judgement in judged:
-        emit(Critiqued(critique=judgement.critique))
+        emit(Critiqued(critique=judgement.critique, page=page_of.get(judgement.critique.asset_id)))
         if judgement.critique.asset_id:
             regions[judgement.critique.asset_id] = [r.model_dump(mode="json") for r in judgement.regions]
             unlocalised[judgement.critique.asset_id] = judgement.unlocalised
@@ -210,7 +211,6 @@ def retry(state: LoopState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     instruction = Instruction.model_validate(state["instruction"])
     made, chosen = plan_reflection(failing_outputs(state, base), instruction, next_round,
                                    describe=lambda asset: describe_attempt(asset, state, runtime))
-    emit(Notice(level="warning", message=f"round {next_round + 1}: {made.rationale.split(': ', 1)[1]}"))
     emit(Planned(plan=made, round=next_round))
     info.update(base_plan=base.model_dump(mode="json"), strategies=list(info.get("strategies") or []) + [chosen])
     return {"plan": made.model_dump(mode="json"), "step_index": 0, "round": next_round, "reflection": info}

@@ -38,7 +38,8 @@ class ConsoleProgress:
             return f"    made {where}: {event.asset.path}"
         if isinstance(event, Critiqued):
             c = event.critique
-            return f"    critic: {'pass' if c.passed else 'FAIL'} {c.score_text()} {c.feedback}"
+            where = f" page {event.page}" if event.page else ""
+            return f"    critic{where}: {'pass' if c.passed else 'FAIL'} {c.score_text()} {c.feedback}"
         if isinstance(event, Notice):
             return f"  {event.level}: {event.message}"
         return None

@@ -135,3 +135,11 @@ def test_a_partly_checkable_picture_says_how_much_was_checked():
     asked = Instruction(prompt="a red fox and a violin", subjects=[Subject(name="fox", color="red"), Subject(name="violin")])
     critique = judge(image, asked).critique
     assert 0 < critique.coverage < 1 and "checked)" in critique.score_text()
+
+
+def test_a_missing_subject_is_said_once_in_the_feedback_not_as_its_count_and_color_too():
+    image, _ = render_scene(FOX_LEFT, seed=3)
+    asked = Instruction(prompt="a red fox and a green tree", subjects=[Subject(name="fox", color="red"), Subject(name="tree", color="green")])
+    critique = judge(image, asked).critique
+    assert verdicts(judge(image, asked))["tree: green"] == "fail"
+    assert "tree: present" in critique.feedback and "tree: green" not in critique.feedback

@@ -8,7 +8,7 @@ from chatdit import Session
 from chatdit.agents.planner import PlanContext, plan_instruction
 from chatdit.agents.reflection import Attempt, FailingOutput, choose_strategy, plan_reflection, revised_prompt, should_retry
 from chatdit.critics.base import CritiqueContext, Judgement, Region, make_critique
-from chatdit.events import Critiqued, Notice
+from chatdit.events import Critiqued, Notice, Planned
 from chatdit.schema import Asset, Instruction, PageEntry, RequirementCheck, Step, Subject, Target, ToolCall
 
 FAST = dict(model="tiny", width=64, height=64, steps=2, critic=True)
@@ -136,7 +136,7 @@ def test_failing_picture_is_inpainted_then_redrawn_beside_it_and_the_best_attemp
     assert [c.score for c in turn.critiques] == [0.25, 0.5, 1.0]
     assert [a.id for a in turn.assets] == [turn.attempts[2].id]
     assert sum(isinstance(e, Critiqued) for e in events) == 3
-    assert any(isinstance(e, Notice) and "round 2: s1: inpaint" in e.message for e in events)
+    assert any(isinstance(e, Planned) and e.round == 1 and "round 2: s1: inpaint" in e.plan.rationale for e in events)
     assert "after 3 rounds" in turn.reply and "every check passed" in turn.reply
 
 

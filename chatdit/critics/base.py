@@ -190,9 +190,17 @@ def score_checks(checks: list[RequirementCheck]) -> float:
     return sum(c.verdict == "pass" for c in judged) / len(judged)
 
 
+def failing_checks(checks: list[RequirementCheck]) -> list[RequirementCheck]:
+    """The failures worth saying: a subject that is missing is said once, not again as its wrong
+    count, color and position."""
+    missing = {c.name.removesuffix(": present") for c in checks if c.verdict == "fail" and c.name.endswith(": present")}
+    return [c for c in checks if c.verdict == "fail" and
+            (c.name.endswith(": present") or not any(c.name.startswith((f"{m}:", f"{m} ")) for m in missing))]
+
+
 def feedback_text(checks: list[RequirementCheck]) -> str:
     """What a person (and the next attempt) should know: what failed, what could not be checked."""
-    failing = [f"{c.name} ({c.detail})" if c.detail else c.name for c in checks if c.verdict == "fail"]
+    failing = [f"{c.name} ({c.detail})" if c.detail else c.name for c in failing_checks(checks)]
     unknown = [c.name for c in checks if c.verdict == "unknown"]
     parts = []
     if failing:

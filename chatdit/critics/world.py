@@ -107,7 +107,8 @@ def check_world(req: Requirement, instruction: Instruction, scene) -> Requiremen
         return check(bool(of_kind), f"{len(of_kind)} found")
     if req.kind == "count":
         found = _matching(scene, subject)
-        return check(len(found) == subject.count, f"{len(found)} found")
+        detail = f"{len(found)} found" if len(found) == len(of_kind) else f"{len(found)} {subject.color} found, {len(of_kind)} in all"
+        return check(len(found) == subject.count, detail)
     if req.kind == "color":
         color = world_color(subject.color)
         if color is None:
