@@ -75,3 +75,15 @@ def test_edit_stops_within_a_step_when_cancelled(ctx):
     ctx.cancel.set()
     with pytest.raises(TurnCancelled):
         run_tool("edit", {"image": "scene", "instruction": "make the fox smaller", "steps": 3}, ctx)
+
+
+def test_the_redrawn_region_fades_in_at_its_edge_and_nothing_outside_changes():
+    from PIL import Image, ImageDraw
+
+    from chatdit.tools.inpaint import feathered
+
+    mask = Image.new("L", (128, 128), 0)
+    ImageDraw.Draw(mask).rectangle((32, 32, 95, 95), fill=255)
+    soft = np.asarray(feathered(mask))
+    assert soft[:, :32].max() == 0 and soft[:32].max() == 0
+    assert soft[64, 64] == 255 and 0 < soft[64, 32] < 255

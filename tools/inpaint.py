@@ -85,7 +85,18 @@ def redraw_masked(ctx: ToolContext, image, mask, prompt: str, seed: int, steps: 
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=seed, steps=steps, progress=ctx.progress,
                                  cancel=ctx.cancel, image=source, mask_image=mask, strength=1.0)
     drawn = pipe(prompt, **kwargs).images[0]
-    return Image.composite(drawn.convert("RGB"), source, mask), kwargs["num_inference_steps"]
+    return Image.composite(drawn.convert("RGB"), source, feathered(mask)), kwargs["num_inference_steps"]
+
+
+def feathered(mask):
+    """The mask with edges that fade in over a few pixels inside it, so the redrawn region blends
+    in instead of showing as a patch; outside the mask nothing changes."""
+    from PIL import ImageChops, ImageFilter
+
+    radius = max(1, round(min(mask.size) / 64))
+    hard = mask.convert("L")
+    soft = hard.filter(ImageFilter.MinFilter(2 * radius + 1)).filter(ImageFilter.GaussianBlur(radius))
+    return ImageChops.darker(soft, hard)
 
 
 @register("inpaint", InpaintArgs)
