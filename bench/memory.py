@@ -14,17 +14,6 @@ import argparse
 import time
 
 
-def distinct_bytes(pipes) -> int:
-    seen, total = set(), 0
-    for pipe in pipes:
-        for component in pipe.components.values():
-            for param in getattr(component, "parameters", lambda: [])():
-                if param.data_ptr() not in seen:
-                    seen.add(param.data_ptr())
-                    total += param.numel() * param.element_size()
-    return total
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="nano")
@@ -33,7 +22,7 @@ def main() -> None:
     from diffusers import FluxImg2ImgPipeline, FluxInpaintPipeline, FluxPipeline
 
     from chatdit.config import load_settings
-    from chatdit.dit.hub import ModelHub
+    from chatdit.dit.hub import ModelHub, distinct_parameter_bytes
 
     hub = ModelHub(load_settings(model=args.model))
     if hub.kind in ("tiny", "hub"):
@@ -46,13 +35,13 @@ def main() -> None:
     separate = [cls.from_pretrained(hub.where) for cls in (FluxPipeline, FluxInpaintPipeline, FluxImg2ImgPipeline)]
     separate_s = time.perf_counter() - started
 
-    shared_mb, separate_mb = distinct_bytes(shared) / 2**20, distinct_bytes(separate) / 2**20
+    shared_mb, separate_mb = distinct_parameter_bytes(shared) / 2**20, distinct_parameter_bytes(separate) / 2**20
     print(f"model: {hub.info.name} ({hub.where})")
     print(f"{'3 pipelines':12s} {'params MB':>10s} {'load s':>8s}")
     print(f"{'shared':12s} {shared_mb:10.1f} {shared_s:8.2f}")
     print(f"{'separate':12s} {separate_mb:10.1f} {separate_s:8.2f}")
     print(f"separate/shared: memory {separate_mb / shared_mb:.2f}x, load time {separate_s / shared_s:.2f}x")
-    largest_mb = max(distinct_bytes([pipe]) for pipe in shared) / 2**20
+    largest_mb = max(distinct_parameter_bytes([pipe]) for pipe in shared) / 2**20
     print(f"all loaded tools / largest single pipeline: {shared_mb:.1f} / {largest_mb:.1f} MB = {shared_mb / largest_mb:.2f}x")
 
 

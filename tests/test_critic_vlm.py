@@ -2,12 +2,10 @@
 the verdicts it takes, and the offline fallback (with a notice) when the server is down, slow or
 answers garbage."""
 
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from openai_server import ChatCompletionsServer
 
 from chatdit.critics.base import CritiqueContext
 from chatdit.critics.vlm import VLMCritic
@@ -18,44 +16,14 @@ SCENE = SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red",
 ASKED = SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", position="left"), ObjectSpec(kind="tree", color="green")])
 
 
-class Server:
-    """A chat-completions endpoint whose reply each test sets: a function of the request body."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.reply = lambda body: {"r1": {"verdict": "pass", "reason": "ok"}}
-        self.delay = 0.0
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
-                time.sleep(outer.delay)
-                content = outer.reply(body)
-                payload = json.dumps({"choices": [{"message": {"role": "assistant",
-                                                               "content": content if isinstance(content, str) else json.dumps(content)}}]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def critic_server() -> ChatCompletionsServer:
+    """A server whose reply each test sets: a function of the request body."""
+    return ChatCompletionsServer(lambda body: {"r1": {"verdict": "pass", "reason": "ok"}})
 
 
 @pytest.fixture
 def server():
-    running = Server()
+    running = critic_server()
     yield running
     running.close()
 
@@ -118,7 +86,7 @@ def test_a_slow_server_times_out_into_the_offline_critic(server):
 
 
 def test_a_server_that_is_down_is_not_asked_again_for_a_while():
-    probe = Server()
+    probe = critic_server()
     url = probe.url
     probe.close()
     judged, notices, critic = judge(url)

@@ -6,18 +6,9 @@ import threading
 import numpy as np
 import pytest
 
-from chatdit.config import load_settings
 from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_scene
 from chatdit.errors import ToolArgumentError, TurnCancelled
-from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
-
-
-@pytest.fixture(scope="module")
-def hub():
-    from chatdit.dit.hub import ModelHub
-
-    load_builtin_tools()
-    return ModelHub(load_settings(model="tiny"))
+from chatdit.tools.registry import ToolContext, run_tool
 
 
 @pytest.fixture

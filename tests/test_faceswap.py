@@ -9,7 +9,7 @@ from PIL import Image
 
 from chatdit.config import load_settings
 from chatdit.errors import ConsentRequiredError, ToolArgumentError
-from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
+from chatdit.tools.registry import ToolContext, run_tool
 
 
 def draw_face(width=160, height=128, cx=80, cy=64, scale=0.5, skin=(224, 172, 140), background=(160, 120, 90)):
@@ -46,14 +46,6 @@ def clip_path(tmp_path_factory):
     subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-y", "-i", str(silent), "-i", str(tone), "-map", "0:v",
                     "-map", "1:a", "-c", "copy", "-shortest", str(clip)], check=True)
     return clip
-
-
-@pytest.fixture(scope="module")
-def hub():
-    from chatdit.dit.hub import ModelHub
-
-    load_builtin_tools()
-    return ModelHub(load_settings(model="tiny"))
 
 
 @pytest.fixture

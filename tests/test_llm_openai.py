@@ -1,11 +1,9 @@
 """The openai backend against a real HTTP server on 127.0.0.1 speaking the chat-completions API."""
 
 import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from openai_server import ChatCompletionsServer
 
 from chatdit.agents.parser import parse_message
 from chatdit.config import load_settings
@@ -17,38 +15,10 @@ GOOD = {"task": "generate", "prompt": "two red cats left of a blue car", "output
                      {"name": "car", "count": 1, "color": "blue"}]}
 
 
-class FakeServer:
-    """Answers each POST with the next scripted reply; records what it was sent."""
-
-    def __init__(self, replies, delay=0.0):
-        self.replies, self.delay, self.requests = list(replies), delay, []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
-                time.sleep(server.delay)
-                content = server.replies.pop(0) if server.replies else "{}"
-                payload = json.dumps({"id": "x", "object": "chat.completion", "model": body["model"],
-                                      "choices": [{"index": 0, "finish_reason": "stop",
-                                                   "message": {"role": "assistant", "content": content}}]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def scripted_server(replies, delay=0.0) -> ChatCompletionsServer:
+    """Answers each POST with the next scripted reply."""
+    queue = list(replies)
+    return ChatCompletionsServer(lambda body: queue.pop(0) if queue else "{}", delay)
 
 
 @pytest.fixture
@@ -56,7 +26,7 @@ def serve():
     servers = []
 
     def start(replies, delay=0.0):
-        servers.append(FakeServer(replies, delay))
+        servers.append(scripted_server(replies, delay))
         return servers[-1]
 
     yield start

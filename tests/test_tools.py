@@ -12,14 +12,6 @@ from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancell
 from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
 
 
-@pytest.fixture(scope="module")
-def hub():
-    from chatdit.dit.hub import ModelHub
-
-    load_builtin_tools()
-    return ModelHub(load_settings(model="tiny"))
-
-
 @pytest.fixture
 def ctx(hub, tmp_path):
     images: dict[str, Image.Image] = {}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import inspect
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -118,6 +118,19 @@ def snap_size(value: int, what: str) -> int:
     if value < SIZE_MULTIPLE:
         raise ToolArgumentError(f"{what} {value} px is too small; use at least {SIZE_MULTIPLE}")
     return max(SIZE_MULTIPLE, round(value / SIZE_MULTIPLE) * SIZE_MULTIPLE)
+
+
+def distinct_parameter_bytes(pipes: Iterable[Any]) -> int:
+    """Bytes of the parameters of these pipelines, each tensor counted once however many share it."""
+    seen: set[int] = set()
+    total = 0
+    for pipe in pipes:
+        for component in pipe.components.values():
+            for param in getattr(component, "parameters", lambda: [])():
+                if param.data_ptr() not in seen:
+                    seen.add(param.data_ptr())
+                    total += param.numel() * param.element_size()
+    return total
 
 
 class ModelHub:
@@ -316,14 +329,4 @@ class ModelHub:
 
     def parameter_bytes(self) -> int:
         """Bytes of distinct parameters across every loaded pipeline (shared ones counted once)."""
-        seen: set[int] = set()
-        total = 0
-        for pipe in self._pipes.values():
-            if pipe is None:
-                continue
-            for component in pipe.components.values():
-                for param in getattr(component, "parameters", lambda: [])():
-                    if param.data_ptr() not in seen:
-                        seen.add(param.data_ptr())
-                        total += param.numel() * param.element_size()
-        return total
+        return distinct_parameter_bytes(pipe for pipe in self._pipes.values() if pipe is not None)
