@@ -241,20 +241,26 @@ class ModelHub:
             if self.kind == "tiny":
                 from chatdit.dit.tiny import build_tiny_fill_transformer
 
-                transformer = build_tiny_fill_transformer(self.text2image())
-            else:
-                from diffusers import FluxTransformer2DModel
-
-                repo = FILL_CHECKPOINTS.get(str(self.where), str(self.where))
-                try:
-                    transformer = FluxTransformer2DModel.from_pretrained(repo, subfolder="transformer", dtype=self._dtype)
-                except (OSError, ValueError) as exc:
-                    raise ModelUnavailableError(f"the fill model {repo} is not available: {exc}") from exc
-            pipe = FluxFillPipeline(transformer=transformer, **self._shared_components())
-            self._place(pipe)
-            return pipe
+                return self._with_transformer(FluxFillPipeline, build_tiny_fill_transformer(self.text2image()))
+            repo = FILL_CHECKPOINTS.get(str(self.where), str(self.where))
+            return self._with_transformer(FluxFillPipeline, self._load_transformer(repo, "fill"))
 
         return self._get("fill", build)
+
+    def _load_transformer(self, repo: str, role: str):
+        """A variant's transformer (Fill, Kontext) from its own checkpoint, in the hub's dtype."""
+        from diffusers import FluxTransformer2DModel
+
+        try:
+            return FluxTransformer2DModel.from_pretrained(repo, subfolder="transformer", dtype=self._dtype)
+        except (OSError, ValueError) as exc:
+            raise ModelUnavailableError(f"the {role} model {repo} is not available: {exc}") from exc
+
+    def _with_transformer(self, pipeline_class, transformer):
+        """A pipeline of this class on the base's text encoders, VAE and scheduler, with its own transformer."""
+        pipe = pipeline_class(transformer=transformer, **self._shared_components())
+        self._place(pipe)
+        return pipe
 
     def inpaint(self):
         """FluxInpaintPipeline over the base components (region edits, nano's fill path)."""
@@ -277,18 +283,8 @@ class ModelHub:
         def build():
             if self.kind == "tiny":
                 return FluxKontextPipeline.from_pipe(self.text2image())
-            from diffusers import FluxTransformer2DModel
-
             repo = KONTEXT_CHECKPOINTS.get(str(self.where))
-            if repo is None:
-                return None
-            try:
-                transformer = FluxTransformer2DModel.from_pretrained(repo, subfolder="transformer", dtype=self._dtype)
-            except (OSError, ValueError) as exc:
-                raise ModelUnavailableError(f"the edit model {repo} is not available: {exc}") from exc
-            pipe = FluxKontextPipeline(transformer=transformer, **self._shared_components())
-            self._place(pipe)
-            return pipe
+            return None if repo is None else self._with_transformer(FluxKontextPipeline, self._load_transformer(repo, "edit"))
 
         return self._get("kontext", build)
 
