@@ -10,8 +10,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chatdit.errors import ChatditError
+
+if TYPE_CHECKING:
+    from chatdit.schema import ConsentRequest
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,11 +116,20 @@ def cmd_chat(args: argparse.Namespace) -> int:
     else:
         session = Session.create(args.session, **overrides)
     with session:
-        turn = session.chat(args.message, images=args.image, on_event=ConsoleProgress())
+        turn = session.chat(args.message, images=args.image, on_event=ConsoleProgress(),
+                            consent=ask_consent if sys.stdin.isatty() else None)
         print(turn.reply)
         for asset in turn.assets:
             print(f"  {'page ' + str(asset.page) if asset.page else asset.kind}: {session.asset_path(asset)}")
     return 0
+
+
+def ask_consent(request: ConsentRequest) -> bool:
+    """Asked on the terminal before a face swap whose message did not state consent."""
+    faces = ", ".join(request.faces) or "the attached picture"
+    answer = input(f"Face swap puts the face in {faces} into {request.video or 'the video'}. "
+                   "Did the person whose face this is agree to it? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
