@@ -66,7 +66,8 @@ def reply_text(instruction: Instruction, plan: Plan, chosen: list[Asset], critiq
         noun = {"book": "page", "storyboard": "shot"}.get(instruction.collection, "picture")
         what = f"Made {len(pages)} {noun}{'s' if len(pages) != 1 else ''}"
     else:
-        what = f"Made {len(chosen)} picture{'s' if len(chosen) != 1 else ''}"
+        noun = "video" if chosen and all(a.kind == "video" for a in chosen) else "picture"
+        what = f"Made {len(chosen)} {noun}{'s' if len(chosen) != 1 else ''}"
     judged = [c for c in critiques if c.asset_id in {a.id for a in chosen}]
     page_of = {a.id: a.page or 0 for a in chosen}
     failed = sorted((c for c in judged if not c.passed), key=lambda c: page_of.get(c.asset_id, 0))

@@ -18,7 +18,20 @@ if TYPE_CHECKING:
     from chatdit.schema import ConsentRequest
 
 
+def quiet_library_logs() -> None:
+    """Keep diffusers', transformers' and optional kernels' import-time chatter out of the chat
+    (their verbosity is read from the environment when they are first imported; yours wins)."""
+    import logging
+    import os
+
+    os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    for noisy in ("torchao", "torch.utils._pytree"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    quiet_library_logs()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

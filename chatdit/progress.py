@@ -39,7 +39,8 @@ class ConsoleProgress:
         if isinstance(event, Critiqued):
             c = event.critique
             where = f" page {event.page}" if event.page else ""
-            return f"    critic{where}: {'pass' if c.passed else 'FAIL'} {c.score_text()} {c.feedback}"
+            said = " ".join(part for part in ("pass" if c.passed else "FAIL", c.score_text(), c.feedback) if part)
+            return f"    critic{where}: {said}"
         if isinstance(event, Notice):
             return f"  {event.level}: {event.message}"
         return None

@@ -198,7 +198,10 @@ class Critique(Strict):
                                                "None when only structure was checked, 0 when the critic could check none")
 
     def score_text(self) -> str:
-        """The score as a person should read it: 'unchecked' when nothing could be judged."""
+        """The score as a person should read it: 'unchecked' when nothing could be judged, nothing
+        when only structure was checked (pass/fail says it all)."""
+        if self.coverage is None:
+            return ""
         if self.coverage == 0:
             return "unchecked"
         partly = f" ({self.coverage:.0%} checked)" if self.coverage is not None and self.coverage < 1 else ""

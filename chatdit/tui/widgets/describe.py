@@ -44,4 +44,4 @@ def plan_details(plan: Plan) -> str:
 def critique_line(critique: Critique, page: int | None = None) -> str:
     mark = "✓" if critique.passed else "✗"
     where = f"page {page}" if page else critique.asset_id[:8]
-    return f"{mark} critic {where}: {critique.score_text()}" + (f" — {critique.feedback}" if critique.feedback else "")
+    return f"{mark} critic {where}: " + (" — ".join(part for part in (critique.score_text(), critique.feedback) if part) or "ok")
