@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from chatdit.errors import ChatditError
-from chatdit.schema import Asset, Critique, Instruction, Plan, Turn
+from chatdit.schema import Approval, Asset, ConsentRequest, Critique, Instruction, Plan, Turn
 from chatdit.session import Session
 from chatdit.sessions import SessionSummary, list_sessions
 
-__all__ = ["Asset", "ChatditError", "Critique", "Instruction", "Plan", "Session", "SessionSummary", "Turn",
-           "list_sessions", "parse", "plan"]
+__all__ = ["Approval", "Asset", "ChatditError", "ConsentRequest", "Critique", "Instruction", "Plan", "Session",
+           "SessionSummary", "Turn", "list_sessions", "parse", "plan"]
 __version__ = "0.1.0"
 
 
