@@ -75,8 +75,10 @@ def region_area(judgement: Judgement) -> float:
     return sum((r.box[2] - r.box[0]) * (r.box[3] - r.box[1]) for r in judgement.regions)
 
 
-def choose_strategy(output: FailingOutput, round_: int, allowed: tuple[Strategy, ...] = STRATEGIES) -> Strategy:
-    """The strategy for this output's next attempt (round_ is the attempt about to be made, >= 1)."""
+def choose_strategy(output: FailingOutput, allowed: tuple[Strategy, ...] = STRATEGIES) -> Strategy:
+    """The strategy for this output's next attempt: inpaint when the critic localised what is
+    wrong, else revise, in-context, reseed in that order, each kept while it helps (bench/reflection.py:
+    on nano, revising alone beats best-of-N; redrawing beside a canvas panel costs backgrounds)."""
     best = output.best
     broken = best is None or any(c.verdict == "fail" and c.kind in ("structure", "quality") for c in best.judgement.critique.checks)
     if broken or output.step.call.tool not in ("generate", "group", "reference", "inpaint", "edit"):
@@ -86,8 +88,7 @@ def choose_strategy(output: FailingOutput, round_: int, allowed: tuple[Strategy,
     if ("inpaint" in allowed and judgement.localised and len(judgement.regions) <= MAX_INPAINT_REGIONS
             and region_area(judgement) <= MAX_INPAINT_AREA):
         return "inpaint"
-    rotation = [s for s in ("revise", "in_context", "reseed") if s in allowed] or ["reseed"]
-    return rotation[(round_ - 1) % len(rotation)]
+    return next((s for s in ("revise", "in_context", "reseed") if s in allowed), "reseed")
 
 
 def corrections(instruction: Instruction, judgement: Judgement) -> list[str]:
@@ -164,7 +165,7 @@ def plan_reflection(failing: list[FailingOutput], instruction: Instruction, roun
     for output in failing:
         many = len(output.step.pages) > 1
         step_id = f"{output.step.id}~p{output.page}" if many and output.page else output.step.id
-        strategy = choose_strategy(output, round_, allowed)
+        strategy = choose_strategy(output, allowed)
         steps.append(reflection_step(output, instruction, strategy, round_, describe, step_id))
         chosen[step_id] = strategy
     summary = ", ".join(f"{sid}: {s}" for sid, s in chosen.items())

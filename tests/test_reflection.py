@@ -47,7 +47,7 @@ def test_another_round_only_when_something_failed_and_rounds_and_time_are_left()
 def test_a_localised_failure_is_inpainted_on_the_best_attempt():
     local = judgement([check("fox: count 2", "fail"), check("fox: red", "pass", "color")], regions=[BOX])
     out = output(local)
-    assert choose_strategy(out, 1) == "inpaint"
+    assert choose_strategy(out) == "inpaint"
     plan, chosen = plan_reflection([out], FOX, 1, describe=lambda a: "")
     [step] = plan.steps
     assert chosen == {"s1": "inpaint"} and step.call.tool == "inpaint"
@@ -55,13 +55,20 @@ def test_a_localised_failure_is_inpainted_on_the_best_attempt():
     assert step.call.args["prompt"] == FOX.prompt and step.call.args["seed"] == 1005
 
 
-def test_unlocalised_failures_revise_the_prompt_then_redraw_next_to_the_last_attempt():
+def test_unlocalised_failures_revise_the_prompt_while_it_helps_then_redraw_next_to_the_last_attempt():
     wrong = judgement([check("fox: count 2", "fail"), check("background: night", "fail", "presence")], unlocalised=["background: night"])
     out = output(wrong)
-    assert [choose_strategy(out, r) for r in (1, 2, 3)] == ["revise", "in_context", "reseed"]
+    assert choose_strategy(out) == "revise"
     [revise] = plan_reflection([out], FOX, 1, describe=lambda a: "")[0].steps
     assert revise.call.tool == "generate" and revise.call.args["seed"] == 1005
-    [beside] = plan_reflection([out], FOX, 2, describe=lambda a: f"what {a.id} shows: one red fox by day")[0].steps
+    better = judgement([check("fox: count 2", "pass"), check("background: night", "fail", "presence")], asset_id="a1", attempt=1)
+    out.attempts.append(Attempt(asset=Asset(id="a1", path="a1.png", prompt=FOX.prompt), judgement=better, strategy="revise"))
+    assert choose_strategy(out) == "revise"  # it helped: again, with a new seed
+    same = judgement([check("fox: count 2", "pass"), check("background: night", "fail", "presence")], asset_id="a2", attempt=2)
+    out.attempts.append(Attempt(asset=Asset(id="a2", path="a2.png", prompt=FOX.prompt), judgement=same, strategy="revise"))
+    assert choose_strategy(out) == "in_context"
+    out.attempts = out.attempts[:1]
+    [beside] = plan_reflection([out], FOX, 2, describe=lambda a: f"what {a.id} shows: one red fox by day", allowed=("in_context",))[0].steps
     assert beside.call.tool == "reference" and beside.call.args["references"] == ["a0"]
     assert beside.call.args["reference_prompts"] == ["what a0 shows: one red fox by day"]
     assert beside.call.args["panels"] == [{"prompt": FOX.prompt, "page": None}]
@@ -75,7 +82,7 @@ def test_the_revised_prompt_states_the_failing_requirements_first_and_only_once(
 
 def test_broken_pictures_get_a_new_seed_and_the_best_attempt_is_the_base():
     blank = judgement([check("not blank", "fail", "quality")])
-    assert choose_strategy(output(blank), 1) == "reseed"
+    assert choose_strategy(output(blank)) == "reseed"
     better = judgement([check("fox: count 2", "fail"), check("fox: red", "pass", "color")], regions=[BOX], asset_id="a1")
     worse = judgement([check("fox: count 2", "fail"), check("fox: red", "fail", "color")], regions=[BOX])
     assert output(worse, better).best.asset.id == "a1"
@@ -125,14 +132,14 @@ def scripted(monkeypatch):
     return install
 
 
-def test_failing_picture_is_inpainted_then_redrawn_beside_it_and_the_best_attempt_is_kept(tmp_path, scripted):
+def test_failing_picture_is_inpainted_then_revised_and_the_best_attempt_is_kept(tmp_path, scripted):
     scripted(by_attempt)
     events = []
     with Session.create(tmp_path / "s", rounds=3, **FAST) as session:
         turn = session.chat("two red foxes at night", on_event=events.append)
-    assert [(a.tool, a.attempt) for a in turn.attempts] == [("generate", 0), ("inpaint", 1), ("reference", 2)]
+    assert [(a.tool, a.attempt) for a in turn.attempts] == [("generate", 0), ("inpaint", 1), ("generate", 2)]
     assert turn.attempts[1].parents == [turn.attempts[0].id]  # the region redrawn on the first attempt
-    assert turn.attempts[2].parents == [turn.attempts[1].id]  # drawn next to the best attempt so far
+    assert turn.attempts[2].seed != turn.attempts[0].seed and not turn.attempts[2].parents  # drawn anew
     assert [c.score for c in turn.critiques] == [0.25, 0.5, 1.0]
     assert [a.id for a in turn.assets] == [turn.attempts[2].id]
     assert sum(isinstance(e, Critiqued) for e in events) == 3
@@ -224,7 +231,7 @@ def test_a_strategy_that_did_not_improve_the_output_is_not_chosen_again():
     tried = output(first, inpainted)
     tried.attempts[1].strategy = "inpaint"
     assert tried.unhelpful() == {"inpaint"}
-    assert choose_strategy(tried, 1) == "revise"  # the critique is still localised, but inpainting made it worse
+    assert choose_strategy(tried) == "revise"  # the critique is still localised, but inpainting made it worse
     tried.attempts[1].strategy = "revise"
-    assert choose_strategy(tried, 1) == "inpaint"
-    assert choose_strategy(output(first), 1) == "inpaint"
+    assert choose_strategy(tried) == "inpaint"
+    assert choose_strategy(output(first)) == "inpaint"
