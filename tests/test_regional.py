@@ -101,3 +101,19 @@ def test_phrases_longer_than_the_text_window_are_refused(ctx):
     long = " ".join(["red"] * 40)
     with pytest.raises(ToolArgumentError, match="text tokens"):
         run_layout(ctx, [{"phrase": long, "box": [0.0, 0.0, 0.5, 1.0]}])
+
+
+def test_on_nano_the_places_are_said_in_words_instead_of_masked():
+    from chatdit.config import Settings
+    from chatdit.dit.hub import ModelHub
+    from chatdit.tools.layout import place_words
+    from chatdit.tools.registry import ToolContext
+
+    nano = ToolContext(hub=ModelHub(Settings(model="nano")), load_image=lambda asset_id: None, workdir=Path("."))
+    assert not nano.hub.info.regional_attention
+    [out] = run_layout(nano, [{"phrase": "a red fox", "box": [0.0, 0.5, 0.5, 1.0]},
+                              {"phrase": "a yellow sun", "box": [0.6, 0.0, 1.0, 0.4]}], prompt="at night")
+    assert out.prompt == "a yellow sun in the top right, a red fox in the bottom left, at night"
+    assert out.meta["regional_attention"] is False and out.image.size == (64, 64)
+    assert [place_words(b) for b in [(0.3, 0.3, 0.7, 0.7), (0.0, 0.0, 0.3, 1.0), (0.3, 0.7, 0.7, 1.0)]] == \
+        ["in the middle", "on the left", "at the bottom"]

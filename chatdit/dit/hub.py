@@ -62,6 +62,9 @@ class ModelInfo(BaseModel):
     max_panels: int
     fill_mode: Literal["fill", "inpaint"]
     fill_guidance_scale: float
+    regional_attention: bool = True
+    """Whether layout draws under the regional attention mask; a model where bench/layout.py
+    measures that it hurts (nano) is given the places in words instead."""
     random_weights: bool
     source: str
 
@@ -156,6 +159,7 @@ class ModelHub:
             negative_prompt=defaults.get("negative_prompt") or "", max_sequence_length=defaults["max_sequence_length"],
             max_panels=defaults["max_panels"], fill_mode=defaults.get("fill", "inpaint"),
             fill_guidance_scale=defaults.get("fill_guidance_scale", 1.0), random_weights=kind == "tiny",
+            regional_attention=defaults.get("regional_attention", True),
             source=str(where) if where else "built offline with random weights",
         )
         self._pipes: dict[str, Any] = {}
