@@ -75,6 +75,8 @@ def reply_text(instruction: Instruction, plan: Plan, chosen: list[Asset], critiq
     if failed:
         verdict = f"{len(failed)} output(s) still fail the critic: " + "; ".join(
             failing_summary(c, page_of.get(c.asset_id)) for c in failed[:4]) + ("; ..." if len(failed) > 4 else "")
+        if unchecked:
+            verdict += f"; it could not check {len(unchecked)} other(s)"
     elif unchecked:
         verdict = f"nothing failed, but the critic could not check what {len(unchecked)} of them show"
     else:

@@ -39,7 +39,8 @@ class ConsoleProgress:
         if isinstance(event, Critiqued):
             c = event.critique
             where = f" page {event.page}" if event.page else ""
-            said = " ".join(part for part in ("pass" if c.passed else "FAIL", c.score_text(), c.feedback) if part)
+            verdict = "FAIL" if not c.passed else ("pass" if c.coverage != 0 else "?")  # ?: nothing could be checked
+            said = " ".join(part for part in (verdict, c.score_text() if c.coverage != 0 else "", c.feedback) if part)
             return f"    critic{where}: {said}"
         if isinstance(event, Notice):
             return f"  {event.level}: {event.message}"

@@ -42,6 +42,7 @@ def plan_details(plan: Plan) -> str:
 
 
 def critique_line(critique: Critique, page: int | None = None) -> str:
-    mark = "✓" if critique.passed else "✗"
+    mark = "✗" if not critique.passed else ("?" if critique.coverage == 0 else "✓")
     where = f"page {page}" if page else critique.asset_id[:8]
-    return f"{mark} critic {where}: " + (" — ".join(part for part in (critique.score_text(), critique.feedback) if part) or "ok")
+    score = critique.score_text() if critique.coverage != 0 else ""  # the feedback says nothing was checked
+    return f"{mark} critic {where}: " + (" — ".join(part for part in (score, critique.feedback) if part) or "ok")
