@@ -70,8 +70,8 @@ def reply_text(instruction: Instruction, plan: Plan, chosen: list[Asset], critiq
         what = f"Made {len(chosen)} {noun}{'s' if len(chosen) != 1 else ''}"
     judged = [c for c in critiques if c.asset_id in {a.id for a in chosen}]
     page_of = {a.id: a.page or 0 for a in chosen}
-    failed = sorted((c for c in judged if not c.passed), key=lambda c: page_of.get(c.asset_id, 0))
-    unchecked = [c for c in judged if c.passed and c.coverage == 0]
+    failed = sorted((c for c in judged if c.verdict == "fail"), key=lambda c: page_of.get(c.asset_id, 0))
+    unchecked = [c for c in judged if c.verdict == "unchecked"]
     if failed:
         verdict = f"{len(failed)} output(s) still fail the critic: " + "; ".join(
             failing_summary(c, page_of.get(c.asset_id)) for c in failed[:4]) + ("; ..." if len(failed) > 4 else "")

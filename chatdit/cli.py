@@ -18,19 +18,9 @@ if TYPE_CHECKING:
     from chatdit.schema import ConsentRequest
 
 
-def quiet_library_logs() -> None:
-    """Keep diffusers', transformers' and optional kernels' import-time chatter out of the chat
-    (their verbosity is read from the environment when they are first imported; yours wins)."""
-    import logging
-    import os
-
-    os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    for noisy in ("torchao", "torch.utils._pytree"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    from chatdit.dit.hub import quiet_library_logs
+
     quiet_library_logs()
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -139,9 +129,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def ask_consent(request: ConsentRequest) -> bool:
     """Asked on the terminal before a face swap whose message did not state consent."""
-    faces = ", ".join(request.faces) or "the attached picture"
-    answer = input(f"Face swap puts the face in {faces} into {request.video or 'the video'}. "
-                   "Did the person whose face this is agree to it? [y/N] ")
+    answer = input(f"{request.question()} [y/N] ")
     return answer.strip().lower() in ("y", "yes")
 
 

@@ -39,8 +39,9 @@ class ConsoleProgress:
         if isinstance(event, Critiqued):
             c = event.critique
             where = f" page {event.page}" if event.page else ""
-            verdict = "FAIL" if not c.passed else ("pass" if c.coverage != 0 else "?")  # ?: nothing could be checked
-            said = " ".join(part for part in (verdict, c.score_text() if c.coverage != 0 else "", c.feedback) if part)
+            unchecked = c.verdict == "unchecked"  # the feedback says nothing could be checked
+            said = " ".join(part for part in ({"pass": "pass", "fail": "FAIL", "unchecked": "?"}[c.verdict],
+                                              "" if unchecked else c.score_text(), c.feedback) if part)
             return f"    critic{where}: {said}"
         if isinstance(event, Notice):
             return f"  {event.level}: {event.message}"

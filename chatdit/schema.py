@@ -152,6 +152,13 @@ class ConsentRequest(Strict):
     faces: list[str] = Field(description="the face pictures, as attached")
     video: str | None = None
 
+    def question(self) -> str:
+        """What the person is asked, in the TUI and on the terminal alike."""
+        faces = ", ".join(self.faces) or "the attached picture"
+        return (f"Face swap puts the face in {faces} into {self.video or 'the video'}. "
+                "Did the person whose face this is agree to it? The video will carry a watermark "
+                "and a record of how it was made.")
+
 
 class Approval(Strict):
     """A person's go-ahead on a plan with what they changed in it: what each page shows (the
@@ -196,6 +203,17 @@ class Critique(Strict):
     coverage: float | None = Field(default=None, ge=0.0, le=1.0,
                                    description="share of the content requirements the critic could check; "
                                                "None when only structure was checked, 0 when the critic could check none")
+    checks: list[RequirementCheck] = Field(default_factory=list)
+    feedback: str = ""
+    critic: str = "structure"
+    attempt: int = 0
+
+    @property
+    def verdict(self) -> Literal["pass", "fail", "unchecked"]:
+        """'unchecked' when it passed only because the critic could check nothing."""
+        if not self.passed:
+            return "fail"
+        return "unchecked" if self.coverage == 0 else "pass"
 
     def score_text(self) -> str:
         """The score as a person should read it: 'unchecked' when nothing could be judged, nothing
@@ -204,12 +222,8 @@ class Critique(Strict):
             return ""
         if self.coverage == 0:
             return "unchecked"
-        partly = f" ({self.coverage:.0%} checked)" if self.coverage is not None and self.coverage < 1 else ""
+        partly = f" ({self.coverage:.0%} checked)" if self.coverage < 1 else ""
         return f"{self.score:.2f}{partly}"
-    checks: list[RequirementCheck] = Field(default_factory=list)
-    feedback: str = ""
-    critic: str = "structure"
-    attempt: int = 0
 
 
 class Turn(Strict):

@@ -12,8 +12,8 @@ import logging
 import sqlite3
 import threading
 import uuid
-from dataclasses import dataclass
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +70,10 @@ def book_file_name(title: str, fmt: str = "pdf") -> str:
 def hub_notice(message: str) -> None:
     """The model hub's fallbacks and load notes, streamed to whoever runs the turn (the hub is
     used inside graph nodes); outside a turn they go to the log."""
-    from langgraph.config import get_stream_writer
+    from chatdit.nodes import emit
 
     try:
-        get_stream_writer()(Notice(level="warning", message=message))
+        emit(Notice(level="warning", message=message))
     except RuntimeError:
         logging.getLogger("chatdit").warning(message)
 

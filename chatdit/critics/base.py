@@ -207,7 +207,7 @@ def feedback_text(checks: list[RequirementCheck]) -> str:
         parts.append("fix: " + "; ".join(failing))
     if unknown:
         parts.append(f"not checked: {', '.join(unknown[:4])}" + (f" and {len(unknown) - 4} more" if len(unknown) > 4 else ""))
-    if unknown and not failing and len(unknown) == len(content_checks(checks)):
+    if coverage_of(checks) == 0 and not failing:
         parts.insert(0, "the critic could check none of the requirements")
     return ". ".join(parts) or "every checked requirement is met"
 

@@ -123,6 +123,18 @@ def snap_size(value: int, what: str) -> int:
     return max(SIZE_MULTIPLE, round(value / SIZE_MULTIPLE) * SIZE_MULTIPLE)
 
 
+def quiet_library_logs() -> None:
+    """Keep diffusers', transformers' and optional kernels' import-time chatter out of the chat
+    (their verbosity is read from the environment when they are first imported; yours wins)."""
+    import logging
+    import os
+
+    os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    for noisy in ("torchao", "torch.utils._pytree"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
 def distinct_parameter_bytes(pipes: Iterable[Any]) -> int:
     """Bytes of the parameters of these pipelines, each tensor counted once however many share it."""
     seen: set[int] = set()
@@ -168,10 +180,7 @@ class ModelHub:
     # ------------------------------------------------------------------ loading
 
     def _load_base(self):
-        import logging
-
-        for noisy in ("torchao", "torch.utils._pytree"):
-            logging.getLogger(noisy).setLevel(logging.ERROR)  # optional-kernel chatter when torchao is installed
+        quiet_library_logs()
         import torch
         from diffusers.utils import logging as diffusers_logging
         from transformers.utils import logging as transformers_logging

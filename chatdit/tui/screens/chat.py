@@ -205,11 +205,7 @@ class ChatScreen(Screen):
         """Called by the turn's thread before a face swap whose message did not state consent."""
         from chatdit.tui.screens.dialogs import ConfirmScreen
 
-        faces = ", ".join(request.faces) or "the attached picture"
-        question = (f"Face swap puts the face in {faces} into {request.video or 'the video'}.\n\n"
-                    "Did the person whose face this is agree to it? The video will carry a watermark "
-                    "and a record of how it was made.")
-        return bool(self.ask_from_thread(ConfirmScreen(question)))
+        return bool(self.ask_from_thread(ConfirmScreen(request.question())))
 
     def ask_from_thread(self, screen: Screen):
         """Show a modal screen from the turn's thread and wait for its answer (None if the app quits)."""

@@ -42,7 +42,7 @@ def plan_details(plan: Plan) -> str:
 
 
 def critique_line(critique: Critique, page: int | None = None) -> str:
-    mark = "✗" if not critique.passed else ("?" if critique.coverage == 0 else "✓")
+    mark = {"pass": "✓", "fail": "✗", "unchecked": "?"}[critique.verdict]
     where = f"page {page}" if page else critique.asset_id[:8]
-    score = critique.score_text() if critique.coverage != 0 else ""  # the feedback says nothing was checked
+    score = "" if critique.verdict == "unchecked" else critique.score_text()  # the feedback says nothing was checked
     return f"{mark} critic {where}: " + (" — ".join(part for part in (score, critique.feedback) if part) or "ok")
