@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from chatdit import Session
-from chatdit.errors import InputImageError, InstructionError, PageReferenceError, SessionError, TurnCancelled
+from chatdit.errors import ChatditError, InputImageError, InstructionError, PageReferenceError, SessionError, TurnCancelled
 from chatdit.events import Denoising
 
 FAST = dict(model="tiny", width=64, height=64, steps=2, critic=False, rounds=1)
@@ -175,6 +175,9 @@ def test_export_writes_pdf_html_and_gif_inside_the_session(session):
     for suffix in ("pdf", "html", "gif"):
         written = session.export(f"book.{suffix}")
         assert written.parent == session.path / "exports" and written.stat().st_size > 0
+    with pytest.raises(ChatditError, match="cannot write /proc/nope/book.pdf"):
+        session.export("/proc/nope/book.pdf")
+    assert session.pages() and len(session.turns()) == 1
 
 
 def test_opening_a_folder_that_is_not_a_session_is_a_clear_error(tmp_path):

@@ -127,5 +127,8 @@ def export_book(pages: list[BookPage], path: Path, title: str | None = None) -> 
         raise ChatditError(f"cannot export to {path.name!r}: use a name ending in {', '.join(FORMATS)}")
     if not pages:
         raise ChatditError("the book has no pages to export yet")
-    write_atomic(path, RENDERERS[suffix](sorted(pages, key=lambda p: p.number), title))
+    try:
+        write_atomic(path, RENDERERS[suffix](sorted(pages, key=lambda p: p.number), title))
+    except OSError as exc:
+        raise ChatditError(f"cannot write {path}: {exc.strerror or exc}; pick a folder you can write to") from exc
     return path
