@@ -5,6 +5,7 @@ import json
 import pytest
 
 torch = pytest.importorskip("torch")
+np = pytest.importorskip("numpy")
 
 
 def test_tiny_training_run_writes_a_pipeline_and_resumes(tmp_path):
@@ -31,10 +32,41 @@ def test_tiny_training_run_writes_a_pipeline_and_resumes(tmp_path):
     assert image.size == (64, 64)
 
 
-def test_the_vae_loss_weighs_object_pixels_more_than_the_background():
-    from chatdit.dit.nano.train import object_weights
+def test_the_losses_weigh_objects_more_than_sky_and_ground():
+    from chatdit.dit.nano.train import object_weights, to_pixels, token_object_share
+    from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_scene
 
-    x = torch.full((1, 3, 16, 16), -0.5)
-    x[:, 0, 4:8, 4:8] = 0.9  # a small red square on a dark background
-    weights = object_weights(x, 4.0)
-    assert weights[0, 0, 5, 5] == 5.0 and weights[0, 0, 12, 12] == 1.0
+    spec = SceneSpec(background="sunset", objects=[ObjectSpec(kind="square", color="blue", size="large", position="top left")])
+    image, (square,) = render_scene(spec, seed=3)
+    x = to_pixels(torch.from_numpy(np.asarray(image)).permute(2, 0, 1)[None], "cpu")
+    weights = object_weights(x, 4.0)[0, 0]
+    x0, y0, x1, y1 = square.bbox
+    assert weights[y0 + 2, x0 + 2] == 5.0
+    assert weights[5, 60] == 1.0 and weights[60, 5] == 1.0  # sky and ground are background
+    share = token_object_share(x, 8).reshape(8, 8)
+    assert share[y0 // 8 + 1, x0 // 8 + 1] == 1.0 and share[7, 7] == 0.0
+
+
+def test_latent_replay_encodes_about_one_batch_in_reuse_and_is_seeded():
+    from chatdit.dit.nano.train import LatentReplay
+
+    def batches():
+        i = 0
+        while True:
+            i += 1
+            yield i, [f"caption {i}"]
+
+    encoded = []
+
+    def encode(batch_id):
+        encoded.append(batch_id)
+        return (batch_id,)
+
+    replay = LatentReplay(batches(), encode, reuse=3, seed=1)
+    drawn = [next(replay)[0] for _ in range(300)]
+    assert 70 <= len(encoded) <= 130  # about 300 / 3 encodes
+    assert set(drawn) == set(encoded)  # every encoded batch is trained on, nothing else
+    again = LatentReplay(batches(), lambda b: (b,), reuse=3, seed=1)
+    assert [next(again)[0] for _ in range(300)] == drawn
+    fresh = LatentReplay(batches(), lambda b: (b,), reuse=1, seed=1)
+    assert [next(fresh)[0] for _ in range(5)] == [1, 2, 3, 4, 5]

@@ -36,6 +36,11 @@ def parse_args(argv):
     p.add_argument("--vae-only", action="store_true",
                    help="train the VAE stage, save and export, then stop: check it with bench/nano_vae.py, then --resume")
     p.add_argument("--batch", type=int, default=64, help="panels per transformer step (rows split it)")
+    p.add_argument("--reuse", type=float, default=3.0,
+                   help="times each rendered and encoded batch is trained on, with fresh noise and timesteps each time "
+                        "(on a CPU, encoding costs about half a transformer step)")
+    p.add_argument("--object-weight", type=float, default=0.0,
+                   help="extra flow-matching loss weight on tokens covered by objects (the background is easy; objects are not)")
     p.add_argument("--lr", type=float, default=8e-4)
     p.add_argument("--ema", type=float, default=0.997)
     p.add_argument("--timesteps", choices=["logit-normal", "uniform"], default="logit-normal")
@@ -104,6 +109,29 @@ def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False):
                                             persistent_workers=True))
 
 
+class LatentReplay:
+    """Encoded batches, each drawn `reuse` times on average in random order.
+
+    Rendering and VAE-encoding a batch costs about half a transformer step on a CPU; training on
+    each encoded batch several times (each time with new noise and timesteps) spends that time on
+    the transformer instead. Seeded, so a run with --steps stays reproducible.
+    """
+
+    def __init__(self, loader, encode, reuse: float, seed: int, capacity: int = 4000):
+        self.loader, self.encode, self.reuse, self.capacity = loader, encode, max(1.0, reuse), capacity
+        self.rng = random.Random(seed)
+        self.pool: list[tuple] = []
+
+    def __next__(self):
+        if not self.pool or self.rng.random() < 1.0 / self.reuse:
+            images, captions = next(self.loader)
+            self.pool.append((*self.encode(images), captions))
+            if len(self.pool) > self.capacity:
+                self.pool.pop(self.rng.randrange(len(self.pool)))
+            return self.pool[-1]
+        return self.rng.choice(self.pool)
+
+
 # ---------------------------------------------------------------- model pieces
 
 
@@ -156,11 +184,32 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
+def object_mask(x):
+    """1 where a pixel is not a background color (sky or ground of any background), else 0.
+
+    The renderer paints flat colors and every object color is far from every background color,
+    so this is the scene's object silhouette, for single panels and rows alike."""
+    import torch
+
+    from chatdit.dit.nano.world import BACKGROUNDS
+
+    palette = torch.tensor([c for pair in BACKGROUNDS.values() for c in pair], dtype=x.dtype, device=x.device)
+    palette = palette / 127.5 - 1
+    dist = (x[:, None] - palette[None, :, :, None, None]).abs().amax(2)  # B, colors, H, W
+    return (dist.amin(1, keepdim=True) > 0.1).to(x.dtype)
+
+
 def object_weights(x, extra: float):
-    """Per-pixel loss weights: 1 on the background, 1 + extra where the picture differs from its
-    median color. Objects cover a few percent of a scene; unweighted, a VAE learns to blur them away."""
-    median = x.flatten(2).median(dim=2).values[:, :, None, None]
-    return 1 + extra * ((x - median).abs().sum(1, keepdim=True) > 0.15).float()
+    """Per-pixel loss weights: 1 on the background, 1 + extra on objects. Objects cover a few
+    percent of a scene; unweighted, a VAE learns to blur them away."""
+    return 1 + extra * object_mask(x)
+
+
+def token_object_share(pixels, patch: int):
+    """Per packed latent token, the share of its pixels that belong to objects."""
+    import torch
+
+    return torch.nn.functional.avg_pool2d(object_mask(pixels), patch).flatten(1)
 
 
 def train_vae(vae, loader, steps: int, device, state: dict, object_weight: float = 0.0):
@@ -304,7 +353,16 @@ def main(argv: list[str] | None = None) -> int:
     vae.requires_grad_(False)
     vae.eval()
 
-    loader = make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers)
+    patch = 2 ** len(vae.config.block_out_channels)  # pixels per packed token side (VAE downsampling x 2x2 packing)
+
+    def encode(images):
+        with torch.no_grad():
+            pixels = to_pixels(images, device)
+            x0, img_ids = pack(encode_latents(vae, pixels))
+            return x0, img_ids, token_object_share(pixels, patch)
+
+    loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers), encode,
+                          args.reuse, args.seed + state["step"])
     max_len = 32 if args.tiny else MAX_SEQUENCE_LENGTH
     g = torch.Generator(device="cpu").manual_seed(args.seed + state["step"])
     last_save, t_log, seen, loss_avg = time.time(), time.time(), 0, None
@@ -314,13 +372,11 @@ def main(argv: list[str] | None = None) -> int:
         progress = state["step"] / args.steps if args.steps else elapsed / budget
         if progress >= 1.0:
             break
-        images, captions = next(loader)
+        x0, img_ids, objects, captions = next(loader)
         captions = ["" if random.Random(args.seed * 7 + state["step"] * 131 + i).random() < 0.1 else c
                     for i, c in enumerate(captions)]
         for group in opt.param_groups:
             group["lr"] = args.lr * lr_factor(progress, state["step"], args.schedule)
-        with torch.no_grad():
-            x0, img_ids = pack(encode_latents(vae, to_pixels(images, device)))
         b = x0.shape[0]
         if args.timesteps == "logit-normal":
             t = torch.sigmoid(torch.randn(b, generator=g))
@@ -334,14 +390,16 @@ def main(argv: list[str] | None = None) -> int:
             txt_ids = torch.zeros(text.shape[1], 3, device=device)
             pred = transformer(hidden_states=xt, encoder_hidden_states=text, pooled_projections=pooled, timestep=t,
                                img_ids=img_ids, txt_ids=txt_ids, return_dict=False)[0]
-        loss = ((pred.float() - (noise - x0)) ** 2).mean()
+        token_weights = 1 + args.object_weight * objects
+        token_loss = ((pred.float() - (noise - x0)) ** 2).mean(-1)
+        loss = (token_weights * token_loss).mean() / token_weights.mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         ema_update(ema_params, params, args.ema, state["step"])
         state["step"] += 1
-        seen += images.shape[0] * images.shape[-1] // 64
+        seen += x0.shape[0] * x0.shape[1] // 64
         loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
         if time.time() - t_log > 30 or state["step"] == 1:
             rate = seen / (time.time() - t_log)
