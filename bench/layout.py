@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from chatdit.dit.captions import defaults_text_length  # noqa: E402
+
 HELD_OUT_SEED = 20261126
 CORNERS = {"top left": (0.0, 0.0, 0.5, 0.5), "top right": (0.5, 0.0, 1.0, 0.5),
            "bottom left": (0.0, 0.5, 0.5, 1.0), "bottom right": (0.5, 0.5, 1.0, 1.0)}
@@ -65,16 +67,16 @@ def draw(pipe, hub_like, scene: dict, variant: str, seed: int):
     background = BACKGROUND_WORDS[scene["background"]]
     cfg = hub_like["true_cfg_scale"] or 1.0
     kwargs = dict(height=64, width=64, num_inference_steps=hub_like["num_inference_steps"],
-                  guidance_scale=hub_like["guidance_scale"], max_sequence_length=hub_like["max_sequence_length"],
+                  guidance_scale=hub_like["guidance_scale"],
                   generator=torch.Generator("cpu").manual_seed(seed))
     if cfg > 1:
         kwargs.update(true_cfg_scale=cfg, negative_prompt=hub_like.get("negative_prompt") or " ")
     if variant.startswith("regional"):
         regions = [Region(phrase(o, words), CORNERS[o["place"]]) for o in scene["objects"]]
         _, regional = layout_attention(pipe, regions, background, 64, 64, hub_like["max_sequence_length"])
-        return pipe(**kwargs, **regional).images[0]
+        return pipe(**kwargs, **regional, max_sequence_length=hub_like["max_sequence_length"]).images[0]
     text = ", ".join(phrase(o, words) for o in scene["objects"]) + ", " + background
-    return pipe(text, **kwargs).images[0]
+    return pipe(text, **kwargs, max_sequence_length=defaults_text_length(pipe, hub_like, text)).images[0]
 
 
 def score(image, scene: dict) -> tuple[int, int, int, int, int]:

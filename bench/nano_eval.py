@@ -21,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from chatdit.dit.captions import defaults_text_length  # noqa: E402
+
 HELD_OUT_SEED = 20261125  # training draws from seeds far from this one; the bench never trains
 TARGETS = {"kind": 0.9, "color": 0.9, "count": 0.7, "left_right": 0.8, "background": 0.9}
 
@@ -42,7 +44,7 @@ def generate(pipe, defaults, prompts: list[str], n_panels: int, seed: int):
     kwargs = dict(true_cfg_scale=cfg, negative_prompt=[defaults.get("negative_prompt", "")] * len(prompts)) if cfg > 1 else {}
     return pipe(prompts, height=defaults["height"], width=defaults["width"] * n_panels,
                 num_inference_steps=defaults["num_inference_steps"], guidance_scale=defaults.get("guidance_scale", 1.0),
-                max_sequence_length=defaults.get("max_sequence_length", 512),
+                max_sequence_length=defaults_text_length(pipe, defaults, prompts),
                 generator=torch.Generator(pipe.device).manual_seed(seed), **kwargs).images
 
 
@@ -129,10 +131,11 @@ def bench_inpaint(pipe, defaults, n: int, rng):
         import torch
 
         cfg = defaults.get("true_cfg_scale") or 1.0
-        out = inpaint(prompt=joint_caption([caption(s, rng) for s in row]), image=canvas, mask_image=mask,
+        prompt = joint_caption([caption(s, rng) for s in row])
+        out = inpaint(prompt=prompt, image=canvas, mask_image=mask,
                       height=64, width=128, strength=1.0, num_inference_steps=defaults["num_inference_steps"],
                       true_cfg_scale=cfg, negative_prompt="" if cfg > 1 else None,
-                      max_sequence_length=defaults.get("max_sequence_length", 512),
+                      max_sequence_length=defaults_text_length(pipe, defaults, prompt),
                       generator=torch.Generator(pipe.device).manual_seed(HELD_OUT_SEED + 99 + i)).images[0]
         left, right = panels(out, 2)
         tally(check_spec(right, row[1]), table)

@@ -23,6 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from chatdit.dit.captions import defaults_text_length  # noqa: E402
+
 HELD_OUT_SEED = 20261127
 
 
@@ -80,7 +82,7 @@ def draw(pipe, defaults: dict, prompt: str, seed: int, overrides: dict):
     import torch
 
     kwargs = dict(height=64, width=64, num_inference_steps=defaults["num_inference_steps"],
-                  guidance_scale=defaults.get("guidance_scale", 1.0), max_sequence_length=defaults["max_sequence_length"],
+                  guidance_scale=defaults.get("guidance_scale", 1.0), max_sequence_length=defaults_text_length(pipe, defaults, prompt),
                   generator=torch.Generator("cpu").manual_seed(seed))
     cfg = defaults.get("true_cfg_scale") or 1.0
     if cfg > 1:

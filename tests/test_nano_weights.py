@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from chatdit.dit.captions import defaults_text_length
 from chatdit.dit.nano import nano_available, nano_model_dir
 
 
@@ -43,7 +44,7 @@ def _call(pipe, prompt, panels=1):
     d = json.loads((nano_model_dir() / "chatdit.json").read_text())
     return pipe(prompt, width=64 * panels, height=64, num_inference_steps=d["num_inference_steps"],
                 true_cfg_scale=d["true_cfg_scale"] or 1.0, negative_prompt=d["negative_prompt"],
-                max_sequence_length=d["max_sequence_length"], generator=torch.Generator().manual_seed(0)).images[0]
+                max_sequence_length=defaults_text_length(pipe, d, prompt), generator=torch.Generator().manual_seed(0)).images[0]
 
 
 def test_shipped_weights_draw_a_panel_and_a_two_panel_canvas(flux):

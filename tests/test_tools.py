@@ -29,6 +29,16 @@ def test_generate_makes_one_picture_of_the_asked_size_with_progress(ctx):
     assert seen == [(1, 3), (2, 3), (3, 3)]
 
 
+def test_prompts_are_padded_to_the_smallest_sequence_bucket_that_holds_them(ctx, hub):
+    hub.info = hub.info.model_copy(update={"sequence_buckets": [8, 16, 32]})
+    pipe = hub.text2image()
+    lengths = [hub.call_kwargs(pipe, width=64, height=64, seed=0, prompt=prompt)["max_sequence_length"]
+               for prompt in ("a fox", "a red fox " * 4, "a red fox " * 40)]
+    assert lengths == [8, 16, 32]  # the longest is truncated at the largest bucket, as before
+    [out] = run_tool("generate", {"prompt": "a red fox " * 4, "steps": 1}, ctx)
+    assert out.image.size == (64, 64)
+
+
 def test_sizes_snap_to_the_model_grid(ctx):
     [out] = run_tool("generate", {"prompt": "a boat", "width": 70, "height": 50, "steps": 1}, ctx)
     assert out.image.size == (64, 48)

@@ -74,7 +74,7 @@ def edit(args: EditArgs, ctx: ToolContext) -> list[ToolOutput]:
         pipe.set_progress_bar_config(disable=True)
         kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
                                      progress=ctx.progress, cancel=ctx.cancel, image=image.resize((width, height)),
-                                     strength=args.strength)
-        result, steps, meta["edit"] = pipe(prompt, **kwargs).images[0], kwargs["num_inference_steps"], "img2img"
+                                     strength=args.strength, prompt=prompt)
+        result, steps, meta["edit"] = pipe(**kwargs).images[0], kwargs["num_inference_steps"], "img2img"
     return [ToolOutput(image=result, page=args.page, prompt=prompt, seed=args.seed, steps=steps,
                        parents=[args.image], meta=meta)]

@@ -63,8 +63,8 @@ def generate(args: GenerateArgs, ctx: ToolContext) -> list[ToolOutput]:
     check_canvas(ctx, 1, width, height)
     pipe = ctx.hub.text2image()
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
-                                 progress=ctx.progress, cancel=ctx.cancel)
-    image = pipe(args.prompt, **kwargs).images[0]
+                                 progress=ctx.progress, cancel=ctx.cancel, prompt=args.prompt)
+    image = pipe(**kwargs).images[0]
     return [ToolOutput(image=image, page=args.page, prompt=args.prompt, seed=args.seed,
                        steps=kwargs["num_inference_steps"])]
 
@@ -78,8 +78,8 @@ def group(args: GroupArgs, ctx: ToolContext) -> list[ToolOutput]:
     caption = joint_caption([panel.prompt for panel in args.panels])
     pipe = ctx.hub.text2image()
     kwargs = ctx.hub.call_kwargs(pipe, width=width * count, height=height, seed=args.seed, steps=args.steps,
-                                 progress=ctx.progress, cancel=ctx.cancel)
-    canvas = pipe(caption, **kwargs).images[0]
+                                 progress=ctx.progress, cancel=ctx.cancel, prompt=caption)
+    canvas = pipe(**kwargs).images[0]
     return [
         ToolOutput(image=image, page=panel.page, prompt=panel.prompt, seed=args.seed,
                    steps=kwargs["num_inference_steps"], meta={"joint_caption": caption, "panel": index + 1})

@@ -83,8 +83,8 @@ def redraw_masked(ctx: ToolContext, image, mask, prompt: str, seed: int, steps: 
     pipe = ctx.hub.fill()
     pipe.set_progress_bar_config(disable=True)  # chatdit reports progress itself
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=seed, steps=steps, progress=ctx.progress,
-                                 cancel=ctx.cancel, image=source, mask_image=mask, strength=1.0)
-    drawn = pipe(prompt, **kwargs).images[0]
+                                 cancel=ctx.cancel, prompt=prompt, image=source, mask_image=mask, strength=1.0)
+    drawn = pipe(**kwargs).images[0]
     return Image.composite(drawn.convert("RGB"), source, feathered(mask)), kwargs["num_inference_steps"]
 
 

@@ -57,13 +57,13 @@ def incontext(args: InContextArgs, ctx: ToolContext) -> list[ToolOutput]:
     check_canvas(ctx, len(args.panels), width, height)
     pipe = ctx.hub.text2image()
     kwargs = ctx.hub.call_kwargs(pipe, width=canvas_w, height=canvas_h, seed=args.seed, steps=args.steps,
-                                 progress=ctx.progress, cancel=ctx.cancel)
+                                 progress=ctx.progress, cancel=ctx.cancel, prompt=caption)
     try:
         if lora:
             apply_lora(pipe, preset, str(Path(ctx.hub.settings.lora_source).expanduser())
                        if Path(ctx.hub.settings.lora_source).expanduser().is_dir() else ctx.hub.settings.lora_source,
                        scale=args.scale)
-        canvas = pipe(caption, **kwargs).images[0]
+        canvas = pipe(**kwargs).images[0]
     finally:
         if lora:
             disable_loras(pipe)

@@ -38,10 +38,10 @@ def reference(args: ReferenceArgs, ctx: ToolContext) -> list[ToolOutput]:
     ref_prompts = args.reference_prompts or ["the reference picture"] * len(args.references)
     caption = joint_caption(ref_prompts + [panel.prompt for panel in args.panels])
     pipe = ctx.hub.fill()
-    extra = {"image": canvas, "mask_image": mask, "strength": 1.0}
+    extra = {"prompt": caption, "image": canvas, "mask_image": mask, "strength": 1.0}
     kwargs = ctx.hub.call_kwargs(pipe, width=canvas.width, height=height, seed=args.seed, steps=args.steps,
                                  progress=ctx.progress, cancel=ctx.cancel, **extra)
-    result = pipe(caption, **kwargs).images[0]
+    result = pipe(**kwargs).images[0]
     outputs = split_panels(result, count)[len(args.references):]
     return [
         ToolOutput(image=image, page=panel.page, prompt=panel.prompt, seed=args.seed,

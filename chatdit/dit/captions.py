@@ -37,3 +37,24 @@ def split_joint_caption(caption: str) -> list[str]:
         head, rest = rest.split(tag, 1)
         parts.append(head.strip())
         index += 1
+
+
+def fitted_sequence_length(tokenizer, prompts, buckets: list[int] | tuple[int, ...]) -> int:
+    """The text length to pad these prompts to: the smallest bucket that holds the longest one
+    (the largest bucket when none does; the pipeline truncates there).
+
+    FluxPipeline pads every prompt to max_sequence_length and the transformer attends over the
+    padding too. A one-panel nano caption is about 10 tokens: padded to a fixed 80, most of the
+    transformer's tokens were padding. A model trained with the same buckets (chatdit.json
+    "sequence_buckets") never sees a padding length it would not get at inference.
+    """
+    texts = [prompts] if isinstance(prompts, str) else [p for p in prompts if p is not None]
+    longest = max((len(tokenizer(text).input_ids) for text in texts), default=0)
+    return next((b for b in sorted(buckets) if b >= longest), max(buckets))
+
+
+def defaults_text_length(pipe, defaults: dict, prompts) -> int:
+    """The text length for a pipeline folder's chatdit.json defaults, as the hub picks it: fitted
+    to the sequence buckets when the model lists them, else its fixed max_sequence_length."""
+    buckets = defaults.get("sequence_buckets") or [defaults.get("max_sequence_length", 512)]
+    return fitted_sequence_length(pipe.tokenizer_2, prompts, buckets)

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from chatdit.config import Settings
 from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
+from chatdit.dit.captions import fitted_sequence_length
 
 ALIASES = {
     "flux-dev": "black-forest-labs/FLUX.1-dev",
@@ -62,6 +63,9 @@ class ModelInfo(BaseModel):
     max_panels: int
     fill_mode: Literal["fill", "inpaint"]
     fill_guidance_scale: float
+    sequence_buckets: list[int] | None = None
+    """Text lengths the model was trained with (nano): prompts are padded to the smallest that
+    holds them instead of always to max_sequence_length."""
     regional_attention: bool = True
     """Whether layout draws under the regional attention mask; a model where bench/layout.py
     measures that it hurts (nano) is given the places in words instead."""
@@ -172,6 +176,7 @@ class ModelHub:
             max_panels=defaults["max_panels"], fill_mode=defaults.get("fill", "inpaint"),
             fill_guidance_scale=defaults.get("fill_guidance_scale", 1.0), random_weights=kind == "tiny",
             regional_attention=defaults.get("regional_attention", True),
+            sequence_buckets=defaults.get("sequence_buckets"),
             source=str(where) if where else "built offline with random weights",
         )
         self._pipes: dict[str, Any] = {}
@@ -307,7 +312,8 @@ class ModelHub:
                     progress: Callable[[int, int], None] | None = None,
                     cancel: threading.Event | None = None, **extra: Any) -> dict[str, Any]:
         """Keyword arguments for `pipe(...)`: the model's defaults, size, seed, and a step callback
-        that reports progress and stops within one denoising step when cancel is set."""
+        that reports progress and stops within one denoising step when cancel is set. Pass the
+        prompt here (prompt=...) so its text length can fit the model's sequence buckets."""
         import torch
 
         total = steps or self.settings.steps or self.info.steps
@@ -330,6 +336,9 @@ class ModelHub:
         if self.info.true_cfg_scale and self.info.true_cfg_scale > 1:
             kwargs.update(true_cfg_scale=self.info.true_cfg_scale, negative_prompt=self.info.negative_prompt or " ")
         kwargs.update(extra)
+        tokenizer = getattr(pipe, "tokenizer_2", None)
+        if self.info.sequence_buckets and extra.get("prompt") is not None and tokenizer is not None:
+            kwargs["max_sequence_length"] = fitted_sequence_length(tokenizer, extra["prompt"], self.info.sequence_buckets)
         accepted = inspect.signature(type(pipe).__call__).parameters
         return {key: value for key, value in kwargs.items() if key in accepted}
 

@@ -11,6 +11,9 @@ import string
 from chatdit.dit.nano.world import WORLD_WORDS
 
 MAX_SEQUENCE_LENGTH = 80  # T5 tokens; the hub passes it to FluxPipeline (its default, 512, is slow)
+# Text lengths prompts are padded to (the smallest that holds the prompt): one-panel captions fit
+# 24, two panels 48, three 64, four 80 (measured on the world's captions, <= 22/44/61/79 tokens).
+SEQUENCE_BUCKETS = (24, 48, 64, MAX_SEQUENCE_LENGTH)
 CLIP_MAX_LENGTH = 77
 
 # Model shape: see MODEL_CARD.md for the reasons and the measured results.
@@ -28,6 +31,11 @@ TINY_CONFIG = {
     "t5": dict(d_model=32, d_ff=64, num_layers=1, num_heads=2, d_kv=16),
     "clip": dict(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2),
 }
+
+
+def tiny_buckets() -> list[int]:
+    """The tiny smoke-test model's text lengths (short, so tests stay fast)."""
+    return [16, 32]
 
 
 def t5_pieces() -> list[str]:
@@ -104,7 +112,8 @@ def assemble_pipeline(components: dict, clip_tok, t5_tok):
                         transformer=components["transformer"])
 
 
-def defaults_json(num_inference_steps: int, true_cfg_scale: float | None) -> dict:
+def defaults_json(num_inference_steps: int, true_cfg_scale: float | None,
+                  buckets: list[int] | tuple[int, ...] = SEQUENCE_BUCKETS) -> dict:
     """What the hub reads from chatdit.json next to the pipeline folder's model_index.json."""
     return {
         "pipeline": "FluxPipeline",
@@ -114,7 +123,8 @@ def defaults_json(num_inference_steps: int, true_cfg_scale: float | None) -> dic
         "true_cfg_scale": true_cfg_scale,
         "guidance_scale": 1.0,
         "negative_prompt": "",
-        "max_sequence_length": MAX_SEQUENCE_LENGTH,
+        "max_sequence_length": max(buckets),
+        "sequence_buckets": list(buckets),
         "max_panels": 4,
         "fill": "inpaint",
         "fill_note": "reference/fill: FluxInpaintPipeline.from_pipe(flux), strength 1.0, mask white where panels are generated",

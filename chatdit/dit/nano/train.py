@@ -253,7 +253,8 @@ def export_pipeline(models, ema_models, clip_tok, t5_tok, args, out: Path):
     """Write OUT/pipeline with the EMA weights and chatdit.json."""
     import torch
 
-    from chatdit.dit.nano.build import assemble_pipeline, defaults_json, tie_case_embeddings
+    from chatdit.dit.nano.build import (SEQUENCE_BUCKETS, assemble_pipeline, defaults_json, tie_case_embeddings,
+                                       tiny_buckets)
 
     comps = dict(models)
     for name, ema in ema_models.items():
@@ -267,7 +268,8 @@ def export_pipeline(models, ema_models, clip_tok, t5_tok, args, out: Path):
     tmp = out / "pipeline.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     pipe.save_pretrained(tmp)
-    (tmp / "chatdit.json").write_text(json.dumps(defaults_json(args.infer_steps, args.cfg if args.cfg > 1 else None), indent=2) + "\n")
+    (tmp / "chatdit.json").write_text(json.dumps(defaults_json(args.infer_steps, args.cfg if args.cfg > 1 else None,
+                                                         tiny_buckets() if args.tiny else SEQUENCE_BUCKETS), indent=2) + "\n")
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
     if args.export:
@@ -281,7 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     import torch
 
-    from chatdit.dit.nano.build import CONFIG, MAX_SEQUENCE_LENGTH, TINY_CONFIG, build_models, build_tokenizers
+    from chatdit.dit.captions import fitted_sequence_length
+    from chatdit.dit.nano.build import (CONFIG, SEQUENCE_BUCKETS, TINY_CONFIG, build_models, build_tokenizers,
+                                       tiny_buckets)
 
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
                           ("cpu" if args.device == "auto" else args.device))
@@ -363,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
 
     loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers), encode,
                           args.reuse, args.seed + state["step"])
-    max_len = 32 if args.tiny else MAX_SEQUENCE_LENGTH
+    buckets = tiny_buckets() if args.tiny else list(SEQUENCE_BUCKETS)
     g = torch.Generator(device="cpu").manual_seed(args.seed + state["step"])
     last_save, t_log, seen, loss_avg = time.time(), time.time(), 0, None
     use_amp = device.type == "cuda"
@@ -373,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
         if progress >= 1.0:
             break
         x0, img_ids, objects, captions = next(loader)
+        # Each caption is padded to the bucket it would get alone at inference; a dropped caption
+        # keeps its bucket, as the negative prompt of true CFG is padded like its prompt.
+        lengths = [fitted_sequence_length(t5_tok, c, buckets) for c in captions]
         captions = ["" if random.Random(args.seed * 7 + state["step"] * 131 + i).random() < 0.1 else c
                     for i, c in enumerate(captions)]
         for group in opt.param_groups:
@@ -385,14 +392,17 @@ def main(argv: list[str] | None = None) -> int:
         t = t.to(device)
         noise = torch.randn(x0.shape, generator=g).to(device)
         xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * noise
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
-            pooled, text = encode_text(clip, t5, clip_tok, t5_tok, captions, device, max_len)
-            txt_ids = torch.zeros(text.shape[1], 3, device=device)
-            pred = transformer(hidden_states=xt, encoder_hidden_states=text, pooled_projections=pooled, timestep=t,
-                               img_ids=img_ids, txt_ids=txt_ids, return_dict=False)[0]
         token_weights = 1 + args.object_weight * objects
-        token_loss = ((pred.float() - (noise - x0)) ** 2).mean(-1)
-        loss = (token_weights * token_loss).mean() / token_weights.mean()
+        loss = 0.0
+        for length in sorted(set(lengths)):
+            rows = torch.tensor([i for i, n in enumerate(lengths) if n == length], device=device)
+            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
+                pooled, text = encode_text(clip, t5, clip_tok, t5_tok, [captions[i] for i in rows.tolist()], device, length)
+                pred = transformer(hidden_states=xt[rows], encoder_hidden_states=text, pooled_projections=pooled,
+                                   timestep=t[rows], img_ids=img_ids, txt_ids=torch.zeros(length, 3, device=device),
+                                   return_dict=False)[0]
+            token_loss = ((pred.float() - (noise - x0)[rows]) ** 2).mean(-1)
+            loss = loss + (token_weights[rows] * token_loss).sum() / token_weights.sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
