@@ -1,11 +1,13 @@
-"""Train chatdit-nano: `python -m chatdit.dit.nano.train --minutes 55 --out nano-runs/main`.
+"""Train chatdit-nano: `python -m chatdit.dit.nano.train --out nano-runs/main` (the shipped run's settings).
 
 Two stages, both on data rendered on the fly from the storybook world:
-1. a small AutoencoderKL (64x64 pixels -> 16x16x4 latents), reconstruction + tiny KL;
+1. a small AutoencoderKL (64x64 pixels -> 16x16x4 latents), reconstruction weighted toward object
+   pixels + tiny KL;
 2. the FluxTransformer2DModel and the word-level T5 / char-level CLIP text encoders, by rectified
    flow matching on packed latents (8x8 tokens per panel), on single panels and 2-4 panel rows
-   captioned with `joint_caption`; logit-normal timesteps, caption dropout for true CFG, EMA
-   weights, warmup + cosine learning rate.
+   captioned with `joint_caption`; each caption padded to its sequence bucket (as the hub pads it),
+   each encoded batch trained on `--reuse` times, logit-normal timesteps, caption dropout for true
+   CFG, EMA weights, warmup + cosine learning rate.
 The run directory holds `ckpt.pt` (resume with --resume) and `pipeline/`, a FluxPipeline folder
 with chatdit.json; `--export DIR` copies that folder (the shipped one is chatdit/dit/nano/weights).
 """
@@ -28,19 +30,17 @@ PANEL_WEIGHTS = (0.55, 0.15, 0.15, 0.15)  # share of steps with 1, 2, 3, 4 panel
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m chatdit.dit.nano.train", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--minutes", type=float, default=55.0, help="wall-clock budget of the whole run (both stages)")
+    p.add_argument("--minutes", type=float, default=62.0, help="wall-clock budget of the whole run (both stages)")
     p.add_argument("--steps", type=int, default=0, help="transformer steps instead of a time budget (exactly reproducible)")
-    p.add_argument("--vae-steps", type=int, default=500)
+    p.add_argument("--vae-steps", type=int, default=2000)
     p.add_argument("--vae-object-weight", type=float, default=4.0,
-                   help="extra loss weight on pixels that differ from the picture's background (objects are small)")
+                   help="extra VAE loss weight on object pixels, those that are not sky or ground (objects are small)")
     p.add_argument("--vae-only", action="store_true",
                    help="train the VAE stage, save and export, then stop: check it with bench/nano_vae.py, then --resume")
     p.add_argument("--batch", type=int, default=64, help="panels per transformer step (rows split it)")
     p.add_argument("--reuse", type=float, default=3.0,
                    help="times each rendered and encoded batch is trained on, with fresh noise and timesteps each time "
-                        "(on a CPU, encoding costs about half a transformer step)")
-    p.add_argument("--object-weight", type=float, default=0.0,
-                   help="extra flow-matching loss weight on tokens covered by objects (the background is easy; objects are not)")
+                        "(rendering and VAE encoding are then paid once per REUSE steps)")
     p.add_argument("--lr", type=float, default=8e-4)
     p.add_argument("--ema", type=float, default=0.997)
     p.add_argument("--timesteps", choices=["logit-normal", "uniform"], default="logit-normal")
@@ -53,8 +53,8 @@ def parse_args(argv):
     p.add_argument("--device", default="auto", help="auto (cuda when present), cpu or cuda")
     p.add_argument("--workers", type=int, default=-1, help="data worker processes (-1: 0 on cpu, 10 on gpu)")
     p.add_argument("--tiny", action="store_true", help="tiny model (tests and smoke runs)")
-    p.add_argument("--infer-steps", type=int, default=12)
-    p.add_argument("--cfg", type=float, default=3.0)
+    p.add_argument("--infer-steps", type=int, default=20)
+    p.add_argument("--cfg", type=float, default=4.0)
     p.add_argument("--save-every", type=float, default=120.0, help="seconds between checkpoints")
     p.add_argument("--save-fp16", action="store_true", help="write the pipeline in float16 (transport only)")
     return p.parse_args(argv)
@@ -112,9 +112,9 @@ def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False):
 class LatentReplay:
     """Encoded batches, each drawn `reuse` times on average in random order.
 
-    Rendering and VAE-encoding a batch costs about half a transformer step on a CPU; training on
-    each encoded batch several times (each time with new noise and timesteps) spends that time on
-    the transformer instead. Seeded, so a run with --steps stays reproducible.
+    Rendering and VAE-encoding a batch take CPU time the transformer could use; training on each
+    encoded batch several times (each time with new noise and timesteps) spends it on the
+    transformer instead. Seeded, so a run with --steps stays reproducible.
     """
 
     def __init__(self, loader, encode, reuse: float, seed: int, capacity: int = 4000):
@@ -177,6 +177,27 @@ def ema_update(ema_params, params, decay: float, step: int):
         torch._foreach_lerp_(ema_params, params, 1 - d)
 
 
+def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str], lengths: list[int], t, noise):
+    """Rectified-flow loss of one batch of packed latents: one transformer call per text length,
+    so each caption is padded to its own bucket as the hub pads it at inference."""
+    import torch
+
+    transformer, clip, t5 = models["transformer"], models["text_encoder"], models["text_encoder_2"]
+    device = x0.device
+    xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * noise
+    target = noise - x0
+    loss = 0.0
+    for length in sorted(set(lengths)):
+        rows = torch.tensor([i for i, n in enumerate(lengths) if n == length], device=device)
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda"):
+            pooled, text = encode_text(clip, t5, *tokenizers, [captions[i] for i in rows.tolist()], device, length)
+            pred = transformer(hidden_states=xt[rows], encoder_hidden_states=text, pooled_projections=pooled,
+                               timestep=t[rows], img_ids=img_ids, txt_ids=torch.zeros(length, 3, device=device),
+                               return_dict=False)[0]
+        loss = loss + ((pred.float() - target[rows]) ** 2).sum() / target.numel()
+    return loss
+
+
 # ---------------------------------------------------------------- stages
 
 
@@ -203,13 +224,6 @@ def object_weights(x, extra: float):
     """Per-pixel loss weights: 1 on the background, 1 + extra on objects. Objects cover a few
     percent of a scene; unweighted, a VAE learns to blur them away."""
     return 1 + extra * object_mask(x)
-
-
-def token_object_share(pixels, patch: int):
-    """Per packed latent token, the share of its pixels that belong to objects."""
-    import torch
-
-    return torch.nn.functional.avg_pool2d(object_mask(pixels), patch).flatten(1)
 
 
 def train_vae(vae, loader, steps: int, device, state: dict, object_weight: float = 0.0):
@@ -357,26 +371,21 @@ def main(argv: list[str] | None = None) -> int:
     vae.requires_grad_(False)
     vae.eval()
 
-    patch = 2 ** len(vae.config.block_out_channels)  # pixels per packed token side (VAE downsampling x 2x2 packing)
-
     def encode(images):
         with torch.no_grad():
-            pixels = to_pixels(images, device)
-            x0, img_ids = pack(encode_latents(vae, pixels))
-            return x0, img_ids, token_object_share(pixels, patch)
+            return pack(encode_latents(vae, to_pixels(images, device)))
 
     loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers), encode,
                           args.reuse, args.seed + state["step"])
     buckets = tiny_buckets() if args.tiny else list(SEQUENCE_BUCKETS)
     g = torch.Generator(device="cpu").manual_seed(args.seed + state["step"])
     last_save, t_log, seen, loss_avg = time.time(), time.time(), 0, None
-    use_amp = device.type == "cuda"
     while True:
         elapsed = time.time() - t_start
         progress = state["step"] / args.steps if args.steps else elapsed / budget
         if progress >= 1.0:
             break
-        x0, img_ids, objects, captions = next(loader)
+        x0, img_ids, captions = next(loader)
         # Each caption is padded to the bucket it would get alone at inference; a dropped caption
         # keeps its bucket, as the negative prompt of true CFG is padded like its prompt.
         lengths = [fitted_sequence_length(t5_tok, c, buckets) for c in captions]
@@ -391,18 +400,7 @@ def main(argv: list[str] | None = None) -> int:
             t = torch.rand(b, generator=g)
         t = t.to(device)
         noise = torch.randn(x0.shape, generator=g).to(device)
-        xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * noise
-        token_weights = 1 + args.object_weight * objects
-        loss = 0.0
-        for length in sorted(set(lengths)):
-            rows = torch.tensor([i for i, n in enumerate(lengths) if n == length], device=device)
-            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
-                pooled, text = encode_text(clip, t5, clip_tok, t5_tok, [captions[i] for i in rows.tolist()], device, length)
-                pred = transformer(hidden_states=xt[rows], encoder_hidden_states=text, pooled_projections=pooled,
-                                   timestep=t[rows], img_ids=img_ids, txt_ids=torch.zeros(length, 3, device=device),
-                                   return_dict=False)[0]
-            token_loss = ((pred.float() - (noise - x0)[rows]) ** 2).mean(-1)
-            loss = loss + (token_weights[rows] * token_loss).sum() / token_weights.sum()
+        loss = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t, noise)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -1,0 +1,84 @@
+"""Bench chatdit-nano training throughput, side by side in one run, on the model the script trains:
+
+- text padded to one fixed length (80 tokens, as before) vs to each caption's sequence bucket;
+- each rendered and VAE-encoded batch trained on once vs `--reuse` times.
+
+    .venv/bin/python bench/nano_train_speed.py [--steps 40] [--reuse 3]
+
+Prints panels per second for each and the ratio to the first. Same seed, same data stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int) -> float:
+    import torch
+
+    from chatdit.dit.captions import fitted_sequence_length
+    from chatdit.dit.nano.build import CONFIG, build_models, build_tokenizers
+    from chatdit.dit.nano.train import (LatentReplay, encode_latents, flow_matching_loss, make_loader, pack,
+                                        to_pixels)
+
+    torch.manual_seed(seed)
+    clip_tok, t5_tok = build_tokenizers()
+    models = build_models(clip_tok, t5_tok, CONFIG)
+    vae = models["vae"].eval().requires_grad_(False)
+    trained = {k: models[k] for k in ("transformer", "text_encoder", "text_encoder_2")}
+    params = [p for m in trained.values() for p in m.parameters()]
+    opt = torch.optim.AdamW(params, lr=1e-4)
+
+    def encode(images):
+        with torch.no_grad():
+            return pack(encode_latents(vae, to_pixels(images, "cpu")))
+
+    loader = LatentReplay(make_loader(seed, 64, 0), encode, reuse, seed)
+    g = torch.Generator().manual_seed(seed)
+    panels, start = 0, None
+    for step in range(steps + 3):
+        if step == 3:  # the first steps allocate and warm up
+            panels, start = 0, time.perf_counter()
+        x0, img_ids, captions = next(loader)
+        lengths = [fitted_sequence_length(t5_tok, c, buckets) for c in captions]
+        t = torch.sigmoid(torch.randn(x0.shape[0], generator=g))
+        loss = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t,
+                                  torch.randn(x0.shape, generator=g))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        panels += x0.shape[0] * x0.shape[1] // 64
+    return panels / (time.perf_counter() - start)
+
+
+def main(argv=None) -> int:
+    import torch
+
+    from chatdit.dit.nano.build import MAX_SEQUENCE_LENGTH, SEQUENCE_BUCKETS
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--steps", type=int, default=40, help="timed transformer steps per variant (batch 64 panels)")
+    p.add_argument("--reuse", type=float, default=3.0)
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args(argv)
+    variants = [
+        ("text padded to 80, each batch once", [MAX_SEQUENCE_LENGTH], 1.0),
+        ("sequence buckets, each batch once", list(SEQUENCE_BUCKETS), 1.0),
+        (f"sequence buckets, each batch {args.reuse:g}x", list(SEQUENCE_BUCKETS), args.reuse),
+    ]
+    print(f"nano training throughput, {args.steps} steps each, {torch.get_num_threads()} CPU threads")
+    base = None
+    for name, buckets, reuse in variants:
+        rate = panels_per_second(buckets, reuse, args.steps, args.seed)
+        base = base or rate
+        print(f"{name:<40} {rate:7.1f} panels/s  {rate / base:5.2f}x", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
