@@ -1,6 +1,7 @@
 """Speed options on the tiny model: each cache is the diffusers config it names, MagCache gets ratios
 measured on the model (never made up), quantization and compile fall back with a message."""
 
+import json
 import sys
 
 import pytest
@@ -56,7 +57,8 @@ def test_steps_follow_the_setting_else_the_models_default(tiny):
         from diffusers import FluxPipeline
 
         nano = FluxPipeline.from_pretrained(nano_model_dir())
-        assert default_steps(nano, load_settings()) == 12
+        shipped = json.loads((nano_model_dir() / "chatdit.json").read_text())["num_inference_steps"]
+        assert default_steps(nano, load_settings()) == shipped
 
 
 def test_magcache_ratios_are_measured_on_the_model_quietly(tiny, capsys):

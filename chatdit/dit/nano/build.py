@@ -130,5 +130,5 @@ def defaults_json(num_inference_steps: int, true_cfg_scale: float | None,
         "fill_note": "reference/fill: FluxInpaintPipeline.from_pipe(flux), strength 1.0, mask white where panels are generated",
         "regional_attention": False,
         "regional_note": "bench/layout.py: on the shipped weights the regional mask lowers objects found in their box "
-                         "(color 14% -> 3%); the layout tool says the places in words instead. Measure a new run again.",
+                         "(color 26% -> 5%); the layout tool says the places in words instead. Measure a new run again.",
     }
