@@ -23,8 +23,7 @@ def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int) -
 
     from chatdit.dit.captions import fitted_sequence_length
     from chatdit.dit.nano.build import CONFIG, build_models, build_tokenizers
-    from chatdit.dit.nano.train import (LatentReplay, encode_latents, flow_matching_loss, make_loader, pack,
-                                        to_pixels)
+    from chatdit.dit.nano.train import LatentReplay, encode_batch, flow_matching_loss, make_loader
 
     torch.manual_seed(seed)
     clip_tok, t5_tok = build_tokenizers()
@@ -34,11 +33,7 @@ def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int) -
     params = [p for m in trained.values() for p in m.parameters()]
     opt = torch.optim.AdamW(params, lr=1e-4)
 
-    def encode(images):
-        with torch.no_grad():
-            return pack(encode_latents(vae, to_pixels(images, "cpu")))
-
-    loader = LatentReplay(make_loader(seed, 64, 0), encode, reuse, seed)
+    loader = LatentReplay(make_loader(seed, 64, 0), lambda images: encode_batch(vae, images, "cpu"), reuse, seed)
     g = torch.Generator().manual_seed(seed)
     panels, start = 0, None
     for step in range(steps + 3):

@@ -33,9 +33,10 @@ TINY_CONFIG = {
 }
 
 
-def tiny_buckets() -> list[int]:
-    """The tiny smoke-test model's text lengths (short, so tests stay fast)."""
-    return [16, 32]
+def sequence_buckets(tiny: bool = False) -> list[int]:
+    """Text lengths the model is trained and run with; the tiny smoke-test model's are short, so
+    tests stay fast."""
+    return [16, 32] if tiny else list(SEQUENCE_BUCKETS)
 
 
 def t5_pieces() -> list[str]:

@@ -162,6 +162,14 @@ def pack(latents):
     return FluxPipeline._pack_latents(latents, b, c, h, w), ids
 
 
+def encode_batch(vae, images, device):
+    """(packed latents, image ids) of a batch of uint8 images, for the frozen VAE."""
+    import torch
+
+    with torch.no_grad():
+        return pack(encode_latents(vae, to_pixels(images, device)))
+
+
 def lr_factor(progress: float, step: int, schedule: str, warmup: int = 200) -> float:
     warm = min(1.0, (step + 1) / warmup)
     if schedule == "constant":
@@ -267,8 +275,7 @@ def export_pipeline(models, ema_models, clip_tok, t5_tok, args, out: Path):
     """Write OUT/pipeline with the EMA weights and chatdit.json."""
     import torch
 
-    from chatdit.dit.nano.build import (SEQUENCE_BUCKETS, assemble_pipeline, defaults_json, tie_case_embeddings,
-                                       tiny_buckets)
+    from chatdit.dit.nano.build import assemble_pipeline, defaults_json, sequence_buckets, tie_case_embeddings
 
     comps = dict(models)
     for name, ema in ema_models.items():
@@ -283,7 +290,7 @@ def export_pipeline(models, ema_models, clip_tok, t5_tok, args, out: Path):
     shutil.rmtree(tmp, ignore_errors=True)
     pipe.save_pretrained(tmp)
     (tmp / "chatdit.json").write_text(json.dumps(defaults_json(args.infer_steps, args.cfg if args.cfg > 1 else None,
-                                                         tiny_buckets() if args.tiny else SEQUENCE_BUCKETS), indent=2) + "\n")
+                                                         sequence_buckets(args.tiny)), indent=2) + "\n")
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
     if args.export:
@@ -298,8 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from chatdit.dit.captions import fitted_sequence_length
-    from chatdit.dit.nano.build import (CONFIG, SEQUENCE_BUCKETS, TINY_CONFIG, build_models, build_tokenizers,
-                                       tiny_buckets)
+    from chatdit.dit.nano.build import CONFIG, TINY_CONFIG, build_models, build_tokenizers, sequence_buckets
 
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
                           ("cpu" if args.device == "auto" else args.device))
@@ -371,13 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     vae.requires_grad_(False)
     vae.eval()
 
-    def encode(images):
-        with torch.no_grad():
-            return pack(encode_latents(vae, to_pixels(images, device)))
-
-    loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers), encode,
-                          args.reuse, args.seed + state["step"])
-    buckets = tiny_buckets() if args.tiny else list(SEQUENCE_BUCKETS)
+    loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers),
+                          lambda images: encode_batch(vae, images, device), args.reuse, args.seed + state["step"])
+    buckets = sequence_buckets(args.tiny)
     g = torch.Generator(device="cpu").manual_seed(args.seed + state["step"])
     last_save, t_log, seen, loss_avg = time.time(), time.time(), 0, None
     while True:
