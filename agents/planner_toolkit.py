@@ -37,7 +37,8 @@ def plan_layout(instruction: Instruction, ctx: PlanContext) -> Plan:
         steps.append(Step(id=f"s{index + 1}", call=ToolCall(tool="layout", args=args),
                           purpose=f"{'page ' + str(page.number) if numbered else 'the picture'} with {where}",
                           pages=[page.number] if numbered else []))
-    return Plan(steps=steps, rationale=f"{len(instruction.layout)} phrase(s) placed in boxes by regional attention")
+    return Plan(steps=steps, rationale=f"{len(instruction.layout)} phrase(s) placed in their boxes "
+                                     "(regional attention; the places in words on a model it does not help)")
 
 
 def plan_faceswap(instruction: Instruction, ctx: PlanContext) -> Plan:
