@@ -1,7 +1,9 @@
 """Bench chatdit-nano training throughput, side by side in one run, on the model the script trains:
 
 - text padded to one fixed length (80 tokens, as before) vs to each caption's sequence bucket;
-- each rendered and VAE-encoded batch trained on once vs `--reuse` times.
+- each rendered and VAE-encoded batch trained on once vs `--reuse` times;
+- float32 vs bfloat16 autocast (what `--precision auto` picks on CPUs with AVX512-BF16 or AMX);
+- the VAE stage's step in float32 vs bfloat16 autocast.
 
     .venv/bin/python bench/nano_train_speed.py [--steps 40] [--reuse 3]
 
@@ -18,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int) -> float:
+def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int, bf16: bool = False) -> float:
     import torch
 
     from chatdit.dit.captions import fitted_sequence_length
@@ -43,12 +45,31 @@ def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int) -
         lengths = [fitted_sequence_length(t5_tok, c, buckets) for c in captions]
         t = torch.sigmoid(torch.randn(x0.shape[0], generator=g))
         loss = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t,
-                                  torch.randn(x0.shape, generator=g))
+                                  torch.randn(x0.shape, generator=g), bf16)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         panels += x0.shape[0] * x0.shape[1] // 64
     return panels / (time.perf_counter() - start)
+
+
+def vae_images_per_second(steps: int, seed: int, bf16: bool) -> float:
+    """The VAE stage's training step (train_vae, batch 24 as on the CPU), images per second."""
+    import torch
+
+    from chatdit.dit.nano.build import CONFIG, build_models, build_tokenizers
+    from chatdit.dit.nano.train import make_loader, train_vae
+
+    torch.manual_seed(seed)
+    vae = build_models(*build_tokenizers(), CONFIG)["vae"]
+    loader = make_loader(seed, 24, 0, vae_only=True)
+    batches = [next(loader) for _ in range(steps + 3)]
+    sizes = [images.shape[0] * images.shape[3] // 64 for images, _ in batches]
+    replay = iter(batches)
+    train_vae(vae, replay, 3, torch.device("cpu"), {}, 4.0, bf16)  # warm-up
+    start = time.perf_counter()
+    train_vae(vae, replay, steps, torch.device("cpu"), {}, 4.0, bf16)
+    return sum(sizes[3:]) / (time.perf_counter() - start)
 
 
 def main(argv=None) -> int:
@@ -65,13 +86,18 @@ def main(argv=None) -> int:
         ("text padded to 80, each batch once", [MAX_SEQUENCE_LENGTH], 1.0),
         ("sequence buckets, each batch once", list(SEQUENCE_BUCKETS), 1.0),
         (f"sequence buckets, each batch {args.reuse:g}x", list(SEQUENCE_BUCKETS), args.reuse),
+        ("the same, bfloat16 autocast", list(SEQUENCE_BUCKETS), args.reuse),
     ]
     print(f"nano training throughput, {args.steps} steps each, {torch.get_num_threads()} CPU threads")
     base = None
     for name, buckets, reuse in variants:
-        rate = panels_per_second(buckets, reuse, args.steps, args.seed)
+        rate = panels_per_second(buckets, reuse, args.steps, args.seed, bf16="bfloat16" in name)
         base = base or rate
         print(f"{name:<40} {rate:7.1f} panels/s  {rate / base:5.2f}x", flush=True)
+    vae_fp32 = vae_images_per_second(args.steps, args.seed, bf16=False)
+    vae_bf16 = vae_images_per_second(args.steps, args.seed, bf16=True)
+    print(f"{'VAE stage, float32':<40} {vae_fp32:7.1f} images/s  1.00x")
+    print(f"{'VAE stage, bfloat16 autocast':<40} {vae_bf16:7.1f} images/s  {vae_bf16 / vae_fp32:5.2f}x")
     return 0
 
 

@@ -45,6 +45,16 @@ def test_the_vae_loss_weighs_objects_more_than_sky_and_ground():
     assert weights[5, 60] == 1.0 and weights[60, 5] == 1.0  # sky and ground are background
 
 
+def test_precision_auto_keeps_the_cpu_run_in_float32(monkeypatch):
+    from chatdit.dit.nano.train import uses_bf16
+
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    assert not uses_bf16(cpu, "auto")  # the shipped weights' run
+    assert uses_bf16(cpu, "bf16") and not uses_bf16(cuda, "fp32")
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    assert uses_bf16(cuda, "auto")
+
+
 def test_latent_replay_encodes_about_one_batch_in_reuse_and_is_seeded():
     from chatdit.dit.nano.train import LatentReplay
 
