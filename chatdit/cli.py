@@ -23,7 +23,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     quiet_library_logs()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # train-nano hands every option on to the training script (argparse.REMAINDER drops options
+    # that come first, so `chatdit train-nano --help` failed); other commands take no extras.
+    args, extra = parser.parse_known_args(argv)
+    if args.handler is cmd_train_nano:
+        args.rest = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.handler(args) or 0
     except ChatditError as exc:
@@ -74,7 +80,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train-nano", help="train the embedded nano model (see chatdit.dit.nano.train --help)",
                                 add_help=False)
-    train.add_argument("rest", nargs=argparse.REMAINDER)
     train.set_defaults(handler=cmd_train_nano)
     return parser
 

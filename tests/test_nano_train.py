@@ -78,3 +78,15 @@ def test_latent_replay_encodes_about_one_batch_in_reuse_and_is_seeded():
     assert [next(again)[0] for _ in range(300)] == drawn
     fresh = LatentReplay(batches(), lambda b: (b,), reuse=1, seed=1)
     assert [next(fresh)[0] for _ in range(5)] == [1, 2, 3, 4, 5]
+
+
+def test_chatdit_train_nano_hands_every_option_to_the_training_script(capsys):
+    from chatdit.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["train-nano", "--help"])
+    assert exit_.value.code == 0
+    assert "--vae-only" in capsys.readouterr().out  # the training script's own help
+    with pytest.raises(SystemExit) as exit_:
+        main(["sessions", "--minutes", "3"])  # other commands still refuse what they do not know
+    assert exit_.value.code == 2 and "unrecognized arguments: --minutes 3" in capsys.readouterr().err
