@@ -364,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     n_params = sum(p.numel() for p in transformer.parameters())
     bf16 = uses_bf16(device, args.precision)
-    log(f"device {device}, {'bfloat16 autocast' if bf16 else 'float32'}, transformer {n_params / 1e6:.2f} M params, workers {workers}, seed {args.seed}")
+    log(f"device {device}, {'bfloat16 autocast' if bf16 else 'float32'}, transformer {n_params / 1e6:.2f} M params, "
+        f"workers {workers}, seed {args.seed}")
     budget = args.minutes * 60
     t_start = time.time() - state["elapsed"]
 
