@@ -2,6 +2,7 @@
 
     python bench/nano_eval.py                     # the shipped weights, 200 panels, 24 rows
     python bench/nano_eval.py --model nano-runs/main/pipeline --n 400
+    python bench/nano_eval.py --steps 12 --cfg 3 --rows 0 --inpaint 0   # try other sampler settings
 
 Prints the share of requirements met (kind present, color, count 1-4, left/right, background,
 and the other positions/relations), the same for panels of 4-panel canvases, the fox's color
@@ -21,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import chatdit.dit.nano.pixels  # noqa: E402,F401  (nano's own component classes, named in its model_index.json)
 from chatdit.dit.captions import defaults_text_length  # noqa: E402
 
 HELD_OUT_SEED = 20261125  # training draws from seeds far from this one; the bench never trains
@@ -119,7 +121,7 @@ def bench_inpaint(pipe, defaults, n: int, rng):
     from chatdit.dit.nano.world import caption, render_row, sample_row
     from chatdit.vision.nano_world import check_spec, panels
 
-    inpaint = FluxInpaintPipeline.from_pipe(pipe)
+    inpaint = FluxInpaintPipeline.from_pipe(pipe, vae=pipe.vae, transformer=pipe.transformer)
     inpaint.set_progress_bar_config(disable=True)
     table = collections.defaultdict(list)
     kept = []
@@ -188,6 +190,8 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     p.add_argument("--save", type=Path, default=None, help="folder for sample grids")
     p.add_argument("--json", type=Path, default=None, help="write the summary here")
+    p.add_argument("--steps", type=int, default=0, help="sampling steps instead of chatdit.json's (to choose them)")
+    p.add_argument("--cfg", type=float, default=0.0, help="true CFG scale instead of chatdit.json's")
     p.add_argument("--no-timing", action="store_true")
     args = p.parse_args(argv)
     if args.threads:
@@ -195,6 +199,10 @@ def main(argv=None) -> int:
     if args.save:
         args.save.mkdir(parents=True, exist_ok=True)
     pipe, defaults = load(args.model, args.device)
+    if args.steps:
+        defaults["num_inference_steps"] = args.steps
+    if args.cfg:
+        defaults["true_cfg_scale"] = args.cfg
     print(f"model {args.model}: {defaults}")
     rng = random.Random(HELD_OUT_SEED)
     summary = {}
