@@ -27,7 +27,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import chatdit.dit.nano.pixels  # noqa: E402,F401  (nano's own component classes, named in its model_index.json)
 from chatdit.dit.captions import defaults_text_length  # noqa: E402
 
 HELD_OUT_SEED = 20261126

@@ -22,7 +22,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import chatdit.dit.nano.pixels  # noqa: E402,F401  (nano's own component classes, named in its model_index.json)
 from chatdit.dit.captions import defaults_text_length  # noqa: E402
 
 HELD_OUT_SEED = 20261125  # training draws from seeds far from this one; the bench never trains
@@ -121,7 +120,7 @@ def bench_inpaint(pipe, defaults, n: int, rng):
     from chatdit.dit.nano.world import caption, render_row, sample_row
     from chatdit.vision.nano_world import check_spec, panels
 
-    inpaint = FluxInpaintPipeline.from_pipe(pipe, vae=pipe.vae, transformer=pipe.transformer)
+    inpaint = FluxInpaintPipeline.from_pipe(pipe)
     inpaint.set_progress_bar_config(disable=True)
     table = collections.defaultdict(list)
     kept = []

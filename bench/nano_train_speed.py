@@ -1,8 +1,9 @@
 """Bench chatdit-nano training throughput, side by side in one run, on the model the script trains:
 
 - text padded to one fixed length (80 tokens, as before) vs to each caption's sequence bucket;
-- each rendered batch trained on once vs `--reuse` times;
-- float32 vs bfloat16 autocast (`--precision bf16`; `auto` keeps the CPU in float32).
+- each rendered and VAE-encoded batch trained on once vs `--reuse` times;
+- float32 vs bfloat16 autocast (`--precision bf16`; `auto` keeps the CPU in float32);
+- the VAE stage's step in float32 vs bfloat16 autocast.
 
     .venv/bin/python bench/nano_train_speed.py [--steps 40] [--reuse 3]
 
@@ -52,6 +53,25 @@ def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int, b
     return panels / (time.perf_counter() - start)
 
 
+def vae_images_per_second(steps: int, seed: int, bf16: bool) -> float:
+    """The VAE stage's training step (train_vae, batch 24 as on the CPU), images per second."""
+    import torch
+
+    from chatdit.dit.nano.build import CONFIG, build_models, build_tokenizers
+    from chatdit.dit.nano.train import make_loader, train_vae
+
+    torch.manual_seed(seed)
+    vae = build_models(*build_tokenizers(), CONFIG)["vae"]
+    loader = make_loader(seed, 24, 0, vae_only=True)
+    batches = [next(loader) for _ in range(steps + 3)]
+    sizes = [images.shape[0] * images.shape[3] // 64 for images, _ in batches]
+    replay = iter(batches)
+    train_vae(vae, replay, 3, torch.device("cpu"), {}, object_weight=4.0, bf16=bf16)  # warm-up
+    start = time.perf_counter()
+    train_vae(vae, replay, steps, torch.device("cpu"), {}, object_weight=4.0, bf16=bf16)
+    return sum(sizes[3:]) / (time.perf_counter() - start)
+
+
 def main(argv=None) -> int:
     import torch
 
@@ -74,6 +94,10 @@ def main(argv=None) -> int:
         rate = panels_per_second(buckets, reuse, args.steps, args.seed, bf16)
         base = base or rate
         print(f"{name:<40} {rate:7.1f} panels/s  {rate / base:5.2f}x", flush=True)
+    vae_fp32 = vae_images_per_second(args.steps, args.seed, bf16=False)
+    vae_bf16 = vae_images_per_second(args.steps, args.seed, bf16=True)
+    print(f"{'VAE stage, float32':<40} {vae_fp32:7.1f} images/s  1.00x")
+    print(f"{'VAE stage, bfloat16 autocast':<40} {vae_bf16:7.1f} images/s  {vae_bf16 / vae_fp32:5.2f}x")
     return 0
 
 

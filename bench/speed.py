@@ -23,7 +23,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import chatdit.dit.nano.pixels  # noqa: E402,F401  (nano's own component classes, named in its model_index.json)
 from chatdit.dit.captions import defaults_text_length  # noqa: E402
 
 HELD_OUT_SEED = 20261127
@@ -50,7 +49,7 @@ def variants(pipe, defaults: dict, compile_too: bool) -> list[tuple[str, object,
     steps = defaults["num_inference_steps"]
     out = [(f"baseline ({steps} steps)", pipe, {}, "")]
     for cache in ("first_block", "taylorseer", "magcache"):
-        cached = FluxPipeline.from_pipe(pipe, vae=pipe.vae, transformer=copy.deepcopy(pipe.transformer))
+        cached = FluxPipeline.from_pipe(pipe, transformer=copy.deepcopy(pipe.transformer))
         started = time.perf_counter()
         enable_step_cache(cached, cache, steps)
         note = f"calibrated in {time.perf_counter() - started:.1f}s" if cache == "magcache" else ""
@@ -58,7 +57,7 @@ def variants(pipe, defaults: dict, compile_too: bool) -> list[tuple[str, object,
     for fewer in (steps * 2 // 3, steps // 2):
         out.append((f"steps={fewer}", pipe, {"num_inference_steps": fewer}, ""))
     if compile_too:
-        compiled = FluxPipeline.from_pipe(pipe, vae=pipe.vae, transformer=copy.deepcopy(pipe.transformer))
+        compiled = FluxPipeline.from_pipe(pipe, transformer=copy.deepcopy(pipe.transformer))
         compiled.transformer.compile(fullgraph=False, dynamic=False)
         out.append(("compile=true", compiled, {}, "first call compiles"))
     try:
@@ -66,7 +65,7 @@ def variants(pipe, defaults: dict, compile_too: bool) -> list[tuple[str, object,
 
         from torchao.quantization import quantize_
 
-        quantized = FluxPipeline.from_pipe(pipe, vae=pipe.vae, transformer=copy.deepcopy(pipe.transformer))
+        quantized = FluxPipeline.from_pipe(pipe, transformer=copy.deepcopy(pipe.transformer))
         quantize_(quantized.transformer, int8_config())
         out.append(("quantize=int8", quantized, {}, "torchao weight-only"))
     except Exception as exc:  # noqa: BLE001 - any backend failure is reported, not fatal

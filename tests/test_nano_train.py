@@ -12,13 +12,16 @@ def test_tiny_training_run_writes_a_pipeline_and_resumes(tmp_path):
     from chatdit.dit.nano.train import main
 
     out = tmp_path / "run"
-    common = ["--tiny", "--batch", "4", "--out", str(out), "--device", "cpu", "--seed", "3", "--infer-steps", "2"]
-    assert main(common + ["--steps", "3"]) == 0
+    common = ["--tiny", "--vae-steps", "4", "--batch", "4", "--out", str(out), "--device", "cpu", "--seed", "3",
+              "--infer-steps", "2"]
+    assert main(common + ["--vae-only"]) == 0  # the VAE stage alone, exported for bench/nano_vae.py
+    state = torch.load(out / "ckpt.pt", weights_only=False)["state"]
+    assert state["vae_done"] and state["step"] == 0 and (out / "pipeline" / "vae").is_dir()
+    assert main(common + ["--steps", "3", "--resume"]) == 0
     assert torch.load(out / "ckpt.pt", weights_only=False)["state"]["step"] == 3
-    first = (out / "pipeline" / "transformer" / "diffusion_pytorch_model.safetensors").read_bytes()
     assert main(common + ["--steps", "5", "--resume"]) == 0
-    assert torch.load(out / "ckpt.pt", weights_only=False)["state"]["step"] == 5
-    assert (out / "pipeline" / "transformer" / "diffusion_pytorch_model.safetensors").read_bytes() != first
+    state = torch.load(out / "ckpt.pt", weights_only=False)["state"]
+    assert state["step"] == 5 and state["vae_done"]
     defaults = json.loads((out / "pipeline" / "chatdit.json").read_text())
     assert defaults["pipeline"] == "FluxPipeline" and defaults["num_inference_steps"] == 2
     trained = (out / "pipeline" / "transformer" / "diffusion_pytorch_model.safetensors").read_bytes()
@@ -28,12 +31,24 @@ def test_tiny_training_run_writes_a_pipeline_and_resumes(tmp_path):
     with pytest.raises(SystemExit, match="no checkpoint"):
         main(["--tiny", "--out", str(tmp_path / "empty"), "--export-only"])
 
-    import chatdit.dit.nano.pixels  # noqa: F401  (the classes model_index.json names)
     from diffusers import FluxPipeline
 
     pipe = FluxPipeline.from_pretrained(out / "pipeline")
     image = pipe("a red fox at night", height=64, width=64, num_inference_steps=2, max_sequence_length=32).images[0]
     assert image.size == (64, 64)
+
+
+def test_the_vae_loss_weighs_objects_more_than_sky_and_ground():
+    from chatdit.dit.nano.train import object_weights, to_pixels
+    from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_scene
+
+    spec = SceneSpec(background="sunset", objects=[ObjectSpec(kind="square", color="blue", size="large", position="top left")])
+    image, (square,) = render_scene(spec, seed=3)
+    x = to_pixels(torch.from_numpy(np.asarray(image)).permute(2, 0, 1)[None], "cpu")
+    weights = object_weights(x, 4.0)[0, 0]
+    x0, y0, x1, y1 = square.bbox
+    assert weights[y0 + 2, x0 + 2] == 5.0
+    assert weights[5, 60] == 1.0 and weights[60, 5] == 1.0  # sky and ground are background
 
 
 def test_precision_auto_keeps_the_cpu_run_in_float32(monkeypatch):
@@ -77,7 +92,7 @@ def test_chatdit_train_nano_hands_every_option_to_the_training_script(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["train-nano", "--help"])
     assert exit_.value.code == 0
-    assert "--reuse" in capsys.readouterr().out  # the training script's own help
+    assert "--vae-only" in capsys.readouterr().out  # the training script's own help
     with pytest.raises(SystemExit) as exit_:
         main(["sessions", "--minutes", "3"])  # other commands still refuse what they do not know
     assert exit_.value.code == 2 and "unrecognized arguments: --minutes 3" in capsys.readouterr().err

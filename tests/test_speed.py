@@ -54,7 +54,6 @@ def test_steps_follow_the_setting_else_the_models_default(tiny):
     assert default_steps(tiny, load_settings(model="tiny")) == 2
     assert default_steps(tiny, load_settings(model="tiny", steps=7)) == 7
     if nano_available():
-        import chatdit.dit.nano.pixels  # noqa: F401
         from diffusers import FluxPipeline
 
         nano = FluxPipeline.from_pretrained(nano_model_dir())

@@ -205,8 +205,6 @@ class ModelHub:
         else:
             from diffusers import FluxPipeline
 
-            import chatdit.dit.nano.pixels  # noqa: F401  (nano's own component classes, named in its model_index.json)
-
             if self.kind not in ("nano", "tiny"):
                 self.notify(f"loading {self.settings.model} from {self.where} (once per session; large models take a minute)")
             try:
@@ -282,23 +280,16 @@ class ModelHub:
         self._place(pipe)
         return pipe
 
-    def _derived(self, pipeline_class):
-        """`from_pipe` on the base. The VAE and transformer are passed by name because from_pipe
-        otherwise keeps only components of exactly the classes the new pipeline's signature names,
-        and nano's are its own subclasses (chatdit.dit.nano.pixels)."""
-        base = self.text2image()
-        return pipeline_class.from_pipe(base, vae=base.vae, transformer=base.transformer)
-
     def inpaint(self):
         """FluxInpaintPipeline over the base components (region edits, nano's fill path)."""
         from diffusers import FluxInpaintPipeline
 
-        return self._get("inpaint", lambda: self._derived(FluxInpaintPipeline))
+        return self._get("inpaint", lambda: FluxInpaintPipeline.from_pipe(self.text2image()))
 
     def img2img(self):
         from diffusers import FluxImg2ImgPipeline
 
-        return self._get("img2img", lambda: self._derived(FluxImg2ImgPipeline))
+        return self._get("img2img", lambda: FluxImg2ImgPipeline.from_pipe(self.text2image()))
 
     def kontext(self):
         """FluxKontextPipeline for instruction edits, or None when the model has no Kontext
@@ -309,7 +300,7 @@ class ModelHub:
 
         def build():
             if self.kind == "tiny":
-                return self._derived(FluxKontextPipeline)
+                return FluxKontextPipeline.from_pipe(self.text2image())
             repo = KONTEXT_CHECKPOINTS.get(str(self.where))
             return None if repo is None else self._with_transformer(FluxKontextPipeline, self._load_transformer(repo, "edit"))
 

@@ -1,9 +1,7 @@
 """The nano model's components, built from real diffusers/transformers classes with tiny configs.
 
-The result is an ordinary FluxPipeline (a FluxTransformer2DModel subclass that predicts clean
-pixels, a lossless space-to-depth "VAE", CLIP + T5 text encoders and tokenizers; see
-chatdit.dit.nano.pixels), so everything that loads FLUX.1 loads the nano model too, once
-chatdit.dit.nano.pixels is imported.
+The result is an ordinary FluxPipeline (FluxTransformer2DModel, AutoencoderKL, CLIP + T5 text
+encoders and tokenizers), so everything that loads FLUX.1 loads the nano model too.
 """
 
 from __future__ import annotations
@@ -20,16 +18,16 @@ CLIP_MAX_LENGTH = 77
 
 # Model shape: see MODEL_CARD.md for the reasons and the measured results.
 CONFIG = {
-    "vae": dict(factor=4),  # 64x64x3 pixels <-> 16x16x48; Flux's 2x2 packing then makes 8x8-pixel patches
+    "vae": dict(block_out_channels=(32, 64, 64), layers_per_block=1, latent_channels=4, norm_num_groups=16),
     "transformer": dict(num_layers=2, num_single_layers=3, attention_head_dim=32, num_attention_heads=6,
-                        axes_dims_rope=(8, 12, 12), refiner_channels=16),
+                        joint_attention_dim=128, pooled_projection_dim=64, axes_dims_rope=(8, 12, 12)),
     "t5": dict(d_model=128, d_ff=256, num_layers=2, num_heads=4, d_kv=32),
     "clip": dict(hidden_size=64, intermediate_size=128, num_hidden_layers=1, num_attention_heads=2),
 }
 TINY_CONFIG = {
-    "vae": dict(factor=4),
+    "vae": dict(block_out_channels=(8, 16, 16), layers_per_block=1, latent_channels=4, norm_num_groups=8),
     "transformer": dict(num_layers=1, num_single_layers=1, attention_head_dim=16, num_attention_heads=2,
-                        axes_dims_rope=(4, 6, 6), refiner_channels=4),
+                        joint_attention_dim=32, pooled_projection_dim=32, axes_dims_rope=(4, 6, 6)),
     "t5": dict(d_model=32, d_ff=64, num_layers=1, num_heads=2, d_kv=16),
     "clip": dict(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2),
 }
@@ -82,11 +80,9 @@ def tie_case_embeddings(t5_model, t5_tok) -> None:
 
 
 def build_models(clip_tok, t5_tok, config: dict = CONFIG):
-    """Fresh (randomly initialised) text encoders and transformer, the pixel VAE and the scheduler."""
-    from diffusers import FlowMatchEulerDiscreteScheduler
+    """Fresh (randomly initialised) text encoders, VAE, transformer and scheduler."""
+    from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, FluxTransformer2DModel
     from transformers import CLIPTextConfig, CLIPTextModel, T5Config, T5EncoderModel
-
-    from chatdit.dit.nano.pixels import CleanImageFluxTransformer, SpaceToDepthVAE
 
     clip = CLIPTextModel(CLIPTextConfig(vocab_size=len(clip_tok), max_position_embeddings=CLIP_MAX_LENGTH,
                                         projection_dim=config["clip"]["hidden_size"],
@@ -95,12 +91,15 @@ def build_models(clip_tok, t5_tok, config: dict = CONFIG):
                                  eos_token_id=t5_tok.eos_token_id, dropout_rate=0.0,
                                  relative_attention_num_buckets=16, relative_attention_max_distance=64,
                                  feed_forward_proj="gated-gelu", **config["t5"]))
-    vae = SpaceToDepthVAE(**config["vae"])
+    vc = config["vae"]
+    n = len(vc["block_out_channels"])
+    vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * n,
+                        up_block_types=("UpDecoderBlock2D",) * n, mid_block_add_attention=False,
+                        sample_size=64, scaling_factor=1.0, shift_factor=0.0, **vc)
     tc = dict(config["transformer"])
     tc["joint_attention_dim"] = config["t5"]["d_model"]
     tc["pooled_projection_dim"] = config["clip"]["hidden_size"]
-    transformer = CleanImageFluxTransformer(patch_size=1, in_channels=4 * vae.config.latent_channels, guidance_embeds=False,
-                                            **tc)
+    transformer = FluxTransformer2DModel(patch_size=1, in_channels=4 * vc["latent_channels"], guidance_embeds=False, **tc)
     scheduler = FlowMatchEulerDiscreteScheduler(num_train_timesteps=1000, shift=1.0, use_dynamic_shifting=False)
     return dict(text_encoder=clip, text_encoder_2=t5, vae=vae, transformer=transformer, scheduler=scheduler)
 

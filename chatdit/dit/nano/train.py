@@ -1,12 +1,13 @@
 """Train chatdit-nano: `python -m chatdit.dit.nano.train --out nano-runs/main` (the shipped run's settings).
 
-On data rendered on the fly from the storybook world, the transformer (clean-image prediction,
-chatdit.dit.nano.pixels) and the word-level T5 / char-level CLIP text encoders are trained by
-rectified flow matching in pixel space (64x64 pixels folded into 8x8 tokens of 8x8-pixel patches;
-no VAE to train), on single panels and 2-4 panel rows captioned with `joint_caption`; each caption
-padded to its sequence bucket (as the hub pads it), each rendered batch trained on `--reuse`
-times, logit-normal timesteps, caption dropout for true CFG, EMA weights, warmup + cosine
-learning rate.
+Two stages, both on data rendered on the fly from the storybook world:
+1. a small AutoencoderKL (64x64 pixels -> 16x16x4 latents), reconstruction weighted toward object
+   pixels + tiny KL;
+2. the FluxTransformer2DModel and the word-level T5 / char-level CLIP text encoders, by rectified
+   flow matching on packed latents (8x8 tokens per panel), on single panels and 2-4 panel rows
+   captioned with `joint_caption`; each caption padded to its sequence bucket (as the hub pads it),
+   each encoded batch trained on `--reuse` times, logit-normal timesteps, caption dropout for true
+   CFG, EMA weights, warmup + cosine learning rate.
 The run directory holds `ckpt.pt` (resume with --resume) and `pipeline/`, a FluxPipeline folder
 with chatdit.json; `--export DIR` copies that folder (the shipped one is chatdit/dit/nano/weights).
 """
@@ -29,12 +30,17 @@ PANEL_WEIGHTS = (0.55, 0.15, 0.15, 0.15)  # share of steps with 1, 2, 3, 4 panel
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m chatdit.dit.nano.train", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--minutes", type=float, default=62.0, help="wall-clock budget of the whole run")
+    p.add_argument("--minutes", type=float, default=62.0, help="wall-clock budget of the whole run (both stages)")
     p.add_argument("--steps", type=int, default=0, help="transformer steps instead of a time budget (exactly reproducible)")
+    p.add_argument("--vae-steps", type=int, default=2000)
+    p.add_argument("--vae-object-weight", type=float, default=4.0,
+                   help="extra VAE loss weight on object pixels, those that are not sky or ground (objects are small)")
+    p.add_argument("--vae-only", action="store_true",
+                   help="train the VAE stage, save and export, then stop: check it with bench/nano_vae.py, then --resume")
     p.add_argument("--batch", type=int, default=64, help="panels per transformer step (rows split it)")
     p.add_argument("--reuse", type=float, default=3.0,
-                   help="times each rendered batch is trained on, with fresh noise and timesteps each time "
-                        "(rendering is then paid once per REUSE steps)")
+                   help="times each rendered and encoded batch is trained on, with fresh noise and timesteps each time "
+                        "(rendering and VAE encoding are then paid once per REUSE steps)")
     p.add_argument("--lr", type=float, default=8e-4)
     p.add_argument("--ema", type=float, default=0.997)
     p.add_argument("--timesteps", choices=["logit-normal", "uniform"], default="logit-normal")
@@ -46,8 +52,8 @@ def parse_args(argv):
                                                                  "(e.g. with other --infer-steps / --cfg defaults)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto",
-                   help="auto: bfloat16 autocast on CUDA, float32 on the CPU (the shipped run; "
-                        "bench/nano_train_speed.py measures bf16 there)")
+                   help="auto: bfloat16 autocast on CUDA, float32 on the CPU (the shipped run); bf16 on a CPU with "
+                        "AVX512-BF16 trains the VAE stage faster, not the transformer (bench/nano_train_speed.py)")
     p.add_argument("--device", default="auto", help="auto (cuda when present), cpu or cuda")
     p.add_argument("--workers", type=int, default=-1, help="data worker processes (-1: 0 on cpu, 10 on gpu)")
     p.add_argument("--tiny", action="store_true", help="tiny model (tests and smoke runs)")
@@ -64,8 +70,8 @@ def parse_args(argv):
 class RenderedBatches:
     """Endless batches of (uint8 images, captions) rendered from the world; one panel count each."""
 
-    def __init__(self, seed: int, batch: int):
-        self.seed, self.batch = seed, batch
+    def __init__(self, seed: int, batch: int, vae_only: bool = False):
+        self.seed, self.batch, self.vae_only = seed, batch, vae_only
 
     def batches(self, worker: int = 0):
         import numpy as np
@@ -76,7 +82,7 @@ class RenderedBatches:
 
         rng = random.Random(self.seed * 100003 + worker)
         while True:
-            n = rng.choices((1, 2, 3, 4), PANEL_WEIGHTS)[0]
+            n = 1 if self.vae_only else rng.choices((1, 2, 3, 4), PANEL_WEIGHTS)[0]
             size = self.batch if n == 1 else max(2, self.batch // n)
             images, captions = [], []
             while len(images) < size:
@@ -90,11 +96,11 @@ class RenderedBatches:
             yield torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous(), captions
 
 
-def make_loader(seed: int, batch: int, workers: int):
+def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False):
     """An iterator of batches; with workers, rendering runs in other processes."""
     import torch
 
-    source = RenderedBatches(seed, batch)
+    source = RenderedBatches(seed, batch, vae_only)
     if workers <= 0:
         return source.batches()
 
@@ -110,13 +116,12 @@ def make_loader(seed: int, batch: int, workers: int):
 class LatentReplay:
     """Encoded batches, each drawn `reuse` times on average in random order.
 
-    Rendering a batch takes CPU time the transformer could use; training on each
+    Rendering and VAE-encoding a batch take CPU time the transformer could use; training on each
     encoded batch several times (each time with new noise and timesteps) spends it on the
-    transformer instead. Seeded, so a run with --steps stays reproducible. A pixel batch is
-    3 MB, so the pool keeps at most `capacity` of them (4.6 GB).
+    transformer instead. Seeded, so a run with --steps stays reproducible.
     """
 
-    def __init__(self, loader, encode, reuse: float, seed: int, capacity: int = 1500):
+    def __init__(self, loader, encode, reuse: float, seed: int, capacity: int = 4000):
         self.loader, self.encode, self.reuse, self.capacity = loader, encode, max(1.0, reuse), capacity
         self.rng = random.Random(seed)
         self.pool: list[tuple] = []
@@ -149,7 +154,6 @@ def encode_text(clip, t5, clip_tok, t5_tok, captions, device, max_len):
 
 
 def encode_latents(vae, pixels):
-    """What the pipelines do with a picture: encode, shift and scale (identity for nano's pixels)."""
     z = vae.encode(pixels).latent_dist.mode()
     return (z - vae.config.shift_factor) * vae.config.scaling_factor
 
@@ -163,7 +167,7 @@ def pack(latents):
 
 
 def encode_batch(vae, images, device):
-    """(packed latents, image ids) of a batch of uint8 images."""
+    """(packed latents, image ids) of a batch of uint8 images, for the frozen VAE."""
     import torch
 
     with torch.no_grad():
@@ -187,8 +191,8 @@ def ema_update(ema_params, params, decay: float, step: int):
 
 def uses_bf16(device, precision: str) -> bool:
     """bfloat16 autocast on CUDA by default. On the CPU it stays opt-in: the shipped weights were
-    trained in float32, and an earlier full run in bf16 on this project's CPU did not see the
-    speed-up bench/nano_train_speed.py measures, so it would change the run for little time."""
+    trained in float32, and on this project's CPU bf16 speeds up the VAE stage but not the
+    transformer loop (bench/nano_train_speed.py), so it would change the run for little time."""
     import torch
 
     if precision != "auto":
@@ -223,6 +227,65 @@ def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str
 
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def object_mask(x):
+    """1 where a pixel is not a background color (sky or ground of any background), else 0.
+
+    The renderer paints flat colors and every object color is far from every background color,
+    so this is the scene's object silhouette, for single panels and rows alike."""
+    import torch
+
+    from chatdit.dit.nano.world import BACKGROUNDS
+
+    palette = torch.tensor([c for pair in BACKGROUNDS.values() for c in pair], dtype=x.dtype, device=x.device)
+    palette = palette / 127.5 - 1
+    dist = (x[:, None] - palette[None, :, :, None, None]).abs().amax(2)  # B, colors, H, W
+    return (dist.amin(1, keepdim=True) > 0.1).to(x.dtype)
+
+
+def object_weights(x, extra: float):
+    """Per-pixel loss weights: 1 on the background, 1 + extra on objects. Objects cover a few
+    percent of a scene; unweighted, a VAE learns to blur them away."""
+    return 1 + extra * object_mask(x)
+
+
+def train_vae(vae, loader, steps: int, device, state: dict, object_weight: float = 0.0, bf16: bool = False):
+    import torch
+
+    opt = torch.optim.AdamW(vae.parameters(), lr=2e-3, weight_decay=0.0)
+    if state.get("vae_opt"):
+        opt.load_state_dict(state["vae_opt"])
+    vae.train()
+    start = state.get("vae_step", 0)
+    t0 = time.time()
+    for step in range(start, steps):
+        images, _ = next(loader)
+        x = to_pixels(images, device)
+        for g in opt.param_groups:
+            g["lr"] = 2e-3 * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            posterior = vae.encode(x).latent_dist
+            recon = vae.decode(posterior.sample()).sample.float()
+        err = recon - x
+        weights = object_weights(x, object_weight)
+        loss = (weights * (err.abs() + err ** 2)).mean() / weights.mean() + 1e-6 * posterior.kl().mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if step % 50 == 0 or step == steps - 1:
+            log(f"vae step {step + 1}/{steps} loss {loss.item():.4f} mse {((recon - x) ** 2).mean().item():.5f} ({(step + 1 - start) / (time.time() - t0):.1f} it/s)")
+        state["vae_step"] = step + 1
+    state["vae_opt"] = None
+    vae.eval()
+
+
+def latent_stats(vae, loader, device):
+    import torch
+
+    with torch.no_grad():
+        zs = torch.cat([vae.encode(to_pixels(next(loader)[0], device)).latent_dist.mode().flatten() for _ in range(8)])
+    return float(zs.mean()), float(zs.std())
 
 
 def export_pipeline(models, ema_models, clip_tok, t5_tok, args, out: Path):
@@ -281,12 +344,14 @@ def main(argv: list[str] | None = None) -> int:
     ema_params = [p for m in ema_models.values() for p in m.parameters()]
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
 
-    state = {"step": 0, "elapsed": 0.0}
+    state = {"step": 0, "elapsed": 0.0, "vae_done": False, "vae_step": 0}
     ckpt_path = out / "ckpt.pt"
     if args.export_only and not ckpt_path.exists():
         raise SystemExit(f"--export-only: no checkpoint at {ckpt_path} (train into {out} first)")
     if (args.resume or args.export_only) and ckpt_path.exists():
         ck = torch.load(ckpt_path, map_location=device, weights_only=False)
+        vae.load_state_dict(ck["vae"])
+        vae.register_to_config(shift_factor=ck["shift"], scaling_factor=ck["scale"])
         for k, m in trained.items():
             m.load_state_dict(ck[k])
             ema_models[k].load_state_dict(ck["ema_" + k])
@@ -309,11 +374,29 @@ def main(argv: list[str] | None = None) -> int:
 
     def save():
         state["elapsed"] = time.time() - t_start
-        ck = {"opt": opt.state_dict(), "state": state, "args": vars(args)}
+        ck = {"vae": vae.state_dict(), "shift": vae.config.shift_factor, "scale": vae.config.scaling_factor,
+              "opt": opt.state_dict(), "state": state, "args": vars(args)}
         for k, m in trained.items():
             ck[k], ck["ema_" + k] = m.state_dict(), ema_models[k].state_dict()
         torch.save(ck, ckpt_path.with_suffix(".tmp"))
         ckpt_path.with_suffix(".tmp").replace(ckpt_path)
+
+    if not state["vae_done"]:
+        vae_batch = 64 if device.type == "cuda" else 24
+        loader = make_loader(args.seed + 7 + state.get("vae_step", 0), vae_batch, workers, vae_only=True)
+        vae_steps = args.vae_steps
+        train_vae(vae, loader, vae_steps, device, state, args.vae_object_weight, bf16)
+        mean, std = latent_stats(vae, loader, device)
+        vae.register_to_config(shift_factor=mean, scaling_factor=1.0 / std)
+        state["vae_done"] = True
+        log(f"vae done: latent mean {mean:.3f} std {std:.3f}")
+        save()
+    if args.vae_only:
+        folder = export_pipeline(models, ema_models, clip_tok, t5_tok, args, out)
+        log(f"VAE stage exported to {folder}; check it: python bench/nano_vae.py --model {folder}")
+        return 0
+    vae.requires_grad_(False)
+    vae.eval()
 
     loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers),
                           lambda images: encode_batch(vae, images, device), args.reuse, args.seed + state["step"])

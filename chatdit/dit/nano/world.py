@@ -141,7 +141,7 @@ def draw_shape(draw, kind: str, cx: int, cy: int, w: int, h: int, fill=255) -> N
         draw.rectangle([*px(0.12, 0.42), *px(0.88, 1)], fill=fill)
     elif kind == "sun":
         draw.ellipse([*px(0.22, 0.22), *px(0.78, 0.78)], fill=fill)
-        lw = max(2, w // 7)  # rays of 1 px are lost in a 64 px picture; 2 px read as rays
+        lw = max(2, w // 7)  # rays of 1 px do not survive a 4x VAE; 2 px do, and read better at 64 px
         for a, b in (((0.5, 0), (0.5, 1)), ((0, 0.5), (1, 0.5)), ((0.12, 0.12), (0.88, 0.88)), ((0.12, 0.88), (0.88, 0.12))):
             draw.line([px(*a), px(*b)], fill=fill, width=lw)
     elif kind == "moon":
