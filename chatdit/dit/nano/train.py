@@ -318,6 +318,9 @@ def export_pipeline(models, ema_models, clip_tok, t5_tok, args, out: Path):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    ckpt_path = args.out / "ckpt.pt"
+    if args.export_only and not ckpt_path.exists():  # before any model is built or folder made
+        raise SystemExit(f"--export-only: no checkpoint at {ckpt_path} (train into {args.out} first)")
     import numpy as np
     import torch
 
@@ -345,9 +348,6 @@ def main(argv: list[str] | None = None) -> int:
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
 
     state = {"step": 0, "elapsed": 0.0, "vae_done": False, "vae_step": 0}
-    ckpt_path = out / "ckpt.pt"
-    if args.export_only and not ckpt_path.exists():
-        raise SystemExit(f"--export-only: no checkpoint at {ckpt_path} (train into {out} first)")
     if (args.resume or args.export_only) and ckpt_path.exists():
         ck = torch.load(ckpt_path, map_location=device, weights_only=False)
         vae.load_state_dict(ck["vae"])
