@@ -41,10 +41,10 @@ def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int, b
     for step in range(steps + 3):
         if step == 3:  # the first steps allocate and warm up
             panels, start = 0, time.perf_counter()
-        x0, img_ids, captions = next(loader)
+        x0, img_ids, _, captions = next(loader)
         lengths = [fitted_sequence_length(t5_tok, c, buckets) for c in captions]
         t = torch.sigmoid(torch.randn(x0.shape[0], generator=g))
-        loss = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t,
+        loss, _ = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t,
                                   torch.randn(x0.shape, generator=g), bf16)
         opt.zero_grad(set_to_none=True)
         loss.backward()

@@ -43,6 +43,9 @@ def parse_args(argv):
                         "(rendering and VAE encoding are then paid once per REUSE steps)")
     p.add_argument("--lr", type=float, default=8e-4)
     p.add_argument("--ema", type=float, default=0.997)
+    p.add_argument("--semantic-weight", type=float, default=0.5,
+                   help="weight of the semantic alignment loss: a linear probe on the image tokens after the dual "
+                        "blocks predicts each token's object kind and color (chatdit/dit/nano/semantic.py); 0: off")
     p.add_argument("--timesteps", choices=["logit-normal", "uniform"], default="logit-normal")
     p.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     p.add_argument("--out", type=Path, default=Path("nano-runs/latest"))
@@ -68,7 +71,8 @@ def parse_args(argv):
 
 
 class RenderedBatches:
-    """Endless batches of (uint8 images, captions) rendered from the world; one panel count each."""
+    """Endless batches of (uint8 images, uint8 kind/color label maps, captions) rendered from the
+    world; one panel count each."""
 
     def __init__(self, seed: int, batch: int, vae_only: bool = False):
         self.seed, self.batch, self.vae_only = seed, batch, vae_only
@@ -78,22 +82,25 @@ class RenderedBatches:
         import torch
 
         from chatdit.dit.captions import joint_caption
-        from chatdit.dit.nano.world import caption, render_row, sample_row, sample_spec
+        from chatdit.dit.nano.semantic import row_label_maps
+        from chatdit.dit.nano.world import PANEL_SIZE, caption, render_row, sample_row, sample_spec
 
         rng = random.Random(self.seed * 100003 + worker)
         while True:
             n = 1 if self.vae_only else rng.choices((1, 2, 3, 4), PANEL_WEIGHTS)[0]
             size = self.batch if n == 1 else max(2, self.batch // n)
-            images, captions = [], []
+            images, labels, captions = [], [], []
             while len(images) < size:
                 specs = [sample_spec(rng)] if n == 1 else sample_row(rng, n)
                 try:
-                    canvas, _ = render_row(specs, seed=rng.randrange(1 << 30))
+                    canvas, truths = render_row(specs, seed=rng.randrange(1 << 30))
                 except ValueError:  # a sampled scene that the layout cannot fit: draw another
                     continue
                 images.append(np.asarray(canvas))
+                labels.append(row_label_maps(truths, PANEL_SIZE))
                 captions.append(joint_caption([caption(s, rng) for s in specs]))
-            yield torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous(), captions
+            yield (torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous(),
+                   torch.from_numpy(np.stack(labels)), captions)
 
 
 def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False):
@@ -114,7 +121,8 @@ def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False):
 
 
 class LatentReplay:
-    """Encoded batches, each drawn `reuse` times on average in random order.
+    """Encoded batches, each drawn `reuse` times on average in random order: (*encode(images),
+    *the rest of the batch).
 
     Rendering and VAE-encoding a batch take CPU time the transformer could use; training on each
     encoded batch several times (each time with new noise and timesteps) spends it on the
@@ -128,8 +136,8 @@ class LatentReplay:
 
     def __next__(self):
         if not self.pool or self.rng.random() < 1.0 / self.reuse:
-            images, captions = next(self.loader)
-            self.pool.append((*self.encode(images), captions))
+            images, *rest = next(self.loader)
+            self.pool.append((*self.encode(images), *rest))
             if len(self.pool) > self.capacity:
                 self.pool.pop(self.rng.randrange(len(self.pool)))
             return self.pool[-1]
@@ -201,25 +209,31 @@ def uses_bf16(device, precision: str) -> bool:
 
 
 def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str], lengths: list[int], t, noise,
-                       bf16: bool = False):
-    """Rectified-flow loss of one batch of packed latents: one transformer call per text length,
-    so each caption is padded to its own bucket as the hub pads it at inference."""
+                       bf16: bool = False, head=None, labels=None):
+    """(rectified-flow loss, semantic loss) of one batch of packed latents: one transformer call per
+    text length, so each caption is padded to its own bucket as the hub pads it at inference. With a
+    SemanticHead and the batch's label maps, the second is its loss on the image tokens' hidden
+    states (chatdit/dit/nano/semantic.py); else 0."""
     import torch
+
+    from chatdit.dit.nano.semantic import image_hidden_states
 
     transformer, clip, t5 = models["transformer"], models["text_encoder"], models["text_encoder_2"]
     device = x0.device
     xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * noise
     target = noise - x0
-    loss = 0.0
+    loss = semantic = torch.zeros((), device=device)
     for length in sorted(set(lengths)):
         rows = torch.tensor([i for i, n in enumerate(lengths) if n == length], device=device)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16), image_hidden_states(transformer) as hidden:
             pooled, text = encode_text(clip, t5, *tokenizers, [captions[i] for i in rows.tolist()], device, length)
             pred = transformer(hidden_states=xt[rows], encoder_hidden_states=text, pooled_projections=pooled,
                                timestep=t[rows], img_ids=img_ids, txt_ids=torch.zeros(length, 3, device=device),
                                return_dict=False)[0]
         loss = loss + ((pred.float() - target[rows]) ** 2).sum() / target.numel()
-    return loss
+        if head is not None:
+            semantic = semantic + head.loss(hidden[-1], labels[rows.cpu()].to(device)) * len(rows) / x0.shape[0]
+    return loss, semantic
 
 
 # ---------------------------------------------------------------- stages
@@ -260,8 +274,7 @@ def train_vae(vae, loader, steps: int, device, state: dict, object_weight: float
     start = state.get("vae_step", 0)
     t0 = time.time()
     for step in range(start, steps):
-        images, _ = next(loader)
-        x = to_pixels(images, device)
+        x = to_pixels(next(loader)[0], device)
         for g in opt.param_groups:
             g["lr"] = 2e-3 * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
@@ -345,7 +358,12 @@ def main(argv: list[str] | None = None) -> int:
     ema_models = {k: copy.deepcopy(m).requires_grad_(False) for k, m in trained.items()}
     params = [p for m in trained.values() for p in m.parameters()]
     ema_params = [p for m in ema_models.values() for p in m.parameters()]
-    opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
+    head = None
+    if args.semantic_weight > 0:
+        from chatdit.dit.nano.semantic import SemanticHead
+
+        head = SemanticHead(transformer.inner_dim, device)
+    opt = torch.optim.AdamW(params + (head.parameters() if head else []), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
 
     state = {"step": 0, "elapsed": 0.0, "vae_done": False, "vae_step": 0}
     if (args.resume or args.export_only) and ckpt_path.exists():
@@ -355,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         for k, m in trained.items():
             m.load_state_dict(ck[k])
             ema_models[k].load_state_dict(ck["ema_" + k])
+        if head and ck.get("semantic_head"):
+            head.load_state_dict(ck["semantic_head"])
         if ck.get("opt"):
             opt.load_state_dict(ck["opt"])
         state = ck["state"]
@@ -375,7 +395,8 @@ def main(argv: list[str] | None = None) -> int:
     def save():
         state["elapsed"] = time.time() - t_start
         ck = {"vae": vae.state_dict(), "shift": vae.config.shift_factor, "scale": vae.config.scaling_factor,
-              "opt": opt.state_dict(), "state": state, "args": vars(args)}
+              "opt": opt.state_dict(), "state": state, "args": vars(args),
+              "semantic_head": head.state_dict() if head else None}
         for k, m in trained.items():
             ck[k], ck["ema_" + k] = m.state_dict(), ema_models[k].state_dict()
         torch.save(ck, ckpt_path.with_suffix(".tmp"))
@@ -408,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         progress = state["step"] / args.steps if args.steps else elapsed / budget
         if progress >= 1.0:
             break
-        x0, img_ids, captions = next(loader)
+        x0, img_ids, labels, captions = next(loader)
         # Each caption is padded to the bucket it would get alone at inference; a dropped caption
         # keeps its bucket, as the negative prompt of true CFG is padded like its prompt.
         lengths = [fitted_sequence_length(t5_tok, c, buckets) for c in captions]
@@ -423,19 +444,21 @@ def main(argv: list[str] | None = None) -> int:
             t = torch.rand(b, generator=g)
         t = t.to(device)
         noise = torch.randn(x0.shape, generator=g).to(device)
-        loss = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t, noise, bf16)
+        flow, semantic = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t, noise, bf16,
+                                            head, labels)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        (flow + args.semantic_weight * semantic).backward()
+        torch.nn.utils.clip_grad_norm_(params + (head.parameters() if head else []), 1.0)
         opt.step()
         ema_update(ema_params, params, args.ema, state["step"])
         state["step"] += 1
         seen += x0.shape[0] * x0.shape[1] // 64
-        loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
+        losses = (flow.item(), semantic.item())
+        loss_avg = losses if loss_avg is None else tuple(0.98 * a + 0.02 * b for a, b in zip(loss_avg, losses))
         if time.time() - t_log > 30 or state["step"] == 1:
             rate = seen / (time.time() - t_log)
             left = (args.steps - state["step"]) if args.steps else None
-            log(f"step {state['step']} loss {loss_avg:.4f} lr {opt.param_groups[0]['lr']:.2e} {rate:.0f} panels/s "
+            log(f"step {state['step']} loss {loss_avg[0]:.4f}" + (f" semantic {loss_avg[1]:.3f}" if head else "") + f" lr {opt.param_groups[0]['lr']:.2e} {rate:.0f} panels/s "
                 f"elapsed {elapsed / 60:.1f}/{'%d steps' % args.steps if args.steps else '%.1f min' % args.minutes}"
                 + (f" ({left} steps left)" if left is not None else ""))
             t_log, seen = time.time(), 0
