@@ -5,7 +5,7 @@
     python bench/nano_eval.py --steps 12 --cfg 3 --rows 0 --inpaint 0   # try other sampler settings
 
 Prints the share of requirements met (kind present, color, count 1-4, left/right, background,
-and the other positions/relations), the same for panels of 4-panel canvases, the fox's color
+and the other positions/relations, and panels with no object in a color they do not ask for), the same for panels of 4-panel canvases, the fox's color
 consistency across a canvas, an inpaint (reference/fill) check, and seconds per 64x64 image and
 per 4-panel canvas at the default step count.
 """
@@ -54,11 +54,19 @@ def tally(results, table):
         table[r.category].append(r.passed)
 
 
+def tally_extras(scene, spec, table):
+    """'no extras': the panel shows no object in a color it does not ask for. The other rows only
+    check that what is asked is there, so a model that scatters blobs of every color would score
+    well on them; this row says whether it does."""
+    asked = {o.color for o in spec.objects}
+    table["no_extras"].append(all(o.color in asked for o in scene.objects))
+
+
 def print_table(title: str, table) -> dict:
     print(f"\n{title}")
     print(f"{'requirement':<12} {'met':>6} {'n':>5}  target")
     summary = {}
-    for cat in ("kind", "color", "count", "left_right", "background", "position", "relation"):
+    for cat in ("kind", "color", "count", "left_right", "background", "position", "relation", "no_extras"):
         if table.get(cat):
             share = sum(table[cat]) / len(table[cat])
             summary[cat] = share
@@ -70,7 +78,7 @@ def print_table(title: str, table) -> dict:
 
 def bench_panels(pipe, defaults, n: int, batch: int, rng, save_dir: Path | None):
     from chatdit.dit.nano.world import caption, sample_spec
-    from chatdit.vision.nano_world import check_spec
+    from chatdit.vision.nano_world import check_spec, detect_scene
 
     table = collections.defaultdict(list)
     specs = [sample_spec(rng) for _ in range(n)]
@@ -79,7 +87,9 @@ def bench_panels(pipe, defaults, n: int, batch: int, rng, save_dir: Path | None)
     for i in range(0, n, batch):
         images += generate(pipe, defaults, prompts[i: i + batch], 1, seed=HELD_OUT_SEED + i)
     for spec, image in zip(specs, images):
-        tally(check_spec(image, spec), table)
+        scene = detect_scene(image)
+        tally(check_spec(image, spec, scene), table)
+        tally_extras(scene, spec, table)
     if save_dir:
         save_grid(images[:32], prompts[:32], save_dir / "nano_samples.png", save_dir / "nano_samples.txt")
     return table
@@ -102,6 +112,7 @@ def bench_rows(pipe, defaults, n_rows: int, batch: int, rng, save_dir: Path | No
         for spec, panel in zip(row, panels(canvas, 4)):
             scene = detect_scene(panel)
             tally(check_spec(panel, spec, scene), table)
+            tally_extras(scene, spec, table)
             fox_colors |= {o.color for o in scene.find("fox")}
         if any(o.kind == "fox" for o in row[0].objects):
             consistent.append(len(fox_colors) == 1)

@@ -96,3 +96,37 @@ def test_chatdit_train_nano_hands_every_option_to_the_training_script(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["sessions", "--minutes", "3"])  # other commands still refuse what they do not know
     assert exit_.value.code == 2 and "unrecognized arguments: --minutes 3" in capsys.readouterr().err
+
+
+def test_a_run_can_take_its_vae_stage_from_an_earlier_run_and_tune_only_the_decoder_after(tmp_path):
+    from safetensors.torch import load_file
+
+    from chatdit.dit.nano.train import main
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    common = ["--tiny", "--vae-steps", "3", "--batch", "4", "--device", "cpu", "--infer-steps", "2"]
+    assert main(common + ["--out", str(first), "--vae-only"]) == 0
+    assert main(common + ["--out", str(second), "--vae-from", str(first / "pipeline"), "--steps", "2",
+                          "--decoder-steps", "2"]) == 0
+    state = torch.load(second / "ckpt.pt", weights_only=False)["state"]
+    assert state["vae_from"] == str(first / "pipeline") and state["step"] == 2 and state["decoder_step"] == 2
+    before = load_file(first / "pipeline" / "vae" / "diffusion_pytorch_model.safetensors")
+    after = load_file(second / "pipeline" / "vae" / "diffusion_pytorch_model.safetensors")
+    encoder = [k for k in before if k.startswith(("encoder.", "quant_conv."))]
+    decoder = [k for k in before if k.startswith("decoder.")]
+    assert all(torch.equal(before[k], after[k]) for k in encoder)  # the latents the transformer learned are kept
+    assert not all(torch.equal(before[k], after[k]) for k in decoder)
+    config = json.loads((second / "pipeline" / "vae" / "config.json").read_text())
+    assert config["scaling_factor"] == json.loads((first / "pipeline" / "vae" / "config.json").read_text())["scaling_factor"]
+
+
+def test_the_time_budget_is_the_transformer_stages_own(tmp_path):
+    """--minutes does not shrink when the VAE stage is slow: the VAE stage here takes seconds,
+    the budget is 0.06 s, and the transformer still trains."""
+    from chatdit.dit.nano.train import main
+
+    out = tmp_path / "run"
+    assert main(["--tiny", "--vae-steps", "4", "--batch", "4", "--out", str(out), "--device", "cpu",
+                 "--minutes", "0.001", "--infer-steps", "2"]) == 0
+    state = torch.load(out / "ckpt.pt", weights_only=False)["state"]
+    assert state["vae_seconds"] > 0.06 and state["step"] >= 1
