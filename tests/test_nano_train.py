@@ -116,6 +116,9 @@ def test_a_run_can_take_its_vae_stage_from_an_earlier_run_and_tune_only_the_deco
     decoder = [k for k in before if k.startswith("decoder.")]
     assert all(torch.equal(before[k], after[k]) for k in encoder)  # the latents the transformer learned are kept
     assert not all(torch.equal(before[k], after[k]) for k in decoder)
+    with pytest.raises(SystemExit, match="--vae-from: no VAE"):
+        main(common + ["--out", str(tmp_path / "third"), "--vae-from", str(tmp_path / "nowhere")])
+    assert not (tmp_path / "third").exists()
     config = json.loads((second / "pipeline" / "vae" / "config.json").read_text())
     assert config["scaling_factor"] == json.loads((first / "pipeline" / "vae" / "config.json").read_text())["scaling_factor"]
 

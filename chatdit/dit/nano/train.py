@@ -277,6 +277,22 @@ def object_weights(x, extra: float):
     return 1 + extra * object_mask(x)
 
 
+def cosine_lr(opt, base: float, step: int, steps: int) -> None:
+    """Cosine from `base` down to a tenth of it over `steps` (both VAE stages)."""
+    for g in opt.param_groups:
+        g["lr"] = base * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))
+
+
+def reconstruction_step(opt, recon, x, weights, extra=0.0):
+    """One optimiser step on the weighted L1 + L2 reconstruction loss (+ `extra`, e.g. the KL)."""
+    err = recon - x
+    loss = (weights * (err.abs() + err ** 2)).mean() / weights.mean() + extra
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss
+
+
 def train_vae(vae, loader, steps: int, device, state: dict, object_weight: float = 0.0, bf16: bool = False):
     import torch
 
@@ -288,17 +304,11 @@ def train_vae(vae, loader, steps: int, device, state: dict, object_weight: float
     t0 = time.time()
     for step in range(start, steps):
         x = to_pixels(next(loader)[0], device)
-        for g in opt.param_groups:
-            g["lr"] = 2e-3 * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))
+        cosine_lr(opt, 2e-3, step, steps)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
             posterior = vae.encode(x).latent_dist
             recon = vae.decode(posterior.sample()).sample.float()
-        err = recon - x
-        weights = object_weights(x, object_weight)
-        loss = (weights * (err.abs() + err ** 2)).mean() / weights.mean() + 1e-6 * posterior.kl().mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        loss = reconstruction_step(opt, recon, x, object_weights(x, object_weight), 1e-6 * posterior.kl().mean())
         if step % 50 == 0 or step == steps - 1:
             log(f"vae step {step + 1}/{steps} loss {loss.item():.4f} mse {((recon - x) ** 2).mean().item():.5f} ({(step + 1 - start) / (time.time() - t0):.1f} it/s)")
         state["vae_step"] = step + 1
@@ -331,19 +341,13 @@ def train_decoder(vae, loader, steps: int, device, state: dict, object_weight: f
     t0 = time.time()
     for step in range(start, steps):
         x = to_pixels(next(loader)[0], device)
-        for g in opt.param_groups:
-            g["lr"] = 1e-3 * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))
+        cosine_lr(opt, 1e-3, step, steps)
         with torch.no_grad():
             z = vae.encode(x).latent_dist.mode()
         z = z + jitter * sigma * torch.randn_like(z)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
             recon = vae.decode(z).sample.float()
-        err = recon - x
-        weights = ring_weights(x, object_weight)
-        loss = (weights * (err.abs() + err ** 2)).mean() / weights.mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        loss = reconstruction_step(opt, recon, x, ring_weights(x, object_weight))
         if step % 50 == 0 or step == steps - 1:
             log(f"decoder step {step + 1}/{steps} loss {loss.item():.4f} ({(step + 1 - start) / (time.time() - t0):.1f} it/s)")
         state["decoder_step"] = step + 1
@@ -392,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
     ckpt_path = args.out / "ckpt.pt"
     if args.export_only and not ckpt_path.exists():  # before any model is built or folder made
         raise SystemExit(f"--export-only: no checkpoint at {ckpt_path} (train into {args.out} first)")
+    if args.vae_from and not (args.vae_from / "vae" / "config.json").is_file():
+        raise SystemExit(f"--vae-from: no VAE at {args.vae_from / 'vae'} (give a pipeline folder, such as "
+                         "chatdit/dit/nano/weights or nano-runs/<run>/pipeline)")
     import numpy as np
     import torch
 
