@@ -138,6 +138,16 @@ def test_a_book_by_topic_gets_page_texts_and_keeps_its_characters_on_every_page(
     assert len({p.prompt for p in instruction.pages}) == 6
 
 
+@pytest.mark.parametrize("prompt, first_page", [
+    ("a one-page picture book: a yellow star above a green tree at night",
+     "Once upon a time there was a yellow star above a green tree."),
+    ("Make a 3-page picture book - a red fox and a blue bird", "Once upon a time there was a red fox and a blue bird."),
+    ("a picture book: two foxes in the snow", "Once upon a time there were two foxes."),
+])
+def test_the_first_page_text_reads_as_a_sentence(prompt, first_page):
+    assert parse(prompt).pages[0].text == first_page
+
+
 def test_a_fixed_background_is_kept_not_varied():
     instruction = parse("a 3-page book about a fox at night")
     assert instruction.background == "night"

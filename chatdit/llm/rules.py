@@ -134,6 +134,8 @@ def find_collection(text: str) -> Collection:
 def clean_topic(topic: str) -> str:
     """'a six-page book about a fox' -> 'a fox': drop the connecting words around the topic."""
     topic = re.sub(r"^\s*(?:an?|the)\s*$", "", topic.strip(), flags=re.IGNORECASE)
+    # 'a one-page book: a star' leaves 'a : a star' (the article of the book, then its colon)
+    topic = re.sub(r"(^|\s)(?:an?|the)\s*[,:;\u2013\u2014-]+\s+", r"\1", topic, count=1, flags=re.IGNORECASE)
     topic = re.sub(r"^[\s,:;-]*(?:an?\s+)?(?:that is |which is )?(?:about|of|on|showing|featuring|starring|with|where|in which|for|telling)\s+",
                    "", topic, flags=re.IGNORECASE)
     topic = re.sub(r"^(?:an?|the)\s+(?=(?:about|of|showing|featuring)\b)", "", topic, flags=re.IGNORECASE)
@@ -254,9 +256,10 @@ def story_pages(subjects: list[Subject], topic: str, count: int, background: str
     who = " and ".join(describe(s) for s in cast) if cast else topic
     the = " and ".join("the " + describe(s).split(" ", 1)[1] if s.count == 1 else describe(s) for s in cast) if cast else topic
     they = "they" if len(cast) > 1 or (cast and cast[0].count > 1) else "it"
+    was = "were" if cast and cast[0].count > 1 else "was"  # 'there were two foxes', 'there was a fox and a bird'
     settings = ["day", "sunset", "night", "snow", "sea", "day"] if background is None else [None] * 6
     beats = [
-        ("", f"Once upon a time there was {topic}."),
+        ("", f"Once upon a time there {was} {topic}."),
         (" at play", f"Every day {the} played and dreamed of adventures."),
         (" setting off on a journey", f"One day {the} set off to see the wide world."),
         (" far from home", "The road was long, and the world was big and new."),
