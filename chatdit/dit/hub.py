@@ -335,6 +335,10 @@ class ModelHub:
         )
         if self.info.true_cfg_scale and self.info.true_cfg_scale > 1:
             kwargs.update(true_cfg_scale=self.info.true_cfg_scale, negative_prompt=self.info.negative_prompt or " ")
+        if self.kind == "nano" and extra.get("prompt"):
+            from chatdit.dit.nano.prompts import complete_colors
+
+            extra = {**extra, "prompt": complete_colors(extra["prompt"])}  # nano was trained on colored objects only
         kwargs.update(extra)
         tokenizer = getattr(pipe, "tokenizer_2", None)
         if self.info.sequence_buckets and extra.get("prompt") is not None and tokenizer is not None:

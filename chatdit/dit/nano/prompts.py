@@ -1,0 +1,38 @@
+"""Prompts as the nano model was trained to read them: every object with a color.
+
+Every caption of the storybook world names a color for every object, so nano draws almost
+nothing for "two foxes in the snow" (an object drawn in 0.10 of pictures against 0.95 with
+colors; `bench/nano_eval.py`'s held-out specs with the color words removed). A person often leaves
+colors out, so the hub gives an uncolored world object the color it has in a picture book (and
+the same one on every page: the fox stays orange). The critic still checks only what was asked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chatdit.dit.nano.world import COLOR_NAMES, OBJECTS, PLURALS
+
+DEFAULT_COLORS = {
+    "fox": "orange", "tree": "green", "sun": "yellow", "moon": "yellow", "cloud": "white", "star": "yellow",
+    "heart": "red", "flower": "pink", "fish": "orange", "bird": "blue", "boat": "red", "house": "brown",
+    "circle": "red", "square": "blue", "triangle": "green",
+}
+SIZE_WORDS = ("small", "little", "tiny", "big", "large", "huge", "medium")
+
+_NOUNS = {PLURALS[kind]: kind for kind in OBJECTS} | {kind: kind for kind in OBJECTS}
+_ADJECTIVE = "|".join((*COLOR_NAMES, *SIZE_WORDS))
+_PATTERN = re.compile(rf"\b((?:(?:{_ADJECTIVE})\s+)*)({'|'.join(sorted(_NOUNS, key=len, reverse=True))})\b", re.IGNORECASE)
+
+
+def complete_colors(prompt: str) -> str:
+    """'two foxes under a big tree' -> 'two orange foxes under a big green tree'; colored objects
+    and words outside the world are left as they are."""
+
+    def colored(match: re.Match) -> str:
+        adjectives, noun = match.group(1), match.group(2)
+        if any(word.lower() in COLOR_NAMES for word in adjectives.split()):
+            return match.group(0)
+        return f"{adjectives}{DEFAULT_COLORS[_NOUNS[noun.lower()]]} {noun}"
+
+    return _PATTERN.sub(colored, prompt)
