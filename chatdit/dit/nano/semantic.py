@@ -15,24 +15,22 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from chatdit.dit.nano.world import COLOR_NAMES, OBJECTS, Instance, draw_shape
+from chatdit.dit.nano.world import COLOR_NAMES, OBJECTS, Instance, instance_mask
 
 N_KIND_CLASSES = len(OBJECTS) + 1  # 0: background
 N_COLOR_CLASSES = len(COLOR_NAMES) + 1
 TOKEN_PIXELS = 8  # one packed token of the nano VAE's latents covers 8x8 pixels
 
 
-def label_maps(instances: list[Instance], width: int, height: int, x_offset: int = 0) -> np.ndarray:
-    """(2, height, width) uint8: kind and color class of every pixel (0 where background), with
-    later instances in front, exactly as `render_instances` paints them."""
-    from PIL import Image, ImageDraw
+def label_maps(instances: list[Instance], size: int) -> np.ndarray:
+    """(2, size, size) uint8: kind and color class of every pixel of a panel (0 where background),
+    with later instances in front, exactly as `render_instances` paints them."""
+    from PIL import Image
 
-    kinds = Image.new("L", (width, height), 0)
-    colors = Image.new("L", (width, height), 0)
+    kinds = Image.new("L", (size, size), 0)
+    colors = Image.new("L", (size, size), 0)
     for inst in instances:
-        mask = Image.new("L", (width, height), 0)
-        x0, y0, x1, y1 = inst.bbox
-        draw_shape(ImageDraw.Draw(mask), inst.kind, inst.center[0] + x_offset, inst.center[1], x1 - x0, y1 - y0)
+        mask = instance_mask(inst, size)
         kinds.paste(OBJECTS.index(inst.kind) + 1, (0, 0), mask)
         colors.paste(COLOR_NAMES.index(inst.color) + 1, (0, 0), mask)
     return np.stack([np.asarray(kinds), np.asarray(colors)])
@@ -40,7 +38,7 @@ def label_maps(instances: list[Instance], width: int, height: int, x_offset: int
 
 def row_label_maps(truths: list[list[Instance]], panel: int) -> np.ndarray:
     """Label maps of a left-to-right row of panels (the ground truth `render_row` returns)."""
-    return np.concatenate([label_maps(instances, panel, panel) for instances in truths], axis=2)
+    return np.concatenate([label_maps(instances, panel) for instances in truths], axis=2)
 
 
 def token_targets(labels, classes: int):

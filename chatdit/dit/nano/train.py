@@ -84,11 +84,11 @@ def parse_args(argv):
 
 
 class RenderedBatches:
-    """Endless batches of (uint8 images, uint8 kind/color label maps, captions) rendered from the
-    world; one panel count each."""
+    """Endless batches of (uint8 images, uint8 kind/color label maps or None, captions) rendered
+    from the world; one panel count each. Label maps are drawn only for the semantic loss."""
 
-    def __init__(self, seed: int, batch: int, vae_only: bool = False):
-        self.seed, self.batch, self.vae_only = seed, batch, vae_only
+    def __init__(self, seed: int, batch: int, vae_only: bool = False, labels: bool = False):
+        self.seed, self.batch, self.vae_only, self.labels = seed, batch, vae_only, labels
 
     def batches(self, worker: int = 0):
         import numpy as np
@@ -110,17 +110,18 @@ class RenderedBatches:
                 except ValueError:  # a sampled scene that the layout cannot fit: draw another
                     continue
                 images.append(np.asarray(canvas))
-                labels.append(row_label_maps(truths, PANEL_SIZE))
+                if self.labels:
+                    labels.append(row_label_maps(truths, PANEL_SIZE))
                 captions.append(joint_caption([caption(s, rng) for s in specs]))
             yield (torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous(),
-                   torch.from_numpy(np.stack(labels)), captions)
+                   torch.from_numpy(np.stack(labels)) if self.labels else None, captions)
 
 
-def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False):
+def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False, labels: bool = False):
     """An iterator of batches; with workers, rendering runs in other processes."""
     import torch
 
-    source = RenderedBatches(seed, batch, vae_only)
+    source = RenderedBatches(seed, batch, vae_only, labels)
     if workers <= 0:
         return source.batches()
 
@@ -227,6 +228,8 @@ def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str
     text length, so each caption is padded to its own bucket as the hub pads it at inference. With a
     SemanticHead and the batch's label maps, the second is its loss on the image tokens' hidden
     states (chatdit/dit/nano/semantic.py); else 0."""
+    from contextlib import nullcontext
+
     import torch
 
     from chatdit.dit.nano.semantic import image_hidden_states
@@ -238,7 +241,8 @@ def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str
     loss = semantic = torch.zeros((), device=device)
     for length in sorted(set(lengths)):
         rows = torch.tensor([i for i, n in enumerate(lengths) if n == length], device=device)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16), image_hidden_states(transformer) as hidden:
+        with (torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16),
+              image_hidden_states(transformer) if head is not None else nullcontext() as hidden):
             pooled, text = encode_text(clip, t5, *tokenizers, [captions[i] for i in rows.tolist()], device, length)
             pred = transformer(hidden_states=xt[rows], encoder_hidden_states=text, pooled_projections=pooled,
                                timestep=t[rows], img_ids=img_ids, txt_ids=torch.zeros(length, 3, device=device),
@@ -334,6 +338,8 @@ def train_decoder(vae, loader, steps: int, device, state: dict, object_weight: f
     import torch
 
     decoder = [*vae.decoder.parameters(), *(vae.post_quant_conv.parameters() if vae.post_quant_conv else [])]
+    for p in decoder:
+        p.requires_grad_(True)
     opt = torch.optim.AdamW(decoder, lr=1e-3, weight_decay=0.0)
     sigma = 1.0 / vae.config.scaling_factor
     start = state.get("decoder_step", 0)
@@ -493,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
     vae.requires_grad_(False)
     vae.eval()
 
-    loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers),
+    loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers, labels=head is not None),
                           lambda images: encode_batch(vae, images, device), args.reuse, args.seed + state["step"])
     buckets = sequence_buckets(args.tiny)
     g = torch.Generator(device="cpu").manual_seed(args.seed + state["step"])
@@ -541,7 +547,6 @@ def main(argv: list[str] | None = None) -> int:
             last_save = time.time()
     save()
     if state.get("decoder_step", 0) < args.decoder_steps:
-        vae.requires_grad_(True)
         train_decoder(vae, make_loader(args.seed + 13, 64 if device.type == "cuda" else 24, workers), args.decoder_steps,
                       device, state, args.vae_object_weight, args.decoder_jitter, bf16)
         save()

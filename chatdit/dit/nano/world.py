@@ -256,16 +256,21 @@ def render_background(background: str, width: int = PANEL_SIZE, height: int = PA
     return image
 
 
-def render_instances(background: str, instances: list[Instance], size: int = PANEL_SIZE):
-    """Draw instances in list order (later ones in front) onto a background."""
+def instance_mask(inst: Instance, size: int = PANEL_SIZE):
+    """The instance's silhouette as a size x size Pillow "L" mask (255 inside)."""
     from PIL import Image, ImageDraw
 
+    mask = Image.new("L", (size, size), 0)
+    x0, y0, x1, y1 = inst.bbox
+    draw_shape(ImageDraw.Draw(mask), inst.kind, inst.center[0], inst.center[1], x1 - x0, y1 - y0)
+    return mask
+
+
+def render_instances(background: str, instances: list[Instance], size: int = PANEL_SIZE):
+    """Draw instances in list order (later ones in front) onto a background."""
     image = render_background(background, size, size)
     for inst in instances:
-        mask = Image.new("L", (size, size), 0)
-        x0, y0, x1, y1 = inst.bbox
-        draw_shape(ImageDraw.Draw(mask), inst.kind, inst.center[0], inst.center[1], x1 - x0, y1 - y0)
-        image.paste(COLORS[inst.color], (0, 0), mask)
+        image.paste(COLORS[inst.color], (0, 0), instance_mask(inst, size))
     return image
 
 
