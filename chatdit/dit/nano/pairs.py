@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import random
 
-from chatdit.dit.nano.world import (CHARACTER, OBJECTS, PANEL_SIZE, Instance, SceneSpec, _boxes_apart, object_box,
-                                    render_instances)
+from chatdit.dit.nano.world import (BACKGROUND_NAMES, CHARACTER, OBJECTS, PANEL_SIZE, Instance, SceneSpec,
+                                    _boxes_apart, object_box, render_instances)
 
 CHANGES = ("kind", "count", "mirror")
+ROW_CHANGES = CHANGES + ("background",)  # in a row, which panel has which background is what canvases get wrong
 _MIRRORED = {"left": "right", "right": "left", "top left": "top right", "top right": "top left",
              "bottom left": "bottom right", "bottom right": "bottom left",
              "left of": "right of", "right of": "left of"}
@@ -92,13 +93,37 @@ def mirror(spec: SceneSpec, instances: list[Instance], rng: random.Random, size:
     return new, moved
 
 
-def counterfactual(spec: SceneSpec, instances: list[Instance], rng: random.Random, size: int = PANEL_SIZE):
+def new_background(spec: SceneSpec, instances: list[Instance], rng: random.Random, size: int = PANEL_SIZE):
+    """The same objects in the same places under another background."""
+    new = spec.model_copy(deep=True)
+    new.background = rng.choice([b for b in BACKGROUND_NAMES if b != spec.background])
+    return new, instances
+
+
+def counterfactual(spec: SceneSpec, instances: list[Instance], rng: random.Random, size: int = PANEL_SIZE,
+                   changes: tuple[str, ...] = CHANGES):
     """(changed spec, its instances, image, what changed) for a random applicable change, or None."""
-    changes = list(CHANGES)
-    rng.shuffle(changes)
-    for change in changes:
-        made = {"kind": swap_kind, "count": drop_one, "mirror": mirror}[change](spec, instances, rng, size)
+    order = list(changes)
+    rng.shuffle(order)
+    for change in order:
+        made = {"kind": swap_kind, "count": drop_one, "mirror": mirror, "background": new_background}[change](
+            spec, instances, rng, size)
         if made:
             new_spec, new_instances = made
-            return new_spec, new_instances, render_instances(spec.background, new_instances, size), change
+            return new_spec, new_instances, render_instances(new_spec.background, new_instances, size), change
     return None
+
+
+def counterfactual_row(specs: list[SceneSpec], truths: list[list[Instance]], canvas, rng: random.Random,
+                       size: int = PANEL_SIZE):
+    """A row of panels with one panel changed: (specs, truths, canvas, change) or None. In a row of
+    two or more the change may be the panel's background (ROW_CHANGES): the pair then teaches which
+    caption of a joint caption belongs to which panel. A single panel gets CHANGES."""
+    k = rng.randrange(len(specs))
+    made = counterfactual(specs[k], truths[k], rng, size, ROW_CHANGES if len(specs) > 1 else CHANGES)
+    if made is None:
+        return None
+    new_spec, new_instances, panel, change = made
+    changed = canvas.copy()
+    changed.paste(panel, (k * size, 0))
+    return ([*specs[:k], new_spec, *specs[k + 1:]], [*truths[:k], new_instances, *truths[k + 1:]], changed, change)

@@ -62,7 +62,12 @@ def parse_args(argv):
     p.add_argument("--pairs", type=float, default=0.0,
                    help="share of single-panel batches drawn as counterfactual pairs (the same scene with one kind, "
                         "count or side changed; chatdit/dit/nano/pairs.py), 0: none")
+    p.add_argument("--pair-rows", type=float, default=0.0,
+                   help="share of row batches drawn as pairs: one panel's kind, count, side or background changed")
     p.add_argument("--pair-weight", type=float, default=1.0, help="weight of the pair loss on those batches")
+    p.add_argument("--grid", type=int, default=1,
+                   help="transformer-stage pictures put object centers on the centers of GRIDxGRID-pixel cells (8: the "
+                        "model's tokens, 4: its latent pixels); 1: anywhere")
     p.add_argument("--timesteps", choices=["logit-normal", "uniform"], default="logit-normal")
     p.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     p.add_argument("--out", type=Path, default=Path("nano-runs/latest"))
@@ -90,39 +95,43 @@ def parse_args(argv):
 class RenderedBatches:
     """Endless batches of (uint8 images, uint8 kind/color label maps or None, captions, paired)
     rendered from the world; one panel count each. Label maps are drawn only for the semantic loss.
-    A `pairs` share of the single-panel batches are counterfactual pairs (chatdit/dit/nano/pairs.py):
-    images 2k and 2k+1 show the same scene with one thing changed, and `paired` says so."""
+    A `pairs` share of the single-panel batches (`pair_rows` of the row batches) are counterfactual
+    pairs (chatdit/dit/nano/pairs.py): images 2k and 2k+1 show the same scene (row) with one thing
+    (in one panel) changed, and `paired` says so."""
 
-    def __init__(self, seed: int, batch: int, vae_only: bool = False, labels: bool = False, pairs: float = 0.0):
-        self.seed, self.batch, self.vae_only, self.labels, self.pairs = seed, batch, vae_only, labels, pairs
+    def __init__(self, seed: int, batch: int, vae_only: bool = False, labels: bool = False, pairs: float = 0.0,
+                 pair_rows: float = 0.0, grid: int = 1):
+        self.seed, self.batch, self.vae_only, self.labels, self.grid = seed, batch, vae_only, labels, grid
+        self.pairs, self.pair_rows = pairs, pair_rows
 
     def batches(self, worker: int = 0):
         import numpy as np
         import torch
 
         from chatdit.dit.captions import joint_caption
-        from chatdit.dit.nano.pairs import counterfactual
+        from chatdit.dit.nano.pairs import counterfactual_row
         from chatdit.dit.nano.semantic import row_label_maps
         from chatdit.dit.nano.world import PANEL_SIZE, caption, render_row, sample_row, sample_spec
 
         rng = random.Random(self.seed * 100003 + worker)
         while True:
             n = 1 if self.vae_only else rng.choices((1, 2, 3, 4), PANEL_WEIGHTS)[0]
-            paired = n == 1 and not self.vae_only and rng.random() < self.pairs
+            share = 0.0 if self.vae_only else self.pairs if n == 1 else self.pair_rows
+            paired = share > 0 and rng.random() < share  # no draw when off: the default run's data stays as it was
             size = self.batch if n == 1 else max(2, self.batch // n)
             images, labels, captions = [], [], []
             while len(images) < size:
                 specs = [sample_spec(rng)] if n == 1 else sample_row(rng, n)
                 try:
-                    canvas, truths = render_row(specs, seed=rng.randrange(1 << 30))
+                    canvas, truths = render_row(specs, seed=rng.randrange(1 << 30), grid=self.grid)
                 except ValueError:  # a sampled scene that the layout cannot fit: draw another
                     continue
                 drawn = [(canvas, truths, specs)]
                 if paired:
-                    other = counterfactual(specs[0], truths[0], rng)
+                    other = counterfactual_row(specs, truths, canvas, rng)
                     if other is None:
                         continue
-                    drawn.append((other[2], [other[1]], [other[0]]))
+                    drawn.append((other[2], other[1], other[0]))
                 phrasing = rng.random() if paired else None  # a pair's captions make the same phrasing choices
                 for picture, instances, scene in drawn:
                     images.append(np.asarray(picture))
@@ -135,11 +144,11 @@ class RenderedBatches:
 
 
 def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False, labels: bool = False,
-                pairs: float = 0.0):
+                pairs: float = 0.0, pair_rows: float = 0.0, grid: int = 1):
     """An iterator of batches; with workers, rendering runs in other processes."""
     import torch
 
-    source = RenderedBatches(seed, batch, vae_only, labels, pairs)
+    source = RenderedBatches(seed, batch, vae_only, labels, pairs, pair_rows, grid)
     if workers <= 0:
         return source.batches()
 
@@ -536,7 +545,7 @@ def main(argv: list[str] | None = None) -> int:
     vae.eval()
 
     loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers, labels=head is not None,
-                                      pairs=args.pairs),
+                                      pairs=args.pairs, pair_rows=args.pair_rows, grid=args.grid),
                           lambda images: encode_batch(vae, images, device), args.reuse, args.seed + state["step"])
     buckets = sequence_buckets(args.tiny)
     g = torch.Generator(device="cpu").manual_seed(args.seed + state["step"])
