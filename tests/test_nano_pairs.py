@@ -129,3 +129,16 @@ def test_paired_batches_hold_pairs_of_one_scene_with_one_thing_changed():
     singles_only = make_loader(5, 8, 0, pairs=1.0)
     assert all(p == (images.shape[3] == 64) for images, *_, p in (next(singles_only) for _ in range(8)))
     assert not any(p for *_, p in (next(make_loader(5, 8, 0)) for _ in range(4)))
+
+
+def test_the_pair_loss_leaves_out_pairs_noised_too_little_to_hide_the_difference():
+    torch = pytest.importorskip("torch")
+    from chatdit.dit.nano.train import pair_loss
+
+    target = torch.randn(4, 8, 3)
+    pred = target.clone()
+    pred[0] += 1  # the first pair's difference is wrong
+    captions = ["a red star", "a red circle", "two blue fish", "one blue fish"]
+    t = torch.tensor([0.2, 0.2, 0.9, 0.9])
+    assert pair_loss(pred, target, captions, t, min_t=0.5).item() == pytest.approx(0.0)
+    assert pair_loss(pred, target, captions, t, min_t=0.1).item() > 0

@@ -65,6 +65,8 @@ def parse_args(argv):
     p.add_argument("--pair-rows", type=float, default=0.0,
                    help="share of row batches drawn as pairs: one panel's kind, count, side or background changed")
     p.add_argument("--pair-weight", type=float, default=1.0, help="weight of the pair loss on those batches")
+    p.add_argument("--pair-min-t", type=float, default=0.0,
+                   help="pair loss only where the timestep is at least this (less noised inputs show the difference)")
     p.add_argument("--grid", type=int, default=1,
                    help="transformer-stage pictures put object centers on the centers of GRIDxGRID-pixel cells (8: the "
                         "model's tokens, 4: its latent pixels); 1: anywhere")
@@ -249,14 +251,18 @@ def uses_bf16(device, precision: str) -> bool:
     return device.type == "cuda" and torch.cuda.is_bf16_supported()
 
 
-def pair_loss(pred, target, captions: list[str]):
+def pair_loss(pred, target, captions: list[str], t=None, min_t: float = 0.0):
     """Relative error of the predicted difference between the two pictures of each counterfactual
     pair (rows 2k, 2k+1: same noise and timestep, one thing changed): the pixels a kind, a count or
     a side changes are a few percent of a scene, so in the plain loss they hardly count; here they
-    are all there is. Pairs whose caption was dropped (for CFG) are left out: nothing says what differs."""
+    are all there is. Pairs whose caption was dropped (for CFG) are left out: nothing says what
+    differs; so are pairs noised less than `min_t`, whose inputs still show the difference (only
+    the caption can tell it when the noise hides it)."""
     import torch
 
     keep = torch.tensor([bool(captions[k]) for k in range(0, len(captions), 2)], device=pred.device)
+    if t is not None:
+        keep &= t[0::2] >= min_t
     if not keep.any():
         return torch.zeros((), device=pred.device)
     dp = (pred[0::2] - pred[1::2])[keep]
@@ -265,7 +271,7 @@ def pair_loss(pred, target, captions: list[str]):
 
 
 def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str], lengths: list[int], t, noise,
-                       bf16: bool = False, head=None, labels=None, paired: bool = False):
+                       bf16: bool = False, head=None, labels=None, paired: bool = False, pair_min_t: float = 0.0):
     """(rectified-flow loss, semantic loss, pair loss) of one batch of packed latents: one transformer
     call per text length, so each caption is padded to its own bucket as the hub pads it at inference.
     With a SemanticHead and the batch's label maps, the second is its loss on the image tokens' hidden
@@ -295,7 +301,8 @@ def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str
         if head is not None:
             semantic = semantic + head.loss(hidden[-1], labels[rows.cpu()].to(device)) * len(rows) / x0.shape[0]
     loss = ((pred_all - target) ** 2).mean()
-    return loss, semantic, pair_loss(pred_all, target, captions) if paired else torch.zeros((), device=device)
+    contrast = pair_loss(pred_all, target, captions, t, pair_min_t) if paired else torch.zeros((), device=device)
+    return loss, semantic, contrast
 
 
 # ---------------------------------------------------------------- stages
@@ -575,7 +582,7 @@ def main(argv: list[str] | None = None) -> int:
             t[1::2], noise[1::2] = t[0::2], noise[0::2]
         t, noise = t.to(device), noise.to(device)
         flow, semantic, contrast = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t,
-                                                      noise, bf16, head, labels, paired)
+                                                      noise, bf16, head, labels, paired, args.pair_min_t)
         opt.zero_grad(set_to_none=True)
         (flow + args.semantic_weight * semantic + args.pair_weight * contrast).backward()
         torch.nn.utils.clip_grad_norm_(params + (head.parameters() if head else []), 1.0)
