@@ -4,7 +4,7 @@ counterfactual one.
     python bench/nano_sensitivity.py                              # the shipped weights
     python bench/nano_sensitivity.py --model nano-runs/<run>/pipeline --n 256
 
-For each held-out scene the world makes a counterfactual (chatdit/dit/nano/pairs.py: one group's
+For each held-out scene the world makes a counterfactual (chatdit/dit/nano/counterfactual.py: one group's
 kind swapped, one instance of a group dropped, or the layout mirrored left to right) and keeps
 its caption. The picture of the *true* scene is noised (same noise and timesteps for both
 captions) and the model's flow-matching loss is taken with the true caption and with the
@@ -34,7 +34,7 @@ def held_out_pairs(n: int):
     color-swapped caption of every scene."""
     import numpy as np
 
-    from chatdit.dit.nano.pairs import counterfactual
+    from chatdit.dit.nano.counterfactual import counterfactual
     from chatdit.dit.nano.world import COLOR_NAMES, caption, render_scene, sample_spec
 
     rng = random.Random(HELD_OUT_SEED)

@@ -41,10 +41,10 @@ def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int, b
     for step in range(steps + 3):
         if step == 3:  # the first steps allocate and warm up
             panels, start = 0, time.perf_counter()
-        x0, img_ids, _, captions, _ = next(loader)
+        x0, img_ids, _, captions = next(loader)
         lengths = [fitted_sequence_length(t5_tok, c, buckets) for c in captions]
         t = torch.sigmoid(torch.randn(x0.shape[0], generator=g))
-        loss, _, _ = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t,
+        loss, _ = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t,
                                   torch.randn(x0.shape, generator=g), bf16)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -64,7 +64,7 @@ def vae_images_per_second(steps: int, seed: int, bf16: bool) -> float:
     vae = build_models(*build_tokenizers(), CONFIG)["vae"]
     loader = make_loader(seed, 24, 0, vae_only=True)
     batches = [next(loader) for _ in range(steps + 3)]
-    sizes = [images.shape[0] * images.shape[3] // 64 for images, *_ in batches]
+    sizes = [images.shape[0] * images.shape[3] // 64 for images, _ in batches]
     replay = iter(batches)
     train_vae(vae, replay, 3, torch.device("cpu"), {}, object_weight=4.0, bf16=bf16)  # warm-up
     start = time.perf_counter()

@@ -52,18 +52,18 @@ def test_the_semantic_loss_trains_the_transformer_and_the_head():
     torch.manual_seed(0)
     clip_tok, t5_tok = build_tokenizers()
     models = build_models(clip_tok, t5_tok, TINY_CONFIG)
-    images, labels, captions, _ = next(make_loader(1, 4, 0, vae_only=True, labels=True))
+    images, labels, captions = next(make_loader(1, 4, 0, vae_only=True, labels=True))
     assert next(make_loader(1, 4, 0, vae_only=True))[1] is None  # drawn only for the semantic loss
     x0, ids = encode_batch(models["vae"].eval(), images, "cpu")
     head = SemanticHead(models["transformer"].inner_dim, "cpu")
     t = torch.full((x0.shape[0],), 0.5)
-    flow, semantic, _ = flow_matching_loss(models, (clip_tok, t5_tok), x0, ids, captions, [16] * len(captions), t,
+    flow, semantic = flow_matching_loss(models, (clip_tok, t5_tok), x0, ids, captions, [16] * len(captions), t,
                                         torch.randn_like(x0), head=head, labels=labels)
     assert semantic.item() > 1.0  # an untrained probe over 16 kinds and 11 colors
     semantic.backward()
     assert models["transformer"].transformer_blocks[0].attn.to_q.weight.grad.abs().sum() > 0
     assert head.kind.weight.grad.abs().sum() > 0
     # no head: the flow loss alone, as before
-    _, nothing, _ = flow_matching_loss(models, (clip_tok, t5_tok), x0, ids, captions, [16] * len(captions), t,
+    _, nothing = flow_matching_loss(models, (clip_tok, t5_tok), x0, ids, captions, [16] * len(captions), t,
                                     torch.randn_like(x0))
     assert nothing.item() == 0.0

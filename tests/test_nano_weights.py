@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,16 @@ def test_fill_path_keeps_the_known_panel(flux):
     sigmas = (latents - mean).abs() / (posterior.std * vae.config.scaling_factor)
     assert sigmas[..., :16].max() < 6  # the known panel: a draw from its own posterior
     assert (sigmas[..., 16:] > 6).float().mean() > 0.3  # the masked panel: drawn anew
+
+
+def test_the_sensitivity_bench_finds_that_the_shipped_weights_read_color_words(capsys):
+    """bench/nano_sensitivity.py: the true caption of a held-out picture beats a color-swapped one
+    (measured 0.93 on 96 scenes); kind, count and side rows are printed beside it."""
+    pytest.importorskip("torch")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import nano_sensitivity
+
+    assert nano_sensitivity.main(["--n", "12"]) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[2:]}
+    assert {"kind", "color"} <= set(rows)
+    assert float(rows["color"][2]) > 0.7

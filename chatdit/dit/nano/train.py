@@ -59,17 +59,6 @@ def parse_args(argv):
                    help="weight of the semantic alignment loss (0: off, as the shipped run): a linear probe on the "
                         "image tokens after the dual blocks predicts each token's object kind and color "
                         "(chatdit/dit/nano/semantic.py); 0.5 learns faster early on, no better by 47 minutes (model card)")
-    p.add_argument("--pairs", type=float, default=0.0,
-                   help="share of single-panel batches drawn as counterfactual pairs (the same scene with one kind, "
-                        "count or side changed; chatdit/dit/nano/pairs.py), 0: none")
-    p.add_argument("--pair-rows", type=float, default=0.0,
-                   help="share of row batches drawn as pairs: one panel's kind, count, side or background changed")
-    p.add_argument("--pair-weight", type=float, default=1.0, help="weight of the pair loss on those batches")
-    p.add_argument("--pair-min-t", type=float, default=0.0,
-                   help="pair loss only where the timestep is at least this (less noised inputs show the difference)")
-    p.add_argument("--grid", type=int, default=1,
-                   help="transformer-stage pictures put object centers on the centers of GRIDxGRID-pixel cells (8: the "
-                        "model's tokens, 4: its latent pixels); 1: anywhere")
     p.add_argument("--timesteps", choices=["logit-normal", "uniform"], default="logit-normal")
     p.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     p.add_argument("--out", type=Path, default=Path("nano-runs/latest"))
@@ -95,62 +84,44 @@ def parse_args(argv):
 
 
 class RenderedBatches:
-    """Endless batches of (uint8 images, uint8 kind/color label maps or None, captions, paired)
-    rendered from the world; one panel count each. Label maps are drawn only for the semantic loss.
-    A `pairs` share of the single-panel batches (`pair_rows` of the row batches) are counterfactual
-    pairs (chatdit/dit/nano/pairs.py): images 2k and 2k+1 show the same scene (row) with one thing
-    (in one panel) changed, and `paired` says so."""
+    """Endless batches of (uint8 images, uint8 kind/color label maps or None, captions) rendered
+    from the world; one panel count each. Label maps are drawn only for the semantic loss."""
 
-    def __init__(self, seed: int, batch: int, vae_only: bool = False, labels: bool = False, pairs: float = 0.0,
-                 pair_rows: float = 0.0, grid: int = 1):
-        self.seed, self.batch, self.vae_only, self.labels, self.grid = seed, batch, vae_only, labels, grid
-        self.pairs, self.pair_rows = pairs, pair_rows
+    def __init__(self, seed: int, batch: int, vae_only: bool = False, labels: bool = False):
+        self.seed, self.batch, self.vae_only, self.labels = seed, batch, vae_only, labels
 
     def batches(self, worker: int = 0):
         import numpy as np
         import torch
 
         from chatdit.dit.captions import joint_caption
-        from chatdit.dit.nano.pairs import counterfactual_row
         from chatdit.dit.nano.semantic import row_label_maps
         from chatdit.dit.nano.world import PANEL_SIZE, caption, render_row, sample_row, sample_spec
 
         rng = random.Random(self.seed * 100003 + worker)
         while True:
             n = 1 if self.vae_only else rng.choices((1, 2, 3, 4), PANEL_WEIGHTS)[0]
-            share = 0.0 if self.vae_only else self.pairs if n == 1 else self.pair_rows
-            paired = share > 0 and rng.random() < share  # no draw when off: the default run's data stays as it was
             size = self.batch if n == 1 else max(2, self.batch // n)
             images, labels, captions = [], [], []
             while len(images) < size:
                 specs = [sample_spec(rng)] if n == 1 else sample_row(rng, n)
                 try:
-                    canvas, truths = render_row(specs, seed=rng.randrange(1 << 30), grid=self.grid)
+                    canvas, truths = render_row(specs, seed=rng.randrange(1 << 30))
                 except ValueError:  # a sampled scene that the layout cannot fit: draw another
                     continue
-                drawn = [(canvas, truths, specs)]
-                if paired:
-                    other = counterfactual_row(specs, truths, canvas, rng)
-                    if other is None:
-                        continue
-                    drawn.append((other[2], other[1], other[0]))
-                phrasing = rng.random() if paired else None  # a pair's captions make the same phrasing choices
-                for picture, instances, scene in drawn:
-                    images.append(np.asarray(picture))
-                    if self.labels:
-                        labels.append(row_label_maps(instances, PANEL_SIZE))
-                    caption_rng = rng if phrasing is None else random.Random(phrasing)
-                    captions.append(joint_caption([caption(s, caption_rng) for s in scene]))
+                images.append(np.asarray(canvas))
+                if self.labels:
+                    labels.append(row_label_maps(truths, PANEL_SIZE))
+                captions.append(joint_caption([caption(s, rng) for s in specs]))
             yield (torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous(),
-                   torch.from_numpy(np.stack(labels)) if self.labels else None, captions, paired)
+                   torch.from_numpy(np.stack(labels)) if self.labels else None, captions)
 
 
-def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False, labels: bool = False,
-                pairs: float = 0.0, pair_rows: float = 0.0, grid: int = 1):
+def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False, labels: bool = False):
     """An iterator of batches; with workers, rendering runs in other processes."""
     import torch
 
-    source = RenderedBatches(seed, batch, vae_only, labels, pairs, pair_rows, grid)
+    source = RenderedBatches(seed, batch, vae_only, labels)
     if workers <= 0:
         return source.batches()
 
@@ -251,32 +222,12 @@ def uses_bf16(device, precision: str) -> bool:
     return device.type == "cuda" and torch.cuda.is_bf16_supported()
 
 
-def pair_loss(pred, target, captions: list[str], t=None, min_t: float = 0.0):
-    """Relative error of the predicted difference between the two pictures of each counterfactual
-    pair (rows 2k, 2k+1: same noise and timestep, one thing changed): the pixels a kind, a count or
-    a side changes are a few percent of a scene, so in the plain loss they hardly count; here they
-    are all there is. Pairs whose caption was dropped (for CFG) are left out: nothing says what
-    differs; so are pairs noised less than `min_t`, whose inputs still show the difference (only
-    the caption can tell it when the noise hides it)."""
-    import torch
-
-    keep = torch.tensor([bool(captions[k]) for k in range(0, len(captions), 2)], device=pred.device)
-    if t is not None:
-        keep &= t[0::2] >= min_t
-    if not keep.any():
-        return torch.zeros((), device=pred.device)
-    dp = (pred[0::2] - pred[1::2])[keep]
-    dt = (target[0::2] - target[1::2])[keep]
-    return ((dp - dt) ** 2).sum() / (dt ** 2).sum().clamp_min(1e-6)
-
-
 def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str], lengths: list[int], t, noise,
-                       bf16: bool = False, head=None, labels=None, paired: bool = False, pair_min_t: float = 0.0):
-    """(rectified-flow loss, semantic loss, pair loss) of one batch of packed latents: one transformer
-    call per text length, so each caption is padded to its own bucket as the hub pads it at inference.
-    With a SemanticHead and the batch's label maps, the second is its loss on the image tokens' hidden
-    states (chatdit/dit/nano/semantic.py); for a batch of counterfactual pairs the third is
-    `pair_loss`; else 0."""
+                       bf16: bool = False, head=None, labels=None):
+    """(rectified-flow loss, semantic loss) of one batch of packed latents: one transformer call per
+    text length, so each caption is padded to its own bucket as the hub pads it at inference. With a
+    SemanticHead and the batch's label maps, the second is its loss on the image tokens' hidden
+    states (chatdit/dit/nano/semantic.py); else 0."""
     from contextlib import nullcontext
 
     import torch
@@ -287,8 +238,7 @@ def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str
     device = x0.device
     xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * noise
     target = noise - x0
-    semantic = torch.zeros((), device=device)
-    pred_all = torch.empty_like(target)
+    loss = semantic = torch.zeros((), device=device)
     for length in sorted(set(lengths)):
         rows = torch.tensor([i for i, n in enumerate(lengths) if n == length], device=device)
         with (torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16),
@@ -297,12 +247,10 @@ def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str
             pred = transformer(hidden_states=xt[rows], encoder_hidden_states=text, pooled_projections=pooled,
                                timestep=t[rows], img_ids=img_ids, txt_ids=torch.zeros(length, 3, device=device),
                                return_dict=False)[0]
-        pred_all[rows] = pred.float()
+        loss = loss + ((pred.float() - target[rows]) ** 2).sum() / target.numel()
         if head is not None:
             semantic = semantic + head.loss(hidden[-1], labels[rows.cpu()].to(device)) * len(rows) / x0.shape[0]
-    loss = ((pred_all - target) ** 2).mean()
-    contrast = pair_loss(pred_all, target, captions, t, pair_min_t) if paired else torch.zeros((), device=device)
-    return loss, semantic, contrast
+    return loss, semantic
 
 
 # ---------------------------------------------------------------- stages
@@ -551,24 +499,21 @@ def main(argv: list[str] | None = None) -> int:
     vae.requires_grad_(False)
     vae.eval()
 
-    loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers, labels=head is not None,
-                                      pairs=args.pairs, pair_rows=args.pair_rows, grid=args.grid),
+    loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers, labels=head is not None),
                           lambda images: encode_batch(vae, images, device), args.reuse, args.seed + state["step"])
     buckets = sequence_buckets(args.tiny)
     g = torch.Generator(device="cpu").manual_seed(args.seed + state["step"])
-    last_save, t_log, seen, loss_avg, pair_avg = time.time(), time.time(), 0, None, None
+    last_save, t_log, seen, loss_avg = time.time(), time.time(), 0, None
     while True:
         elapsed = time.time() - t_start - state.get("vae_seconds", 0.0)  # the transformer stage's own time
         progress = state["step"] / args.steps if args.steps else elapsed / budget
         if progress >= 1.0:
             break
-        x0, img_ids, labels, captions, paired = next(loader)
+        x0, img_ids, labels, captions = next(loader)
         # Each caption is padded to the bucket it would get alone at inference; a dropped caption
-        # keeps its bucket, as the negative prompt of true CFG is padded like its prompt. The two
-        # pictures of a pair share the dropout draw, the timestep and the noise.
+        # keeps its bucket, as the negative prompt of true CFG is padded like its prompt.
         lengths = [fitted_sequence_length(t5_tok, c, buckets) for c in captions]
-        draw = (lambda i: i - i % 2) if paired else (lambda i: i)
-        captions = ["" if random.Random(args.seed * 7 + state["step"] * 131 + draw(i)).random() < 0.1 else c
+        captions = ["" if random.Random(args.seed * 7 + state["step"] * 131 + i).random() < 0.1 else c
                     for i, c in enumerate(captions)]
         for group in opt.param_groups:
             group["lr"] = args.lr * lr_factor(progress, state["step"], args.schedule)
@@ -577,14 +522,12 @@ def main(argv: list[str] | None = None) -> int:
             t = torch.sigmoid(torch.randn(b, generator=g))
         else:
             t = torch.rand(b, generator=g)
-        noise = torch.randn(x0.shape, generator=g)
-        if paired:
-            t[1::2], noise[1::2] = t[0::2], noise[0::2]
-        t, noise = t.to(device), noise.to(device)
-        flow, semantic, contrast = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t,
-                                                      noise, bf16, head, labels, paired, args.pair_min_t)
+        t = t.to(device)
+        noise = torch.randn(x0.shape, generator=g).to(device)
+        flow, semantic = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t, noise, bf16,
+                                            head, labels)
         opt.zero_grad(set_to_none=True)
-        (flow + args.semantic_weight * semantic + args.pair_weight * contrast).backward()
+        (flow + args.semantic_weight * semantic).backward()
         torch.nn.utils.clip_grad_norm_(params + (head.parameters() if head else []), 1.0)
         opt.step()
         ema_update(ema_params, params, args.ema, state["step"])
@@ -592,13 +535,10 @@ def main(argv: list[str] | None = None) -> int:
         seen += x0.shape[0] * x0.shape[1] // 64
         losses = (flow.item(), semantic.item())
         loss_avg = losses if loss_avg is None else tuple(0.98 * a + 0.02 * b for a, b in zip(loss_avg, losses))
-        if paired:
-            pair_avg = contrast.item() if pair_avg is None else 0.95 * pair_avg + 0.05 * contrast.item()
         if time.time() - t_log > 30 or state["step"] == 1:
             rate = seen / (time.time() - t_log)
             left = (args.steps - state["step"]) if args.steps else None
-            log(f"step {state['step']} loss {loss_avg[0]:.4f}" + (f" semantic {loss_avg[1]:.3f}" if head else "")
-                + (f" pair {pair_avg:.3f}" if pair_avg is not None else "") + f" lr {opt.param_groups[0]['lr']:.2e} {rate:.0f} panels/s "
+            log(f"step {state['step']} loss {loss_avg[0]:.4f}" + (f" semantic {loss_avg[1]:.3f}" if head else "") + f" lr {opt.param_groups[0]['lr']:.2e} {rate:.0f} panels/s "
                 f"elapsed {elapsed / 60:.1f}/{'%d steps' % args.steps if args.steps else '%.1f min' % args.minutes}"
                 + (f" ({left} steps left)" if left is not None else ""))
             t_log, seen = time.time(), 0

@@ -198,10 +198,8 @@ def _boxes_apart(a, b, gap: int = 2) -> bool:
     return a[2] + gap <= b[0] or b[2] + gap <= a[0] or a[3] + gap <= b[1] or b[3] + gap <= a[1]
 
 
-def layout(spec: SceneSpec, rng: random.Random, size: int = PANEL_SIZE, grid: int = 1) -> list[Instance] | None:
-    """Place every instance; None when the spec does not fit without touching objects. With a
-    `grid`, object centers sit on the centers of grid x grid cells (training on the model's token
-    grid, see train.py --grid)."""
+def layout(spec: SceneSpec, rng: random.Random, size: int = PANEL_SIZE) -> list[Instance] | None:
+    """Place every instance; None when the spec does not fit without touching objects."""
     regions = {i: obj.position for i, obj in enumerate(spec.objects)}
     overlaps: dict[int, int] = {}
     for rel in spec.relations:
@@ -217,7 +215,7 @@ def layout(spec: SceneSpec, rng: random.Random, size: int = PANEL_SIZE, grid: in
         obj = spec.objects[gi]
         w, h = object_box(obj.kind, obj.size)
         for _ in range(obj.count):
-            box = _place(obj, gi, w, h, regions[gi], overlaps, placed, rng, size, grid)
+            box = _place(obj, gi, w, h, regions[gi], overlaps, placed, rng, size)
             if box is None:
                 return None
             x0, y0 = box
@@ -226,31 +224,21 @@ def layout(spec: SceneSpec, rng: random.Random, size: int = PANEL_SIZE, grid: in
     return placed
 
 
-def _on_grid(lo: int, hi: int, extent: int, grid: int) -> list[int]:
-    """Box starts in [lo, hi] whose box center falls on the center of a grid cell."""
-    return [x for x in range(lo, hi + 1) if (x + extent // 2) % grid == grid // 2]
-
-
-def _place(obj, gi, w, h, region, overlaps, placed, rng, size, grid=1):
+def _place(obj, gi, w, h, region, overlaps, placed, rng, size):
     if gi in overlaps:  # in front of / behind: overlap the target's first instance by a third
         target = next(p for p in placed if p.group == overlaps[gi])
         tx, ty = target.center
         dx = rng.choice([-1, 1]) * max(3, (w + target.bbox[2] - target.bbox[0]) // 3)
         x0, y0 = tx + dx - w // 2, ty + rng.randint(-2, 3) - h // 2
-        if grid > 1:
-            x0 = min(_on_grid(1, size - w - 1, w, grid), key=lambda x: abs(x - x0))
-            y0 = min(_on_grid(1, size - h - 1, h, grid), key=lambda y: abs(y - y0))
-        return min(max(x0, 1), size - w - 1), min(max(y0, 1), size - h - 1)
+        x0, y0 = min(max(x0, 1), size - w - 1), min(max(y0, 1), size - h - 1)
+        return x0, y0
     rx0, rx1, ry0, ry1 = _REGIONS[region]
     lo_x, hi_x = int(rx0 * size) + 1, int(rx1 * size) - w - 1
     lo_y, hi_y = int(ry0 * size) + 1, int(ry1 * size) - h - 1
     if hi_x < lo_x or hi_y < lo_y:
         return None
-    xs, ys = (_on_grid(lo_x, hi_x, w, grid), _on_grid(lo_y, hi_y, h, grid)) if grid > 1 else (None, None)
-    if grid > 1 and not (xs and ys):
-        return None
     for _ in range(300):
-        x0, y0 = (rng.randint(lo_x, hi_x), rng.randint(lo_y, hi_y)) if grid == 1 else (rng.choice(xs), rng.choice(ys))
+        x0, y0 = rng.randint(lo_x, hi_x), rng.randint(lo_y, hi_y)
         if all(_boxes_apart((x0, y0, x0 + w, y0 + h), p.bbox) for p in placed):
             return x0, y0
     return None
@@ -293,25 +281,25 @@ def draw_order(spec: SceneSpec, instances: list[Instance]) -> list[Instance]:
     return sorted(instances, key=lambda inst: inst.group in front)
 
 
-def render_scene(spec: SceneSpec, seed: int = 0, size: int = PANEL_SIZE, grid: int = 1):
+def render_scene(spec: SceneSpec, seed: int = 0, size: int = PANEL_SIZE):
     """(PIL image, ground-truth instances) for one panel; raises ValueError if it cannot fit."""
     rng = random.Random(seed)
     for _ in range(50):
-        instances = layout(spec, rng, size, grid)
+        instances = layout(spec, rng, size)
         if instances is not None:
             instances = draw_order(spec, instances)
             return render_instances(spec.background, instances, size), instances
     raise ValueError("the objects in this scene do not fit in one panel: ask for fewer or smaller objects")
 
 
-def render_row(specs: list[SceneSpec], seed: int = 0, size: int = PANEL_SIZE, grid: int = 1):
+def render_row(specs: list[SceneSpec], seed: int = 0, size: int = PANEL_SIZE):
     """A left-to-right row of panels on one canvas, and each panel's ground truth."""
     from PIL import Image
 
     canvas = Image.new("RGB", (size * len(specs), size))
     truths = []
     for i, spec in enumerate(specs):
-        panel, instances = render_scene(spec, seed=seed * 7919 + i, size=size, grid=grid)
+        panel, instances = render_scene(spec, seed=seed * 7919 + i, size=size)
         canvas.paste(panel, (i * size, 0))
         truths.append(instances)
     return canvas, truths

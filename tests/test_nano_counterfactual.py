@@ -1,12 +1,12 @@
-"""Counterfactual pairs: the changed picture shows the changed spec (by the world's own detector),
-nothing else moves, and the pair loss measures the predicted difference."""
+"""Counterfactual scenes: the changed picture shows the changed spec (by the world's own detector),
+and nothing else moves."""
 
 import random
 
 import numpy as np
 import pytest
 
-from chatdit.dit.nano.pairs import counterfactual, drop_one, mirror, swap_kind
+from chatdit.dit.nano.counterfactual import counterfactual, drop_one, mirror, swap_kind
 from chatdit.dit.nano.world import ObjectSpec, RelationSpec, SceneSpec, render_instances, render_scene
 from chatdit.vision.nano_world import check_spec
 
@@ -73,72 +73,3 @@ def test_every_counterfactual_of_held_out_specs_is_read_as_its_changed_spec():
         results = [r for r in check_spec(picture, changed_spec) if r.category in ("kind", "color", "left_right")]
         assert sum(r.passed for r in results) >= len(results) - 1, (change, changed_spec, results)
     assert set(made) == {"kind", "count", "mirror"}
-
-
-def test_the_pair_loss_is_the_relative_error_of_the_predicted_difference():
-    torch = pytest.importorskip("torch")
-    from chatdit.dit.nano.train import pair_loss
-
-    target = torch.randn(4, 8, 3)
-    captions = ["a red star", "a red circle", "two blue fish", "one blue fish"]
-    assert pair_loss(target.clone(), target, captions).item() == pytest.approx(0.0)
-    same = target.clone()
-    same[1::2] = same[0::2]  # a model that ignores what the captions change
-    assert pair_loss(same, target, captions).item() == pytest.approx(1.0)
-    dropped = ["", "", "two blue fish", "one blue fish"]  # a pair whose caption was dropped is left out
-    wrong_first = target.clone()
-    wrong_first[0] += 5
-    assert pair_loss(wrong_first, target, dropped).item() == pytest.approx(0.0)
-    assert pair_loss(wrong_first, target, ["", "", "", ""]).item() == 0.0
-
-
-def test_a_row_pair_changes_one_panel_and_its_caption_alone():
-    from chatdit.dit.nano.pairs import counterfactual_row
-    from chatdit.dit.nano.world import render_row, sample_row
-
-    rng = random.Random(3)
-    changes = set()
-    for _ in range(12):
-        specs = sample_row(rng, 3)
-        canvas, truths = render_row(specs, seed=rng.randrange(1000))
-        new_specs, new_truths, changed, change = counterfactual_row(specs, truths, canvas, rng)
-        changes.add(change)
-        (k,) = [i for i in range(3) if new_specs[i] != specs[i]]
-        diff = (np.asarray(changed) != np.asarray(canvas)).any(-1)
-        assert diff[:, k * 64:(k + 1) * 64].any() and not np.delete(diff, np.s_[k * 64:(k + 1) * 64], axis=1).any()
-        if change == "background":
-            assert new_specs[k].background != specs[k].background and new_truths[k] == truths[k]
-            assert check_spec(changed.crop((k * 64, 0, k * 64 + 64, 64)), new_specs[k])[0].passed
-    assert "background" in changes
-
-
-def test_paired_batches_hold_pairs_of_one_scene_with_one_thing_changed():
-    torch = pytest.importorskip("torch")
-    from chatdit.dit.nano.train import make_loader
-
-    loader = make_loader(5, 8, 0, pairs=1.0, pair_rows=1.0)
-    widths = set()
-    for images, _, captions, paired in (next(loader) for _ in range(10)):
-        widths.add(images.shape[3])
-        assert paired and len(captions) % 2 == 0
-        for k in range(0, len(captions), 2):
-            assert captions[k] != captions[k + 1]
-            differs = (images[k] != images[k + 1]).any(0).float().mean().item()
-            assert 0 < differs < 0.5  # the same scene (row), a part of it changed
-    assert 64 in widths and len(widths) > 1  # single panels and rows
-    singles_only = make_loader(5, 8, 0, pairs=1.0)
-    assert all(p == (images.shape[3] == 64) for images, *_, p in (next(singles_only) for _ in range(8)))
-    assert not any(p for *_, p in (next(make_loader(5, 8, 0)) for _ in range(4)))
-
-
-def test_the_pair_loss_leaves_out_pairs_noised_too_little_to_hide_the_difference():
-    torch = pytest.importorskip("torch")
-    from chatdit.dit.nano.train import pair_loss
-
-    target = torch.randn(4, 8, 3)
-    pred = target.clone()
-    pred[0] += 1  # the first pair's difference is wrong
-    captions = ["a red star", "a red circle", "two blue fish", "one blue fish"]
-    t = torch.tensor([0.2, 0.2, 0.9, 0.9])
-    assert pair_loss(pred, target, captions, t, min_t=0.5).item() == pytest.approx(0.0)
-    assert pair_loss(pred, target, captions, t, min_t=0.1).item() > 0

@@ -1,22 +1,22 @@
-"""Counterfactual pairs for nano training: the same scene twice, differing in one thing the caption says.
+"""Counterfactual scenes: the same scene with one thing its caption says changed.
 
-Measured on the shipped weights (model card): swapping every kind word in held-out captions
-raised the flow-matching loss by 1 % (colors: 28 %), so the model had learned to ignore kinds.
-The loss barely depends on them: a star and a circle blob of the same color and place differ in a
-few pixels. A pair of pictures with the same layout, colors and noise that differ only in one
-group's kind (or count, or a left/right mirror of the layout) isolates exactly those pixels; the
-training loss on the *difference* of the two predictions asks the model for them directly.
+One group's kind swapped (drawn at the same centers), one instance of a group dropped, or the
+layout mirrored left to right (shapes drawn as always, only their places move). The picture of
+the changed scene differs from the original in exactly the pixels that word decides, so
+`bench/nano_sensitivity.py` can ask whether a model reads kind, count and side words at all: it
+compares the model's loss on a picture under its true caption and under the counterfactual one.
+(Training on such pairs with a loss on the predicted difference was tried and is not part of the
+training script: model card, experiment v7.)
 """
 
 from __future__ import annotations
 
 import random
 
-from chatdit.dit.nano.world import (BACKGROUND_NAMES, CHARACTER, OBJECTS, PANEL_SIZE, Instance, SceneSpec,
-                                    _boxes_apart, object_box, render_instances)
+from chatdit.dit.nano.world import (CHARACTER, OBJECTS, PANEL_SIZE, Instance, SceneSpec, _boxes_apart, object_box,
+                                    render_instances)
 
 CHANGES = ("kind", "count", "mirror")
-ROW_CHANGES = CHANGES + ("background",)  # in a row, which panel has which background is what canvases get wrong
 _MIRRORED = {"left": "right", "right": "left", "top left": "top right", "top right": "top left",
              "bottom left": "bottom right", "bottom right": "bottom left",
              "left of": "right of", "right of": "left of"}
@@ -93,37 +93,13 @@ def mirror(spec: SceneSpec, instances: list[Instance], rng: random.Random, size:
     return new, moved
 
 
-def new_background(spec: SceneSpec, instances: list[Instance], rng: random.Random, size: int = PANEL_SIZE):
-    """The same objects in the same places under another background."""
-    new = spec.model_copy(deep=True)
-    new.background = rng.choice([b for b in BACKGROUND_NAMES if b != spec.background])
-    return new, instances
-
-
-def counterfactual(spec: SceneSpec, instances: list[Instance], rng: random.Random, size: int = PANEL_SIZE,
-                   changes: tuple[str, ...] = CHANGES):
+def counterfactual(spec: SceneSpec, instances: list[Instance], rng: random.Random, size: int = PANEL_SIZE):
     """(changed spec, its instances, image, what changed) for a random applicable change, or None."""
-    order = list(changes)
+    order = list(CHANGES)
     rng.shuffle(order)
     for change in order:
-        made = {"kind": swap_kind, "count": drop_one, "mirror": mirror, "background": new_background}[change](
-            spec, instances, rng, size)
+        made = {"kind": swap_kind, "count": drop_one, "mirror": mirror}[change](spec, instances, rng, size)
         if made:
             new_spec, new_instances = made
             return new_spec, new_instances, render_instances(new_spec.background, new_instances, size), change
     return None
-
-
-def counterfactual_row(specs: list[SceneSpec], truths: list[list[Instance]], canvas, rng: random.Random,
-                       size: int = PANEL_SIZE):
-    """A row of panels with one panel changed: (specs, truths, canvas, change) or None. In a row of
-    two or more the change may be the panel's background (ROW_CHANGES): the pair then teaches which
-    caption of a joint caption belongs to which panel. A single panel gets CHANGES."""
-    k = rng.randrange(len(specs))
-    made = counterfactual(specs[k], truths[k], rng, size, ROW_CHANGES if len(specs) > 1 else CHANGES)
-    if made is None:
-        return None
-    new_spec, new_instances, panel, change = made
-    changed = canvas.copy()
-    changed.paste(panel, (k * size, 0))
-    return ([*specs[:k], new_spec, *specs[k + 1:]], [*truths[:k], new_instances, *truths[k + 1:]], changed, change)
