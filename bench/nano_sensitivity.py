@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
 import random
 import re
 import sys
@@ -30,8 +31,8 @@ TIMESTEPS = (0.5, 0.7, 0.9)  # where the caption decides what is drawn
 
 
 def held_out_pairs(n: int):
-    """(true caption, counterfactual caption, change, uint8 picture) for n held-out scenes, plus a
-    color-swapped caption of every scene."""
+    """(true caption, counterfactual caption, what changed, color-swapped caption, uint8 picture)
+    for n held-out scenes; both captions of a scene make the same phrasing choices."""
     import numpy as np
 
     from chatdit.dit.nano.counterfactual import counterfactual
@@ -54,7 +55,8 @@ def held_out_pairs(n: int):
     return rows
 
 
-def per_sample_loss(pipe, x0, ids, captions, t, noise):
+def per_sample_loss(pipe, length: int, x0, ids, captions, t, noise):
+    """Each picture's flow-matching loss under its caption, the text padded to `length` tokens."""
     import torch
 
     from chatdit.dit.nano.train import encode_text
@@ -62,9 +64,9 @@ def per_sample_loss(pipe, x0, ids, captions, t, noise):
     xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * noise
     with torch.no_grad():
         pooled, text = encode_text(pipe.text_encoder, pipe.text_encoder_2, pipe.tokenizer, pipe.tokenizer_2, captions,
-                                   "cpu", 24)
+                                   "cpu", length)
         pred = pipe.transformer(hidden_states=xt, encoder_hidden_states=text, pooled_projections=pooled, timestep=t,
-                                img_ids=ids, txt_ids=torch.zeros(24, 3), return_dict=False)[0]
+                                img_ids=ids, txt_ids=torch.zeros(length, 3), return_dict=False)[0]
     return ((pred - (noise - x0)) ** 2).mean((1, 2))
 
 
@@ -73,6 +75,7 @@ def main(argv=None) -> int:
     import torch
     from diffusers import FluxPipeline
 
+    from chatdit.dit.captions import defaults_text_length
     from chatdit.dit.nano import nano_model_dir
     from chatdit.dit.nano.train import encode_batch
 
@@ -82,6 +85,9 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     pipe = FluxPipeline.from_pretrained(args.model, torch_dtype=torch.float32)
     rows = held_out_pairs(args.n)
+    defaults = json.loads((args.model / "chatdit.json").read_text())
+    # one length for all (as the model was trained: single-panel captions share the first bucket)
+    length = defaults_text_length(pipe, defaults, [c for r in rows for c in (r[0], r[1], r[3])])
     images = torch.from_numpy(np.stack([r[4] for r in rows])).permute(0, 3, 1, 2).contiguous()
     x0, ids = encode_batch(pipe.vae, images, "cpu")
     g = torch.Generator().manual_seed(0)
@@ -89,9 +95,9 @@ def main(argv=None) -> int:
     for tval in TIMESTEPS:
         t = torch.full((len(rows),), tval)
         noise = torch.randn(x0.shape, generator=g)
-        true = per_sample_loss(pipe, x0, ids, [r[0] for r in rows], t, noise)
+        true = per_sample_loss(pipe, length, x0, ids, [r[0] for r in rows], t, noise)
         for column, label in ((1, None), (3, "color")):
-            wrong = per_sample_loss(pipe, x0, ids, [r[column] for r in rows], t, noise)
+            wrong = per_sample_loss(pipe, length, x0, ids, [r[column] for r in rows], t, noise)
             for r, a, b in zip(rows, true.tolist(), wrong.tolist()):
                 change = label or r[2]
                 rise[change].append(b / a - 1)
