@@ -50,9 +50,20 @@ def held_out_pairs(n: int):
         phrasing = rng.random()
         true = caption(spec, random.Random(phrasing))
         other = caption(made[0], random.Random(phrasing))
+        if not differ_in_words_only(true, other):
+            continue
         recolored = colors.sub(lambda m: rng.choice([c for c in COLOR_NAMES if c != m.group(1)]), true)
         rows.append((true, other, made[3], recolored, np.asarray(image)))
     return rows
+
+
+def differ_in_words_only(a: str, b: str, most: int = 2) -> bool:
+    """True when two captions are the same words but for at most `most` of them. Captions of a
+    scene and its counterfactual make the same phrasing choices, except where a group goes from
+    two to one ('two red stars' -> 'a red star' draws the article): those pairs differ in more
+    than the count and are left out, so a row measures the changed words alone."""
+    wa, wb = a.split(), b.split()
+    return len(wa) == len(wb) and sum(x != y for x, y in zip(wa, wb)) <= most
 
 
 def per_sample_loss(pipe, length: int, x0, ids, captions, t, noise):

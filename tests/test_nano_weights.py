@@ -97,7 +97,7 @@ def test_fill_path_keeps_the_known_panel(flux):
 
 def test_the_sensitivity_bench_finds_that_the_shipped_weights_read_color_words(capsys):
     """bench/nano_sensitivity.py: the true caption of a held-out picture beats a color-swapped one
-    (measured 0.93 on 96 scenes); kind, count and side rows are printed beside it."""
+    (measured 0.91 on 192 scenes); kind, count and side rows are printed beside it."""
     pytest.importorskip("torch")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     import nano_sensitivity
