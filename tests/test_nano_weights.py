@@ -102,6 +102,8 @@ def test_the_sensitivity_bench_finds_that_the_shipped_weights_read_color_words(c
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     import nano_sensitivity
 
+    rows = nano_sensitivity.held_out_pairs(12)
+    assert all(nano_sensitivity.differ_in_words_only(true, other) and true != other for true, other, *_ in rows)
     assert nano_sensitivity.main(["--n", "12"]) == 0
     rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[2:]}
     assert {"kind", "color"} <= set(rows)
