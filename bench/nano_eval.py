@@ -6,8 +6,9 @@
 
 Prints the share of requirements met (kind present, color, count 1-4, left/right, background,
 and the other positions/relations, and panels with no object in a color they do not ask for),
-the same for panels of 4-panel canvases, the fox's color consistency across a canvas, an inpaint (reference/fill) check, and seconds per 64x64 image and
-per 4-panel canvas at the default step count.
+the same for panels of 4-panel canvases, the fox's color consistency across a canvas, an inpaint
+(reference/fill) check, and seconds per 64x64 image and per 4-panel canvas at the default step
+count.
 """
 
 from __future__ import annotations

@@ -481,8 +481,8 @@ def main(argv: list[str] | None = None) -> int:
         vae.register_to_config(shift_factor=earlier.config.shift_factor, scaling_factor=earlier.config.scaling_factor)
         state.update(vae_done=True, vae_step=args.vae_steps, vae_from=str(args.vae_from))
         log(f"VAE stage taken from {args.vae_from}")
+    vae_batch = 64 if device.type == "cuda" else 24  # both VAE stages
     if not state["vae_done"]:
-        vae_batch = 64 if device.type == "cuda" else 24
         loader = make_loader(args.seed + 7 + state.get("vae_step", 0), vae_batch, workers, vae_only=True)
         vae_steps = args.vae_steps
         train_vae(vae, loader, vae_steps, device, state, args.vae_object_weight, bf16)
@@ -547,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
             last_save = time.time()
     save()
     if state.get("decoder_step", 0) < args.decoder_steps:
-        train_decoder(vae, make_loader(args.seed + 13, 64 if device.type == "cuda" else 24, workers), args.decoder_steps,
+        train_decoder(vae, make_loader(args.seed + 13, vae_batch, workers), args.decoder_steps,
                       device, state, args.vae_object_weight, args.decoder_jitter, bf16)
         save()
     folder = export_pipeline(models, ema_models, clip_tok, t5_tok, args, out)
