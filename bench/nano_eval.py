@@ -3,6 +3,7 @@
     python bench/nano_eval.py                     # the shipped weights, 200 panels, 24 rows
     python bench/nano_eval.py --model nano-runs/main/pipeline --n 400
     python bench/nano_eval.py --steps 12 --cfg 3 --rows 0 --inpaint 0   # try other sampler settings
+    python bench/nano_eval.py --plain             # a grounded model drawn from plain captions
 
 Prints the share of requirements met (kind present, color, count 1-4, left/right, background,
 and the other positions/relations, and panels with no object in a color they do not ask for),
@@ -40,14 +41,23 @@ def load(model: Path, device: str):
 
 
 def generate(pipe, defaults, prompts: list[str], n_panels: int, seed: int):
+    """Draw prompts as the hub draws them: grounded when the model was trained so (chatdit.json
+    "grounding"; each prompt's layout planned from its words, seeded per prompt), else plain."""
     import torch
+
+    from chatdit.dit.nano.grounding import grounded_kwargs, plan_prompt
 
     cfg = defaults.get("true_cfg_scale") or 1.0
     kwargs = dict(true_cfg_scale=cfg, negative_prompt=[defaults.get("negative_prompt", "")] * len(prompts)) if cfg > 1 else {}
-    return pipe(prompts, height=defaults["height"], width=defaults["width"] * n_panels,
-                num_inference_steps=defaults["num_inference_steps"], guidance_scale=defaults.get("guidance_scale", 1.0),
-                max_sequence_length=defaults_text_length(pipe, defaults, prompts),
-                generator=torch.Generator(pipe.device).manual_seed(seed), **kwargs).images
+    width = defaults["width"] * n_panels
+    grounded = None
+    if defaults.get("grounding"):
+        layouts = [plan_prompt(prompt, seed + i) for i, prompt in enumerate(prompts)]
+        grounded = grounded_kwargs(pipe, layouts, prompts, width, defaults["height"], defaults["sequence_buckets"])
+    text = grounded or dict(prompt=prompts, max_sequence_length=defaults_text_length(pipe, defaults, prompts))
+    return pipe(height=defaults["height"], width=width, num_inference_steps=defaults["num_inference_steps"],
+                guidance_scale=defaults.get("guidance_scale", 1.0),
+                generator=torch.Generator(pipe.device).manual_seed(seed), **text, **kwargs).images
 
 
 def tally(results, table):
@@ -129,6 +139,7 @@ def bench_inpaint(pipe, defaults, n: int, rng):
     from PIL import Image
 
     from chatdit.dit.captions import joint_caption
+    from chatdit.dit.nano.grounding import grounded_kwargs, plan_fill
     from chatdit.dit.nano.world import caption, render_row, sample_row
     from chatdit.vision.nano_world import check_spec, panels
 
@@ -145,11 +156,16 @@ def bench_inpaint(pipe, defaults, n: int, rng):
 
         cfg = defaults.get("true_cfg_scale") or 1.0
         prompt = joint_caption([caption(s, rng) for s in row])
-        out = inpaint(prompt=prompt, image=canvas, mask_image=mask,
+        seed = HELD_OUT_SEED + 99 + i
+        text = None
+        if defaults.get("grounding"):  # as the hub draws a fill: known panel as detected, new one planned
+            text = grounded_kwargs(pipe, [plan_fill(prompt, canvas, mask, seed)], [prompt], 128, 64,
+                                   defaults["sequence_buckets"])
+        text = text or dict(prompt=prompt, max_sequence_length=defaults_text_length(pipe, defaults, prompt))
+        out = inpaint(image=canvas, mask_image=mask,
                       height=64, width=128, strength=1.0, num_inference_steps=defaults["num_inference_steps"],
                       true_cfg_scale=cfg, negative_prompt="" if cfg > 1 else None,
-                      max_sequence_length=defaults_text_length(pipe, defaults, prompt),
-                      generator=torch.Generator(pipe.device).manual_seed(HELD_OUT_SEED + 99 + i)).images[0]
+                      generator=torch.Generator(pipe.device).manual_seed(seed), **text).images[0]
         left, right = panels(out, 2)
         tally(check_spec(right, row[1]), table)
         diff = np.abs(np.asarray(left, np.float32) - np.asarray(panels(canvas, 2)[0], np.float32)).mean()
@@ -203,6 +219,7 @@ def main(argv=None) -> int:
     p.add_argument("--json", type=Path, default=None, help="write the summary here")
     p.add_argument("--steps", type=int, default=0, help="sampling steps instead of chatdit.json's (to choose them)")
     p.add_argument("--cfg", type=float, default=0.0, help="true CFG scale instead of chatdit.json's")
+    p.add_argument("--plain", action="store_true", help="draw from plain captions even if the model is trained grounded")
     p.add_argument("--no-timing", action="store_true")
     args = p.parse_args(argv)
     if args.threads:
@@ -214,6 +231,8 @@ def main(argv=None) -> int:
         defaults["num_inference_steps"] = args.steps
     if args.cfg:
         defaults["true_cfg_scale"] = args.cfg
+    if args.plain:
+        defaults["grounding"] = None
     print(f"model {args.model}: {defaults}")
     rng = random.Random(HELD_OUT_SEED)
     summary = {}

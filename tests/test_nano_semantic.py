@@ -52,7 +52,7 @@ def test_the_semantic_loss_trains_the_transformer_and_the_head():
     torch.manual_seed(0)
     clip_tok, t5_tok = build_tokenizers()
     models = build_models(clip_tok, t5_tok, TINY_CONFIG)
-    images, labels, captions = next(make_loader(1, 4, 0, vae_only=True, labels=True))
+    images, labels, captions, _ = next(make_loader(1, 4, 0, vae_only=True, labels=True))
     assert next(make_loader(1, 4, 0, vae_only=True))[1] is None  # drawn only for the semantic loss
     x0, ids = encode_batch(models["vae"].eval(), images, "cpu")
     head = SemanticHead(models["transformer"].inner_dim, "cpu")

@@ -19,7 +19,7 @@ def image(row: int, col: int) -> int:
 
 @pytest.fixture
 def mask():
-    return regional_mask(TEXT, [[0, 1], [2, 3]], [LEFT, RIGHT], ROWS, COLS)[0, 0].numpy()
+    return regional_mask(TEXT, [[0, 1], [2, 3]], [(LEFT,), (RIGHT,)], ROWS, COLS)[0, 0].numpy()
 
 
 def test_the_mask_covers_text_and_image_tokens_and_no_row_is_empty(mask):
@@ -41,7 +41,7 @@ def test_overlapping_boxes_belong_to_the_frontmost_phrase(mask):
 
 
 def test_image_outside_every_box_reads_only_the_shared_words():
-    mask = regional_mask(TEXT, [[0, 1]], [(0.0, 0.0, 0.5, 0.5)], ROWS, COLS)[0, 0].numpy()
+    mask = regional_mask(TEXT, [[0, 1]], [((0.0, 0.0, 0.5, 0.5),)], ROWS, COLS)[0, 0].numpy()
     corner = image(3, 3)
     assert not mask[corner, [0, 1]].any() and mask[corner, [4, 5]].all()
 
@@ -117,3 +117,12 @@ def test_on_nano_the_places_are_said_in_words_instead_of_masked():
     assert out.meta["regional_attention"] is False and out.image.size == (64, 64)
     assert [place_words(b) for b in [(0.3, 0.3, 0.7, 0.7), (0.0, 0.0, 0.3, 1.0), (0.3, 0.7, 0.7, 1.0)]] == \
         ["in the middle", "on the left", "at the bottom"]
+
+
+def test_a_backdrop_is_read_by_every_image_token_of_its_box_objects_in_front_included():
+    night, fox = (0.0, 0.0, 0.5, 1.0), (0.0, 0.0, 0.25, 0.5)
+    mask = regional_mask(TEXT, [[0, 1], [2, 3]], [(fox,), (night,)], ROWS, COLS, [False, True])[0, 0].numpy()
+    assert mask[image(0, 0), 0] and mask[image(0, 0), 2], "the fox's tokens read the fox and the night behind it"
+    assert mask[image(3, 1), 2] and not mask[image(3, 1), 0]
+    assert not mask[image(0, 3), 2], "the other panel does not read this one's backdrop"
+    assert not mask[0, 2] and not mask[2, 0], "phrases do not read each other"

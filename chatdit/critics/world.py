@@ -21,9 +21,11 @@ SIZE = 64
 SPOT = 22  # px side of the box an added object is drawn in
 PAD = 3  # px a box is grown by before masking
 
+# Day last: "a snowy day" is snow, and "day" is the world's default sky.
 _BACKGROUND_WORDS = {
-    "day": ("day", "sunny", "daytime", "grass", "bright"), "night": ("night", "dark", "nighttime"),
-    "sunset": ("sunset", "dusk", "evening"), "sea": ("sea", "water", "ocean"), "snow": ("snow", "snowy", "winter"),
+    "night": ("night", "dark", "nighttime"), "sunset": ("sunset", "dusk", "evening"),
+    "sea": ("sea", "water", "ocean"), "snow": ("snow", "snowy", "winter"),
+    "day": ("day", "sunny", "daytime", "grass", "bright"),
 }
 _REGIONS: dict[str, Box] = {
     "left": (0.0, 0.1, 0.45, 0.9), "right": (0.55, 0.1, 1.0, 0.9), "top": (0.1, 0.0, 0.9, 0.45),

@@ -66,6 +66,9 @@ class ModelInfo(BaseModel):
     sequence_buckets: list[int] | None = None
     """Text lengths the model was trained with (nano): prompts are padded to the smallest that
     holds them instead of always to max_sequence_length."""
+    grounding: str | None = None
+    """"storybook": text-to-image prompts are drawn grounded, each object group's words in boxes
+    the storybook world's layout code plans (chatdit/dit/nano/grounding.py), as nano was trained."""
     regional_attention: bool = True
     """Whether layout draws under the regional attention mask; a model where bench/layout.py
     measures that it hurts (nano) is given the places in words instead."""
@@ -175,7 +178,7 @@ class ModelHub:
             negative_prompt=defaults.get("negative_prompt") or "", max_sequence_length=defaults["max_sequence_length"],
             max_panels=defaults["max_panels"], fill_mode=defaults.get("fill", "inpaint"),
             fill_guidance_scale=defaults.get("fill_guidance_scale", 1.0), random_weights=kind == "tiny",
-            regional_attention=defaults.get("regional_attention", True),
+            regional_attention=defaults.get("regional_attention", True), grounding=defaults.get("grounding"),
             sequence_buckets=defaults.get("sequence_buckets"),
             source=str(where) if where else "built offline with random weights",
         )
@@ -343,8 +346,28 @@ class ModelHub:
         tokenizer = getattr(pipe, "tokenizer_2", None)
         if self.info.sequence_buckets and extra.get("prompt") is not None and tokenizer is not None:
             kwargs["max_sequence_length"] = fitted_sequence_length(tokenizer, extra["prompt"], self.info.sequence_buckets)
+        if self.info.grounding == "storybook" and extra.get("prompt"):
+            self._ground(pipe, kwargs, width, height, seed)
         accepted = inspect.signature(type(pipe).__call__).parameters
         return {key: value for key, value in kwargs.items() if key in accepted}
+
+    def _ground(self, pipe, kwargs: dict[str, Any], width: int, height: int, seed: int) -> None:
+        """Draw the prompt grounded (a model trained so: chatdit.json "grounding"): text-to-image
+        from a layout planned from its words; a fill with its known panels' objects where the
+        detector finds them. Edits of a picture (img2img, a masked spot) keep the plain prompt."""
+        from chatdit.dit.nano.grounding import grounded_kwargs, plan_fill, plan_prompt
+
+        name, prompt = type(pipe).__name__, kwargs["prompt"]
+        if name == "FluxPipeline":
+            layout = plan_prompt(prompt, seed)
+        elif name == "FluxInpaintPipeline" and kwargs.get("strength", 1.0) >= 1.0 and "[PANEL-1]" in prompt:
+            layout = plan_fill(prompt, kwargs["image"], kwargs["mask_image"], seed)
+        else:
+            return
+        grounded = grounded_kwargs(pipe, [layout], [prompt], width, height, self.info.sequence_buckets)
+        if grounded:
+            kwargs.pop("prompt")
+            kwargs.update(grounded)
 
     def loaded(self) -> list[str]:
         return sorted(self._pipes)

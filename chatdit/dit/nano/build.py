@@ -10,10 +10,11 @@ import string
 
 from chatdit.dit.nano.world import WORLD_WORDS
 
-MAX_SEQUENCE_LENGTH = 80  # T5 tokens; the hub passes it to FluxPipeline (its default, 512, is slow)
+MAX_SEQUENCE_LENGTH = 128  # T5 tokens; the hub passes it to FluxPipeline (its default, 512, is slow)
 # Text lengths prompts are padded to (the smallest that holds the prompt): one-panel captions fit
-# 24, two panels 48, three 64, four 80 (measured on the world's captions, <= 22/44/61/79 tokens).
-SEQUENCE_BUCKETS = (24, 48, 64, MAX_SEQUENCE_LENGTH)
+# 24, two panels 48, three 64, four 80 (measured on the world's captions, <= 22/44/61/79 tokens);
+# grounded prompts (each group's phrase, then the caption) take up to 34 / 69 / 82 / 108 tokens.
+SEQUENCE_BUCKETS = (24, 48, 64, 80, 96, MAX_SEQUENCE_LENGTH)
 CLIP_MAX_LENGTH = 77
 
 # Model shape: see MODEL_CARD.md for the reasons and the measured results.
@@ -36,7 +37,7 @@ TINY_CONFIG = {
 def sequence_buckets(tiny: bool = False) -> list[int]:
     """Text lengths the model is trained and run with; the tiny smoke-test model's are short, so
     tests stay fast."""
-    return [16, 32] if tiny else list(SEQUENCE_BUCKETS)
+    return [16, 32, 64] if tiny else list(SEQUENCE_BUCKETS)
 
 
 def t5_pieces() -> list[str]:
@@ -114,7 +115,7 @@ def assemble_pipeline(components: dict, clip_tok, t5_tok):
 
 
 def defaults_json(num_inference_steps: int, true_cfg_scale: float | None,
-                  buckets: list[int] | tuple[int, ...] = SEQUENCE_BUCKETS) -> dict:
+                  buckets: list[int] | tuple[int, ...] = SEQUENCE_BUCKETS, grounding: bool = False) -> dict:
     """What the hub reads from chatdit.json next to the pipeline folder's model_index.json."""
     return {
         "pipeline": "FluxPipeline",
@@ -129,6 +130,9 @@ def defaults_json(num_inference_steps: int, true_cfg_scale: float | None,
         "max_panels": 4,
         "fill": "inpaint",
         "fill_note": "reference/fill: FluxInpaintPipeline.from_pipe(flux), strength 1.0, mask white where panels are generated",
+        "grounding": "storybook" if grounding else None,
+        "grounding_note": "the hub plans each prompt's layout with the storybook world's code and draws each object "
+                          "group's phrase in its boxes (chatdit/dit/nano/grounding.py), as the model was trained",
         "regional_attention": False,
         "regional_note": "bench/layout.py: on the shipped weights the regional mask lowers objects found in their box "
                          "(color 26% -> 5%); the layout tool says the places in words instead. Measure a new run again.",

@@ -33,9 +33,9 @@ PANEL_WEIGHTS = (0.55, 0.15, 0.15, 0.15)  # share of steps with 1, 2, 3, 4 panel
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m chatdit.dit.nano.train", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--minutes", type=float, default=47.0,
-                   help="wall-clock budget of the transformer stage (the VAE stage is --vae-steps; on the 2-core CPU "
-                        "about 15 minutes, so the default run takes about 62)")
+    p.add_argument("--minutes", type=float, default=42.0,
+                   help="wall-clock budget of the transformer stage (the VAE stage is --vae-steps, on the 2-core CPU "
+                        "about 15 minutes, and the decoder stage about 5, so the default run takes about 62)")
     p.add_argument("--steps", type=int, default=0, help="transformer steps instead of a time budget (exactly reproducible)")
     p.add_argument("--vae-steps", type=int, default=2000)
     p.add_argument("--vae-object-weight", type=float, default=4.0,
@@ -45,7 +45,7 @@ def parse_args(argv):
                         "whose VAE is this script's stage 1 at seed 0) instead of training it")
     p.add_argument("--vae-only", action="store_true",
                    help="train the VAE stage, save and export, then stop: check it with bench/nano_vae.py, then --resume")
-    p.add_argument("--decoder-steps", type=int, default=0,
+    p.add_argument("--decoder-steps", type=int, default=600,
                    help="after the transformer, fine-tune the VAE decoder alone this many steps (encoder frozen, "
                         "so the latents stay the same); its time comes after --minutes")
     p.add_argument("--decoder-jitter", type=float, default=0.1, help="latent noise (in latent sigmas) for that stage")
@@ -59,6 +59,9 @@ def parse_args(argv):
                    help="weight of the semantic alignment loss (0: off, as the shipped run): a linear probe on the "
                         "image tokens after the dual blocks predicts each token's object kind and color "
                         "(chatdit/dit/nano/semantic.py); 0.5 learns faster early on, no better by 47 minutes (model card)")
+    p.add_argument("--grounded", type=float, default=0.9,
+                   help="share of samples drawn grounded: each object group's phrase attends only to its boxes "
+                        "(chatdit/dit/nano/grounding.py), as the hub draws nano pictures from a planned layout")
     p.add_argument("--timesteps", choices=["logit-normal", "uniform"], default="logit-normal")
     p.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     p.add_argument("--out", type=Path, default=Path("nano-runs/latest"))
@@ -84,8 +87,9 @@ def parse_args(argv):
 
 
 class RenderedBatches:
-    """Endless batches of (uint8 images, uint8 kind/color label maps or None, captions) rendered
-    from the world; one panel count each. Label maps are drawn only for the semantic loss."""
+    """Endless batches of (uint8 images, uint8 kind/color label maps or None, captions, regions)
+    rendered from the world; one panel count each. Label maps are drawn only for the semantic
+    loss; regions (each group's phrase and boxes, chatdit/dit/nano/grounding.py) for grounding."""
 
     def __init__(self, seed: int, batch: int, vae_only: bool = False, labels: bool = False):
         self.seed, self.batch, self.vae_only, self.labels = seed, batch, vae_only, labels
@@ -95,6 +99,7 @@ class RenderedBatches:
         import torch
 
         from chatdit.dit.captions import joint_caption
+        from chatdit.dit.nano.grounding import scene_regions
         from chatdit.dit.nano.semantic import row_label_maps
         from chatdit.dit.nano.world import PANEL_SIZE, caption, render_row, sample_row, sample_spec
 
@@ -102,7 +107,7 @@ class RenderedBatches:
         while True:
             n = 1 if self.vae_only else rng.choices((1, 2, 3, 4), PANEL_WEIGHTS)[0]
             size = self.batch if n == 1 else max(2, self.batch // n)
-            images, labels, captions = [], [], []
+            images, labels, captions, regions = [], [], [], []
             while len(images) < size:
                 specs = [sample_spec(rng)] if n == 1 else sample_row(rng, n)
                 try:
@@ -113,8 +118,9 @@ class RenderedBatches:
                 if self.labels:
                     labels.append(row_label_maps(truths, PANEL_SIZE))
                 captions.append(joint_caption([caption(s, rng) for s in specs]))
+                regions.append(scene_regions(specs, truths, PANEL_SIZE))
             yield (torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous(),
-                   torch.from_numpy(np.stack(labels)) if self.labels else None, captions)
+                   torch.from_numpy(np.stack(labels)) if self.labels else None, captions, regions)
 
 
 def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False, labels: bool = False):
@@ -175,6 +181,58 @@ def encode_text(clip, t5, clip_tok, t5_tok, captions, device, max_len):
     return pooled, t5(ids2.to(device))[0]
 
 
+def encode_batch_text(clip, t5, tokenizers, captions, regions, dropped, device, length, grid):
+    """(pooled [B, P], text [B, L, D], attention mask [B, 1, S, S] or None) for one length bucket.
+
+    A sample with regions is encoded as the hub encodes a grounded prompt (chatdit/dit/regional.py:
+    each phrase alone at PHRASE_LENGTH tokens, then the caption; pooled from the layout in words)
+    under its regional mask; one without, as a plain caption. A dropped caption (true CFG) is the
+    empty prompt, under the same mask when it had regions, as the negative prompt of a grounded
+    picture is drawn at inference. Each encoder runs once over all its texts."""
+    import torch
+
+    from chatdit.dit.nano.build import CLIP_MAX_LENGTH
+    from chatdit.dit.nano.grounding import PHRASE_LENGTH
+    from chatdit.dit.regional import (phrase_ranges, phrase_token_counts, regional_mask, regional_prompt,
+                                      regional_sequence)
+
+    clip_tok, t5_tok = tokenizers
+    grounded = [bool(r) for r in regions]
+    texts = ["" if drop else text for text, drop in zip(captions, dropped)]
+    pooled_texts = [regional_prompt(r, text) if r and not drop else texts[i]
+                    for i, (text, r, drop) in enumerate(zip(captions, regions, dropped))]
+    phrases = [region.phrase for r, drop in zip(regions, dropped) if r and not drop for region in r]
+    clip_ids = clip_tok(pooled_texts, padding="max_length", max_length=CLIP_MAX_LENGTH, truncation=True,
+                        return_tensors="pt").input_ids
+    pooled = clip(clip_ids.to(device), output_hidden_states=False).pooler_output
+    t5_ids = t5_tok(texts, padding="max_length", max_length=length, truncation=True, return_tensors="pt").input_ids
+    text = t5(t5_ids.to(device))[0]
+    if not any(grounded):
+        return pooled, text, None
+    phrase_embeds = None
+    if phrases:
+        phrase_ids = t5_tok(phrases, padding="max_length", max_length=PHRASE_LENGTH, truncation=True,
+                            return_tensors="pt").input_ids
+        phrase_embeds = t5(phrase_ids.to(device))[0]
+    sequences, masks, used = [], [], 0
+    full = torch.ones(1, 1, length + grid[0] * grid[1], length + grid[0] * grid[1], dtype=torch.bool)
+    for i, (caption_text, layout_regions, drop) in enumerate(zip(captions, regions, dropped)):
+        if not layout_regions:
+            sequences.append(text[i])
+            masks.append(full)
+            continue
+        counts = phrase_token_counts(t5_tok, layout_regions, caption_text, length)
+        if drop:
+            sequence, ranges = text[i], phrase_ranges(counts)
+        else:
+            sequence, ranges = regional_sequence(phrase_embeds[used: used + len(counts)], text[i], counts)
+            used += len(counts)
+        sequences.append(sequence)
+        masks.append(regional_mask(length, ranges, [r.boxes for r in layout_regions], *grid,
+                                   [r.backdrop for r in layout_regions]))
+    return pooled, torch.stack(sequences), torch.cat(masks).to(device)
+
+
 def encode_latents(vae, pixels):
     z = vae.encode(pixels).latent_dist.mode()
     return (z - vae.config.shift_factor) * vae.config.scaling_factor
@@ -223,11 +281,12 @@ def uses_bf16(device, precision: str) -> bool:
 
 
 def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str], lengths: list[int], t, noise,
-                       bf16: bool = False, head=None, labels=None):
+                       bf16: bool = False, head=None, labels=None, regions=None, dropped=None):
     """(rectified-flow loss, semantic loss) of one batch of packed latents: one transformer call per
-    text length, so each caption is padded to its own bucket as the hub pads it at inference. With a
-    SemanticHead and the batch's label maps, the second is its loss on the image tokens' hidden
-    states (chatdit/dit/nano/semantic.py); else 0."""
+    text length, so each caption is padded to its own bucket as the hub pads it at inference.
+    Samples with `regions` are drawn grounded (encode_batch_text); `dropped` marks the captions
+    dropped for true CFG. With a SemanticHead and the batch's label maps, the second is its loss
+    on the image tokens' hidden states (chatdit/dit/nano/semantic.py); else 0."""
     from contextlib import nullcontext
 
     import torch
@@ -236,6 +295,9 @@ def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str
 
     transformer, clip, t5 = models["transformer"], models["text_encoder"], models["text_encoder_2"]
     device = x0.device
+    regions = regions or [None] * len(captions)
+    dropped = dropped or [False] * len(captions)
+    grid = (int(img_ids[:, 1].max()) + 1, int(img_ids[:, 2].max()) + 1)
     xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * noise
     target = noise - x0
     loss = semantic = torch.zeros((), device=device)
@@ -243,9 +305,13 @@ def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str
         rows = torch.tensor([i for i, n in enumerate(lengths) if n == length], device=device)
         with (torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16),
               image_hidden_states(transformer) if head is not None else nullcontext() as hidden):
-            pooled, text = encode_text(clip, t5, *tokenizers, [captions[i] for i in rows.tolist()], device, length)
+            picked = rows.tolist()
+            pooled, text, mask = encode_batch_text(clip, t5, tokenizers, [captions[i] for i in picked],
+                                                   [regions[i] for i in picked], [dropped[i] for i in picked],
+                                                   device, length, grid)
             pred = transformer(hidden_states=xt[rows], encoder_hidden_states=text, pooled_projections=pooled,
                                timestep=t[rows], img_ids=img_ids, txt_ids=torch.zeros(length, 3, device=device),
+                               joint_attention_kwargs={"attention_mask": mask} if mask is not None else None,
                                return_dict=False)[0]
         loss = loss + ((pred.float() - target[rows]) ** 2).sum() / target.numel()
         if head is not None:
@@ -388,7 +454,7 @@ def export_pipeline(models, ema_models, clip_tok, t5_tok, args, out: Path):
     shutil.rmtree(tmp, ignore_errors=True)
     pipe.save_pretrained(tmp)
     (tmp / "chatdit.json").write_text(json.dumps(defaults_json(args.infer_steps, args.cfg if args.cfg > 1 else None,
-                                                         sequence_buckets(args.tiny)), indent=2) + "\n")
+                                                         sequence_buckets(args.tiny), args.grounded > 0), indent=2) + "\n")
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
     if args.export:
@@ -410,6 +476,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from chatdit.dit.captions import fitted_sequence_length
     from chatdit.dit.nano.build import CONFIG, TINY_CONFIG, build_models, build_tokenizers, sequence_buckets
+    from chatdit.dit.nano.grounding import GLOBAL_TEXT, grounded_length
 
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
                           ("cpu" if args.device == "auto" else args.device))
@@ -509,12 +576,22 @@ def main(argv: list[str] | None = None) -> int:
         progress = state["step"] / args.steps if args.steps else elapsed / budget
         if progress >= 1.0:
             break
-        x0, img_ids, labels, captions = next(loader)
-        # Each caption is padded to the bucket it would get alone at inference; a dropped caption
-        # keeps its bucket, as the negative prompt of true CFG is padded like its prompt.
-        lengths = [fitted_sequence_length(t5_tok, c, buckets) for c in captions]
-        captions = ["" if random.Random(args.seed * 7 + state["step"] * 131 + i).random() < 0.1 else c
-                    for i, c in enumerate(captions)]
+        x0, img_ids, labels, captions, regions = next(loader)
+        # A share of samples is drawn grounded: each group's phrase under its boxes' mask (those
+        # whose phrases and caption fit the longest bucket). Each caption is padded to the bucket it
+        # would get alone at inference; a dropped caption keeps its bucket, as the negative prompt
+        # of true CFG is padded like its prompt.
+        pick = random.Random(args.seed * 11 + state["step"] * 977)
+        regions, captions, lengths = list(regions), list(captions), []  # the replayed batch keeps its own
+        for i, (text, layout_regions) in enumerate(zip(captions, regions)):
+            length = grounded_length(t5_tok, layout_regions, GLOBAL_TEXT, buckets) if layout_regions else None
+            if length is None or pick.random() >= args.grounded:
+                regions[i], length = None, fitted_sequence_length(t5_tok, text, buckets)
+            else:
+                captions[i] = GLOBAL_TEXT
+            lengths.append(length)
+        dropped = [random.Random(args.seed * 7 + state["step"] * 131 + i).random() < 0.1 for i in range(len(captions))]
+        captions = ["" if drop and not r else c for c, r, drop in zip(captions, regions, dropped)]
         for group in opt.param_groups:
             group["lr"] = args.lr * lr_factor(progress, state["step"], args.schedule)
         b = x0.shape[0]
@@ -525,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
         t = t.to(device)
         noise = torch.randn(x0.shape, generator=g).to(device)
         flow, semantic = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t, noise, bf16,
-                                            head, labels)
+                                            head, labels, regions, dropped)
         opt.zero_grad(set_to_none=True)
         (flow + args.semantic_weight * semantic).backward()
         torch.nn.utils.clip_grad_norm_(params + (head.parameters() if head else []), 1.0)

@@ -1,0 +1,281 @@
+"""Grounded drawing for the nano model: each object group's words attend only to that group's boxes.
+
+Measured (bench/nano_sensitivity.py, model card), the nano model trained on whole captions reads
+color words and hardly any kind, count or side word: from one caption, the words saying which
+object goes where reach every image token alike, and 47 CPU minutes do not teach it to sort them
+out. Layout-grounded models (GLIGEN, ReCo, LLM-grounded Diffusion) plan the boxes first and then
+draw each phrase in its boxes. Here the storybook world's own layout code plans the boxes (the same
+code that placed the objects in every training picture), and the regional attention mask of
+chatdit/dit/regional.py binds each group's phrase ("two red stars") to its boxes, one box per
+object; the model is trained under that mask, so it learns to draw one object of the phrase's
+kind and color in each box it is given. Each panel's background word ("night") is a backdrop
+region every token of the panel reads, so each panel of a canvas gets its own sky and ground. The
+global text is left empty: no object word reaches a token outside that object's boxes.
+"""
+
+from __future__ import annotations
+
+import random
+
+from chatdit.dit.nano.world import (NUMBER_WORDS, PANEL_SIZE, PLURALS, Instance, ObjectSpec, SceneSpec, draw_order,
+                                    layout)
+from chatdit.dit.regional import Box, Region, front_to_back
+
+PHRASE_LENGTH = 8
+"""T5 tokens each group's phrase is encoded at: the longest ('four purple triangles') is 4 with
+its end of sequence; encoding it at the full text length cost training 7x the text encoder time."""
+GLOBAL_TEXT = ""
+"""The text every token of a grounded picture reads: none (see the module docstring)."""
+
+
+def group_phrase(obj: ObjectSpec) -> str:
+    """The one wording of a group inside its boxes: 'a red star', 'two red stars'."""
+    if obj.count == 1:
+        return f"a {obj.color} {obj.kind}"
+    return f"{NUMBER_WORDS[obj.count]} {obj.color} {PLURALS[obj.kind]}"
+
+
+def scene_regions(specs: list[SceneSpec], instances: list[list[Instance]], panel_size: int) -> list[Region]:
+    """One region per object group of every panel of a row, front to back, and one backdrop per
+    panel, boxes normalised to the whole canvas. `instances` are each panel's placed objects in
+    drawing order (later in front)."""
+    width = panel_size * len(specs)
+    regions = []
+    for panel, (spec, placed) in enumerate(zip(specs, instances)):
+        regions.append(Region(spec.background, (panel * panel_size / width, 0.0, (panel + 1) * panel_size / width, 1.0),
+                              backdrop=True))
+        drawn_last = {inst.group: order for order, inst in enumerate(placed)}
+        for group, obj in enumerate(spec.objects):
+            boxes: list[Box] = [((panel * panel_size + x0) / width, y0 / panel_size,
+                                 (panel * panel_size + x1) / width, y1 / panel_size)
+                                for inst in placed if inst.group == group for x0, y0, x1, y1 in [inst.bbox]]
+            if boxes:
+                rank = len(placed) - drawn_last[group]  # drawn last = frontmost = rank 1
+                regions.append(Region(group_phrase(obj), boxes[0], rank=rank, more_boxes=tuple(boxes[1:])))
+    return front_to_back(regions)
+
+
+def plan_regions(specs: list[SceneSpec], seed: int, panel_size: int) -> list[Region]:
+    """Place every panel's objects with the world's layout code (positions and relations honoured)
+    and return their regions; a panel whose objects do not fit raises ValueError."""
+    rng = random.Random(seed)
+    placed = []
+    for spec in specs:
+        for _ in range(50):
+            instances = layout(spec, rng, panel_size)
+            if instances is not None:
+                placed.append(draw_order(spec, instances))
+                break
+        else:
+            raise ValueError("the objects asked for do not fit in one panel: ask for fewer or smaller objects")
+    return scene_regions(specs, placed, panel_size)
+
+
+def grounded_length(tokenizer, regions: list[Region], prompt: str, buckets) -> int | None:
+    """The text length a grounded prompt is padded to: the smallest bucket holding its phrases,
+    the prompt and the end of sequence; None when none does."""
+    from chatdit.dit.regional import token_count
+
+    used = sum(token_count(tokenizer, r.phrase) for r in regions) + token_count(tokenizer, prompt) + 1
+    return next((b for b in sorted(buckets) if b >= used), None)
+
+
+# ---------------------------------------------------------------- reading a prompt into scenes
+
+_ARTICLES = {"a", "an", "the", "one", "some"}
+_SIZES = {"small": "small", "little": "small", "tiny": "small", "big": "large", "large": "large", "huge": "large",
+          "medium": "medium"}
+_NUMBERS = {word: n for n, word in NUMBER_WORDS.items()} | {str(n): n for n in NUMBER_WORDS}
+# longest first; a relation counts only where it leads straight into the next object's words
+_RELATIONS = [(("to", "the", "left", "of"), "left of"), (("on", "the", "left", "of"), "left of"), (("left", "of"), "left of"),
+              (("to", "the", "right", "of"), "right of"), (("on", "the", "right", "of"), "right of"),
+              (("right", "of"), "right of"), (("in", "front", "of"), "in front of"), (("behind",), "behind"),
+              (("above",), "above"), (("over",), "above"), (("below",), "below"), (("under",), "below"),
+              (("beneath",), "below")]
+_ACROSS = {"left": "left", "right": "right"}
+_DOWN = {"top": "top", "high": "top", "bottom": "bottom", "low": "bottom"}
+
+
+def _nouns() -> dict[str, str]:
+    from chatdit.dit.nano.world import OBJECTS
+
+    return {PLURALS[kind]: kind for kind in OBJECTS} | {kind: kind for kind in OBJECTS}
+
+
+def _relation_at_end(gap: list[str]) -> tuple[int, str] | None:
+    """(where it starts, relation) when the gap ends in a relation word (articles after it allowed)."""
+    while gap and gap[-1] in _ARTICLES:
+        gap = gap[:-1]
+    for phrase, relation in _RELATIONS:
+        if tuple(gap[-len(phrase):]) == phrase:
+            return len(gap) - len(phrase), relation
+    return None
+
+
+def _position(gap: list[str]) -> str | None:
+    across = next((_ACROSS[w] for w in gap if w in _ACROSS), None)
+    down = next((_DOWN[w] for w in gap if w in _DOWN), None)
+    if across and down:
+        return f"{down} {across}"
+    if across or down:
+        return across or down
+    return "center" if {"middle", "center", "centre"} & set(gap) else None
+
+
+def read_scene(text: str) -> SceneSpec | None:
+    """The storybook scene one panel's prompt describes ('two red stars left of a blue house at
+    night'), or None when it names neither an object nor a background of the world. Objects
+    without a color get none here: the hub completes colors before (chatdit/dit/nano/prompts.py);
+    such an object is skipped."""
+    from chatdit.critics.world import world_background
+    from chatdit.dit.nano.world import COLOR_NAMES, CHARACTER, RelationSpec, words
+
+    tokens, nouns = words(text), _nouns()
+    found: list[tuple[int, int, ObjectSpec | None]] = []  # (start, noun index, spec)
+    for index, word in enumerate(tokens):
+        if word not in nouns:
+            continue
+        start, color, count, size = index, None, None, "medium"
+        while start > 0 and (tokens[start - 1] in _ARTICLES or tokens[start - 1] in _SIZES
+                             or tokens[start - 1] in _NUMBERS or tokens[start - 1] in COLOR_NAMES):
+            start -= 1
+            before = tokens[start]
+            color = color or (before if before in COLOR_NAMES else None)
+            count = count or _NUMBERS.get(before)
+            size = _SIZES.get(before, size)
+        kind = nouns[word]
+        plural = word != kind or (kind == "fish" and (count or 1) > 1)
+        count = 1 if kind == CHARACTER else min(count or (2 if plural else 1), 4)
+        spec = ObjectSpec(kind=kind, color=color, count=count, size=size) if color else None
+        found.append((start, index, spec))
+    objects: list[ObjectSpec] = []
+    slot: dict[int, int] = {}  # index in `found` -> group index
+    for k, (_, _, spec) in enumerate(found):
+        if spec is None:
+            continue
+        same = next((g for g, o in enumerate(objects) if (o.kind, o.color) == (spec.kind, spec.color)
+                     or o.kind == spec.kind == CHARACTER), None)
+        if same is None and len(objects) < 4:
+            objects.append(spec)
+            same = len(objects) - 1
+        if same is not None:
+            slot[k] = same
+    background = world_background(text)
+    if not objects:
+        return SceneSpec(background=background) if background else None
+    scene = SceneSpec(background=background or "day", objects=objects)
+    for k, (_, noun, _) in enumerate(found):
+        if k not in slot:
+            continue
+        gap = tokens[noun + 1: found[k + 1][0] if k + 1 < len(found) else len(tokens)]
+        relation = _relation_at_end(gap) if k + 1 < len(found) and k + 1 in slot else None
+        if relation and slot[k] != slot[k + 1]:
+            scene.relations.append(RelationSpec(subject=slot[k], relation=relation[1], target=slot[k + 1]))
+            gap = gap[: relation[0]]
+        position = _position(gap)
+        if position and scene.objects[slot[k]].position is None:
+            scene.objects[slot[k]].position = position
+    return scene
+
+
+def read_panels(prompt: str) -> list[SceneSpec | None]:
+    """One scene per panel of a prompt (a joint caption's panels, else the prompt itself)."""
+    from chatdit.dit.captions import split_joint_caption
+
+    return [read_scene(text) for text in split_joint_caption(prompt)]
+
+
+# ---------------------------------------------------------------- drawing a prompt grounded
+
+
+def plan_prompt(prompt: str, seed: int) -> list[Region] | None:
+    """The regions of a (joint) prompt's objects and backgrounds, laid out by the world's layout
+    code; None when it names nothing of the world or its objects do not fit their panel."""
+    scenes = read_panels(prompt)
+    if not any(scenes):
+        return None
+    try:
+        return plan_regions([scene or SceneSpec() for scene in scenes], seed, PANEL_SIZE) or None
+    except ValueError:
+        return None
+
+
+def seen_regions(panel_image, panel: int, panels: int) -> list[Region]:
+    """The regions of a known panel as the world detector reads it (its objects grouped by kind
+    and color, each in the boxes where it was found, and its background), so a fill draws new
+    panels beside known ones under the mask the model was trained with."""
+    from chatdit.vision.nano_world import detect_scene
+
+    scene = detect_scene(panel_image)
+    sx, sy = scene.width, scene.height
+    regions = [Region(scene.background, (panel / panels, 0.0, (panel + 1) / panels, 1.0), backdrop=True)]
+    groups: dict[tuple[str, str], list[Box]] = {}
+    for found in scene.objects:
+        x0, y0, x1, y1 = found.bbox
+        groups.setdefault((found.kind, found.color), []).append(((panel + x0 / sx) / panels, y0 / sy,
+                                                                 (panel + x1 / sx) / panels, y1 / sy))
+    for (kind, color), boxes in groups.items():
+        phrase = group_phrase(ObjectSpec(kind=kind, color=color, count=min(len(boxes), 4)))
+        regions.append(Region(phrase, boxes[0], rank=1, more_boxes=tuple(boxes[1:])))
+    return regions
+
+
+def plan_fill(prompt: str, image, mask_image, seed: int) -> list[Region] | None:
+    """Regions of a fill canvas: known panels (mask black) as the detector sees them, generated
+    panels (mask white) planned from their words; None when the prompt names nothing of the world."""
+    import numpy as np
+
+    from chatdit.dit.canvas import split_panels
+    from chatdit.dit.captions import split_joint_caption
+
+    texts = split_joint_caption(prompt)
+    scenes = [read_scene(text) for text in texts]
+    if not any(scenes):
+        return None
+    n = len(texts)
+    known = [np.asarray(m.convert("L")).mean() < 127.5 for m in split_panels(mask_image, n)]
+    pictures = split_panels(image, n)
+    planned = plan_prompt(prompt, seed) or []
+    regions = []
+    for panel in range(n):
+        if known[panel]:
+            regions += seen_regions(pictures[panel], panel, n)
+        else:
+            left, right = panel / n, (panel + 1) / n
+            regions += [r for r in planned if left <= (r.box[0] + r.box[2]) / 2 < right]
+    return front_to_back(regions)
+
+
+def grounded_kwargs(pipe, layouts: list[list[Region] | None], prompts: list[str], width: int, height: int,
+                    buckets) -> dict | None:
+    """FluxPipeline (or FluxInpaintPipeline) keyword arguments drawing each prompt grounded in its
+    layout, as the nano model was trained (chatdit/dit/nano/train.py --grounded): prompt_embeds,
+    pooled_prompt_embeds, the text length and the regional attention mask. A prompt with no layout
+    (or one too long) is drawn from its plain encoding in the same batch; None when none has one."""
+    import torch
+
+    from chatdit.dit.captions import fitted_sequence_length
+    from chatdit.dit.regional import regional_embeddings, regional_mask, token_grid
+
+    tokenizer = pipe.tokenizer_2
+    layouts = [r if r and grounded_length(tokenizer, r, GLOBAL_TEXT, buckets) else None for r in layouts]
+    if not any(layouts):
+        return None
+    length = max(grounded_length(tokenizer, r, GLOBAL_TEXT, buckets) if r else fitted_sequence_length(tokenizer, p, buckets)
+                 for r, p in zip(layouts, prompts))
+    rows, cols = token_grid(width, height, pipe.vae_scale_factor)
+    size = length + rows * cols
+    embeds, pooled, masks = [], [], []
+    for prompt, regions in zip(prompts, layouts):
+        if regions:
+            sequence, vector, ranges = regional_embeddings(pipe, regions, GLOBAL_TEXT, length, PHRASE_LENGTH)
+            masks.append(regional_mask(length, ranges, [r.boxes for r in regions], rows, cols,
+                                       [r.backdrop for r in regions]))
+        else:
+            sequence, vector, _ = pipe.encode_prompt(prompt, prompt_2=None, max_sequence_length=length)
+            masks.append(torch.ones(1, 1, size, size, dtype=torch.bool))
+        embeds.append(sequence)
+        pooled.append(vector)
+    device = embeds[0].device
+    return {"prompt_embeds": torch.cat(embeds), "pooled_prompt_embeds": torch.cat(pooled), "max_sequence_length": length,
+            "joint_attention_kwargs": {"attention_mask": torch.cat(masks).to(device)}}
