@@ -170,7 +170,25 @@ def test_a_fill_grounds_known_panels_where_the_detector_finds_their_objects(tiny
     kwargs = hub.call_kwargs(fill, width=128, height=64, seed=3, prompt=prompt, image=canvas, mask_image=mask, strength=1.0)
     assert "prompt" not in kwargs and not kwargs["joint_attention_kwargs"]["attention_mask"].all()
     edit = hub.call_kwargs(fill, width=128, height=64, seed=3, prompt=prompt, image=canvas, mask_image=mask, strength=0.6)
-    assert edit["prompt"] == prompt, "an edit of a picture keeps its plain prompt"
+    assert edit["prompt"] == prompt, "an img2img edit of a picture keeps its plain prompt"
+
+
+def test_a_redrawn_spot_keeps_the_objects_outside_it_and_gets_what_the_words_add():
+    from PIL import Image
+
+    from chatdit.dit.nano.grounding import plan_fill
+
+    spec = SceneSpec(background="night", objects=[ObjectSpec(kind="square", color="red", size="large", position="left")])
+    picture, [[square]] = render_row([spec], seed=4)
+    mask = Image.new("L", (64, 64), 0)
+    mask.paste(255, (36, 4, 62, 30))  # the critic's spot, top right
+    regions = plan_fill("a red square on the left and a yellow sun at night", picture, mask, seed=1)
+    by_phrase = {r.phrase: r for r in regions}
+    assert by_phrase["night"].backdrop
+    assert by_phrase["a red square"].box == pytest.approx(tuple(v / 64 for v in square.bbox))
+    sun = by_phrase["a yellow sun"].box
+    assert 36 / 64 <= sun[0] and sun[2] <= 62 / 64 + 1e-9 and 4 / 64 <= sun[1] and sun[3] <= 30 / 64 + 1e-9
+    assert by_phrase["a yellow sun"].rank == 0, "what is added is in front"
 
 
 def test_grounded_samples_train_through_the_mask_and_the_phrase_encodings():

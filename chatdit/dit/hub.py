@@ -353,14 +353,14 @@ class ModelHub:
 
     def _ground(self, pipe, kwargs: dict[str, Any], width: int, height: int, seed: int) -> None:
         """Draw the prompt grounded (a model trained so: chatdit.json "grounding"): text-to-image
-        from a layout planned from its words; a fill with its known panels' objects where the
-        detector finds them. Edits of a picture (img2img, a masked spot) keep the plain prompt."""
+        from a layout planned from its words; an inpaint with the kept objects where the detector
+        finds them and what the words add inside the mask. An img2img edit keeps the plain prompt."""
         from chatdit.dit.nano.grounding import grounded_kwargs, plan_fill, plan_prompt
 
         name, prompt = type(pipe).__name__, kwargs["prompt"]
         if name == "FluxPipeline":
             layout = plan_prompt(prompt, seed)
-        elif name == "FluxInpaintPipeline" and kwargs.get("strength", 1.0) >= 1.0 and "[PANEL-1]" in prompt:
+        elif name == "FluxInpaintPipeline" and kwargs.get("strength", 1.0) >= 1.0:
             layout = plan_fill(prompt, kwargs["image"], kwargs["mask_image"], seed)
         else:
             return

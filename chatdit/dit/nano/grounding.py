@@ -200,49 +200,80 @@ def plan_prompt(prompt: str, seed: int) -> list[Region] | None:
         return None
 
 
-def seen_regions(panel_image, panel: int, panels: int) -> list[Region]:
-    """The regions of a known panel as the world detector reads it (its objects grouped by kind
-    and color, each in the boxes where it was found, and its background), so a fill draws new
-    panels beside known ones under the mask the model was trained with."""
-    from chatdit.vision.nano_world import detect_scene
+def _canvas_box(box, panel: int, panels: int, size: int) -> Box:
+    """A panel's pixel box (x0, y0, x1, y1) normalised to a row of `panels` panels."""
+    x0, y0, x1, y1 = box
+    return ((panel + x0 / size) / panels, y0 / size, (panel + x1 / size) / panels, y1 / size)
 
-    scene = detect_scene(panel_image)
-    sx, sy = scene.width, scene.height
-    regions = [Region(scene.background, (panel / panels, 0.0, (panel + 1) / panels, 1.0), backdrop=True)]
+
+def seen_regions(scene, panel: int, panels: int, keep=lambda found: True) -> list[Region]:
+    """Regions of a panel as the world detector read it (`scene`: its objects grouped by kind and
+    color, each in the boxes where it was found; those `keep` accepts), so new parts are drawn
+    beside known ones under the mask the model was trained with."""
     groups: dict[tuple[str, str], list[Box]] = {}
     for found in scene.objects:
-        x0, y0, x1, y1 = found.bbox
-        groups.setdefault((found.kind, found.color), []).append(((panel + x0 / sx) / panels, y0 / sy,
-                                                                 (panel + x1 / sx) / panels, y1 / sy))
-    for (kind, color), boxes in groups.items():
-        phrase = group_phrase(ObjectSpec(kind=kind, color=color, count=min(len(boxes), 4)))
-        regions.append(Region(phrase, boxes[0], rank=1, more_boxes=tuple(boxes[1:])))
+        if keep(found):
+            groups.setdefault((found.kind, found.color), []).append(_canvas_box(found.bbox, panel, panels, scene.width))
+    return [Region(group_phrase(ObjectSpec(kind=kind, color=color, count=min(len(boxes), 4))), boxes[0], rank=1,
+                   more_boxes=tuple(boxes[1:])) for (kind, color), boxes in groups.items()]
+
+
+def _missing_regions(spec: SceneSpec, scene, kept, hole: tuple[int, int, int, int], panel: int, panels: int,
+                     rng: random.Random) -> list[Region]:
+    """Regions for what the panel's words ask for and its kept part lacks, placed inside the
+    redrawn hole (x0, y0, x1, y1 pixels): 'add a yellow sun' into the box the critic masked."""
+    from chatdit.dit.nano.world import object_box
+
+    regions = []
+    for obj in spec.objects:
+        have = sum(1 for found in kept if (found.kind, found.color) == (obj.kind, obj.color))
+        boxes = []
+        for _ in range(max(0, obj.count - have)):
+            w, h = object_box(obj.kind, obj.size)
+            x0 = rng.randint(hole[0], max(hole[0], hole[2] - w))
+            y0 = rng.randint(hole[1], max(hole[1], hole[3] - h))
+            boxes.append(_canvas_box((x0, y0, x0 + w, y0 + h), panel, panels, scene.width))
+        if boxes:
+            phrase = group_phrase(obj.model_copy(update={"count": len(boxes)}))
+            regions.append(Region(phrase, boxes[0], rank=0, more_boxes=tuple(boxes[1:])))
     return regions
 
 
 def plan_fill(prompt: str, image, mask_image, seed: int) -> list[Region] | None:
-    """Regions of a fill canvas: known panels (mask black) as the detector sees them, generated
-    panels (mask white) planned from their words; None when the prompt names nothing of the world."""
+    """Regions of an inpainting canvas, panel by panel: a known panel (mask black) as the detector
+    sees it; a redrawn one (mask white) planned from its words; a partly masked one with the
+    objects outside the mask kept where they are and what its words ask for besides placed in
+    the mask. None when the prompt names nothing of the world."""
     import numpy as np
 
     from chatdit.dit.canvas import split_panels
     from chatdit.dit.captions import split_joint_caption
+    from chatdit.vision.nano_world import detect_scene
 
     texts = split_joint_caption(prompt)
     scenes = [read_scene(text) for text in texts]
     if not any(scenes):
         return None
-    n = len(texts)
-    known = [np.asarray(m.convert("L")).mean() < 127.5 for m in split_panels(mask_image, n)]
-    pictures = split_panels(image, n)
+    n, rng = len(texts), random.Random(seed)
     planned = plan_prompt(prompt, seed) or []
     regions = []
-    for panel in range(n):
-        if known[panel]:
-            regions += seen_regions(pictures[panel], panel, n)
-        else:
+    for panel, (spec, picture, hole) in enumerate(zip(scenes, split_panels(image, n), split_panels(mask_image, n))):
+        hole = np.asarray(hole.convert("L").resize((PANEL_SIZE, PANEL_SIZE))) >= 128
+        share = hole.mean()
+        if share > 0.9:
             left, right = panel / n, (panel + 1) / n
             regions += [r for r in planned if left <= (r.box[0] + r.box[2]) / 2 < right]
+            continue
+        seen = detect_scene(picture)
+        regions.append(Region((spec.background if spec else seen.background), (panel / n, 0.0, (panel + 1) / n, 1.0),
+                              backdrop=True))
+        last = PANEL_SIZE - 1
+        outside = [o for o in seen.objects if not hole[min(int(o.center[1]), last), min(int(o.center[0]), last)]]
+        regions += seen_regions(seen, panel, n, keep=lambda found: found in outside)
+        if share > 0 and spec:
+            ys, xs = np.nonzero(hole)
+            box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+            regions += _missing_regions(spec, seen, outside, box, panel, n, rng)
     return front_to_back(regions)
 
 
