@@ -10,7 +10,10 @@ ways to draw them, same seeds:
 - prompt + words:   each object with its place in words ("a red fox in the bottom left corner"),
                     the captions the nano model was trained on;
 - regional:         the layout tool's regional attention mask, phrases without place words;
-- regional + words: both.
+- regional + words: both;
+- grounded words:   (a model trained grounded, chatdit.json "grounding") the words prompt drawn as
+                    the hub draws it: boxes planned from the words by the world's layout code,
+                    each phrase under its boxes' mask (chatdit/dit/nano/grounding.py).
 
 The offline world detector finds the objects; a hit is a detected object of the right kind and
 color (or, leniently, of the right color) whose centre lies in its box. Prints the share of hits,
@@ -36,6 +39,7 @@ PLACE_WORDS = {"top left": "in the top left corner", "top right": "in the top ri
                "bottom left": "in the bottom left corner", "bottom right": "in the bottom right corner"}
 BACKGROUND_WORDS = {"day": "on a sunny day", "night": "at night", "sunset": "at sunset", "sea": "by the sea", "snow": "in the snow"}
 VARIANTS = ("prompt only", "prompt + words", "regional", "regional + words")
+GROUNDED = "grounded words"
 
 
 def sample_scenes(n: int, seed: int) -> list[dict]:
@@ -71,6 +75,12 @@ def draw(pipe, hub_like, scene: dict, variant: str, seed: int):
                   generator=torch.Generator("cpu").manual_seed(seed))
     if cfg > 1:
         kwargs.update(true_cfg_scale=cfg, negative_prompt=hub_like.get("negative_prompt") or " ")
+    if variant == GROUNDED:
+        from chatdit.dit.nano.grounding import grounded_kwargs, plan_prompt
+
+        text = ", ".join(phrase(o, True) for o in scene["objects"]) + ", " + background
+        grounded = grounded_kwargs(pipe, [plan_prompt(text, seed)], [text], 64, 64, hub_like["sequence_buckets"])
+        return pipe(**kwargs, **grounded).images[0]
     if variant.startswith("regional"):
         regions = [Region(phrase(o, words), CORNERS[o["place"]]) for o in scene["objects"]]
         _, regional = layout_attention(pipe, regions, background, 64, 64, hub_like["max_sequence_length"])
@@ -114,11 +124,12 @@ def main() -> None:
     pipe.set_progress_bar_config(disable=True)
     defaults = json.loads((args.model / "chatdit.json").read_text())
     scenes = sample_scenes(args.n, HELD_OUT_SEED)
-    totals = {v: [0, 0, 0, 0, 0, 0.0] for v in VARIANTS}
+    variants = VARIANTS + ((GROUNDED,) if defaults.get("grounding") else ())
+    totals = {v: [0, 0, 0, 0, 0, 0.0] for v in variants}
     sheet = []
     for index, scene in enumerate(scenes):
         row = []
-        for variant in VARIANTS:
+        for variant in variants:
             started = time.perf_counter()
             image = draw(pipe, defaults, scene, variant, seed=HELD_OUT_SEED + index)
             totals[variant][5] += time.perf_counter() - started
@@ -138,12 +149,12 @@ def main() -> None:
         from PIL import Image
 
         args.save.mkdir(parents=True, exist_ok=True)
-        canvas = Image.new("RGB", (64 * len(VARIANTS), 64 * len(sheet)))
+        canvas = Image.new("RGB", (64 * len(variants), 64 * len(sheet)))
         for r, row in enumerate(sheet):
             for c, image in enumerate(row):
                 canvas.paste(image, (64 * c, 64 * r))
         canvas.resize((canvas.width * 3, canvas.height * 3), Image.NEAREST).save(args.save / "layout_sheet.png")
-        print(f"contact sheet: {args.save / 'layout_sheet.png'} (columns: {', '.join(VARIANTS)})")
+        print(f"contact sheet: {args.save / 'layout_sheet.png'} (columns: {', '.join(variants)})")
 
 
 if __name__ == "__main__":

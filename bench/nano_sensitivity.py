@@ -12,6 +12,11 @@ counterfactual one. A model that reads the changed words has a higher loss with 
 caption: the table prints that rise and the share of pictures whose true caption gets the lower
 loss (0.5: the words are ignored). A color swap is printed beside them as the reference of a
 word the model is known to read.
+
+A model trained grounded (chatdit.json "grounding") is asked the same of its grounded input:
+each group's phrase in its boxes (chatdit/dit/nano/grounding.py), the counterfactual's phrases
+and boxes against the true ones (a kind swapped in one phrase, one box fewer, the boxes
+mirrored); `--plain` asks it of plain captions instead.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import json
 import random
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -36,7 +42,8 @@ def held_out_pairs(n: int):
     import numpy as np
 
     from chatdit.dit.nano.counterfactual import counterfactual
-    from chatdit.dit.nano.world import COLOR_NAMES, caption, render_scene, sample_spec
+    from chatdit.dit.nano.grounding import scene_regions
+    from chatdit.dit.nano.world import COLOR_NAMES, PANEL_SIZE, caption, render_scene, sample_spec
 
     rng = random.Random(HELD_OUT_SEED)
     colors = re.compile(r"\b(" + "|".join(COLOR_NAMES) + r")\b")
@@ -52,8 +59,12 @@ def held_out_pairs(n: int):
         other = caption(made[0], random.Random(phrasing))
         if not differ_in_words_only(true, other):
             continue
-        recolored = colors.sub(lambda m: rng.choice([c for c in COLOR_NAMES if c != m.group(1)]), true)
-        rows.append((true, other, made[3], recolored, np.asarray(image)))
+        recolor = {c: rng.choice([o for o in COLOR_NAMES if o != c]) for c in COLOR_NAMES}
+        recolored = colors.sub(lambda m: recolor[m.group(1)], true)
+        truth, changed = scene_regions([spec], [instances], PANEL_SIZE), scene_regions([made[0]], [made[1]], PANEL_SIZE)
+        regions = [r if r.backdrop else replace(r, phrase=colors.sub(lambda m: recolor[m.group(1)], r.phrase))
+                   for r in truth]
+        rows.append((true, other, made[3], recolored, np.asarray(image), (truth, changed, regions)))
     return rows
 
 
@@ -66,18 +77,24 @@ def differ_in_words_only(a: str, b: str, most: int = 2) -> bool:
     return len(wa) == len(wb) and sum(x != y for x, y in zip(wa, wb)) <= most
 
 
-def per_sample_loss(pipe, length: int, x0, ids, captions, t, noise):
-    """Each picture's flow-matching loss under its caption, the text padded to `length` tokens."""
+def per_sample_loss(pipe, length: int, x0, ids, captions, t, noise, regions=None):
+    """Each picture's flow-matching loss under its caption (or, with `regions`, its grounded
+    phrases and boxes), the text padded to `length` tokens."""
     import torch
 
-    from chatdit.dit.nano.train import encode_text
+    from chatdit.dit.nano.grounding import GLOBAL_TEXT
+    from chatdit.dit.nano.train import encode_batch_text
 
     xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * noise
     with torch.no_grad():
-        pooled, text = encode_text(pipe.text_encoder, pipe.text_encoder_2, pipe.tokenizer, pipe.tokenizer_2, captions,
-                                   "cpu", length)
+        if regions:
+            captions = [GLOBAL_TEXT] * len(regions)
+        pooled, text, mask = encode_batch_text(pipe.text_encoder, pipe.text_encoder_2, (pipe.tokenizer, pipe.tokenizer_2),
+                                               captions, regions or [None] * len(captions), [False] * len(captions),
+                                               "cpu", length, (8, 8))
         pred = pipe.transformer(hidden_states=xt, encoder_hidden_states=text, pooled_projections=pooled, timestep=t,
-                                img_ids=ids, txt_ids=torch.zeros(length, 3), return_dict=False)[0]
+                                img_ids=ids, txt_ids=torch.zeros(length, 3), return_dict=False,
+                                joint_attention_kwargs={"attention_mask": mask} if mask is not None else None)[0]
     return ((pred - (noise - x0)) ** 2).mean((1, 2))
 
 
@@ -93,12 +110,19 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", type=Path, default=nano_model_dir())
     p.add_argument("--n", type=int, default=192)
+    p.add_argument("--plain", action="store_true", help="plain captions even for a model trained grounded")
     args = p.parse_args(argv)
     pipe = FluxPipeline.from_pretrained(args.model, torch_dtype=torch.float32)
     rows = held_out_pairs(args.n)
     defaults = json.loads((args.model / "chatdit.json").read_text())
+    grounded = bool(defaults.get("grounding")) and not args.plain
     # one length for all (as the model was trained: single-panel captions share the first bucket)
     length = defaults_text_length(pipe, defaults, [c for r in rows for c in (r[0], r[1], r[3])])
+    if grounded:
+        from chatdit.dit.nano.grounding import GLOBAL_TEXT, grounded_length
+
+        length = max(grounded_length(pipe.tokenizer_2, regions, GLOBAL_TEXT, defaults["sequence_buckets"])
+                     for r in rows for regions in r[5])
     images = torch.from_numpy(np.stack([r[4] for r in rows])).permute(0, 3, 1, 2).contiguous()
     x0, ids = encode_batch(pipe.vae, images, "cpu")
     g = torch.Generator().manual_seed(0)
@@ -106,14 +130,17 @@ def main(argv=None) -> int:
     for tval in TIMESTEPS:
         t = torch.full((len(rows),), tval)
         noise = torch.randn(x0.shape, generator=g)
-        true = per_sample_loss(pipe, length, x0, ids, [r[0] for r in rows], t, noise)
+        true = per_sample_loss(pipe, length, x0, ids, [r[0] for r in rows], t, noise,
+                               [r[5][0] for r in rows] if grounded else None)
         for column, label in ((1, None), (3, "color")):
-            wrong = per_sample_loss(pipe, length, x0, ids, [r[column] for r in rows], t, noise)
+            wrong = per_sample_loss(pipe, length, x0, ids, [r[column] for r in rows], t, noise,
+                                    [r[5][column // 2 + 1] for r in rows] if grounded else None)
             for r, a, b in zip(rows, true.tolist(), wrong.tolist()):
                 change = label or r[2]
                 rise[change].append(b / a - 1)
                 prefer[change].append(a < b)
-    print(f"model {args.model}, {len(rows)} held-out scenes, timesteps {TIMESTEPS}")
+    print(f"model {args.model}, {len(rows)} held-out scenes, timesteps {TIMESTEPS}, "
+          f"{'grounded phrases and boxes' if grounded else 'plain captions'}")
     print(f"{'caption changed':<16} {'loss rise':>9} {'true preferred':>15} {'n':>5}")
     for change in ("kind", "count", "mirror", "color"):
         if rise[change]:
