@@ -23,11 +23,19 @@ def test_every_world_object_has_a_default_color():
 
 
 def test_the_hub_completes_prompts_for_nano_only():
-    pytest.importorskip("torch")
+    torch = pytest.importorskip("torch")
     from chatdit.config import load_settings
     from chatdit.dit.hub import ModelHub
 
+    from chatdit.dit.nano.grounding import grounded_kwargs, plan_prompt
+
     nano, tiny = ModelHub(load_settings(model="nano")), ModelHub(load_settings(model="tiny"))
-    for hub, expected in ((nano, "two orange foxes in the snow"), (tiny, "two foxes in the snow")):
-        pipe = hub.text2image()
-        assert hub.call_kwargs(pipe, width=64, height=64, seed=0, prompt="two foxes in the snow")["prompt"] == expected
+    pipe = tiny.text2image()
+    assert tiny.call_kwargs(pipe, width=64, height=64, seed=0, prompt="two foxes in the snow")["prompt"] == \
+        "two foxes in the snow"
+    pipe = nano.text2image()  # nano draws grounded: the completed prompt is what is read into boxes
+    drawn = nano.call_kwargs(pipe, width=64, height=64, seed=0, prompt="two foxes in the snow")
+    completed = "two orange foxes in the snow"
+    expected = grounded_kwargs(pipe, [plan_prompt(completed, 0)], [completed], 64, 64, nano.info.sequence_buckets)
+    assert "a orange fox" in [r.phrase for r in plan_prompt(completed, 0)]
+    assert torch.equal(drawn["prompt_embeds"], expected["prompt_embeds"])

@@ -76,7 +76,7 @@ def parse_args(argv):
     p.add_argument("--device", default="auto", help="auto (cuda when present), cpu or cuda")
     p.add_argument("--workers", type=int, default=-1, help="data worker processes (-1: 0 on cpu, 10 on gpu)")
     p.add_argument("--tiny", action="store_true", help="tiny model (tests and smoke runs)")
-    p.add_argument("--infer-steps", type=int, default=20)
+    p.add_argument("--infer-steps", type=int, default=16)
     p.add_argument("--cfg", type=float, default=4.0)
     p.add_argument("--save-every", type=float, default=120.0, help="seconds between checkpoints")
     p.add_argument("--save-fp16", action="store_true", help="write the pipeline in float16 (transport only)")
