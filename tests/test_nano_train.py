@@ -12,7 +12,8 @@ def test_tiny_training_run_writes_a_pipeline_and_resumes(tmp_path):
     from chatdit.dit.nano.train import main
 
     out = tmp_path / "run"
-    common = ["--tiny", "--vae-steps", "4", "--batch", "4", "--out", str(out), "--device", "cpu", "--seed", "3",
+    common = ["--tiny", "--vae-steps", "4", "--decoder-steps", "0", "--batch", "4", "--out", str(out), "--device", "cpu",
+              "--seed", "3",
               "--infer-steps", "2"]
     assert main(common + ["--vae-only"]) == 0  # the VAE stage alone, exported for bench/nano_vae.py
     state = torch.load(out / "ckpt.pt", weights_only=False)["state"]
@@ -130,7 +131,7 @@ def test_the_time_budget_is_the_transformer_stages_own(tmp_path):
     from chatdit.dit.nano.train import main
 
     out = tmp_path / "run"
-    assert main(["--tiny", "--vae-steps", "4", "--batch", "4", "--out", str(out), "--device", "cpu",
+    assert main(["--tiny", "--vae-steps", "4", "--decoder-steps", "0", "--batch", "4", "--out", str(out), "--device", "cpu",
                  "--minutes", "0.001", "--infer-steps", "2"]) == 0
     state = torch.load(out / "ckpt.pt", weights_only=False)["state"]
     assert state["vae_seconds"] > 0.06 and state["step"] >= 1
