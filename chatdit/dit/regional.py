@@ -55,10 +55,15 @@ def token_count(tokenizer, text: str) -> int:
     return len(tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
+def layout_token_count(tokenizer, regions: list[Region], prompt: str) -> int:
+    """Text tokens a layout takes: its phrases side by side, the prompt and the end of sequence."""
+    return sum(token_count(tokenizer, region.phrase) for region in regions) + token_count(tokenizer, prompt or "") + 1
+
+
 def phrase_token_counts(tokenizer, regions: list[Region], prompt: str, max_sequence_length: int) -> list[int]:
     """Text tokens of each phrase; refuses a layout whose phrases and prompt do not fit the window."""
     counts = [token_count(tokenizer, region.phrase) for region in regions]
-    used = sum(counts) + token_count(tokenizer, prompt or "") + 1
+    used = layout_token_count(tokenizer, regions, prompt)
     if used > max_sequence_length:
         raise ToolArgumentError(f"the layout's phrases and prompt take {used} text tokens but the model reads "
                                 f"{max_sequence_length}; use fewer or shorter phrases")

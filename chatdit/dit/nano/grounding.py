@@ -74,9 +74,9 @@ def plan_regions(specs: list[SceneSpec], seed: int, panel_size: int) -> list[Reg
 def grounded_length(tokenizer, regions: list[Region], prompt: str, buckets) -> int | None:
     """The text length a grounded prompt is padded to: the smallest bucket holding its phrases,
     the prompt and the end of sequence; None when none does."""
-    from chatdit.dit.regional import token_count
+    from chatdit.dit.regional import layout_token_count
 
-    used = sum(token_count(tokenizer, r.phrase) for r in regions) + token_count(tokenizer, prompt) + 1
+    used = layout_token_count(tokenizer, regions, prompt)
     return next((b for b in sorted(buckets) if b >= used), None)
 
 
@@ -94,12 +94,6 @@ _RELATIONS = [(("to", "the", "left", "of"), "left of"), (("on", "the", "left", "
               (("beneath",), "below")]
 _ACROSS = {"left": "left", "right": "right"}
 _DOWN = {"top": "top", "high": "top", "bottom": "bottom", "low": "bottom"}
-
-
-def _nouns() -> dict[str, str]:
-    from chatdit.dit.nano.world import OBJECTS
-
-    return {PLURALS[kind]: kind for kind in OBJECTS} | {kind: kind for kind in OBJECTS}
 
 
 def _relation_at_end(gap: list[str]) -> tuple[int, str] | None:
@@ -130,7 +124,9 @@ def read_scene(text: str) -> SceneSpec | None:
     from chatdit.critics.world import world_background
     from chatdit.dit.nano.world import COLOR_NAMES, CHARACTER, RelationSpec, words
 
-    tokens, nouns = words(text), _nouns()
+    from chatdit.dit.nano.prompts import NOUNS as nouns
+
+    tokens = words(text)
     found: list[tuple[int, int, ObjectSpec | None]] = []  # (start, noun index, spec)
     for index, word in enumerate(tokens):
         if word not in nouns:

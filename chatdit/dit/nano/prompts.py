@@ -20,9 +20,10 @@ DEFAULT_COLORS = {
 }
 SIZE_WORDS = ("small", "little", "tiny", "big", "large", "huge", "medium")
 
-_NOUNS = {PLURALS[kind]: kind for kind in OBJECTS} | {kind: kind for kind in OBJECTS}
+NOUNS = {PLURALS[kind]: kind for kind in OBJECTS} | {kind: kind for kind in OBJECTS}
+"""Every world noun, singular or plural, to its kind."""
 _ADJECTIVE = "|".join((*COLOR_NAMES, *SIZE_WORDS))
-_PATTERN = re.compile(rf"\b((?:(?:{_ADJECTIVE})\s+)*)({'|'.join(sorted(_NOUNS, key=len, reverse=True))})\b", re.IGNORECASE)
+_PATTERN = re.compile(rf"\b((?:(?:{_ADJECTIVE})\s+)*)({'|'.join(sorted(NOUNS, key=len, reverse=True))})\b", re.IGNORECASE)
 
 
 def complete_colors(prompt: str) -> str:
@@ -33,6 +34,6 @@ def complete_colors(prompt: str) -> str:
         adjectives, noun = match.group(1), match.group(2)
         if any(word.lower() in COLOR_NAMES for word in adjectives.split()):
             return match.group(0)
-        return f"{adjectives}{DEFAULT_COLORS[_NOUNS[noun.lower()]]} {noun}"
+        return f"{adjectives}{DEFAULT_COLORS[NOUNS[noun.lower()]]} {noun}"
 
     return _PATTERN.sub(colored, prompt)

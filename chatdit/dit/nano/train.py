@@ -590,8 +590,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 captions[i] = GLOBAL_TEXT
             lengths.append(length)
+        # encode_batch_text reads a dropped caption as the empty prompt
         dropped = [random.Random(args.seed * 7 + state["step"] * 131 + i).random() < 0.1 for i in range(len(captions))]
-        captions = ["" if drop and not r else c for c, r, drop in zip(captions, regions, dropped)]
         for group in opt.param_groups:
             group["lr"] = args.lr * lr_factor(progress, state["step"], args.schedule)
         b = x0.shape[0]
