@@ -79,7 +79,8 @@ def draw(pipe, hub_like, scene: dict, variant: str, seed: int):
         from chatdit.dit.nano.grounding import grounded_kwargs, plan_prompt
 
         text = ", ".join(phrase(o, True) for o in scene["objects"]) + ", " + background
-        grounded = grounded_kwargs(pipe, [plan_prompt(text, seed)], [text], 64, 64, hub_like["sequence_buckets"])
+        grounded = grounded_kwargs(pipe, [plan_prompt(text, seed)], [text], 64, 64, hub_like["sequence_buckets"],
+                                   hub_like["grounding"])
         return pipe(**kwargs, **grounded).images[0]
     if variant.startswith("regional"):
         regions = [Region(phrase(o, words), CORNERS[o["place"]]) for o in scene["objects"]]

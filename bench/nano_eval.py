@@ -53,7 +53,8 @@ def generate(pipe, defaults, prompts: list[str], n_panels: int, seed: int):
     grounded = None
     if defaults.get("grounding"):
         layouts = [plan_prompt(prompt, seed + i) for i, prompt in enumerate(prompts)]
-        grounded = grounded_kwargs(pipe, layouts, prompts, width, defaults["height"], defaults["sequence_buckets"])
+        grounded = grounded_kwargs(pipe, layouts, prompts, width, defaults["height"], defaults["sequence_buckets"],
+                                   defaults["grounding"])
     text = grounded or dict(prompt=prompts, max_sequence_length=defaults_text_length(pipe, defaults, prompts))
     return pipe(height=defaults["height"], width=width, num_inference_steps=defaults["num_inference_steps"],
                 guidance_scale=defaults.get("guidance_scale", 1.0),
@@ -160,7 +161,7 @@ def bench_inpaint(pipe, defaults, n: int, rng):
         text = None
         if defaults.get("grounding"):  # as the hub draws a fill: known panel as detected, new one planned
             text = grounded_kwargs(pipe, [plan_fill(prompt, canvas, mask, seed)], [prompt], 128, 64,
-                                   defaults["sequence_buckets"])
+                                   defaults["sequence_buckets"], defaults["grounding"])
         text = text or dict(prompt=prompt, max_sequence_length=defaults_text_length(pipe, defaults, prompt))
         out = inpaint(image=canvas, mask_image=mask,
                       height=64, width=128, strength=1.0, num_inference_steps=defaults["num_inference_steps"],

@@ -100,9 +100,9 @@ def test_training_encodes_a_grounded_prompt_exactly_as_the_hub_draws_it(tiny_pip
     length = drawn["max_sequence_length"]
     assert length == grounded_length(tiny_pipe.tokenizer_2, regions, GLOBAL_TEXT, [16, 32, 64])
     with torch.no_grad():
-        pooled, text, mask = encode_batch_text(tiny_pipe.text_encoder, tiny_pipe.text_encoder_2,
-                                               (tiny_pipe.tokenizer, tiny_pipe.tokenizer_2), [GLOBAL_TEXT], [regions],
-                                               [False], "cpu", length, (8, 8))
+        pooled, text, mask, _ = encode_batch_text(tiny_pipe.text_encoder, tiny_pipe.text_encoder_2,
+                                                  (tiny_pipe.tokenizer, tiny_pipe.tokenizer_2), [GLOBAL_TEXT], [regions],
+                                                  [False], "cpu", length, (8, 8))
     assert torch.allclose(text, drawn["prompt_embeds"], atol=1e-5)
     assert torch.allclose(pooled, drawn["pooled_prompt_embeds"], atol=1e-5)
     assert torch.equal(mask, drawn["joint_attention_kwargs"]["attention_mask"])
@@ -117,8 +117,8 @@ def test_a_dropped_grounded_caption_is_the_empty_prompt_under_the_same_mask(tiny
     regions = plan_prompt(prompt, 1)
     with torch.no_grad():
         encoders = (tiny_pipe.text_encoder, tiny_pipe.text_encoder_2, (tiny_pipe.tokenizer, tiny_pipe.tokenizer_2))
-        _, kept_text, kept = encode_batch_text(*encoders, [GLOBAL_TEXT], [regions], [False], "cpu", 32, (8, 8))
-        _, dropped_text, dropped = encode_batch_text(*encoders, [GLOBAL_TEXT], [regions], [True], "cpu", 32, (8, 8))
+        _, kept_text, kept, _ = encode_batch_text(*encoders, [GLOBAL_TEXT], [regions], [False], "cpu", 32, (8, 8))
+        _, dropped_text, dropped, _ = encode_batch_text(*encoders, [GLOBAL_TEXT], [regions], [True], "cpu", 32, (8, 8))
         empty, _, _ = tiny_pipe.encode_prompt("", max_sequence_length=32)
     assert torch.equal(kept, dropped) and not kept.all()
     assert torch.allclose(dropped_text, empty, atol=1e-6) and not torch.allclose(kept_text, empty)

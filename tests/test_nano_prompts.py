@@ -36,6 +36,7 @@ def test_the_hub_completes_prompts_for_nano_only():
     pipe = nano.text2image()  # nano draws grounded: the completed prompt is what is read into boxes
     drawn = nano.call_kwargs(pipe, width=64, height=64, seed=0, prompt="two foxes in the snow")
     completed = "two orange foxes in the snow"
-    expected = grounded_kwargs(pipe, [plan_prompt(completed, 0)], [completed], 64, 64, nano.info.sequence_buckets)
+    expected = grounded_kwargs(pipe, [plan_prompt(completed, 0)], [completed], 64, 64, nano.info.sequence_buckets,
+                               nano.info.grounding)
     assert "a orange fox" in [r.phrase for r in plan_prompt(completed, 0)]
     assert torch.equal(drawn["prompt_embeds"], expected["prompt_embeds"])

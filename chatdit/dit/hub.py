@@ -68,7 +68,9 @@ class ModelInfo(BaseModel):
     holds them instead of always to max_sequence_length."""
     grounding: str | None = None
     """"storybook": text-to-image prompts are drawn grounded, each object group's words in boxes
-    the storybook world's layout code plans (chatdit/dit/nano/grounding.py), as nano was trained."""
+    the storybook world's layout code plans (chatdit/dit/nano/grounding.py), as nano was trained;
+    "storybook-objects": the same with one phrase per object; "storybook-boxes": each of those at its
+    box's rotary position (chatdit/dit/box_rope.py)."""
     regional_attention: bool = True
     """Whether layout draws under the regional attention mask; a model where bench/layout.py
     measures that it hurts (nano) is given the places in words instead."""
@@ -346,7 +348,7 @@ class ModelHub:
         tokenizer = getattr(pipe, "tokenizer_2", None)
         if self.info.sequence_buckets and extra.get("prompt") is not None and tokenizer is not None:
             kwargs["max_sequence_length"] = fitted_sequence_length(tokenizer, extra["prompt"], self.info.sequence_buckets)
-        if self.info.grounding == "storybook" and extra.get("prompt"):
+        if self.info.grounding and extra.get("prompt"):
             self._ground(pipe, kwargs, width, height, seed)
         accepted = inspect.signature(type(pipe).__call__).parameters
         return {key: value for key, value in kwargs.items() if key in accepted}
@@ -364,7 +366,8 @@ class ModelHub:
             layout = plan_fill(prompt, kwargs["image"], kwargs["mask_image"], seed)
         else:
             return
-        grounded = grounded_kwargs(pipe, [layout], [prompt], width, height, self.info.sequence_buckets)
+        grounded = grounded_kwargs(pipe, [layout], [prompt], width, height, self.info.sequence_buckets,
+                                   self.info.grounding)
         if grounded:
             kwargs.pop("prompt")
             kwargs.update(grounded)

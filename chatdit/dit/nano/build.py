@@ -115,7 +115,7 @@ def assemble_pipeline(components: dict, clip_tok, t5_tok):
 
 
 def defaults_json(num_inference_steps: int, true_cfg_scale: float | None,
-                  buckets: list[int] | tuple[int, ...] = SEQUENCE_BUCKETS, grounding: bool = False) -> dict:
+                  buckets: list[int] | tuple[int, ...] = SEQUENCE_BUCKETS, grounding: str | None = None) -> dict:
     """What the hub reads from chatdit.json next to the pipeline folder's model_index.json."""
     return {
         "pipeline": "FluxPipeline",
@@ -130,7 +130,7 @@ def defaults_json(num_inference_steps: int, true_cfg_scale: float | None,
         "max_panels": 4,
         "fill": "inpaint",
         "fill_note": "reference/fill: FluxInpaintPipeline.from_pipe(flux), strength 1.0, mask white where panels are generated",
-        "grounding": "storybook" if grounding else None,
+        "grounding": grounding,
         "grounding_note": "the hub plans each prompt's layout with the storybook world's code and draws each object "
                           "group's phrase in its boxes (chatdit/dit/nano/grounding.py), as the model was trained",
         "regional_attention": False,

@@ -55,6 +55,21 @@ def scene_regions(specs: list[SceneSpec], instances: list[list[Instance]], panel
     return front_to_back(regions)
 
 
+def each_object(regions: list[Region]) -> list[Region]:
+    """The same layout with one region per object: 'two red stars' in two boxes becomes 'a red
+    star' twice, each in its box, so each object's phrase can sit at its own box's position
+    (chatdit/dit/box_rope.py); backdrops and one-box regions are kept as they are."""
+    split = []
+    for region in regions:
+        if region.backdrop or not region.more_boxes:
+            split.append(region)
+            continue
+        scene = read_scene(region.phrase)
+        phrase = group_phrase(scene.objects[0].model_copy(update={"count": 1})) if scene and scene.objects else region.phrase
+        split += [Region(phrase, box, rank=region.rank) for box in region.boxes]
+    return front_to_back(split)
+
+
 def plan_regions(specs: list[SceneSpec], seed: int, panel_size: int) -> list[Region]:
     """Place every panel's objects with the world's layout code (positions and relations honoured)
     and return their regions; a panel whose objects do not fit raises ValueError."""
@@ -273,17 +288,30 @@ def plan_fill(prompt: str, image, mask_image, seed: int) -> list[Region] | None:
     return front_to_back(regions)
 
 
+GROUNDING_MODES = ("storybook", "storybook-objects", "storybook-boxes")
+"""chatdit.json "grounding" values (train.py --grounding groups / objects / boxes): one phrase per
+object group over its boxes; one phrase per object; one per object at its box's rotary position."""
+
+
 def grounded_kwargs(pipe, layouts: list[list[Region] | None], prompts: list[str], width: int, height: int,
-                    buckets) -> dict | None:
+                    buckets, mode: str = "storybook") -> dict | None:
     """FluxPipeline (or FluxInpaintPipeline) keyword arguments drawing each prompt grounded in its
     layout, as the nano model was trained (chatdit/dit/nano/train.py --grounded): prompt_embeds,
     pooled_prompt_embeds, the text length and the regional attention mask. A prompt with no layout
-    (or one too long) is drawn from its plain encoding in the same batch; None when none has one."""
+    (or one too long) is drawn from its plain encoding in the same batch; None when none has one.
+    `mode` is how the model was trained (GROUNDING_MODES): its layouts are split into one region per
+    object for "storybook-objects" and "storybook-boxes", and for the latter each object phrase also
+    takes its box's rotary position (chatdit/dit/box_rope.py)."""
     import torch
 
+    from chatdit.dit.box_rope import phrase_positions, text_rotary, use_box_rope
     from chatdit.dit.captions import fitted_sequence_length
     from chatdit.dit.regional import regional_embeddings, regional_mask, token_grid
 
+    if mode not in GROUNDING_MODES:
+        raise ValueError(f"unknown grounding {mode!r}: one of {', '.join(GROUNDING_MODES)}")
+    if mode != "storybook":
+        layouts = [each_object(r) if r else None for r in layouts]
     tokenizer = pipe.tokenizer_2
     layouts = [r if r and grounded_length(tokenizer, r, GLOBAL_TEXT, buckets) else None for r in layouts]
     if not any(layouts):
@@ -292,17 +320,23 @@ def grounded_kwargs(pipe, layouts: list[list[Region] | None], prompts: list[str]
                  for r, p in zip(layouts, prompts))
     rows, cols = token_grid(width, height, pipe.vae_scale_factor)
     size = length + rows * cols
-    embeds, pooled, masks = [], [], []
+    embeds, pooled, masks, positions = [], [], [], []
     for prompt, regions in zip(prompts, layouts):
         if regions:
             sequence, vector, ranges = regional_embeddings(pipe, regions, GLOBAL_TEXT, length, PHRASE_LENGTH)
             masks.append(regional_mask(length, ranges, [r.boxes for r in regions], rows, cols,
                                        [r.backdrop for r in regions]))
+            positions.append(phrase_positions(length, ranges, regions, rows, cols))
         else:
             sequence, vector, _ = pipe.encode_prompt(prompt, prompt_2=None, max_sequence_length=length)
             masks.append(torch.ones(1, 1, size, size, dtype=torch.bool))
+            positions.append(torch.zeros(length, 3))
         embeds.append(sequence)
         pooled.append(vector)
     device = embeds[0].device
+    attention = {"attention_mask": torch.cat(masks).to(device)}
+    if mode == "storybook-boxes":
+        use_box_rope(pipe.transformer)
+        attention["text_rotary_emb"] = text_rotary(pipe.transformer, torch.stack(positions))
     return {"prompt_embeds": torch.cat(embeds), "pooled_prompt_embeds": torch.cat(pooled), "max_sequence_length": length,
-            "joint_attention_kwargs": {"attention_mask": torch.cat(masks).to(device)}}
+            "joint_attention_kwargs": attention}

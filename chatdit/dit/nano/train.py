@@ -62,6 +62,13 @@ def parse_args(argv):
     p.add_argument("--grounded", type=float, default=0.9,
                    help="share of samples drawn grounded: each object group's phrase attends only to its boxes "
                         "(chatdit/dit/nano/grounding.py), as the hub draws nano pictures from a planned layout")
+    p.add_argument("--grounding", choices=["groups", "objects", "boxes"], default="groups",
+                   help="groups: one phrase per object group over all its boxes ('two red stars'); objects: one "
+                        "phrase per object ('a red star' in each box); boxes: the same, each phrase at its box's "
+                        "rotary position (chatdit/dit/box_rope.py)")
+    p.add_argument("--object-weight", type=float, default=0.0,
+                   help="extra flow-matching loss weight on the image tokens of grounded samples' object boxes "
+                        "(objects cover a few percent of a picture, and their shapes are what the detector reads)")
     p.add_argument("--timesteps", choices=["logit-normal", "uniform"], default="logit-normal")
     p.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     p.add_argument("--out", type=Path, default=Path("nano-runs/latest"))
@@ -91,15 +98,15 @@ class RenderedBatches:
     rendered from the world; one panel count each. Label maps are drawn only for the semantic
     loss; regions (each group's phrase and boxes, chatdit/dit/nano/grounding.py) for grounding."""
 
-    def __init__(self, seed: int, batch: int, vae_only: bool = False, labels: bool = False):
-        self.seed, self.batch, self.vae_only, self.labels = seed, batch, vae_only, labels
+    def __init__(self, seed: int, batch: int, vae_only: bool = False, labels: bool = False, per_object: bool = False):
+        self.seed, self.batch, self.vae_only, self.labels, self.per_object = seed, batch, vae_only, labels, per_object
 
     def batches(self, worker: int = 0):
         import numpy as np
         import torch
 
         from chatdit.dit.captions import joint_caption
-        from chatdit.dit.nano.grounding import scene_regions
+        from chatdit.dit.nano.grounding import each_object, scene_regions
         from chatdit.dit.nano.semantic import row_label_maps
         from chatdit.dit.nano.world import PANEL_SIZE, caption, render_row, sample_row, sample_spec
 
@@ -118,16 +125,18 @@ class RenderedBatches:
                 if self.labels:
                     labels.append(row_label_maps(truths, PANEL_SIZE))
                 captions.append(joint_caption([caption(s, rng) for s in specs]))
-                regions.append(scene_regions(specs, truths, PANEL_SIZE))
+                layout_regions = scene_regions(specs, truths, PANEL_SIZE)
+                regions.append(each_object(layout_regions) if self.per_object else layout_regions)
             yield (torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous(),
                    torch.from_numpy(np.stack(labels)) if self.labels else None, captions, regions)
 
 
-def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False, labels: bool = False):
+def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False, labels: bool = False,
+                per_object: bool = False):
     """An iterator of batches; with workers, rendering runs in other processes."""
     import torch
 
-    source = RenderedBatches(seed, batch, vae_only, labels)
+    source = RenderedBatches(seed, batch, vae_only, labels, per_object)
     if workers <= 0:
         return source.batches()
 
@@ -182,15 +191,18 @@ def encode_text(clip, t5, clip_tok, t5_tok, captions, device, max_len):
 
 
 def encode_batch_text(clip, t5, tokenizers, captions, regions, dropped, device, length, grid):
-    """(pooled [B, P], text [B, L, D], attention mask [B, 1, S, S] or None) for one length bucket.
+    """(pooled [B, P], text [B, L, D], attention mask [B, 1, S, S] or None, text rotary positions
+    [B, L, 3] or None) for one length bucket.
 
     A sample with regions is encoded as the hub encodes a grounded prompt (chatdit/dit/regional.py:
     each phrase alone at PHRASE_LENGTH tokens, then the caption; pooled from the layout in words)
     under its regional mask; one without, as a plain caption. A dropped caption (true CFG) is the
     empty prompt, under the same mask when it had regions, as the negative prompt of a grounded
-    picture is drawn at inference. Each encoder runs once over all its texts."""
+    picture is drawn at inference (positions too: each object phrase at its box, chatdit/dit/box_rope.py,
+    used by a model trained with --grounding boxes). Each encoder runs once over all its texts."""
     import torch
 
+    from chatdit.dit.box_rope import phrase_positions
     from chatdit.dit.nano.build import CLIP_MAX_LENGTH
     from chatdit.dit.nano.grounding import PHRASE_LENGTH
     from chatdit.dit.regional import (phrase_ranges, phrase_token_counts, regional_mask, regional_prompt,
@@ -208,18 +220,19 @@ def encode_batch_text(clip, t5, tokenizers, captions, regions, dropped, device, 
     t5_ids = t5_tok(texts, padding="max_length", max_length=length, truncation=True, return_tensors="pt").input_ids
     text = t5(t5_ids.to(device))[0]
     if not any(grounded):
-        return pooled, text, None
+        return pooled, text, None, None
     phrase_embeds = None
     if phrases:
         phrase_ids = t5_tok(phrases, padding="max_length", max_length=PHRASE_LENGTH, truncation=True,
                             return_tensors="pt").input_ids
         phrase_embeds = t5(phrase_ids.to(device))[0]
-    sequences, masks, used = [], [], 0
+    sequences, masks, positions, used = [], [], [], 0
     full = torch.ones(1, 1, length + grid[0] * grid[1], length + grid[0] * grid[1], dtype=torch.bool)
     for i, (caption_text, layout_regions, drop) in enumerate(zip(captions, regions, dropped)):
         if not layout_regions:
             sequences.append(text[i])
             masks.append(full)
+            positions.append(torch.zeros(length, 3))
             continue
         counts = phrase_token_counts(t5_tok, layout_regions, caption_text, length)
         if drop:
@@ -230,7 +243,8 @@ def encode_batch_text(clip, t5, tokenizers, captions, regions, dropped, device, 
         sequences.append(sequence)
         masks.append(regional_mask(length, ranges, [r.boxes for r in layout_regions], *grid,
                                    [r.backdrop for r in layout_regions]))
-    return pooled, torch.stack(sequences), torch.cat(masks).to(device)
+        positions.append(phrase_positions(length, ranges, layout_regions, *grid))
+    return pooled, torch.stack(sequences), torch.cat(masks).to(device), torch.stack(positions)
 
 
 def encode_latents(vae, pixels):
@@ -280,17 +294,37 @@ def uses_bf16(device, precision: str) -> bool:
     return device.type == "cuda" and torch.cuda.is_bf16_supported()
 
 
+def object_token_weights(regions, grid: tuple[int, int], extra: float):
+    """[B, T] loss weights: 1 + extra on image tokens inside a sample's object boxes, 1 elsewhere
+    (and everywhere in a sample drawn from its plain caption)."""
+    import torch
+
+    from chatdit.dit.regional import tokens_in_box
+
+    weights = torch.ones(len(regions), grid[0] * grid[1])
+    for row, layout_regions in enumerate(regions):
+        for region in layout_regions or []:
+            if not region.backdrop:
+                for box in region.boxes:
+                    weights[row, tokens_in_box(box, *grid)] = 1 + extra
+    return weights
+
+
 def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str], lengths: list[int], t, noise,
-                       bf16: bool = False, head=None, labels=None, regions=None, dropped=None):
+                       bf16: bool = False, head=None, labels=None, regions=None, dropped=None, box_rope: bool = False,
+                       object_weight: float = 0.0):
     """(rectified-flow loss, semantic loss) of one batch of packed latents: one transformer call per
     text length, so each caption is padded to its own bucket as the hub pads it at inference.
     Samples with `regions` are drawn grounded (encode_batch_text); `dropped` marks the captions
     dropped for true CFG. With a SemanticHead and the batch's label maps, the second is its loss
-    on the image tokens' hidden states (chatdit/dit/nano/semantic.py); else 0."""
+    on the image tokens' hidden states (chatdit/dit/nano/semantic.py); else 0. With `box_rope`, object
+    phrases take their boxes' rotary positions (the transformer has use_box_rope's processor). With
+    `object_weight`, image tokens inside a grounded sample's object boxes weigh 1 + object_weight."""
     from contextlib import nullcontext
 
     import torch
 
+    from chatdit.dit.box_rope import text_rotary
     from chatdit.dit.nano.semantic import image_hidden_states
 
     transformer, clip, t5 = models["transformer"], models["text_encoder"], models["text_encoder_2"]
@@ -306,14 +340,19 @@ def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str
         with (torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16),
               image_hidden_states(transformer) if head is not None else nullcontext() as hidden):
             picked = rows.tolist()
-            pooled, text, mask = encode_batch_text(clip, t5, tokenizers, [captions[i] for i in picked],
-                                                   [regions[i] for i in picked], [dropped[i] for i in picked],
-                                                   device, length, grid)
+            pooled, text, mask, positions = encode_batch_text(clip, t5, tokenizers, [captions[i] for i in picked],
+                                                              [regions[i] for i in picked], [dropped[i] for i in picked],
+                                                              device, length, grid)
+            attention = {"attention_mask": mask} if mask is not None else None
+            if attention and box_rope:
+                attention["text_rotary_emb"] = text_rotary(transformer, positions)
             pred = transformer(hidden_states=xt[rows], encoder_hidden_states=text, pooled_projections=pooled,
                                timestep=t[rows], img_ids=img_ids, txt_ids=torch.zeros(length, 3, device=device),
-                               joint_attention_kwargs={"attention_mask": mask} if mask is not None else None,
-                               return_dict=False)[0]
-        loss = loss + ((pred.float() - target[rows]) ** 2).sum() / target.numel()
+                               joint_attention_kwargs=attention, return_dict=False)[0]
+        error = (pred.float() - target[rows]) ** 2
+        if object_weight:
+            error = error * object_token_weights([regions[i] for i in picked], grid, object_weight).to(device)[:, :, None]
+        loss = loss + error.sum() / target.numel()
         if head is not None:
             semantic = semantic + head.loss(hidden[-1], labels[rows.cpu()].to(device)) * len(rows) / x0.shape[0]
     return loss, semantic
@@ -435,6 +474,13 @@ def latent_stats(vae, loader, device):
     return float(zs.mean()), float(zs.std())
 
 
+def grounding_mode(args) -> str | None:
+    """chatdit.json's "grounding": how the hub must draw a model trained with these arguments."""
+    if args.grounded <= 0:
+        return None
+    return {"groups": "storybook", "objects": "storybook-objects", "boxes": "storybook-boxes"}[args.grounding]
+
+
 def export_pipeline(models, ema_models, clip_tok, t5_tok, args, out: Path):
     """Write OUT/pipeline with the EMA weights and chatdit.json."""
     import torch
@@ -454,7 +500,7 @@ def export_pipeline(models, ema_models, clip_tok, t5_tok, args, out: Path):
     shutil.rmtree(tmp, ignore_errors=True)
     pipe.save_pretrained(tmp)
     (tmp / "chatdit.json").write_text(json.dumps(defaults_json(args.infer_steps, args.cfg if args.cfg > 1 else None,
-                                                         sequence_buckets(args.tiny), args.grounded > 0), indent=2) + "\n")
+                                                         sequence_buckets(args.tiny), grounding_mode(args)), indent=2) + "\n")
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
     if args.export:
@@ -490,6 +536,11 @@ def main(argv: list[str] | None = None) -> int:
     clip_tok, t5_tok = build_tokenizers()
     models = build_models(clip_tok, t5_tok, config)
     vae, transformer, clip, t5 = (models[k] for k in ("vae", "transformer", "text_encoder", "text_encoder_2"))
+    box_rope = args.grounding == "boxes"
+    if box_rope:
+        from chatdit.dit.box_rope import use_box_rope
+
+        use_box_rope(transformer)
     for m in (vae, transformer, clip, t5):
         m.to(device)
     trained = {"transformer": transformer, "text_encoder": clip, "text_encoder_2": t5}
@@ -566,7 +617,8 @@ def main(argv: list[str] | None = None) -> int:
     vae.requires_grad_(False)
     vae.eval()
 
-    loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers, labels=head is not None),
+    loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers, labels=head is not None,
+                                      per_object=args.grounding != "groups"),
                           lambda images: encode_batch(vae, images, device), args.reuse, args.seed + state["step"])
     buckets = sequence_buckets(args.tiny)
     g = torch.Generator(device="cpu").manual_seed(args.seed + state["step"])
@@ -602,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
         t = t.to(device)
         noise = torch.randn(x0.shape, generator=g).to(device)
         flow, semantic = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t, noise, bf16,
-                                            head, labels, regions, dropped)
+                                            head, labels, regions, dropped, box_rope, args.object_weight)
         opt.zero_grad(set_to_none=True)
         (flow + args.semantic_weight * semantic).backward()
         torch.nn.utils.clip_grad_norm_(params + (head.parameters() if head else []), 1.0)
