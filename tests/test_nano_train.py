@@ -25,7 +25,7 @@ def test_tiny_training_run_writes_a_pipeline_and_resumes(tmp_path):
     assert state["step"] == 5 and state["vae_done"]
     defaults = json.loads((out / "pipeline" / "chatdit.json").read_text())
     assert defaults["pipeline"] == "FluxPipeline" and defaults["num_inference_steps"] == 2
-    assert defaults["grounding"] == "storybook"  # trained grounded by default, so the hub draws it so
+    assert defaults["grounding"] == "storybook-boxes"  # trained grounded by default, so the hub draws it so
     trained = (out / "pipeline" / "transformer" / "diffusion_pytorch_model.safetensors").read_bytes()
     assert main(common[:-1] + ["4", "--export-only"]) == 0  # the checkpoint's weights, other defaults
     assert (out / "pipeline" / "transformer" / "diffusion_pytorch_model.safetensors").read_bytes() == trained

@@ -62,11 +62,11 @@ def parse_args(argv):
     p.add_argument("--grounded", type=float, default=0.9,
                    help="share of samples drawn grounded: each object group's phrase attends only to its boxes "
                         "(chatdit/dit/nano/grounding.py), as the hub draws nano pictures from a planned layout")
-    p.add_argument("--grounding", choices=["groups", "objects", "boxes"], default="groups",
+    p.add_argument("--grounding", choices=["groups", "objects", "boxes"], default="boxes",
                    help="groups: one phrase per object group over all its boxes ('two red stars'); objects: one "
                         "phrase per object ('a red star' in each box); boxes: the same, each phrase at its box's "
                         "rotary position (chatdit/dit/box_rope.py)")
-    p.add_argument("--object-weight", type=float, default=0.0,
+    p.add_argument("--object-weight", type=float, default=4.0,
                    help="extra flow-matching loss weight on the image tokens of grounded samples' object boxes "
                         "(objects cover a few percent of a picture, and their shapes are what the detector reads)")
     p.add_argument("--timesteps", choices=["logit-normal", "uniform"], default="logit-normal")
