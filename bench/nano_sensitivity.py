@@ -83,9 +83,9 @@ def per_sample_loss(pipe, length: int, x0, ids, captions, t, noise, regions=None
     to `length` tokens."""
     import torch
 
-    from chatdit.dit.box_rope import text_rotary, use_box_rope
+    from chatdit.dit.box_rope import use_box_rope
     from chatdit.dit.nano.grounding import GLOBAL_TEXT
-    from chatdit.dit.nano.train import encode_batch_text
+    from chatdit.dit.nano.train import attention_kwargs, encode_batch_text
 
     xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * noise
     with torch.no_grad():
@@ -94,13 +94,11 @@ def per_sample_loss(pipe, length: int, x0, ids, captions, t, noise, regions=None
         pooled, text, mask, positions = encode_batch_text(
             pipe.text_encoder, pipe.text_encoder_2, (pipe.tokenizer, pipe.tokenizer_2), captions,
             regions or [None] * len(captions), [False] * len(captions), "cpu", length, (8, 8))
-        attention = {"attention_mask": mask} if mask is not None else None
-        if attention and box_rope:
+        if box_rope:
             use_box_rope(pipe.transformer)
-            attention["text_rotary_emb"] = text_rotary(pipe.transformer, positions)
         pred = pipe.transformer(hidden_states=xt, encoder_hidden_states=text, pooled_projections=pooled, timestep=t,
                                 img_ids=ids, txt_ids=torch.zeros(length, 3), return_dict=False,
-                                joint_attention_kwargs=attention)[0]
+                                joint_attention_kwargs=attention_kwargs(pipe.transformer, mask, positions, box_rope))[0]
     return ((pred - (noise - x0)) ** 2).mean((1, 2))
 
 
@@ -122,9 +120,10 @@ def main(argv=None) -> int:
     rows = held_out_pairs(args.n)
     defaults = json.loads((args.model / "chatdit.json").read_text())
     grounded = bool(defaults.get("grounding")) and not args.plain
-    box_rope = defaults.get("grounding") == "storybook-boxes"
-    if grounded and defaults["grounding"] != "storybook":  # trained on one phrase per object
-        from chatdit.dit.nano.grounding import each_object
+    from chatdit.dit.nano.grounding import each_object, splits_objects, uses_box_rope
+
+    box_rope = grounded and uses_box_rope(defaults["grounding"])
+    if grounded and splits_objects(defaults["grounding"]):  # trained on one phrase per object
 
         rows = [(*r[:5], tuple(each_object(regions) for regions in r[5])) for r in rows]
     # one length for all (as the model was trained: single-panel captions share the first bucket)

@@ -8,17 +8,6 @@ from chatdit.dit.regional import Region
 torch = pytest.importorskip("torch")
 
 
-@pytest.fixture(scope="module")
-def tiny_pipe():
-    from chatdit.dit.nano.build import TINY_CONFIG, assemble_pipeline, build_models, build_tokenizers
-
-    torch.manual_seed(0)
-    clip_tok, t5_tok = build_tokenizers()
-    pipe = assemble_pipeline(build_models(clip_tok, t5_tok, TINY_CONFIG), clip_tok, t5_tok)
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
-
-
 def transformer_call(transformer, batch: int = 2, text_len: int = 16):
     from diffusers import FluxPipeline
 

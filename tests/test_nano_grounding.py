@@ -79,17 +79,6 @@ def test_planned_boxes_keep_the_places_the_prompt_asks_for():
     assert group_phrase(ObjectSpec(kind="fish", color="black", count=2)) == "two black fish"
 
 
-@pytest.fixture(scope="module")
-def tiny_pipe():
-    from chatdit.dit.nano.build import TINY_CONFIG, assemble_pipeline, build_models, build_tokenizers
-
-    torch.manual_seed(0)
-    clip_tok, t5_tok = build_tokenizers()
-    pipe = assemble_pipeline(build_models(clip_tok, t5_tok, TINY_CONFIG), clip_tok, t5_tok)
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
-
-
 def test_training_encodes_a_grounded_prompt_exactly_as_the_hub_draws_it(tiny_pipe):
     from chatdit.dit.nano.grounding import grounded_kwargs
     from chatdit.dit.nano.train import encode_batch_text

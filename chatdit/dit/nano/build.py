@@ -131,8 +131,8 @@ def defaults_json(num_inference_steps: int, true_cfg_scale: float | None,
         "fill": "inpaint",
         "fill_note": "reference/fill: FluxInpaintPipeline.from_pipe(flux), strength 1.0, mask white where panels are generated",
         "grounding": grounding,
-        "grounding_note": "the hub plans each prompt's layout with the storybook world's code and draws each object "
-                          "group's phrase in its boxes (chatdit/dit/nano/grounding.py), as the model was trained",
+        "grounding_note": "the hub plans each prompt's layout with the storybook world's code and draws it grounded "
+                          "the way the model was trained (chatdit/dit/nano/grounding.py, GROUNDING_MODES)",
         "regional_attention": False,
         "regional_note": "bench/layout.py: on the shipped weights the regional mask lowers objects found in their box "
                          "(color 26% -> 5%); the layout tool says the places in words instead. Measure a new run again.",

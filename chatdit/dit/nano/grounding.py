@@ -288,9 +288,19 @@ def plan_fill(prompt: str, image, mask_image, seed: int) -> list[Region] | None:
     return front_to_back(regions)
 
 
-GROUNDING_MODES = ("storybook", "storybook-objects", "storybook-boxes")
-"""chatdit.json "grounding" values (train.py --grounding groups / objects / boxes): one phrase per
-object group over its boxes; one phrase per object; one per object at its box's rotary position."""
+GROUNDING_MODES = {"groups": "storybook", "objects": "storybook-objects", "boxes": "storybook-boxes"}
+"""train.py --grounding -> chatdit.json "grounding": one phrase per object group over its boxes;
+one phrase per object; one per object at its box's rotary position."""
+
+
+def splits_objects(mode: str) -> bool:
+    """Whether a model trained so reads one phrase per object (each_object)."""
+    return mode != "storybook"
+
+
+def uses_box_rope(mode: str) -> bool:
+    """Whether a model trained so reads each object phrase at its box's rotary position."""
+    return mode == "storybook-boxes"
 
 
 def grounded_kwargs(pipe, layouts: list[list[Region] | None], prompts: list[str], width: int, height: int,
@@ -308,9 +318,9 @@ def grounded_kwargs(pipe, layouts: list[list[Region] | None], prompts: list[str]
     from chatdit.dit.captions import fitted_sequence_length
     from chatdit.dit.regional import regional_embeddings, regional_mask, token_grid
 
-    if mode not in GROUNDING_MODES:
-        raise ValueError(f"unknown grounding {mode!r}: one of {', '.join(GROUNDING_MODES)}")
-    if mode != "storybook":
+    if mode not in GROUNDING_MODES.values():
+        raise ValueError(f"unknown grounding {mode!r}: one of {', '.join(GROUNDING_MODES.values())}")
+    if splits_objects(mode):
         layouts = [each_object(r) if r else None for r in layouts]
     tokenizer = pipe.tokenizer_2
     layouts = [r if r and grounded_length(tokenizer, r, GLOBAL_TEXT, buckets) else None for r in layouts]
@@ -335,7 +345,7 @@ def grounded_kwargs(pipe, layouts: list[list[Region] | None], prompts: list[str]
         pooled.append(vector)
     device = embeds[0].device
     attention = {"attention_mask": torch.cat(masks).to(device)}
-    if mode == "storybook-boxes":
+    if uses_box_rope(mode):
         use_box_rope(pipe.transformer)
         attention["text_rotary_emb"] = text_rotary(pipe.transformer, torch.stack(positions))
     return {"prompt_embeds": torch.cat(embeds), "pooled_prompt_embeds": torch.cat(pooled), "max_sequence_length": length,

@@ -62,7 +62,7 @@ def parse_args(argv):
     p.add_argument("--grounded", type=float, default=0.9,
                    help="share of samples drawn grounded: each object group's phrase attends only to its boxes "
                         "(chatdit/dit/nano/grounding.py), as the hub draws nano pictures from a planned layout")
-    p.add_argument("--grounding", choices=["groups", "objects", "boxes"], default="boxes",
+    p.add_argument("--grounding", choices=["groups", "objects", "boxes"], default="boxes",  # grounding.GROUNDING_MODES
                    help="groups: one phrase per object group over all its boxes ('two red stars'); objects: one "
                         "phrase per object ('a red star' in each box); boxes: the same, each phrase at its box's "
                         "rotary position (chatdit/dit/box_rope.py)")
@@ -247,6 +247,19 @@ def encode_batch_text(clip, t5, tokenizers, captions, regions, dropped, device, 
     return pooled, torch.stack(sequences), torch.cat(masks).to(device), torch.stack(positions)
 
 
+def attention_kwargs(transformer, mask, positions, box_rope: bool) -> dict | None:
+    """joint_attention_kwargs of one transformer call on encode_batch_text's output: the regional
+    mask, and with `box_rope` the text's rotary positions (chatdit/dit/box_rope.py); None for a
+    batch of plain captions."""
+    from chatdit.dit.box_rope import text_rotary
+
+    if mask is None:
+        return None
+    if not box_rope:
+        return {"attention_mask": mask}
+    return {"attention_mask": mask, "text_rotary_emb": text_rotary(transformer, positions)}
+
+
 def encode_latents(vae, pixels):
     z = vae.encode(pixels).latent_dist.mode()
     return (z - vae.config.shift_factor) * vae.config.scaling_factor
@@ -324,7 +337,6 @@ def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str
 
     import torch
 
-    from chatdit.dit.box_rope import text_rotary
     from chatdit.dit.nano.semantic import image_hidden_states
 
     transformer, clip, t5 = models["transformer"], models["text_encoder"], models["text_encoder_2"]
@@ -343,12 +355,10 @@ def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str
             pooled, text, mask, positions = encode_batch_text(clip, t5, tokenizers, [captions[i] for i in picked],
                                                               [regions[i] for i in picked], [dropped[i] for i in picked],
                                                               device, length, grid)
-            attention = {"attention_mask": mask} if mask is not None else None
-            if attention and box_rope:
-                attention["text_rotary_emb"] = text_rotary(transformer, positions)
             pred = transformer(hidden_states=xt[rows], encoder_hidden_states=text, pooled_projections=pooled,
                                timestep=t[rows], img_ids=img_ids, txt_ids=torch.zeros(length, 3, device=device),
-                               joint_attention_kwargs=attention, return_dict=False)[0]
+                               joint_attention_kwargs=attention_kwargs(transformer, mask, positions, box_rope),
+                               return_dict=False)[0]
         error = (pred.float() - target[rows]) ** 2
         if object_weight:
             error = error * object_token_weights([regions[i] for i in picked], grid, object_weight).to(device)[:, :, None]
@@ -478,7 +488,9 @@ def grounding_mode(args) -> str | None:
     """chatdit.json's "grounding": how the hub must draw a model trained with these arguments."""
     if args.grounded <= 0:
         return None
-    return {"groups": "storybook", "objects": "storybook-objects", "boxes": "storybook-boxes"}[args.grounding]
+    from chatdit.dit.nano.grounding import GROUNDING_MODES
+
+    return GROUNDING_MODES[args.grounding]
 
 
 def export_pipeline(models, ema_models, clip_tok, t5_tok, args, out: Path):
@@ -536,7 +548,9 @@ def main(argv: list[str] | None = None) -> int:
     clip_tok, t5_tok = build_tokenizers()
     models = build_models(clip_tok, t5_tok, config)
     vae, transformer, clip, t5 = (models[k] for k in ("vae", "transformer", "text_encoder", "text_encoder_2"))
-    box_rope = args.grounding == "boxes"
+    from chatdit.dit.nano.grounding import GROUNDING_MODES, splits_objects, uses_box_rope
+
+    box_rope = uses_box_rope(GROUNDING_MODES[args.grounding])
     if box_rope:
         from chatdit.dit.box_rope import use_box_rope
 
@@ -618,7 +632,7 @@ def main(argv: list[str] | None = None) -> int:
     vae.eval()
 
     loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers, labels=head is not None,
-                                      per_object=args.grounding != "groups"),
+                                      per_object=splits_objects(GROUNDING_MODES[args.grounding])),
                           lambda images: encode_batch(vae, images, device), args.reuse, args.seed + state["step"])
     buckets = sequence_buckets(args.tiny)
     g = torch.Generator(device="cpu").manual_seed(args.seed + state["step"])
