@@ -71,8 +71,10 @@ def test_book_progress_cancel_quit_and_reopen_in_tmux(chatdit_env):
     try:
         first.wait_for("Message (Enter sends", timeout=60)
         first.type(BOOK)
-        first.wait_for("page 1", "page 2", "step 1/", "✓", "▀", timeout=240)  # pictures are half blocks in tmux
+        # typed only once the turn is over, as a person would: "Made" is its summary line
+        first.wait_for("Made 2 pages", "page 1", "page 2", "step 1/", "✓", "▀", timeout=240)  # half blocks in tmux
         first.type("/steps 200")
+        first.wait_for("steps = 200", timeout=30)
         first.type("make a four-page picture book about a green frog")
         first.wait_for("four-page", "ETA", timeout=180)
         first.keys("Escape")
