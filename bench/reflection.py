@@ -6,9 +6,11 @@
 Prompts are world scenes the repo samples (world.sample_spec, fixed seed; not hand-picked) with a
 caption, turned into the Instruction a careful reader writes (no parser in the loop). For each:
 - first: one generate call (seed s);
-- best-of-N: N generate calls (seeds s, s+1000, ...), the offline critic picks the best;
+- best-of-k for k = 2..N: the first k of N generate calls (seeds s, s+1000, ...), the offline
+  critic picks the best (best-of-k at k near reflection's mean samples is the fair comparison);
 - reflection: the first attempt, then up to N-1 more chosen by agents/reflection from the critique
-  (stopping once it passes), the critic picks the best; plus ablations with one strategy each.
+  (stopping once the critic passes it: score >= --threshold, the critic_threshold setting by
+  default; 1.0 asks for every checked requirement), the critic picks the best; plus ablations.
 The pick is scored against the spec by the world detector (check_spec), per requirement type, and
 as "all met". Note the critic and the scorer share the detector (bench/critic_accuracy.py shows
 its accuracy on rendered ground truth); the reflection runs use at most as many samples as best-of-N.
@@ -37,7 +39,7 @@ METHODS = {
 
 
 class Bench:
-    def __init__(self, model: str, steps: int | None):
+    def __init__(self, model: str, steps: int | None, threshold: float):
         from chatdit.config import load_settings
         from chatdit.critics.offline import OfflineCritic
         from chatdit.dit.hub import ModelHub
@@ -48,6 +50,7 @@ class Bench:
         self.images: dict = {}
         self.ctx = ToolContext(hub=self.hub, load_image=lambda asset_id: self.images[asset_id], workdir=Path("/tmp"))
         self.critic = OfflineCritic()
+        self.threshold = threshold
         self.calls = 0
 
     def run(self, tool: str, args: dict, key: str):
@@ -61,7 +64,8 @@ class Bench:
     def judge(self, key: str, instruction, attempt: int):
         from chatdit.critics.base import CritiqueContext
 
-        return self.critic.judge(self.images[key], instruction, CritiqueContext(asset_id=key, prompt=instruction.prompt, attempt=attempt))
+        return self.critic.judge(self.images[key], instruction, CritiqueContext(asset_id=key, prompt=instruction.prompt, attempt=attempt,
+                                                                  threshold=self.threshold))
 
 
 def attempt_of(key: str, prompt: str, seed: int, judgement, strategy=None):
@@ -118,18 +122,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=None)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated subset of: " + ", ".join(METHODS))
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="critic score that counts as passed (reflection stops there); default: critic_threshold")
     args = parser.parse_args(argv)
+
+    from chatdit.config import load_settings
 
     from chatdit.critics.world import instruction_from_spec
     from chatdit.dit.nano.world import caption, sample_spec
 
-    bench = Bench(args.model, args.steps)
+    threshold = load_settings().critic_threshold if args.threshold is None else args.threshold
+    bench = Bench(args.model, args.steps, threshold)
     if bench.hub.info.random_weights:
         print("the nano weights are missing: this bench needs a trained model (chatdit train-nano)")
         return 1
     rng = random.Random(args.seed)
     methods = [m for m in args.methods.split(",") if m]
-    tables = collections.OrderedDict((name, collections.defaultdict(list)) for name in ["first", f"best-of-{args.samples}", *methods])
+    best_ofs = [f"best-of-{k}" for k in range(2, args.samples + 1)]
+    tables = collections.OrderedDict((name, collections.defaultdict(list)) for name in ["first", *best_ofs, *methods])
     samples_used = collections.defaultdict(list)
     strategies = collections.Counter()
     started = time.perf_counter()
@@ -143,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
             out = bench.run("generate", {"prompt": instruction.prompt, "seed": seed + 1000 * k}, key)
             attempts.append(attempt_of(key, instruction.prompt, out.seed, bench.judge(key, instruction, k)))
         score(bench.images[attempts[0].asset.id], spec, tables["first"])
-        score(bench.images[best_of(attempts).asset.id], spec, tables[f"best-of-{args.samples}"])
-        samples_used[f"best-of-{args.samples}"].append(args.samples)
+        for k in range(2, args.samples + 1):
+            score(bench.images[best_of(attempts[:k]).asset.id], spec, tables[f"best-of-{k}"])
+            samples_used[f"best-of-{k}"].append(k)
         samples_used["first"].append(1)
         for name in methods:
             best, used, chosen = reflect(bench, index, instruction, attempts[0], args.samples, METHODS[name])
@@ -156,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {index + 1}/{args.n} prompts, {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
     print(f"\nReflection bench: {args.n} world prompts (sample_spec seed {args.seed}), model {bench.hub.info.name}, "
-          f"N = {args.samples}, {bench.hub.settings.steps or bench.hub.info.steps} steps; share of requirements met")
+          f"N = {args.samples}, {bench.hub.settings.steps or bench.hub.info.steps} steps, critic threshold {threshold}; "
+          "share of requirements met")
     rows = ["presence", "count", "color", "position", "background", "all met"]
     names = list(tables)
     print(f"{'requirement':<12}" + "".join(f"{name:>17}" for name in names))
