@@ -36,14 +36,23 @@ def resolve_references(refs: list[str], made: list[Asset], book: dict[int, PageE
 
 
 class DenoiseReporter:
-    """Turns (done, total) callbacks into Denoising events with an ETA from the mean step time."""
+    """Turns (done, total) callbacks into Denoising events with an ETA from the mean step time.
+
+    The time before the first callback also holds loading the pipeline and encoding the prompt
+    (on nano, 120 s "left" at step 1 of a 10 s turn), so the ETA is timed from the first
+    callback on, and there is none until a second one has come."""
 
     def __init__(self, step_id: str, emit: Callable[[Event], None]):
-        self.step_id, self.emit, self.started = step_id, emit, time.perf_counter()
+        self.step_id, self.emit = step_id, emit
+        self.first: tuple[float, int] | None = None
 
     def __call__(self, done: int, total: int) -> None:
-        elapsed = time.perf_counter() - self.started
-        eta = elapsed / done * (total - done) if done else None
+        now = time.perf_counter()
+        if self.first is None or done <= self.first[1]:
+            self.first, eta = (now, done), None
+        else:
+            started, done_then = self.first
+            eta = (now - started) / (done - done_then) * (total - done)
         self.emit(Denoising(step_id=self.step_id, done=done, total=total, eta_s=eta))
 
 

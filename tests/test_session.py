@@ -228,3 +228,15 @@ def test_plan_approval_can_change_what_a_page_shows_and_its_text(tmp_path):
         pages = session.pages()
     assert pages[1].text == "Fox woke up." and pages[2].text is None
     assert pages[2].prompt == "a blue bird on a branch"
+
+
+def test_the_eta_counts_denoising_steps_not_the_pipeline_loading_before_them(monkeypatch):
+    from chatdit.agents import executor
+
+    clock = iter([100.0, 100.5, 101.0])  # loading took 100 s, then 0.5 s a step
+    monkeypatch.setattr(executor.time, "perf_counter", lambda: next(clock))
+    events = []
+    report = executor.DenoiseReporter("s1", events.append)
+    for done in (1, 2, 3):
+        report(done, 11)
+    assert [e.eta_s for e in events] == [None, 4.5, 4.0]
