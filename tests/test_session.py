@@ -240,3 +240,15 @@ def test_the_eta_counts_denoising_steps_not_the_pipeline_loading_before_them(mon
     for done in (1, 2, 3):
         report(done, 11)
     assert [e.eta_s for e in events] == [None, 4.5, 4.0]
+
+
+def test_words_outside_the_nano_world_are_reported_once_per_session(tmp_path):
+    from chatdit.events import Notice
+
+    notes: list[str] = []
+    keep = lambda e: notes.append(e.message) if isinstance(e, Notice) and "storybook world" in e.message else None  # noqa: E731
+    with Session.create(tmp_path / "s", **{**FAST, "model": "nano"}) as session:
+        session.chat("a purple dragon over a red house", on_event=keep)
+        session.chat("two dragons and a castle", on_event=keep)
+    assert [n.split(" (")[0] for n in notes] == ["outside the nano model's storybook world, so not drawn: dragon",
+                                                 "outside the nano model's storybook world, so not drawn: dragons, castle"]
