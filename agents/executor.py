@@ -39,7 +39,7 @@ class DenoiseReporter:
     """Turns (done, total) callbacks into Denoising events with an ETA from the mean step time.
 
     The time before the first callback also holds loading the pipeline and encoding the prompt
-    (on nano, 120 s "left" at step 1 of a 10 s turn), so the ETA is timed from the first
+    (on nano, 120 s "left" at step 1 of a 16 s turn), so the ETA is timed from the first
     callback on, and there is none until a second one has come."""
 
     def __init__(self, step_id: str, emit: Callable[[Event], None]):

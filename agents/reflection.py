@@ -9,8 +9,8 @@ Strategies, chosen per failing output from its critique:
 - reseed: the same call with a new seed (broken or blank pictures, tools with no other lever).
 A strategy whose attempt scored no better than the best before it is not chosen again for that
 output: what helps depends on the model (on the weak early nano weights revising the prompt beat
-inpainting; on FLUX.1 a localised inpaint keeps more of what was right). Every attempt stays an asset with its
-critique; the responder keeps the best by score.
+inpainting; on FLUX.1 a localised inpaint keeps more of what was right). Every attempt stays an
+asset with its critique; the responder keeps the best by score.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ def region_area(judgement: Judgement) -> float:
 def choose_strategy(output: FailingOutput, allowed: tuple[Strategy, ...] = STRATEGIES) -> Strategy:
     """The strategy for this output's next attempt: inpaint when the critic localised what is
     wrong, else revise, in-context, reseed in that order, each kept while it helps (bench/reflection.py:
-    on nano v11 the loop ties best-of-N at equal samples; redrawing beside a canvas panel costs backgrounds)."""
+    on nano v11 the loop ties best-of-N at equal samples; redrawing beside a canvas panel costs
+    backgrounds)."""
     best = output.best
     broken = best is None or any(c.verdict == "fail" and c.kind in ("structure", "quality") for c in best.judgement.critique.checks)
     if broken or output.step.call.tool not in ("generate", "group", "reference", "inpaint", "edit"):

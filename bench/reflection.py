@@ -39,7 +39,7 @@ METHODS = {
 
 
 class Bench:
-    def __init__(self, model: str, steps: int | None, threshold: float):
+    def __init__(self, model: str, steps: int | None, threshold: float | None):
         from chatdit.config import load_settings
         from chatdit.critics.offline import OfflineCritic
         from chatdit.dit.hub import ModelHub
@@ -50,7 +50,7 @@ class Bench:
         self.images: dict = {}
         self.ctx = ToolContext(hub=self.hub, load_image=lambda asset_id: self.images[asset_id], workdir=Path("/tmp"))
         self.critic = OfflineCritic()
-        self.threshold = threshold
+        self.threshold = self.hub.settings.critic_threshold if threshold is None else threshold
         self.calls = 0
 
     def run(self, tool: str, args: dict, key: str):
@@ -126,13 +126,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="critic score that counts as passed (reflection stops there); default: critic_threshold")
     args = parser.parse_args(argv)
 
-    from chatdit.config import load_settings
-
     from chatdit.critics.world import instruction_from_spec
     from chatdit.dit.nano.world import caption, sample_spec
 
-    threshold = load_settings().critic_threshold if args.threshold is None else args.threshold
-    bench = Bench(args.model, args.steps, threshold)
+    bench = Bench(args.model, args.steps, args.threshold)
     if bench.hub.info.random_weights:
         print("the nano weights are missing: this bench needs a trained model (chatdit train-nano)")
         return 1
@@ -167,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {index + 1}/{args.n} prompts, {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
     print(f"\nReflection bench: {args.n} world prompts (sample_spec seed {args.seed}), model {bench.hub.info.name}, "
-          f"N = {args.samples}, {bench.hub.settings.steps or bench.hub.info.steps} steps, critic threshold {threshold}; "
+          f"N = {args.samples}, {bench.hub.settings.steps or bench.hub.info.steps} steps, critic threshold {bench.threshold}; "
           "share of requirements met")
     rows = ["presence", "count", "color", "position", "background", "all met"]
     names = list(tables)

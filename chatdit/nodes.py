@@ -59,6 +59,7 @@ def parse(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     paths = [upload["path"] for upload in state.get("uploads") or []]
     instruction = parse_message(state["message"], paths, context, backend=get_backend(runtime.context.settings))
     emit(Parsed(instruction=instruction))
+    runtime.context.hub().report_undrawable([subject.name for subject in instruction.subjects])
     return {"instruction": instruction.model_dump(mode="json")}
 
 

@@ -248,7 +248,8 @@ def test_words_outside_the_nano_world_are_reported_once_per_session(tmp_path):
     notes: list[str] = []
     keep = lambda e: notes.append(e.message) if isinstance(e, Notice) and "storybook world" in e.message else None  # noqa: E731
     with Session.create(tmp_path / "s", **{**FAST, "model": "nano"}) as session:
+        session.chat("make a two-page picture book about a red fox who plays at home", on_event=keep)
         session.chat("a purple dragon over a red house", on_event=keep)
         session.chat("two dragons and a castle", on_event=keep)
     assert [n.split(" (")[0] for n in notes] == ["outside the nano model's storybook world, so not drawn: dragon",
-                                                 "outside the nano model's storybook world, so not drawn: dragons, castle"]
+                                                 "outside the nano model's storybook world, so not drawn: castle"]

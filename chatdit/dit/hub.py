@@ -172,7 +172,7 @@ class ModelHub:
                             "using the tiny random-weight model, whose pictures are noise")
                 kind, where = "tiny", None
         self.kind, self.where = kind, where
-        self._reported_unknown: set[str] = set()
+        self._reported_undrawable: set[str] = set()
         defaults = read_defaults(settings.model, kind, where)
         self.info = ModelInfo(
             name="tiny" if kind == "tiny" else settings.model,
@@ -344,7 +344,6 @@ class ModelHub:
         if self.kind == "nano" and extra.get("prompt"):
             from chatdit.dit.nano.prompts import complete_colors
 
-            self._report_unknown_words(extra["prompt"])
             extra = {**extra, "prompt": complete_colors(extra["prompt"])}  # nano was trained on colored objects only
         kwargs.update(extra)
         tokenizer = getattr(pipe, "tokenizer_2", None)
@@ -355,14 +354,17 @@ class ModelHub:
         accepted = inspect.signature(type(pipe).__call__).parameters
         return {key: value for key, value in kwargs.items() if key in accepted}
 
-    def _report_unknown_words(self, prompt: str) -> None:
-        """Say once per session which words nano cannot draw: it knows only its storybook world, and
-        a picture that silently leaves out the dragon asked for looks like a bug."""
-        from chatdit.dit.nano.world import OBJECTS, unknown_words
+    def report_undrawable(self, subjects: list[str]) -> None:
+        """Name, once a session, the asked-for subjects nano cannot draw: it knows only its storybook
+        world, and a picture that silently leaves out the dragon asked for looks like a bug."""
+        if self.kind != "nano":
+            return
+        from chatdit.critics.world import world_kind
+        from chatdit.dit.nano.world import OBJECTS
 
-        new = [word for word in unknown_words(prompt) if word not in self._reported_unknown]
+        new = list(dict.fromkeys(name for name in subjects if world_kind(name) is None and name not in self._reported_undrawable))
         if new:
-            self._reported_unknown.update(new)
+            self._reported_undrawable.update(new)
             self.notify(f"outside the nano model's storybook world, so not drawn: {', '.join(new)} (nano knows "
                         f'{", ".join(OBJECTS)}, colors and backgrounds; model = "flux-dev" draws anything)')
 
