@@ -90,12 +90,25 @@ def critique_outputs(plan: Plan, instruction: Instruction, assets: list[Asset], 
     return judged
 
 
+EDIT_TOOLS = ("edit", "inpaint")
+
+
+def edit_context(asset: Asset, instruction: Instruction, store: SessionStore) -> dict[str, str]:
+    """The change and the picture it was made on, for an output of an edit tool: without them an
+    edit that recolors the whole page ('make the fox blue' turning the bird blue too) passes."""
+    if asset.tool not in EDIT_TOOLS or not asset.parents:
+        return {}
+    source = store.assets_dir / f"{asset.parents[0]}.png"
+    change = instruction.edit or instruction.prompt
+    return {"edit": change, "source": str(source)} if source.is_file() and change else {}
+
+
 def judge_asset(asset: Asset, instruction: Instruction, store: SessionStore, critic: "Critic",
                 structure: list[RequirementCheck], attempt: int, threshold: float) -> Judgement:
     from PIL import Image, UnidentifiedImageError
 
     context = CritiqueContext(asset_id=asset.id, prompt=asset.prompt or instruction.prompt, page=asset.page,
-                              attempt=attempt, threshold=threshold)
+                              attempt=attempt, threshold=threshold, **edit_context(asset, instruction, store))
     try:
         with Image.open(store.asset_path(asset)) as opened:
             image = opened.convert("RGB")

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
+from chatdit.edits import edited_prompt
 from chatdit.errors import InstructionError, PageReferenceError
 from chatdit.schema import CharacterCard, CharacterSpec, Instruction, PageEntry, PageSpec, Plan, Step, Target, TaskKind, ToolCall
 
@@ -256,7 +257,7 @@ def plan_redo(instruction: Instruction, ctx: PlanContext) -> Plan:
         targets = [Target(kind="last")]
     for target in targets:
         asset_id, base, page = _target_picture(target, ctx)
-        prompt = f"{base}, {change}".strip(", ") if change else base
+        prompt = edited_prompt(base, change) if change else base
         seed = ctx.seed + len(steps)
         where = f"page {page}" if page else "the picture"
         if instruction.task == "inpaint" or (instruction.task == "edit" and change and EDIT_WORDS.search(change)):

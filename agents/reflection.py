@@ -7,6 +7,8 @@ Strategies, chosen per failing output from its critique:
   what it actually shows, next to the panel to draw under the asked caption (reference/fill path);
 - revise: the prompt rewritten with the feedback (the failing requirements stated first);
 - reseed: the same call with a new seed (broken or blank pictures, tools with no other lever).
+An edit (a person's 'page 2: make the fox blue') is retried as an edit of the same picture, its
+prompt revised with what the critic saw it lose ('kept: a yellow bird'), never redrawn anew.
 A strategy whose attempt scored no better than the best before it is not chosen again for that
 output: what helps depends on the model (on the weak early nano weights revising the prompt beat
 inpainting; on FLUX.1 a localised inpaint keeps more of what was right). Every attempt stays an
@@ -85,11 +87,19 @@ def choose_strategy(output: FailingOutput, allowed: tuple[Strategy, ...] = STRAT
     if broken or output.step.call.tool not in ("generate", "group", "reference", "inpaint", "edit"):
         return "reseed"
     judgement = best.judgement
+    if output.step.call.tool in EDIT_TOOLS:  # redrawing the page from scratch would lose the picture being edited
+        allowed = tuple(s for s in allowed if s != "in_context")
     allowed = tuple(s for s in allowed if s not in output.unhelpful()) or ("reseed",)
     if ("inpaint" in allowed and judgement.localised and len(judgement.regions) <= MAX_INPAINT_REGIONS
             and region_area(judgement) <= MAX_INPAINT_AREA):
         return "inpaint"
     return next((s for s in ("revise", "in_context", "reseed") if s in allowed), "reseed")
+
+
+EDIT_TOOLS = ("edit", "inpaint")
+"""Tools that change an earlier picture: their retries change it again, never redraw it anew."""
+KEPT = "kept: "
+"""How the critic names what an edit had to keep ('kept: a yellow bird'): said again when it was lost."""
 
 
 def corrections(instruction: Instruction, judgement: Judgement) -> list[str]:
@@ -108,6 +118,7 @@ def corrections(instruction: Instruction, judgement: Judgement) -> list[str]:
         said.append(phrase)
     if any(name.startswith("background:") for name in failing) and instruction.background:
         said.append(instruction.background)
+    said += [name.removeprefix(KEPT) for name in sorted(failing) if name.startswith(KEPT) and name != f"{KEPT}the rest"]
     return said
 
 
@@ -141,7 +152,9 @@ def reflection_step(output: FailingOutput, instruction: Instruction, strategy: S
         purpose = f"round {round_ + 1}: redraw {where} next to the last attempt ({why})"
     elif strategy == "revise":
         prompt = revised_prompt(output.prompt, instruction, best.judgement)
-        if output.step.call.tool == "reference":
+        if output.step.call.tool in EDIT_TOOLS:
+            call = ToolCall(tool=output.step.call.tool, args={**args, "prompt": prompt, "seed": seed})
+        elif output.step.call.tool == "reference":
             call = ToolCall(tool="reference", args={**{k: v for k, v in args.items() if k in ("references", "reference_prompts")},
                                                     "panels": [{"prompt": prompt, "page": output.page}], "seed": seed, **size_args(args)})
         else:

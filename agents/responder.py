@@ -79,6 +79,8 @@ def reply_text(instruction: Instruction, plan: Plan, chosen: list[Asset], critiq
             verdict += f"; it could not check {len(unchecked)} other(s)"
     elif unchecked:
         verdict = f"nothing failed, but the critic could not check what {len(unchecked)} of them show"
+    elif missed := sorted((c for c in judged if failing_checks(c.checks)), key=lambda c: page_of.get(c.asset_id, 0)):
+        verdict = "passed the critic's threshold, short of " + "; ".join(failing_summary(c, page_of.get(c.asset_id)) for c in missed[:4])
     else:
         verdict = "every check passed"
     tries = f" after {rounds} rounds" if rounds > 1 else ""

@@ -194,6 +194,7 @@ class RequirementCheck(Strict):
     kind: Literal["presence", "count", "color", "position", "text", "identity", "structure", "quality"]
     verdict: Verdict
     detail: str = ""
+    required: bool = Field(default=False, description="its failure fails the output whatever the score (an edit's change)")
 
 
 class Critique(Strict):

@@ -143,3 +143,83 @@ def test_a_missing_subject_is_said_once_in_the_feedback_not_as_its_count_and_col
     critique = judge(image, asked).critique
     assert verdicts(judge(image, asked))["tree: green"] == "fail"
     assert "tree: present" in critique.feedback and "tree: green" not in critique.feedback
+
+
+def test_an_edit_is_judged_on_what_it_kept_as_well_as_on_the_change(tmp_path):
+    def scene(fox: str, bird: str) -> SceneSpec:
+        return SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color=fox, position="left"),
+                                                    ObjectSpec(kind="bird", color=bird, position="right")])
+
+    before, _ = render_scene(scene("red", "yellow"), seed=2)
+    before.save(tmp_path / "before.png")
+    edit = Instruction(task="edit", prompt="make the fox blue", edit="make the fox blue")
+    context = CritiqueContext(asset_id="a", prompt="a red fox and a yellow bird, make the fox blue",
+                              edit="make the fox blue", source=str(tmp_path / "before.png"))
+
+    def judged(fox: str, bird: str):
+        return OfflineCritic().judge(render_scene(scene(fox, bird), seed=2)[0], edit, context)
+
+    good = judged("blue", "yellow")
+    assert verdicts(good) == {"not blank": "pass", "contrast": "pass", "fox: blue": "pass", "kept: a yellow bird": "pass"}
+    assert good.critique.passed
+    recolored_everything = judged("blue", "blue")
+    assert verdicts(recolored_everything)["kept: a yellow bird"] == "fail"
+    assert "now blue" in recolored_everything.critique.feedback
+    assert not recolored_everything.critique.passed and recolored_everything.unlocalised == ["kept: a yellow bird"]
+    unchanged = judged("red", "yellow")
+    assert verdicts(unchanged)["fox: blue"] == "fail" and unchanged.critique.score >= 0.5
+    assert not OfflineCritic().judge(render_scene(scene("red", "yellow"), seed=2)[0], edit,
+                                     context.model_copy(update={"threshold": 0.5})).critique.passed  # the change is required
+    (tmp_path / "before.png").write_bytes(b"not a png")
+    assert verdicts(judged("blue", "yellow"))["kept: the rest"] == "unknown"
+
+
+def test_the_critic_node_gives_an_edit_the_picture_it_changed(tmp_path):
+    from chatdit.agents.critic import critique_outputs
+    from chatdit.schema import Plan, Step, ToolCall
+    from chatdit.store import SessionStore
+
+    store = SessionStore(tmp_path)
+    spec = lambda bird: SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="blue", position="left"),  # noqa: E731
+                                                             ObjectSpec(kind="bird", color=bird, position="right")])
+    source = store.add_image(render_scene(spec("yellow"), seed=2)[0], {})
+    edited = store.add_image(render_scene(spec("blue"), seed=2)[0], {}, tool="edit", step_id="s1", parents=[source.id])
+    plan = Plan(steps=[Step(id="s1", call=ToolCall(tool="edit", args={"image": source.id, "instruction": "make the fox blue"}))])
+    edit = Instruction(task="edit", prompt="make the fox blue", edit="make the fox blue")
+    [judged] = critique_outputs(plan, edit, [edited], store, critic=OfflineCritic())
+    assert verdicts(judged)["kept: a yellow bird"] == "fail" and not judged.critique.passed
+    generated = edited.model_copy(update={"tool": "generate"})
+    [plain] = critique_outputs(plan, edit, [generated], store, critic=OfflineCritic())
+    assert not any(name.startswith("kept") for name in verdicts(plain))
+
+
+def test_the_reply_says_which_checks_a_passing_output_still_misses():
+    from chatdit.agents.responder import reply_text
+    from chatdit.schema import Asset, Critique, Plan, RequirementCheck
+
+    page = Asset(id="p2", path="p2.png", page=2)
+    edit = Instruction(task="edit", prompt="add a sun", targets=[{"kind": "page", "page": 2}])
+    checks = [RequirementCheck(name=n, kind="presence", verdict=v) for n, v in
+              [("sun: present", "pass"), ("kept: a yellow bird", "fail"), ("kept: a red fox", "pass"), ("kept: a tree", "pass")]]
+    almost = Critique(asset_id="p2", score=0.75, passed=True, checks=checks)
+    assert reply_text(edit, Plan(), [page], [almost], 1) == "Redid page 2; passed the critic's threshold, short of page 2: kept: a yellow bird."
+    clean = almost.model_copy(update={"checks": [c.model_copy(update={"verdict": "pass"}) for c in checks], "score": 1.0})
+    assert reply_text(edit, Plan(), [page], [clean], 1) == "Redid page 2; every check passed."
+
+
+def test_what_the_detector_reads_inside_the_recolored_object_is_not_held_to_be_kept():
+    from chatdit.critics.world import edit_checks
+    from chatdit.vision.nano_world import DetectedObject, DetectedScene
+
+    def found(kind, color, bbox):
+        x0, y0, x1, y1 = bbox
+        return DetectedObject(kind=kind, color=color, center=((x0 + x1) / 2, (y0 + y1) / 2), bbox=bbox, area=40, score=0.8)
+
+    fox, fragment, bird = found("fox", "red", (18, 37, 38, 49)), found("moon", "brown", (20, 40, 36, 48)), found("bird", "blue", (40, 11, 60, 23))
+    before = DetectedScene(background="night", width=64, height=64, objects=[fox, fragment, bird])
+    after = DetectedScene(background="night", width=64, height=64, objects=[fox.model_copy(update={"color": "blue"}), bird])
+    checks = {c.name: (c.verdict, c.required) for c in edit_checks(before, after, "make the fox blue")}
+    assert checks == {"fox: blue": ("pass", True), "kept: a blue bird": ("pass", False)}
+    lost = DetectedScene(background="night", width=64, height=64, objects=[fox.model_copy(update={"color": "blue"})])
+    assert [c.verdict for c in edit_checks(before, lost, "make the fox blue")] == ["pass", "fail"]
+    assert [c.name for c in edit_checks(before, after, "add a red star")] == ["kept: a red fox", "kept: a brown moon", "kept: a blue bird"]

@@ -7,7 +7,7 @@ import pytest
 
 from chatdit.dit.captions import joint_caption, split_joint_caption
 from chatdit.dit.nano.world import (BACKGROUNDS, COLORS, OBJECTS, ObjectSpec, SceneSpec, caption, render_row,
-                                    render_scene, sample_row, sample_spec, unknown_words)
+                                    render_scene, sample_row, sample_spec)
 
 
 def test_vocabulary_covers_the_issue():
@@ -61,13 +61,6 @@ def test_rows_keep_the_fox_color_across_panels_and_use_the_joint_caption_format(
     text = joint_caption([caption(s, rng) for s in rows[0]])
     assert text.startswith("4 panels, left to right. [PANEL-1]")
     assert len(split_joint_caption(text)) == 4
-
-
-def test_unknown_words_are_reported_not_fatal():
-    assert unknown_words("Two red circles left of a blue house at night") == []
-    assert unknown_words("a purple dragon and a dragon over the sea") == ["dragon"]
-    assert unknown_words("") == []
-    assert unknown_words("[PANEL-1] a fox, 3 stars!") == []
 
 
 def test_a_spec_that_cannot_fit_says_what_to_do():

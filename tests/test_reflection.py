@@ -212,6 +212,24 @@ def test_page_feedback_that_changes_the_picture_goes_through_the_edit_tool():
     assert (step.call.tool, step.call.args["image"], step.call.args["object"]) == ("inpaint", "p2", "fox")
 
 
+def test_an_edit_that_lost_what_it_had_to_keep_is_edited_again_with_that_said():
+    lost = judgement([check("fox: blue", "pass", "color"), check("kept: a yellow bird", "fail", "presence")],
+                     unlocalised=["kept: a yellow bird"])
+    edit = Instruction(task="edit", prompt="make the fox blue", edit="make the fox blue")
+    step = Step(id="s1", call=ToolCall(tool="edit", args={"image": "p2", "instruction": "make the fox blue", "seed": 5,
+                                                          "prompt": "a red fox at sunset, make the fox blue"}), pages=[2])
+    attempt = Attempt(asset=Asset(id="e0", path="e0.png", tool="edit", parents=["p2"]), judgement=lost)
+    failing = FailingOutput(step=step, prompt="a red fox at sunset, make the fox blue", attempts=[attempt], page=2)
+    assert choose_strategy(failing) == "revise"
+    plan, _ = plan_reflection([failing], edit, 1, describe=lambda asset: "")
+    [again] = plan.steps
+    assert again.call.tool == "edit" and again.call.args["image"] == "p2" and again.call.args["seed"] != 5
+    assert again.call.args["prompt"] == "a yellow bird, a red fox at sunset, make the fox blue"
+    failing.attempts[0].strategy = "revise"
+    failing.attempts.append(Attempt(asset=Asset(id="e1", path="e1.png", tool="edit"), judgement=lost, strategy="revise"))
+    assert choose_strategy(failing) == "reseed"  # never in-context: that would redraw the page without the picture
+
+
 def test_a_person_edits_page_three_and_the_critic_judges_the_edit(tmp_path):
     with Session.create(tmp_path / "s", rounds=1, **FAST) as session:
         session.chat("make a four-page picture book about a red fox")

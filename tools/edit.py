@@ -20,6 +20,9 @@ from chatdit.tools.registry import ToolContext, ToolOutput, register
 
 SKY_WORDS = ("sky", "clouds", "air")
 GROUND_WORDS = ("ground", "grass", "floor", "sea", "water", "snow", "field")
+OBJECT_MARGIN = 0.2
+"""A named object's box is grown by this share of its side: the detector's box is tight, and the
+old color left on its rim reads as the old object (a red ring round the new blue fox)."""
 
 
 class EditArgs(SizeArgs):
@@ -33,15 +36,17 @@ class EditArgs(SizeArgs):
 def named_region(instruction: str, image) -> tuple[str, list] | None:
     """(what, boxes) for the part of the picture an instruction names, if it names one."""
     from chatdit.dit.nano.world import HORIZON
+    from chatdit.edits import recolor_of
 
     words = set(re.findall(r"[a-z]+", instruction.lower()))
     if words & set(SKY_WORDS):
         return "sky", [(0.0, 0.0, 1.0, HORIZON)]
     if words & set(GROUND_WORDS):
         return "ground", [(0.0, HORIZON, 1.0, 1.0)]
+    recolor = recolor_of(instruction)
     for word in re.findall(r"[a-z]+", instruction.lower()):
         try:
-            return word, object_boxes(image, word)
+            return word, object_boxes(image, word, unlike=recolor.color if recolor else None)
         except ToolArgumentError:
             continue
     return None
@@ -64,7 +69,8 @@ def edit(args: EditArgs, ctx: ToolContext) -> list[ToolOutput]:
         result, steps, meta["edit"] = kontext(prompt=args.instruction, **kwargs).images[0], kwargs["num_inference_steps"], "kontext"
     elif (region := named_region(args.instruction, image)) is not None:
         what, boxes = region
-        result, steps = redraw_masked(ctx, image, box_mask(image.size, boxes), prompt, args.seed, args.steps)
+        grow = 0.0 if what in ("sky", "ground") else OBJECT_MARGIN
+        result, steps = redraw_masked(ctx, image, box_mask(image.size, boxes, grow), prompt, args.seed, args.steps)
         meta.update(edit="fill", region=what)
     else:
         from chatdit.dit.hub import snap_size

@@ -41,8 +41,9 @@ class InpaintArgs(SizeArgs):
         return self
 
 
-def object_boxes(image, name: str) -> list[Box]:
-    """Boxes of a named object in a storybook-world picture, found by the world detector."""
+def object_boxes(image, name: str, unlike: str | None = None) -> list[Box]:
+    """Boxes of a named object in a storybook-world picture, found by the world detector; with
+    `unlike`, only those not already of that color (a recolor leaves the blue foxes alone)."""
     from chatdit.critics.world import applies, world_color, world_kind
     from chatdit.vision.nano_world import detect_scene
 
@@ -53,6 +54,7 @@ def object_boxes(image, name: str) -> list[Box]:
         raise ToolArgumentError(f"cannot find {name!r} in this picture offline; give the region as a box instead")
     scene = detect_scene(image)
     found = scene.find(kind, color) if color else scene.find(kind)
+    found = [o for o in found if o.color != world_color(unlike or "")] or found
     if not found:
         raise ToolArgumentError(f"there is no {name} in this picture to redraw; give the region as a box instead")
     return [tuple(v / scene.width if i % 2 == 0 else v / scene.height for i, v in enumerate(o.bbox)) for o in found]

@@ -48,6 +48,9 @@ class CritiqueContext(BaseModel):
     page: int | None = None
     attempt: int = 0
     threshold: float = 0.75
+    edit: str | None = Field(default=None, description="for an edit, the change asked for ('make the fox blue')")
+    source: str | None = Field(default=None, description="for an edit, the picture it changed (a path): an edit is "
+                                                         "judged on what it kept as well as on what it changed")
 
 
 class Region(BaseModel):
@@ -214,6 +217,7 @@ def feedback_text(checks: list[RequirementCheck]) -> str:
 
 def make_critique(checks: list[RequirementCheck], context: CritiqueContext, critic: str) -> Critique:
     score = score_checks(checks)
-    passed = score >= context.threshold and not any(c.verdict == "fail" and c.kind in ("structure", "quality") for c in checks)
+    passed = score >= context.threshold and not any(c.verdict == "fail" and (c.required or c.kind in ("structure", "quality"))
+                                                    for c in checks)
     return Critique(asset_id=context.asset_id, score=round(score, 4), passed=passed, checks=checks, coverage=coverage_of(checks),
                     feedback=feedback_text(checks), critic=critic, attempt=context.attempt)

@@ -143,11 +143,29 @@ class OfflineCritic:
                 check = check_people(req, instruction, faces)
             checks.append(check or RequirementCheck(name=req.name, kind=req.kind, verdict="unknown",
                                                     detail=self._why_unknown(req, scene)))
+        edited = self._edit_checks(context, scene) if scene is not None and context.source and context.edit else []
+        checks += edited
         regions = world.localise(failing, instruction, scene) if failing else []
         covered = {r.subject for r in regions}
         failed = {c.name for c in checks if c.verdict == "fail"}
         unlocalised = [r.name for r in requirements if r.name in failed and (r.subject is None or r.subject not in covered)]
+        unlocalised += [c.name for c in edited if c.verdict == "fail"]
         return Judgement(critique=make_critique(checks, context, self.name), regions=regions, unlocalised=unlocalised)
+
+    @staticmethod
+    def _edit_checks(context: CritiqueContext, scene) -> list[RequirementCheck]:
+        """The edit's change and what it kept, when the picture it changed is in the world too."""
+        from PIL import Image
+
+        from chatdit.vision.nano_world import detect_scene
+
+        try:
+            with Image.open(context.source) as opened:
+                before = opened.convert("RGB")
+        except OSError as exc:
+            return [RequirementCheck(name="kept: the rest", kind="presence", verdict="unknown",
+                                     detail=f"the picture it changed is unreadable ({exc.__class__.__name__})")]
+        return world.edit_checks(detect_scene(before), scene, context.edit) if world.applies(before) else []
 
     @staticmethod
     def _about_people(req: Requirement, instruction: Instruction) -> bool:

@@ -229,10 +229,9 @@ def seen_regions(scene, panel: int, panels: int, keep=lambda found: True) -> lis
                    more_boxes=tuple(boxes[1:])) for (kind, color), boxes in groups.items()]
 
 
-def _missing_regions(spec: SceneSpec, scene, kept, hole: tuple[int, int, int, int], panel: int, panels: int,
-                     rng: random.Random) -> list[Region]:
+def _missing_regions(spec: SceneSpec, scene, kept, hole, panel: int, panels: int, rng: random.Random) -> list[Region]:
     """Regions for what the panel's words ask for and its kept part lacks, placed inside the
-    redrawn hole (x0, y0, x1, y1 pixels): 'add a yellow sun' into the box the critic masked."""
+    redrawn hole (a boolean pixel mask): 'add a yellow sun' into the box the critic masked."""
     from chatdit.dit.nano.world import object_box
 
     regions = []
@@ -241,13 +240,27 @@ def _missing_regions(spec: SceneSpec, scene, kept, hole: tuple[int, int, int, in
         boxes = []
         for _ in range(max(0, obj.count - have)):
             w, h = object_box(obj.kind, obj.size)
-            x0 = rng.randint(hole[0], max(hole[0], hole[2] - w))
-            y0 = rng.randint(hole[1], max(hole[1], hole[3] - h))
+            x0, y0 = _most_masked_spot(hole, w, h, rng)
             boxes.append(_canvas_box((x0, y0, x0 + w, y0 + h), panel, panels, scene.width))
         if boxes:
             phrase = group_phrase(obj.model_copy(update={"count": len(boxes)}))
             regions.append(Region(phrase, boxes[0], rank=0, more_boxes=tuple(boxes[1:])))
     return regions
+
+
+def _most_masked_spot(hole, w: int, h: int, rng: random.Random) -> tuple[int, int]:
+    """Top-left corner of a w x h box with as much of it inside the hole as any, one of those at
+    random: a hole made of several boxes (every fox the detector found) has gaps between them,
+    and an object planned into a gap is drawn where nothing is pasted back."""
+    import numpy as np
+
+    rows, cols = hole.shape
+    w, h = min(w, cols), min(h, rows)
+    sums = np.pad(hole.astype(np.int32).cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    inside = sums[h:, w:] - sums[:-h, w:] - sums[h:, :-w] + sums[:-h, :-w]
+    ys, xs = np.nonzero(inside == inside.max())
+    pick = rng.randrange(len(ys))
+    return int(xs[pick]), int(ys[pick])
 
 
 def plan_fill(prompt: str, image, mask_image, seed: int) -> list[Region] | None:
@@ -282,9 +295,7 @@ def plan_fill(prompt: str, image, mask_image, seed: int) -> list[Region] | None:
         outside = [o for o in seen.objects if not hole[min(int(o.center[1]), last), min(int(o.center[0]), last)]]
         regions += seen_regions(seen, panel, n, keep=lambda found: found in outside)
         if share > 0 and spec:
-            ys, xs = np.nonzero(hole)
-            box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
-            regions += _missing_regions(spec, seen, outside, box, panel, n, rng)
+            regions += _missing_regions(spec, seen, outside, hole, panel, n, rng)
     return front_to_back(regions)
 
 

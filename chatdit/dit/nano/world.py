@@ -468,14 +468,3 @@ _WORD_RE = re.compile(r"\[panel-\d+\]|[a-z0-9]+", re.IGNORECASE)
 def words(prompt: str) -> list[str]:
     """Lower-cased words of a prompt, panel tags kept whole."""
     return [w.lower() for w in _WORD_RE.findall(prompt or "")]
-
-
-def unknown_words(prompt: str) -> list[str]:
-    """Words of a prompt the nano model never saw (outside its storybook world), in order, once."""
-    seen: list[str] = []
-    for w in words(prompt):
-        if w in WORLD_WORDS or w.startswith("[panel-") or w.isdigit():
-            continue
-        if w not in seen:
-            seen.append(w)
-    return seen
