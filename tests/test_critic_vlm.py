@@ -94,3 +94,27 @@ def test_a_server_that_is_down_is_not_asked_again_for_a_while():
     image, _ = render_scene(SCENE, seed=1)
     again = critic.judge(image, instruction_from_spec(SCENE, "a red fox"), CritiqueContext(prompt="a red fox"))
     assert again.critique.critic == "offline" and len(notices) == 1
+
+
+def test_an_edit_is_judged_with_the_picture_before_it_and_its_change_is_required(server, tmp_path):
+    from chatdit.schema import Instruction
+
+    before, _ = render_scene(SCENE, seed=1)
+    before.save(tmp_path / "before.png")
+    after, _ = render_scene(SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="blue", position="left")]), seed=1)
+    server.reply = lambda body: {"r1": {"verdict": "fail", "reason": "the fox is still red"},
+                                 "r2": {"verdict": "pass", "reason": "the rest is the same"}}
+    critic = VLMCritic(server.url, "qwen2.5-vl", timeout=5.0)
+    edit = Instruction(task="edit", prompt="make the fox blue", edit="make the fox blue")
+    context = CritiqueContext(asset_id="a", prompt=edit.prompt, edit=edit.edit, source=str(tmp_path / "before.png"), threshold=0.5)
+    judged = critic.judge(after, edit, context)
+    parts = server.requests[0]["body"]["messages"][1]["content"]
+    assert [p["type"] for p in parts] == ["text", "image_url", "image_url"]
+    assert parts[0]["text"].startswith("The first picture is before the edit")
+    assert "r1: Compared with the first picture, was this change made: 'make the fox blue'?" in parts[0]["text"]
+    assert verdicts(judged)["edit: done"] == ("fail", "the fox is still red")
+    assert judged.critique.score == 0.5 and not judged.critique.passed  # the change failed: no threshold saves it
+    (tmp_path / "before.png").write_bytes(b"broken")
+    unreadable = critic.judge(after, edit, context)  # nothing left to ask the model: the offline critic's word
+    assert len(server.requests) == 1 and unreadable.critique.critic == "offline"
+    assert verdicts(unreadable)["kept: the rest"][0] == "unknown"

@@ -50,6 +50,33 @@ def verdict_schema(requirements: list[Requirement]) -> dict:
     return {"type": "object", "additionalProperties": False, "required": keys, "properties": {k: item for k in keys}}
 
 
+EDIT_DONE = "edit: done"
+EDIT_KEPT = "edit: rest kept"
+
+
+def edit_requirements(change: str | None) -> list[Requirement]:
+    """What an edit is asked about besides the instruction's subjects: that the change was made
+    (required: it is what the person asked for) and that nothing else was changed."""
+    if not change:
+        return []
+    return [Requirement(name=EDIT_DONE, kind="presence", question=f"Compared with the first picture, was this change made: {change!r}?"),
+            Requirement(name=EDIT_KEPT, kind="presence",
+                        question="Apart from that change, does the second picture keep everything the first one shows?")]
+
+
+def edited_picture(context: CritiqueContext):
+    """The picture an edit changed, or None (not an edit, or the file is unreadable)."""
+    from PIL import Image
+
+    if not (context.source and context.edit):
+        return None
+    try:
+        with Image.open(context.source) as opened:
+            return opened.convert("RGB")
+    except OSError:
+        return None
+
+
 class VLMUnusable(Exception):
     """The server failed, timed out or answered outside the schema."""
 
@@ -75,11 +102,12 @@ class VLMCritic:
         offline = self.fallback.judge(image, instruction, context)
         if self.down and time.monotonic() - self.down_since > RETRY_AFTER:
             self.down = None
-        requirements = requirements_for(instruction, context.prompt)
+        source = edited_picture(context)
+        requirements = requirements_for(instruction, context.prompt) + (edit_requirements(context.edit) if source else [])
         if self.down or not requirements or any(c.verdict == "fail" for c in quality_checks(image.convert("RGB"))):
             return offline
         try:
-            answers = self.ask(image, requirements)
+            answers = self.ask(image, requirements, source)
         except VLMUnusable as exc:
             self.down, self.down_since = str(exc), time.monotonic()
             self.notify(f"the VLM critic at {self.url} is unusable ({exc}); the offline critic judges this turn")
@@ -90,7 +118,8 @@ class VLMCritic:
             if answer.verdict == "unknown" and req.name in known:
                 checks.append(known[req.name])
             else:
-                checks.append(RequirementCheck(name=req.name, kind=req.kind, verdict=answer.verdict, detail=answer.reason[:200]))
+                checks.append(RequirementCheck(name=req.name, kind=req.kind, verdict=answer.verdict, detail=answer.reason[:200],
+                                               required=req.name == EDIT_DONE))
         failing = {c.name for c in checks if c.verdict == "fail"}
         failing_subjects = {req.subject for req in requirements if req.name in failing}
         regions = [r for r in offline.regions if r.subject in failing_subjects]
@@ -98,13 +127,19 @@ class VLMCritic:
         unlocalised = [req.name for req in requirements if req.name in failing and (req.subject is None or req.subject not in covered)]
         return Judgement(critique=make_critique(checks, context, self.name), regions=regions, unlocalised=unlocalised)
 
-    def ask(self, image, requirements: list[Requirement]) -> list[Verdict]:
+    def ask(self, image, requirements: list[Requirement], source=None) -> list[Verdict]:
+        """The claims about `image`; with `source` (the picture an edit changed) both pictures go,
+        the one before the edit first, so the claims about the change can be judged."""
         claims = "\n".join(f"r{i}: {req.question}" for i, req in enumerate(requirements, start=1))
+        pictures = [source, image] if source is not None else [image]
+        intro = ("The first picture is before the edit, the second after it; the claims are about the second.\n"
+                 if source is not None else "")
         body = {
             "model": self.model, "temperature": 0,
             "messages": [{"role": "system", "content": SYSTEM},
-                         {"role": "user", "content": [{"type": "text", "text": f"Claims about the picture:\n{claims}"},
-                                                      {"type": "image_url", "image_url": {"url": image_data_url(image)}}]}],
+                         {"role": "user", "content": [{"type": "text", "text": f"{intro}Claims about the picture:\n{claims}"},
+                                                      *({"type": "image_url", "image_url": {"url": image_data_url(p)}}
+                                                        for p in pictures)]}],
             "response_format": {"type": "json_schema",
                                 "json_schema": {"name": "critique", "strict": True, "schema": verdict_schema(requirements)}},
         }
