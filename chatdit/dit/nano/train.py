@@ -53,12 +53,12 @@ def parse_args(argv):
     p.add_argument("--reuse", type=float, default=3.0,
                    help="times each rendered and encoded batch is trained on, with fresh noise and timesteps each time "
                         "(rendering and VAE encoding are then paid once per REUSE steps)")
-    p.add_argument("--lr", type=float, default=8e-4)
+    p.add_argument("--lr", type=float, default=1.2e-3, help="peak transformer learning rate (v12; v11 used 8e-4)")
     p.add_argument("--ema", type=float, default=0.997)
-    p.add_argument("--semantic-weight", type=float, default=0.5,
+    p.add_argument("--semantic-weight", type=float, default=1.0,
                    help="weight of the semantic alignment loss (0: off): a linear probe on the image tokens after the "
                         "dual blocks predicts each token's object kind and color (chatdit/dit/nano/semantic.py); "
-                        "grounded, it drew kinds and counts better at equal steps (model card, v11)")
+                        "grounded, it drew kinds and counts better at equal steps (model card, v11 at 0.5, v12 at 1.0)")
     p.add_argument("--grounded", type=float, default=0.9,
                    help="share of samples drawn grounded: each object group's phrase attends only to its boxes "
                         "(chatdit/dit/nano/grounding.py), as the hub draws nano pictures from a planned layout")
