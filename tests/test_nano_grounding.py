@@ -180,6 +180,23 @@ def test_a_redrawn_spot_keeps_the_objects_outside_it_and_gets_what_the_words_add
     assert by_phrase["a yellow sun"].rank == 0, "what is added is in front"
 
 
+def test_an_object_added_into_a_mask_of_separate_boxes_lands_inside_one_of_them():
+    import numpy as np
+    from PIL import Image
+
+    from chatdit.dit.nano.grounding import plan_fill
+
+    picture, _ = render_row([SceneSpec(background="day", objects=[])], seed=1)
+    mask = Image.new("L", (64, 64), 0)
+    mask.paste(255, (2, 2, 24, 24))
+    mask.paste(255, (40, 40, 62, 62))  # two foxes' boxes: the square between them is not redrawn
+    hole = np.asarray(mask) >= 128
+    for seed in range(6):
+        [fox] = [r for r in plan_fill("a blue fox on a sunny day", picture, mask, seed=seed) if not r.backdrop]
+        x0, y0, x1, y1 = (round(v * 64) for v in fox.box)
+        assert hole[y0:y1, x0:x1].all(), f"seed {seed}: the fox at {fox.box} is partly where nothing is pasted back"
+
+
 def test_grounded_samples_train_through_the_mask_and_the_phrase_encodings():
     from chatdit.dit.nano.build import TINY_CONFIG, build_models, build_tokenizers
     from chatdit.dit.nano.train import encode_batch, flow_matching_loss, make_loader
