@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chatdit.critics.base import CritiqueContext, Judgement, make_critique
+from chatdit.edits import EDIT_TOOLS
 from chatdit.schema import Asset, Critique, Instruction, Plan, RequirementCheck
 from chatdit.store import SessionStore
 
@@ -88,9 +89,6 @@ def critique_outputs(plan: Plan, instruction: Instruction, assets: list[Asset], 
             continue
         judged.append(judge_asset(asset, instruction, store, critic, critique.checks, attempt, threshold))
     return judged
-
-
-EDIT_TOOLS = ("edit", "inpaint")
 
 
 def edit_context(asset: Asset, instruction: Instruction, store: SessionStore) -> dict[str, str]:

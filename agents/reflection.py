@@ -23,6 +23,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from chatdit.critics.base import Judgement, describe_subject, absolute_position
+from chatdit.edits import EDIT_TOOLS
 from chatdit.schema import Asset, Instruction, Plan, Step, ToolCall
 
 Strategy = Literal["inpaint", "in_context", "revise", "reseed"]
@@ -96,8 +97,6 @@ def choose_strategy(output: FailingOutput, allowed: tuple[Strategy, ...] = STRAT
     return next((s for s in ("revise", "in_context", "reseed") if s in allowed), "reseed")
 
 
-EDIT_TOOLS = ("edit", "inpaint")
-"""Tools that change an earlier picture: their retries change it again, never redraw it anew."""
 KEPT = "kept: "
 """How the critic names what an edit had to keep ('kept: a yellow bird'): said again when it was lost."""
 

@@ -10,6 +10,9 @@ from pydantic import BaseModel
 
 from chatdit.llm.vocab import COLORS
 
+EDIT_TOOLS = ("edit", "inpaint")
+"""Tools that change an earlier picture: judged against it, and retried as changes of it again."""
+
 _RECOLOR = re.compile(r"^\s*(?:please\s+)?(?:make|turn|paint|colou?r|recolou?r)\s+(?:the\s+|all\s+the\s+|my\s+)?"
                       r"(?P<noun>[a-z]+?)(?:e?s)?\s+(?:(?:to|into)\s+)?(?P<color>[a-z]+)\s*$", re.IGNORECASE)
 

@@ -142,7 +142,6 @@ def edit_checks(before, after, change: str) -> list[RequirementCheck]:
     still the yellow bird). What the detector reads inside a named object's box is part of what
     changes, not something to keep."""
     from chatdit.critics.base import describe_subject
-
     from chatdit.edits import recolor_of
 
     named = {kind for kind in map(world_kind, re.findall(r"[a-z]+", change.lower())) if kind}
