@@ -96,7 +96,7 @@ def edit_context(asset: Asset, instruction: Instruction, store: SessionStore) ->
     edit that recolors the whole page ('make the fox blue' turning the bird blue too) passes."""
     if asset.tool not in EDIT_TOOLS or not asset.parents:
         return {}
-    source = store.assets_dir / f"{asset.parents[0]}.png"
+    source = store.image_path(asset.parents[0])
     change = instruction.edit or instruction.prompt
     return {"edit": change, "source": str(source)} if source.is_file() and change else {}
 

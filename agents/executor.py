@@ -69,7 +69,7 @@ def run_step(step: Step, *, store: SessionStore, hub, made: list[Asset], book: d
     def load_image(asset_id: str):
         from PIL import Image
 
-        path = store.root / "assets" / f"{asset_id}.png"
+        path = store.image_path(asset_id)
         if not path.exists():
             raise ToolArgumentError(f"reference {asset_id} is not an image of this session")
         with Image.open(path) as image:

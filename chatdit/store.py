@@ -105,6 +105,10 @@ class SessionStore:
     def asset_path(self, asset: Asset) -> Path:
         return self.root / asset.path
 
+    def image_path(self, asset_id: str) -> Path:
+        """Where an image asset is, from its id alone (images are stored as assets/<id>.png)."""
+        return self.assets_dir / f"{asset_id}.png"
+
     def add_image(self, image, provenance: dict[str, Any], **asset_fields: Any) -> Asset:
         """Store an image as PNG named by its content hash, provenance in its text chunks."""
         from PIL import PngImagePlugin

@@ -53,6 +53,17 @@ class CritiqueContext(BaseModel):
                                                          "judged on what it kept as well as on what it changed")
 
 
+def edited_picture(context: CritiqueContext) -> "Image.Image | None":
+    """The picture an edit changed, or None when the output is not an edit; raises OSError when
+    that file cannot be read (each critic says what that means for its verdict)."""
+    from PIL import Image
+
+    if not (context.source and context.edit):
+        return None
+    with Image.open(context.source) as opened:
+        return opened.convert("RGB")
+
+
 class Region(BaseModel):
     """Where a failing requirement is, for the inpaint strategy: the box to redraw."""
 

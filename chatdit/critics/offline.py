@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from chatdit.critics import world
-from chatdit.critics.base import CritiqueContext, Judgement, Requirement, make_critique, requirements_for
+from chatdit.critics.base import CritiqueContext, Judgement, Requirement, edited_picture, make_critique, requirements_for
 from chatdit.schema import Instruction, RequirementCheck
 
 BLANK_STDDEV = 2.0
@@ -143,7 +143,7 @@ class OfflineCritic:
                 check = check_people(req, instruction, faces)
             checks.append(check or RequirementCheck(name=req.name, kind=req.kind, verdict="unknown",
                                                     detail=self._why_unknown(req, scene)))
-        edited = self._edit_checks(context, scene) if scene is not None and context.source and context.edit else []
+        edited = self._edit_checks(context, scene) if scene is not None else []
         checks += edited
         regions = world.localise(failing, instruction, scene) if failing else []
         covered = {r.subject for r in regions}
@@ -154,18 +154,18 @@ class OfflineCritic:
 
     @staticmethod
     def _edit_checks(context: CritiqueContext, scene) -> list[RequirementCheck]:
-        """The edit's change and what it kept, when the picture it changed is in the world too."""
-        from PIL import Image
-
+        """The edit's change and what it kept, when the output is an edit and the picture it changed
+        is in the world too."""
         from chatdit.vision.nano_world import detect_scene
 
         try:
-            with Image.open(context.source) as opened:
-                before = opened.convert("RGB")
+            before = edited_picture(context)
         except OSError as exc:
             return [RequirementCheck(name="kept: the rest", kind="presence", verdict="unknown",
                                      detail=f"the picture it changed is unreadable ({exc.__class__.__name__})")]
-        return world.edit_checks(detect_scene(before), scene, context.edit) if world.applies(before) else []
+        if before is None or not world.applies(before):
+            return []
+        return world.edit_checks(detect_scene(before), scene, context.edit)
 
     @staticmethod
     def _about_people(req: Requirement, instruction: Instruction) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from chatdit.critics.base import CritiqueContext, Judgement, Requirement, make_critique, requirements_for
+from chatdit.critics.base import CritiqueContext, Judgement, Requirement, edited_picture, make_critique, requirements_for
 from chatdit.critics.offline import OfflineCritic, quality_checks
 from chatdit.schema import Instruction, RequirementCheck
 
@@ -64,19 +64,6 @@ def edit_requirements(change: str | None) -> list[Requirement]:
                         question="Apart from that change, does the second picture keep everything the first one shows?")]
 
 
-def edited_picture(context: CritiqueContext):
-    """The picture an edit changed, or None (not an edit, or the file is unreadable)."""
-    from PIL import Image
-
-    if not (context.source and context.edit):
-        return None
-    try:
-        with Image.open(context.source) as opened:
-            return opened.convert("RGB")
-    except OSError:
-        return None
-
-
 class VLMUnusable(Exception):
     """The server failed, timed out or answered outside the schema."""
 
@@ -102,7 +89,10 @@ class VLMCritic:
         offline = self.fallback.judge(image, instruction, context)
         if self.down and time.monotonic() - self.down_since > RETRY_AFTER:
             self.down = None
-        source = edited_picture(context)
+        try:
+            source = edited_picture(context)
+        except OSError:  # the offline verdict says it was unreadable
+            source = None
         requirements = requirements_for(instruction, context.prompt) + (edit_requirements(context.edit) if source else [])
         if self.down or not requirements or any(c.verdict == "fail" for c in quality_checks(image.convert("RGB"))):
             return offline
