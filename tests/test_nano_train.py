@@ -15,7 +15,8 @@ def test_tiny_training_run_writes_a_pipeline_and_resumes(tmp_path):
     common = ["--tiny", "--vae-steps", "4", "--decoder-steps", "0", "--batch", "4", "--out", str(out), "--device", "cpu",
               "--seed", "3",
               "--infer-steps", "2"]
-    assert main(common + ["--vae-only"]) == 0  # the VAE stage alone, exported for bench/nano_vae.py
+    assert main(common + ["--vae-only", "--vae-ring", "--vae-rows", "0.5", "--vae-bf16"]) == 0  # the VAE stage alone,
+    # with the sharper-VAE options, exported for bench/nano_vae.py
     state = torch.load(out / "ckpt.pt", weights_only=False)["state"]
     assert state["vae_done"] and state["step"] == 0 and (out / "pipeline" / "vae").is_dir()
     assert main(common + ["--steps", "3", "--resume"]) == 0
@@ -51,6 +52,31 @@ def test_the_vae_loss_weighs_objects_more_than_sky_and_ground():
     x0, y0, x1, y1 = square.bbox
     assert weights[y0 + 2, x0 + 2] == 5.0
     assert weights[5, 60] == 1.0 and weights[60, 5] == 1.0  # sky and ground are background
+
+
+def test_the_ring_weights_reach_one_pixel_past_an_object_and_no_further():
+    from chatdit.dit.nano.train import object_weights, ring_weights, to_pixels
+    from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_scene
+
+    spec = SceneSpec(background="night", objects=[ObjectSpec(kind="square", color="yellow", size="large", position="center")])
+    image, (square,) = render_scene(spec, seed=1)
+    x = to_pixels(torch.from_numpy(np.asarray(image)).permute(2, 0, 1)[None], "cpu")
+    inside, ring = object_weights(x, 4.0)[0, 0], ring_weights(x, 4.0)[0, 0]
+    grown = ring - inside  # 4 exactly on the pixels the ring adds
+    assert set(grown.unique().tolist()) == {0.0, 4.0} and (ring >= inside).all()
+    rows, cols = (grown > 0).nonzero(as_tuple=True)
+    x0, y0, x1, y1 = square.bbox
+    assert x0 - 2 <= cols.min() and cols.max() <= x1 + 1 and y0 - 2 <= rows.min() and rows.max() <= y1 + 1
+    assert ring[2, 2] == 1.0  # the sky far from it stays background
+
+
+def test_the_vae_stage_draws_the_asked_share_of_two_panel_rows():
+    from chatdit.dit.nano.train import make_loader
+
+    loader = make_loader(5, 4, 0, vae_only=True, vae_rows=0.5)
+    widths = [next(loader)[0].shape[-1] for _ in range(40)]
+    assert set(widths) == {64, 128} and 10 <= widths.count(128) <= 30
+    assert {next(make_loader(5, 4, 0, vae_only=True))[0].shape[-1] for _ in range(3)} == {64}
 
 
 def test_precision_auto_keeps_the_cpu_run_in_float32(monkeypatch):
