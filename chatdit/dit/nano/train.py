@@ -2,7 +2,7 @@
 
 Two stages, both on data rendered on the fly from the storybook world:
 1. a small AutoencoderKL (64x64 pixels -> 16x16x4 latents), reconstruction weighted toward object
-   pixels + tiny KL;
+   pixels and the ring around them + tiny KL, on single panels and 2-panel rows, bfloat16 autocast;
 2. the FluxTransformer2DModel and the word-level T5 / char-level CLIP text encoders, by rectified
    flow matching on packed latents (8x8 tokens per panel), on single panels and 2-4 panel rows
    captioned with `joint_caption`; each caption padded to its sequence bucket (as the hub pads it),
@@ -35,19 +35,19 @@ def parse_args(argv):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--minutes", type=float, default=42.0,
                    help="wall-clock budget of the transformer stage (the VAE stage is --vae-steps, on the 2-core CPU "
-                        "about 15 minutes, and the decoder stage about 5, so the default run takes about 62)")
+                        "about 21 minutes, and the decoder stage about 6, so the default run takes about 69)")
     p.add_argument("--steps", type=int, default=0, help="transformer steps instead of a time budget (exactly reproducible)")
-    p.add_argument("--vae-steps", type=int, default=2000)
+    p.add_argument("--vae-steps", type=int, default=3800)
     p.add_argument("--vae-object-weight", type=float, default=4.0,
                    help="extra VAE loss weight on object pixels, those that are not sky or ground (objects are small)")
-    p.add_argument("--vae-ring", action="store_true",
+    p.add_argument("--vae-ring", action=argparse.BooleanOptionalAction, default=True,
                    help="weight the 1-pixel ring around each object too in the VAE stage (points and rays blur into "
                         "the background beside them; the decoder stage always does)")
-    p.add_argument("--vae-rows", type=float, default=0.0,
-                   help="share of VAE steps on 2-panel rows, so its GroupNorm sees canvas statistics (v4: 0.25)")
-    p.add_argument("--vae-bf16", action="store_true",
-                   help="bfloat16 autocast in the VAE stage alone (1.57x faster on this CPU, whose transformer stage "
-                        "bf16 does not speed up)")
+    p.add_argument("--vae-rows", type=float, default=0.25,
+                   help="share of VAE steps on 2-panel rows, so its GroupNorm sees canvas statistics")
+    p.add_argument("--vae-bf16", action=argparse.BooleanOptionalAction, default=True,
+                   help="bfloat16 autocast in the VAE stage alone (1.57x faster on this CPU, which has AVX512-BF16; "
+                        "its transformer stage bf16 does not speed up); --no-vae-bf16 on a CPU without it")
     p.add_argument("--vae-from", type=Path, default=None,
                    help="take the VAE stage from an earlier run's pipeline folder (e.g. chatdit/dit/nano/weights, "
                         "whose VAE is this script's stage 1 at seed 0) instead of training it")
