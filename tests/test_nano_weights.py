@@ -92,7 +92,9 @@ def test_fill_path_keeps_the_known_panel(flux):
     mean = (posterior.mean - vae.config.shift_factor) * vae.config.scaling_factor
     sigmas = (latents - mean).abs() / (posterior.std * vae.config.scaling_factor)
     assert sigmas[..., :16].max() < 6  # the known panel: a draw from its own posterior
-    assert (sigmas[..., 16:] > 6).float().mean() > 0.3  # the masked panel: drawn anew
+    # the masked panel: drawn anew, far outside that posterior in places (v14's VAE, with a wider
+    # posterior than v12's, puts 0.25 of them beyond 6 sigmas, v12's 0.3 or more; a copy would put none)
+    assert (sigmas[..., 16:] > 6).float().mean() > 0.1
 
 
 def test_the_sensitivity_bench_finds_that_the_shipped_weights_read_color_words(capsys):
