@@ -173,6 +173,23 @@ def test_page_lists_give_pages_with_their_texts():
     assert instruction.collection == "book" and instruction.output_count == 2 and instruction.task == "group"
 
 
+def test_pages_listed_inside_one_sentence_are_pages_and_keep_the_headers_colors():
+    instruction = parse("make a four-page picture book about a red fox: page 1 the fox at sunset, page 2 The fox "
+                        "under a moon at night, page 3 the blue fox by the sea, and page 4: the fox in the snow")
+    assert [(p.number, p.prompt) for p in instruction.pages] == [
+        (1, "the red fox at sunset"), (2, "The red fox under a moon at night"),
+        (3, "the blue fox by the sea"), (4, "the red fox in the snow")]  # a page's own color is kept
+    assert instruction.output_count == 4 and [(s.name, s.color) for s in instruction.subjects] == [("fox", "red")]
+
+
+@pytest.mark.parametrize("prompt", [
+    "a fox reading page 2 of a book, page 4 of the other",  # not counted 1, 2, ...
+    "a six-page book about a fox, page 1 shows the fox",  # one marker is not a list
+])
+def test_page_numbers_inside_a_sentence_are_not_a_page_list_unless_they_count_from_one(prompt):
+    assert not any(p.prompt.startswith(("of", "shows")) for p in parse(prompt).pages)
+
+
 def test_numbered_lines_under_a_header():
     instruction = parse("a picture book about a fox:\n1. a fox in the snow\n2. the fox at sea\n3. the fox at home")
     assert instruction.output_count == 3 and instruction.pages[2].prompt == "the fox at home"

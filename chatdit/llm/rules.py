@@ -55,6 +55,10 @@ CONSENT = re.compile(r"\b(?:i (?:have|got|give|gave) (?:their |his |her |full |e
                      r"consent (?:given|granted|obtained)|i consent|it'?s my (?:own )?face|this is (?:me|my face)|"
                      r"(?:they|he|she) (?:agreed|consented))\b", re.IGNORECASE)
 PAGE_MARKER = re.compile(r"(?:^|(?<=[\n;.]))\s*(?:page|panel|shot|scene|frame|image|picture)\s*#?(\d+)\s*[:.)-]\s*", re.IGNORECASE)
+# 'page 1 the fox at sunset, page 2 the fox at night': markers inside a sentence, after a comma or
+# colon, with or without their own colon; trusted only when they count 1, 2, 3... in order
+INLINE_PAGE_MARKER = re.compile(r"(?:^|(?<=[\n;.,:]))\s*(?:and\s+)?(?:on\s+)?(?:page|panel)\s*#?(\d+)\s*[:.)-]?\s+",
+                                re.IGNORECASE)
 NUMBERED_LINE = re.compile(r"^\s*(\d+)\s*[.):]\s+(.+)$")
 CHARACTER_LINE = re.compile(r"^\s*\[(\w[\w '-]*)\]\s*([^\[#].*)$")
 NAMED = re.compile(r"\b(?:an?|the)\s+((?:[a-z]+\s+){0,3}?[a-z]+)\s+(?:named|called)\s+([A-Z][\w'-]*)")
@@ -194,6 +198,10 @@ def find_listed(text: str) -> Listed:
             body.append(line)
     joined = "\n".join(body)
     markers = list(PAGE_MARKER.finditer(joined))
+    if len(markers) < 2:
+        inline = list(INLINE_PAGE_MARKER.finditer(joined))
+        if len(inline) >= 2 and [int(m.group(1)) for m in inline] == list(range(1, len(inline) + 1)):
+            markers = inline
     numbered = [(i, NUMBERED_LINE.match(line)) for i, line in enumerate(body)]
     numbered = [(i, m) for i, m in numbered if m]
     if len(markers) >= 2:
@@ -325,6 +333,21 @@ def named_characters(text: str) -> tuple[list[CharacterSpec], str]:
     return characters, NAMED.sub(lambda m: m.group(0).split(" named ")[0].split(" called ")[0], text)
 
 
+def carry_colors(pages: list[PageSpec], subjects: list[Subject]) -> list[PageSpec]:
+    """'a book about a red fox: page 1 the fox at sunset' draws a red fox on page 1: a page's 'the
+    fox' is the header's fox, so it gets the header's color (a page that says 'the blue fox' keeps
+    its own)."""
+    colored = [s for s in subjects if s.color and s.count == 1]
+    carried = []
+    for page in pages:
+        prompt = page.prompt
+        for subject in colored:
+            prompt = re.sub(rf"\b(the)\s+({re.escape(subject.name)})\b", rf"\1 {subject.color} \2", prompt,
+                            flags=re.IGNORECASE)
+        carried.append(page.model_copy(update={"prompt": prompt}))
+    return carried
+
+
 def parse_rules(text: str, has_history: bool = False) -> Instruction:
     """What the message asks for, as a careful reader would fill the Instruction schema."""
     message = text.strip()
@@ -354,7 +377,7 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
                 subject.character = character.name
                 break
     if listed.pages:
-        pages = listed.pages
+        pages = carry_colors(listed.pages, subjects)
         kind = collection.kind if collection.kind != "single" else "book"
         count = len(pages)
         if not subjects:
