@@ -123,6 +123,7 @@ class RenderedBatches:
         rng = random.Random(self.seed * 100003 + worker)
         while True:
             if self.vae_only:
+                # no draw at all without rows, so a --vae-rows 0 run renders what runs before v14 rendered
                 n = 2 if self.vae_rows and rng.random() < self.vae_rows else 1
             else:
                 n = rng.choices((1, 2, 3, 4), PANEL_WEIGHTS)[0]
