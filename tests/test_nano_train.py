@@ -161,3 +161,31 @@ def test_the_time_budget_is_the_transformer_stages_own(tmp_path):
                  "--minutes", "0.001", "--infer-steps", "2"]) == 0
     state = torch.load(out / "ckpt.pt", weights_only=False)["state"]
     assert state["vae_seconds"] > 0.06 and state["step"] >= 1
+
+
+def test_more_latent_channels_widen_the_transformer_and_a_resumed_run_keeps_them(tmp_path):
+    from diffusers import FluxPipeline
+
+    from chatdit.dit.nano.train import main
+
+    out = tmp_path / "run"
+    common = ["--tiny", "--vae-steps", "2", "--decoder-steps", "0", "--batch", "4", "--out", str(out), "--device", "cpu",
+              "--infer-steps", "2"]
+    assert main(common + ["--vae-only", "--latent-channels", "8"]) == 0
+    assert main(common + ["--steps", "2", "--resume"]) == 0  # no flag: the checkpoint's shape
+    pipe = FluxPipeline.from_pretrained(out / "pipeline")
+    assert pipe.vae.config.latent_channels == 8 and pipe.transformer.config.in_channels == 32
+    image = pipe("a red fox at night", height=64, width=64, num_inference_steps=2, max_sequence_length=32).images[0]
+    assert image.size == (64, 64)
+    with pytest.raises(SystemExit, match="8 latent channels, not --latent-channels 4"):
+        main(common + ["--out", str(tmp_path / "other"), "--vae-from", str(out / "pipeline"), "--latent-channels", "4"])
+
+
+@pytest.mark.parametrize("option, value, message", [("--vae-rows", "1.5", "not a share between 0 and 1"),
+                                                    ("--latent-channels", "0", "not a positive whole number")])
+def test_out_of_range_options_are_refused_before_anything_runs(option, value, message, capsys):
+    from chatdit.dit.nano.train import parse_args
+
+    with pytest.raises(SystemExit):
+        parse_args([option, value])
+    assert message in capsys.readouterr().err

@@ -182,6 +182,11 @@ def test_pages_listed_inside_one_sentence_are_pages_and_keep_the_headers_colors(
     assert instruction.output_count == 4 and [(s.name, s.color) for s in instruction.subjects] == [("fox", "red")]
 
 
+def test_a_page_s_the_fox_takes_all_the_headers_words_for_it():
+    instruction = parse("a two-page book about a little red fox: page 1 the fox at sunset, page 2 the fox asleep")
+    assert [p.prompt for p in instruction.pages] == ["the little red fox at sunset", "the little red fox asleep"]
+
+
 @pytest.mark.parametrize("prompt", [
     "a fox reading page 2 of a book, page 4 of the other",  # not counted 1, 2, ...
     "a six-page book about a fox, page 1 shows the fox",  # one marker is not a list

@@ -333,17 +333,17 @@ def named_characters(text: str) -> tuple[list[CharacterSpec], str]:
     return characters, NAMED.sub(lambda m: m.group(0).split(" named ")[0].split(" called ")[0], text)
 
 
-def carry_colors(pages: list[PageSpec], subjects: list[Subject]) -> list[PageSpec]:
-    """'a book about a red fox: page 1 the fox at sunset' draws a red fox on page 1: a page's 'the
-    fox' is the header's fox, so it gets the header's color (a page that says 'the blue fox' keeps
-    its own)."""
-    colored = [s for s in subjects if s.color and s.count == 1]
+def carry_descriptions(pages: list[PageSpec], subjects: list[Subject]) -> list[PageSpec]:
+    """'a book about a little red fox: page 1 the fox at sunset' draws a little red fox on page 1: a
+    page's 'the fox' is the header's fox, so it gets the header's words (a page that says 'the blue
+    fox' keeps its own)."""
+    described = [(s.name, " ".join([*s.attributes, s.color or ""]).strip()) for s in subjects if s.count == 1]
     carried = []
     for page in pages:
         prompt = page.prompt
-        for subject in colored:
-            prompt = re.sub(rf"\b(the)\s+({re.escape(subject.name)})\b", rf"\1 {subject.color} \2", prompt,
-                            flags=re.IGNORECASE)
+        for name, words in described:
+            if words:
+                prompt = re.sub(rf"\b(the)\s+({re.escape(name)})\b", rf"\1 {words} \2", prompt, flags=re.IGNORECASE)
         carried.append(page.model_copy(update={"prompt": prompt}))
     return carried
 
@@ -377,7 +377,7 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
                 subject.character = character.name
                 break
     if listed.pages:
-        pages = carry_colors(listed.pages, subjects)
+        pages = carry_descriptions(listed.pages, subjects)
         kind = collection.kind if collection.kind != "single" else "book"
         count = len(pages)
         if not subjects:

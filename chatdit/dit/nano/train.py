@@ -30,6 +30,21 @@ from pathlib import Path
 PANEL_WEIGHTS = (0.55, 0.15, 0.15, 0.15)  # share of steps with 1, 2, 3, 4 panels
 
 
+def share(text: str) -> float:
+    """An argparse type for a fraction of steps (0 to 1)."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not a share between 0 and 1")
+    return value
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
+    return value
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m chatdit.dit.nano.train", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -43,11 +58,13 @@ def parse_args(argv):
     p.add_argument("--vae-ring", action=argparse.BooleanOptionalAction, default=True,
                    help="weight the 1-pixel ring around each object too in the VAE stage (points and rays blur into "
                         "the background beside them; the decoder stage always does)")
-    p.add_argument("--vae-rows", type=float, default=0.25,
+    p.add_argument("--vae-rows", type=share, default=0.25,
                    help="share of VAE steps on 2-panel rows, so its GroupNorm sees canvas statistics")
     p.add_argument("--vae-bf16", action=argparse.BooleanOptionalAction, default=True,
                    help="bfloat16 autocast in the VAE stage alone (1.57x faster on this CPU, which has AVX512-BF16; "
                         "its transformer stage bf16 does not speed up); --no-vae-bf16 on a CPU without it")
+    p.add_argument("--latent-channels", type=positive_int, default=None,
+                   help="VAE latent channels (default: the model config's); the transformer's input widens to match")
     p.add_argument("--vae-from", type=Path, default=None,
                    help="take the VAE stage from an earlier run's pipeline folder (e.g. chatdit/dit/nano/weights, "
                         "whose VAE is this script's stage 1 at seed 0) instead of training it")
@@ -545,6 +562,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.vae_from and not (args.vae_from / "vae" / "config.json").is_file():
         raise SystemExit(f"--vae-from: no VAE at {args.vae_from / 'vae'} (give a pipeline folder, such as "
                          "chatdit/dit/nano/weights or nano-runs/<run>/pipeline)")
+    if args.vae_from and args.latent_channels:
+        earlier = json.loads((args.vae_from / "vae" / "config.json").read_text())["latent_channels"]
+        if earlier != args.latent_channels:
+            raise SystemExit(f"--vae-from: that VAE has {earlier} latent channels, not --latent-channels {args.latent_channels}")
     import numpy as np
     import torch
 
@@ -561,6 +582,12 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     config = TINY_CONFIG if args.tiny else CONFIG
+    ck = torch.load(ckpt_path, map_location=device, weights_only=False) \
+        if (args.resume or args.export_only) and ckpt_path.exists() else None
+    if ck and args.latent_channels is None:  # a resumed run keeps the shape it was started with
+        args.latent_channels = ck["args"].get("latent_channels")
+    if args.latent_channels:
+        config = {**config, "vae": {**config["vae"], "latent_channels": args.latent_channels}}
     clip_tok, t5_tok = build_tokenizers()
     models = build_models(clip_tok, t5_tok, config)
     vae, transformer, clip, t5 = (models[k] for k in ("vae", "transformer", "text_encoder", "text_encoder_2"))
@@ -585,8 +612,7 @@ def main(argv: list[str] | None = None) -> int:
     opt = torch.optim.AdamW(params + (head.parameters() if head else []), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
 
     state = {"step": 0, "elapsed": 0.0, "vae_done": False, "vae_step": 0}
-    if (args.resume or args.export_only) and ckpt_path.exists():
-        ck = torch.load(ckpt_path, map_location=device, weights_only=False)
+    if ck:
         vae.load_state_dict(ck["vae"])
         vae.register_to_config(shift_factor=ck["shift"], scaling_factor=ck["scale"])
         for k, m in trained.items():
