@@ -19,7 +19,7 @@ CLIP_MAX_LENGTH = 77
 
 # Model shape: see MODEL_CARD.md for the reasons and the measured results.
 CONFIG = {
-    "vae": dict(block_out_channels=(32, 64, 64), layers_per_block=1, latent_channels=4, norm_num_groups=16),
+    "vae": dict(block_out_channels=(32, 64, 64), layers_per_block=1, latent_channels=8, norm_num_groups=16),
     "transformer": dict(num_layers=2, num_single_layers=3, attention_head_dim=32, num_attention_heads=6,
                         joint_attention_dim=128, pooled_projection_dim=64, axes_dims_rope=(8, 12, 12)),
     "t5": dict(d_model=128, d_ff=256, num_layers=2, num_heads=4, d_kv=32),
