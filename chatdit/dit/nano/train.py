@@ -1,7 +1,7 @@
 """Train chatdit-nano: `python -m chatdit.dit.nano.train --out nano-runs/main` (the shipped run's settings).
 
 Two stages, both on data rendered on the fly from the storybook world:
-1. a small AutoencoderKL (64x64 pixels -> 16x16x4 latents), reconstruction weighted toward object
+1. a small AutoencoderKL (64x64 pixels -> 16x16x8 latents, --latent-channels), reconstruction weighted toward object
    pixels and the ring around them + tiny KL, on single panels and 2-panel rows, bfloat16 autocast;
 2. the FluxTransformer2DModel and the word-level T5 / char-level CLIP text encoders, by rectified
    flow matching on packed latents (8x8 tokens per panel), on single panels and 2-4 panel rows
@@ -562,10 +562,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.vae_from and not (args.vae_from / "vae" / "config.json").is_file():
         raise SystemExit(f"--vae-from: no VAE at {args.vae_from / 'vae'} (give a pipeline folder, such as "
                          "chatdit/dit/nano/weights or nano-runs/<run>/pipeline)")
-    if args.vae_from and args.latent_channels:
+    if args.vae_from:
+        from chatdit.dit.nano.build import CONFIG, TINY_CONFIG
+
+        wanted = args.latent_channels or (TINY_CONFIG if args.tiny else CONFIG)["vae"]["latent_channels"]
         earlier = json.loads((args.vae_from / "vae" / "config.json").read_text())["latent_channels"]
-        if earlier != args.latent_channels:
-            raise SystemExit(f"--vae-from: that VAE has {earlier} latent channels, not --latent-channels {args.latent_channels}")
+        if earlier != wanted:
+            raise SystemExit(f"--vae-from: that VAE has {earlier} latent channels, not the {wanted} this run builds "
+                             f"(set --latent-channels {earlier} to train on it)")
     import numpy as np
     import torch
 
