@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from chatdit.errors import InstructionError
-from chatdit.llm.subjects import describe, parse_subjects, places_of
+from chatdit.llm.subjects import describe, noun_phrase, parse_subjects, places_of
 from chatdit.llm.vocab import NUMBER_WORDS
 from chatdit.schema import MAX_PAGES, CharacterSpec, Instruction, LayoutBox, PageSpec, Subject, Target
 
@@ -262,7 +262,7 @@ def story_pages(subjects: list[Subject], topic: str, count: int, background: str
     in changing settings unless the person fixed one."""
     cast = subjects[:2]
     who = " and ".join(describe(s) for s in cast) if cast else topic
-    the = " and ".join("the " + describe(s).split(" ", 1)[1] if s.count == 1 else describe(s) for s in cast) if cast else topic
+    the = " and ".join("the " + noun_phrase(s) if s.count == 1 else describe(s) for s in cast) if cast else topic
     they = "they" if len(cast) > 1 or (cast and cast[0].count > 1) else "it"
     was = "were" if cast and cast[0].count > 1 else "was"  # 'there were two foxes', 'there was a fox and a bird'
     settings = ["day", "sunset", "night", "snow", "sea", "day"] if background is None else [None] * 6
@@ -337,13 +337,13 @@ def carry_descriptions(pages: list[PageSpec], subjects: list[Subject]) -> list[P
     """'a book about a little red fox: page 1 the fox at sunset' draws a little red fox on page 1: a
     page's 'the fox' is the header's fox, so it gets the header's words (a page that says 'the blue
     fox' keeps its own)."""
-    described = [(s.name, " ".join([*s.attributes, s.color or ""]).strip()) for s in subjects if s.count == 1]
+    described = [(s.name, noun_phrase(s).removesuffix(s.name)) for s in subjects if s.count == 1]
     carried = []
     for page in pages:
         prompt = page.prompt
-        for name, words in described:
+        for name, words in described:  # words: 'little red ', what comes before the name
             if words:
-                prompt = re.sub(rf"\b(the)\s+({re.escape(name)})\b", rf"\1 {words} \2", prompt, flags=re.IGNORECASE)
+                prompt = re.sub(rf"\b(the)\s+({re.escape(name)})\b", rf"\1 {words}\2", prompt, flags=re.IGNORECASE)
         carried.append(page.model_copy(update={"prompt": prompt}))
     return carried
 

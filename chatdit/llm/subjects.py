@@ -319,12 +319,16 @@ def places_of(text: str) -> list[str | None]:
     return places
 
 
+def noun_phrase(subject: Subject) -> str:
+    """'little red fox': a subject's words in the singular, without article or number."""
+    return " ".join(w for w in [*subject.attributes, subject.color or "", subject.name] if w)
+
+
 def describe(subject: Subject) -> str:
     """'two red cats' / 'a blue car': a subject back in words."""
     from chatdit.llm.vocab import IRREGULAR_PLURALS
 
-    words = [*subject.attributes, subject.color or "", subject.name]
-    noun = " ".join(w for w in words if w)
+    noun = noun_phrase(subject)
     if subject.count == 1:
         article = "an" if noun[:1] in "aeiou" else "a"
         return f"{article} {noun}"

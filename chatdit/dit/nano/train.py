@@ -562,10 +562,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.vae_from and not (args.vae_from / "vae" / "config.json").is_file():
         raise SystemExit(f"--vae-from: no VAE at {args.vae_from / 'vae'} (give a pipeline folder, such as "
                          "chatdit/dit/nano/weights or nano-runs/<run>/pipeline)")
-    if args.vae_from:
-        from chatdit.dit.nano.build import CONFIG, TINY_CONFIG
+    from chatdit.dit.nano.build import CONFIG, TINY_CONFIG, build_models, build_tokenizers, sequence_buckets
 
-        wanted = args.latent_channels or (TINY_CONFIG if args.tiny else CONFIG)["vae"]["latent_channels"]
+    config = TINY_CONFIG if args.tiny else CONFIG
+    if args.vae_from:
+        wanted = args.latent_channels or config["vae"]["latent_channels"]
         earlier = json.loads((args.vae_from / "vae" / "config.json").read_text())["latent_channels"]
         if earlier != wanted:
             raise SystemExit(f"--vae-from: that VAE has {earlier} latent channels, not the {wanted} this run builds "
@@ -574,7 +575,6 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from chatdit.dit.captions import fitted_sequence_length
-    from chatdit.dit.nano.build import CONFIG, TINY_CONFIG, build_models, build_tokenizers, sequence_buckets
     from chatdit.dit.nano.grounding import GLOBAL_TEXT, grounded_length
 
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
@@ -585,11 +585,10 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(args.seed)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    config = TINY_CONFIG if args.tiny else CONFIG
     ck = torch.load(ckpt_path, map_location=device, weights_only=False) \
         if (args.resume or args.export_only) and ckpt_path.exists() else None
-    if ck and args.latent_channels is None:  # a resumed run keeps the shape it was started with
-        args.latent_channels = ck["args"].get("latent_channels")
+    if ck and args.latent_channels is None:  # a resumed run keeps the width its VAE was built with
+        args.latent_channels = ck["vae"]["post_quant_conv.weight"].shape[0]
     if args.latent_channels:
         config = {**config, "vae": {**config["vae"], "latent_channels": args.latent_channels}}
     clip_tok, t5_tok = build_tokenizers()
