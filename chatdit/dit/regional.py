@@ -14,6 +14,7 @@ The mask reaches every attention layer of FluxTransformer2DModel (dual and singl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from chatdit.errors import ToolArgumentError
 
@@ -51,7 +52,9 @@ def regional_prompt(regions: list[Region], prompt: str) -> str:
     return ", ".join(parts + ([prompt.strip()] if prompt.strip() else []))
 
 
+@lru_cache(maxsize=8192)
 def token_count(tokenizer, text: str) -> int:
+    """Cached: nano training counts the same few thousand phrases hundreds of times a step."""
     return len(tokenizer(text, add_special_tokens=False)["input_ids"])
 
 

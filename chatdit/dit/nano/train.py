@@ -70,7 +70,7 @@ def parse_args(argv):
                         "whose VAE is this script's stage 1 at seed 0) instead of training it")
     p.add_argument("--vae-only", action="store_true",
                    help="train the VAE stage, save and export, then stop: check it with bench/nano_vae.py, then --resume")
-    p.add_argument("--decoder-steps", type=int, default=600,
+    p.add_argument("--decoder-steps", type=int, default=400,
                    help="after the transformer, fine-tune the VAE decoder alone this many steps (encoder frozen, "
                         "so the latents stay the same); its time comes after --minutes")
     p.add_argument("--decoder-jitter", type=float, default=0.1, help="latent noise (in latent sigmas) for that stage")
@@ -291,9 +291,14 @@ def attention_kwargs(transformer, mask, positions, box_rope: bool) -> dict | Non
     return {"attention_mask": mask, "text_rotary_emb": text_rotary(transformer, positions)}
 
 
-def encode_latents(vae, pixels):
-    z = vae.encode(pixels).latent_dist.mode()
-    return (z - vae.config.shift_factor) * vae.config.scaling_factor
+def encode_latents(vae, pixels, bf16: bool = False):
+    """Standardised latents of pixels in [-1, 1], in float32 (encoded under bfloat16 autocast with
+    `bf16`: 2.6x faster on this CPU, latents within 0.6 % of a latent sigma)."""
+    import torch
+
+    with torch.autocast(pixels.device.type, dtype=torch.bfloat16, enabled=bf16):
+        z = vae.encode(pixels).latent_dist.mode()
+    return (z.float() - vae.config.shift_factor) * vae.config.scaling_factor
 
 
 def pack(latents):
@@ -304,12 +309,12 @@ def pack(latents):
     return FluxPipeline._pack_latents(latents, b, c, h, w), ids
 
 
-def encode_batch(vae, images, device):
+def encode_batch(vae, images, device, bf16: bool = False):
     """(packed latents, image ids) of a batch of uint8 images, for the frozen VAE."""
     import torch
 
     with torch.no_grad():
-        return pack(encode_latents(vae, to_pixels(images, device)))
+        return pack(encode_latents(vae, to_pixels(images, device), bf16))
 
 
 def lr_factor(progress: float, step: int, schedule: str, warmup: int = 200) -> float:
@@ -679,7 +684,8 @@ def main(argv: list[str] | None = None) -> int:
 
     loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers, labels=head is not None,
                                       per_object=splits_objects(GROUNDING_MODES[args.grounding])),
-                          lambda images: encode_batch(vae, images, device), args.reuse, args.seed + state["step"])
+                          lambda images: encode_batch(vae, images, device, bf16 or args.vae_bf16), args.reuse,
+                          args.seed + state["step"])
     buckets = sequence_buckets(args.tiny)
     g = torch.Generator(device="cpu").manual_seed(args.seed + state["step"])
     last_save, t_log, seen, loss_avg = time.time(), time.time(), 0, None
