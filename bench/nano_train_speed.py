@@ -5,6 +5,8 @@
 - float32 vs bfloat16 autocast (`--precision bf16`; `auto` keeps the CPU in float32);
 - plain captions vs 90 % of samples grounded (`--grounded 0.9`, the shipped run: each group's
   phrase under its boxes' attention mask, chatdit/dit/nano/grounding.py);
+- the transformer stage's batches VAE-encoded in float32 vs under bfloat16 autocast (`--vae-bf16`,
+  the default since v16), in the grounded loop and the encoding alone;
 - the VAE stage's step in float32 vs bfloat16 autocast.
 
     .venv/bin/python bench/nano_train_speed.py [--steps 40] [--reuse 3]
@@ -25,7 +27,7 @@ FIXED_LENGTH = 80  # what every caption was padded to before sequence buckets (4
 
 
 def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int, bf16: bool = False,
-                      grounded: float = 0.0) -> float:
+                      grounded: float = 0.0, encode_bf16: bool = False) -> float:
     import random
 
     import torch
@@ -43,7 +45,8 @@ def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int, b
     params = [p for m in trained.values() for p in m.parameters()]
     opt = torch.optim.AdamW(params, lr=1e-4)
 
-    loader = LatentReplay(make_loader(seed, 64, 0), lambda images: encode_batch(vae, images, "cpu"), reuse, seed)
+    loader = LatentReplay(make_loader(seed, 64, 0), lambda images: encode_batch(vae, images, "cpu", encode_bf16),
+                          reuse, seed)
     g = torch.Generator().manual_seed(seed)
     pick = random.Random(seed)
     panels, start = 0, None
@@ -64,6 +67,25 @@ def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int, b
         opt.step()
         panels += x0.shape[0] * x0.shape[1] // 64
     return panels / (time.perf_counter() - start)
+
+
+def encoded_panels_per_second(steps: int, seed: int, bf16: bool) -> float:
+    """The transformer stage's batch encoding alone (encode_batch on batches of 64 panels)."""
+    import torch
+
+    from chatdit.dit.nano.build import CONFIG, build_models, build_tokenizers
+    from chatdit.dit.nano.train import encode_batch, make_loader
+
+    torch.manual_seed(seed)
+    vae = build_models(*build_tokenizers(), CONFIG)["vae"].eval()
+    loader = make_loader(seed, 64, 0)
+    batches = [next(loader)[0] for _ in range(steps + 2)]
+    for images in batches[:2]:  # warm-up
+        encode_batch(vae, images, "cpu", bf16)
+    start = time.perf_counter()
+    for images in batches[2:]:
+        encode_batch(vae, images, "cpu", bf16)
+    return sum(images.shape[0] * images.shape[3] // 64 for images in batches[2:]) / (time.perf_counter() - start)
 
 
 def vae_images_per_second(steps: int, seed: int, bf16: bool) -> float:
@@ -96,19 +118,24 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     plain = [b for b in SEQUENCE_BUCKETS if b <= FIXED_LENGTH]  # plain captions never need more
-    variants = [
-        (f"text padded to {FIXED_LENGTH}, each batch once", [FIXED_LENGTH], 1.0, False, 0.0),
-        ("sequence buckets, each batch once", plain, 1.0, False, 0.0),
-        (f"sequence buckets, each batch {args.reuse:g}x", plain, args.reuse, False, 0.0),
-        ("the same, bfloat16 autocast", plain, args.reuse, True, 0.0),
-        ("float32, 90 % of samples grounded", list(SEQUENCE_BUCKETS), args.reuse, False, 0.9),
+    variants = [  # name, buckets, reuse, bf16, grounded, batches encoded in bf16
+        (f"text padded to {FIXED_LENGTH}, each batch once", [FIXED_LENGTH], 1.0, False, 0.0, False),
+        ("sequence buckets, each batch once", plain, 1.0, False, 0.0, False),
+        (f"sequence buckets, each batch {args.reuse:g}x", plain, args.reuse, False, 0.0, False),
+        ("the same, bfloat16 autocast", plain, args.reuse, True, 0.0, False),
+        ("float32, 90 % of samples grounded", list(SEQUENCE_BUCKETS), args.reuse, False, 0.9, False),
+        ("the same, batches encoded in bf16", list(SEQUENCE_BUCKETS), args.reuse, False, 0.9, True),
     ]
     print(f"nano training throughput, {args.steps} steps each, {torch.get_num_threads()} CPU threads")
     base = None
-    for name, buckets, reuse, bf16, grounded in variants:
-        rate = panels_per_second(buckets, reuse, args.steps, args.seed, bf16, grounded)
+    for name, buckets, reuse, bf16, grounded, encode_bf16 in variants:
+        rate = panels_per_second(buckets, reuse, args.steps, args.seed, bf16, grounded, encode_bf16)
         base = base or rate
         print(f"{name:<40} {rate:7.1f} panels/s  {rate / base:5.2f}x", flush=True)
+    encode_fp32 = encoded_panels_per_second(args.steps, args.seed, bf16=False)
+    encode_bf16 = encoded_panels_per_second(args.steps, args.seed, bf16=True)
+    print(f"{'batch encoding, float32':<40} {encode_fp32:7.1f} panels/s  1.00x")
+    print(f"{'batch encoding, bfloat16 autocast':<40} {encode_bf16:7.1f} panels/s  {encode_bf16 / encode_fp32:5.2f}x")
     vae_fp32 = vae_images_per_second(args.steps, args.seed, bf16=False)
     vae_bf16 = vae_images_per_second(args.steps, args.seed, bf16=True)
     print(f"{'VAE stage, float32':<40} {vae_fp32:7.1f} images/s  1.00x")

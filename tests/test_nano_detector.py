@@ -38,3 +38,14 @@ def test_panels_of_a_canvas_are_checked_one_by_one():
     scenes = [detect_scene(p) for p in panels(canvas, 2)]
     assert [s.background for s in scenes] == ["day", "night"]
     assert all(s.count("fox", "red") == 1 for s in scenes)
+
+
+def test_each_group_requirement_names_the_kind_it_is_about():
+    spec = SceneSpec(background="day", objects=[ObjectSpec(kind="sun", color="yellow", size="large", position="left"),
+                                                ObjectSpec(kind="boat", color="red", count=2, size="small")])
+    image, _ = render_scene(spec, seed=1)
+    subjects = collections.defaultdict(set)
+    for r in check_spec(image, spec):
+        subjects[r.category].add(r.subject)
+    assert subjects["kind"] == subjects["count"] == {"sun", "boat"}
+    assert subjects["left_right"] == {"sun"} and subjects["background"] == {""}

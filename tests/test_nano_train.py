@@ -189,3 +189,14 @@ def test_out_of_range_options_are_refused_before_anything_runs(option, value, me
     with pytest.raises(SystemExit):
         parse_args([option, value])
     assert message in capsys.readouterr().err
+
+
+def test_batches_encoded_under_bf16_are_float32_latents_close_to_the_float32_ones(tiny_pipe):
+    from chatdit.dit.nano.train import encode_batch, make_loader
+
+    images = next(make_loader(1, 4, 0))[0]
+    exact, ids = encode_batch(tiny_pipe.vae, images, "cpu")
+    fast, fast_ids = encode_batch(tiny_pipe.vae, images, "cpu", bf16=True)
+    assert fast.dtype == torch.float32 and torch.equal(ids, fast_ids)
+    assert not torch.equal(fast, exact)  # bf16 really ran
+    assert ((fast - exact).std() / exact.std()) < 0.05

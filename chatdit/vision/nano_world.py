@@ -49,6 +49,7 @@ class Requirement(BaseModel):
     description: str
     passed: bool
     detail: str = ""
+    subject: str = ""  # the object kind a claim about one group is about (benches break results down by it)
 
 
 # ---------------------------------------------------------------- detection
@@ -188,17 +189,18 @@ def check_spec(image, spec: SceneSpec, scene: DetectedScene | None = None) -> li
         colors = scene.find(None, obj.color)
         exact = scene.find(obj.kind, obj.color)
         results.append(Requirement(category="kind", description=f"a {obj.kind} is present", passed=bool(kinds),
-                                   detail=f"{len(kinds)} found"))
+                                   detail=f"{len(kinds)} found", subject=obj.kind))
         results.append(Requirement(category="color", description=f"something {obj.color} is present",
-                                   passed=bool(colors), detail=f"{len(colors)} found"))
+                                   passed=bool(colors), detail=f"{len(colors)} found", subject=obj.kind))
         results.append(Requirement(category="count", description=f"{obj.count} x {name}",
-                                   passed=len(exact) == obj.count, detail=f"{len(exact)} found"))
+                                   passed=len(exact) == obj.count, detail=f"{len(exact)} found", subject=obj.kind))
         if obj.position:
             found = _matches(scene, obj)
             cx = (sum(o.center[0] for o in found) / len(found), sum(o.center[1] for o in found) / len(found)) if found else None
             category = "left_right" if obj.position in ("left", "right") else "position"
             results.append(Requirement(category=category, description=f"{name} {obj.position}",
-                                       passed=bool(found) and _side_ok(cx, obj.position), detail=f"center {cx}"))
+                                       passed=bool(found) and _side_ok(cx, obj.position), detail=f"center {cx}",
+                                       subject=obj.kind))
     for rel in spec.relations:
         a, b = spec.objects[rel.subject], spec.objects[rel.target]
         fa, fb = _matches(scene, a), _matches(scene, b)
