@@ -26,6 +26,8 @@ def test_tiny_training_run_writes_a_pipeline_and_resumes(tmp_path):
     defaults = json.loads((out / "pipeline" / "chatdit.json").read_text())
     assert defaults["pipeline"] == "FluxPipeline" and defaults["num_inference_steps"] == 2
     assert defaults["grounding"] == "storybook-boxes"  # trained grounded by default, so the hub draws it so
+    saved = json.loads((out / "pipeline" / "tokenizer_2" / "tokenizer.json").read_text())
+    assert saved["padding"] is None and saved["truncation"] is None  # nothing left over from the last batch
     trained = (out / "pipeline" / "transformer" / "diffusion_pytorch_model.safetensors").read_bytes()
     assert main(common[:-1] + ["4", "--export-only"]) == 0  # the checkpoint's weights, other defaults
     assert (out / "pipeline" / "transformer" / "diffusion_pytorch_model.safetensors").read_bytes() == trained
@@ -78,14 +80,18 @@ def test_the_vae_stage_draws_the_asked_share_of_two_panel_rows():
     assert {next(make_loader(5, 4, 0, vae_only=True))[0].shape[-1] for _ in range(3)} == {64}
 
 
-def test_precision_auto_keeps_the_cpu_run_in_float32(monkeypatch):
-    from chatdit.dit.nano.train import uses_bf16
+def test_precision_auto_takes_bf16_where_the_hardware_has_it(monkeypatch):
+    from chatdit.dit.nano import train
 
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
-    assert not uses_bf16(cpu, "auto")  # the shipped weights' run
-    assert uses_bf16(cpu, "bf16") and not uses_bf16(cuda, "fp32")
+    monkeypatch.setattr(train, "cpu_has_bf16", lambda: True)
+    assert train.uses_bf16(cpu, "auto") and not train.uses_bf16(cpu, "fp32")  # the shipped weights' run
+    monkeypatch.setattr(train, "cpu_has_bf16", lambda: False)
+    assert not train.uses_bf16(cpu, "auto") and train.uses_bf16(cpu, "bf16")
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
-    assert uses_bf16(cuda, "auto")
+    assert train.uses_bf16(cuda, "auto") and not train.uses_bf16(cuda, "fp32")
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    assert not train.uses_bf16(cuda, "auto")
 
 
 def test_latent_replay_encodes_about_one_batch_in_reuse_and_is_seeded():
