@@ -62,7 +62,7 @@ def parse_args(argv):
                    help="share of VAE steps on 2-panel rows, so its GroupNorm sees canvas statistics")
     p.add_argument("--vae-bf16", action=argparse.BooleanOptionalAction, default=True,
                    help="bfloat16 autocast for the VAE: its training stage (1.57x faster on this CPU, which has "
-                        "AVX512-BF16) and the encoding of the transformer stage's batches (2.6x), whatever --precision "
+                        "AVX512-BF16) and the encoding of the transformer stage's batches (1.6x), whatever --precision "
                         "says; --no-vae-bf16 on a CPU without it")
     p.add_argument("--latent-channels", type=positive_int, default=None,
                    help="VAE latent channels (default: the model config's); the transformer's input widens to match")
@@ -294,7 +294,7 @@ def attention_kwargs(transformer, mask, positions, box_rope: bool) -> dict | Non
 
 def encode_latents(vae, pixels, bf16: bool = False):
     """Standardised latents of pixels in [-1, 1], in float32 (encoded under bfloat16 autocast with
-    `bf16`: 2.6x faster on this CPU, latents within 0.6 % of a latent sigma)."""
+    `bf16`: 1.6x faster on this CPU, latents within 0.6 % of a latent sigma)."""
     import torch
 
     with torch.autocast(pixels.device.type, dtype=torch.bfloat16, enabled=bf16):
