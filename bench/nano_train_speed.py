@@ -2,11 +2,11 @@
 
 - text padded to one fixed length (80 tokens, as before) vs to each caption's sequence bucket;
 - each rendered and VAE-encoded batch trained on once vs `--reuse` times;
-- float32 vs bfloat16 autocast (`--precision bf16`; `auto` keeps the CPU in float32);
+- float32 vs bfloat16 autocast (`--precision bf16`; what `auto` picks on a CPU with native bf16);
 - plain captions vs 90 % of samples grounded (`--grounded 0.9`, the shipped run: each group's
   phrase under its boxes' attention mask, chatdit/dit/nano/grounding.py);
 - the transformer stage's batches VAE-encoded in float32 vs under bfloat16 autocast (`--vae-bf16`,
-  the default since v16), in the grounded loop and the encoding alone;
+  the default since v17), in the grounded loop and the encoding alone;
 - the VAE stage's step in float32 vs bfloat16 autocast.
 
     .venv/bin/python bench/nano_train_speed.py [--steps 40] [--reuse 3]

@@ -345,7 +345,7 @@ def cpu_has_bf16() -> bool:
 
 def uses_bf16(device, precision: str) -> bool:
     """bfloat16 autocast where the hardware has it: CUDA with bf16, or a CPU with native bf16 (the
-    shipped v17 run: 1.29x the transformer steps of float32 in the same minutes)."""
+    shipped v17 run: 1.22x the transformer steps a minute of v16's float32 run)."""
     import torch
 
     if precision != "auto":
