@@ -7,7 +7,9 @@
   phrase under its boxes' attention mask, chatdit/dit/nano/grounding.py);
 - the transformer stage's batches VAE-encoded in float32 vs under bfloat16 autocast (`--vae-bf16`,
   the default since v17), in the grounded loop and the encoding alone;
-- the VAE stage's step in float32 vs bfloat16 autocast.
+- the VAE stage's step in float32 vs bfloat16 autocast;
+- the shipped step (grounded, bf16, batches encoded in bf16) with PyTorch's fused flash-attention
+  kernel vs the math kernel (`--attention`; what `auto` picks on a CPU since v18).
 
     .venv/bin/python bench/nano_train_speed.py [--steps 40] [--reuse 3]
 
@@ -27,7 +29,7 @@ FIXED_LENGTH = 80  # what every caption was padded to before sequence buckets (4
 
 
 def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int, bf16: bool = False,
-                      grounded: float = 0.0, encode_bf16: bool = False) -> float:
+                      grounded: float = 0.0, encode_bf16: bool = False, attention: str = "fused") -> float:
     import random
 
     import torch
@@ -61,7 +63,7 @@ def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int, b
                    for c, r in zip(captions, regions)]
         t = torch.sigmoid(torch.randn(x0.shape[0], generator=g))
         loss, _ = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t,
-                                  torch.randn(x0.shape, generator=g), bf16, regions=regions)
+                                  torch.randn(x0.shape, generator=g), bf16, regions=regions, attention=attention)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -132,6 +134,10 @@ def main(argv=None) -> int:
         rate = panels_per_second(buckets, reuse, args.steps, args.seed, bf16, grounded, encode_bf16)
         base = base or rate
         print(f"{name:<40} {rate:7.1f} panels/s  {rate / base:5.2f}x", flush=True)
+    fused = panels_per_second(list(SEQUENCE_BUCKETS), args.reuse, args.steps, args.seed, True, 0.9, True, "fused")
+    math_kernel = panels_per_second(list(SEQUENCE_BUCKETS), args.reuse, args.steps, args.seed, True, 0.9, True, "math")
+    print(f"{'shipped step, fused flash attention':<40} {fused:7.1f} panels/s  1.00x")
+    print(f"{'shipped step, math attention':<40} {math_kernel:7.1f} panels/s  {math_kernel / fused:5.2f}x", flush=True)
     encode_fp32 = encoded_panels_per_second(args.steps, args.seed, bf16=False)
     encode_bf16 = encoded_panels_per_second(args.steps, args.seed, bf16=True)
     print(f"{'batch encoding, float32':<40} {encode_fp32:7.1f} panels/s  1.00x")

@@ -217,3 +217,31 @@ def test_grounded_samples_train_through_the_mask_and_the_phrase_encodings():
     embeddings = models["text_encoder_2"].get_input_embeddings().weight.grad
     star = t5_tok.convert_tokens_to_ids("\u2581" + next(r for r in regions[0] if not r.backdrop).phrase.split()[-1])
     assert embeddings[star].abs().sum() > 0, "a phrase's words are trained"
+
+
+def test_the_math_attention_kernel_trains_as_the_fused_one_does():
+    """train.py picks the math kernel on a CPU for speed (attention_kernel): it must be the same
+    loss and the same gradients under the regional masks, or the speed-up changes the model."""
+    from chatdit.dit.nano.build import TINY_CONFIG, build_models, build_tokenizers
+    from chatdit.dit.nano.train import encode_batch, flow_matching_loss, make_loader
+
+    torch.manual_seed(0)
+    clip_tok, t5_tok = build_tokenizers()
+    models = build_models(clip_tok, t5_tok, TINY_CONFIG)
+    images, _, captions, regions = next(make_loader(3, 4, 0, vae_only=True))
+    x0, ids = encode_batch(models["vae"].eval(), images, "cpu")
+    t, noise = torch.full((x0.shape[0],), 0.4), torch.randn_like(x0)
+    texts = [GLOBAL_TEXT] * len(captions)
+    lengths = [grounded_length(t5_tok, r, GLOBAL_TEXT, [16, 32, 64]) for r in regions]
+    transformer = models["transformer"]
+    results = {}
+    for kernel in ("fused", "math"):
+        transformer.zero_grad(set_to_none=True)
+        loss, _ = flow_matching_loss(models, (clip_tok, t5_tok), x0, ids, texts, lengths, t, noise, regions=regions,
+                                     attention=kernel)
+        loss.backward()
+        results[kernel] = loss.detach(), torch.cat([p.grad.flatten() for p in transformer.parameters()])
+    (fused_loss, fused_grad), (math_loss, math_grad) = results["fused"], results["math"]
+    assert torch.allclose(fused_loss, math_loss, rtol=1e-5, atol=1e-6)
+    assert torch.allclose(fused_grad, math_grad, rtol=1e-3, atol=1e-5)
+    assert fused_grad.abs().sum() > 0

@@ -106,6 +106,9 @@ def parse_args(argv):
     p.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto",
                    help="auto: bfloat16 autocast on CUDA with bf16 and on a CPU with AVX512-BF16 or AMX (the shipped "
                         "run), else float32")
+    p.add_argument("--attention", choices=["auto", "math", "fused"], default="auto",
+                   help="the transformer stage's attention kernel; auto: math on a CPU (its backward is far "
+                        "cheaper there than the fused flash kernel's: bench/nano_train_speed.py), fused on CUDA")
     p.add_argument("--device", default="auto", help="auto (cuda when present), cpu or cuda")
     p.add_argument("--workers", type=int, default=-1, help="data worker processes (-1: 0 on cpu, 10 on gpu)")
     p.add_argument("--tiny", action="store_true", help="tiny model (tests and smoke runs)")
@@ -355,6 +358,22 @@ def uses_bf16(device, precision: str) -> bool:
     return device.type == "cpu" and cpu_has_bf16()
 
 
+def attention_kernel(device, attention: str = "auto"):
+    """The scaled-dot-product-attention kernel for the training step, as a context manager.
+
+    On a CPU, PyTorch's fused flash-attention kernel spends about ten times its forward time in
+    its backward at these short sequences (64-384 tokens; a profile of the grounded step put 29 %
+    of the step there), while the math kernel's backward is a few batched matmuls:
+    `bench/nano_train_speed.py` measures the whole step. CUDA keeps its fused kernels. "auto": math
+    on a CPU, fused elsewhere."""
+    from contextlib import nullcontext
+
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    math_kernel = attention == "math" or (attention == "auto" and device.type == "cpu")
+    return sdpa_kernel([SDPBackend.MATH]) if math_kernel else nullcontext()
+
+
 def object_token_weights(regions, grid: tuple[int, int], extra: float):
     """[B, T] loss weights: 1 + extra on image tokens inside a sample's object boxes, 1 elsewhere
     (and everywhere in a sample drawn from its plain caption)."""
@@ -373,14 +392,15 @@ def object_token_weights(regions, grid: tuple[int, int], extra: float):
 
 def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str], lengths: list[int], t, noise,
                        bf16: bool = False, head=None, labels=None, regions=None, dropped=None, box_rope: bool = False,
-                       object_weight: float = 0.0):
+                       object_weight: float = 0.0, attention: str = "auto"):
     """(rectified-flow loss, semantic loss) of one batch of packed latents: one transformer call per
     text length, so each caption is padded to its own bucket as the hub pads it at inference.
     Samples with `regions` are drawn grounded (encode_batch_text); `dropped` marks the captions
     dropped for true CFG. With a SemanticHead and the batch's label maps, the second is its loss
     on the image tokens' hidden states (chatdit/dit/nano/semantic.py); else 0. With `box_rope`, object
     phrases take their boxes' rotary positions (the transformer has use_box_rope's processor). With
-    `object_weight`, image tokens inside a grounded sample's object boxes weigh 1 + object_weight."""
+    `object_weight`, image tokens inside a grounded sample's object boxes weigh 1 + object_weight.
+    `attention` picks the attention kernel (attention_kernel)."""
     from contextlib import nullcontext
 
     import torch
@@ -397,7 +417,7 @@ def flow_matching_loss(models: dict, tokenizers, x0, img_ids, captions: list[str
     loss = semantic = torch.zeros((), device=device)
     for length in sorted(set(lengths)):
         rows = torch.tensor([i for i, n in enumerate(lengths) if n == length], device=device)
-        with (torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16),
+        with (torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16), attention_kernel(device, attention),
               image_hidden_states(transformer) if head is not None else nullcontext() as hidden):
             picked = rows.tolist()
             pooled, text, mask, positions = encode_batch_text(clip, t5, tokenizers, [captions[i] for i in picked],
@@ -734,7 +754,8 @@ def main(argv: list[str] | None = None) -> int:
         t = t.to(device)
         noise = torch.randn(x0.shape, generator=g).to(device)
         flow, semantic = flow_matching_loss(trained, (clip_tok, t5_tok), x0, img_ids, captions, lengths, t, noise, bf16,
-                                            head, labels, regions, dropped, box_rope, args.object_weight)
+                                            head, labels, regions, dropped, box_rope, args.object_weight,
+                                            args.attention)
         opt.zero_grad(set_to_none=True)
         (flow + args.semantic_weight * semantic).backward()
         torch.nn.utils.clip_grad_norm_(params + (head.parameters() if head else []), 1.0)
