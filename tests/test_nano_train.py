@@ -94,6 +94,18 @@ def test_precision_auto_takes_bf16_where_the_hardware_has_it(monkeypatch):
     assert not train.uses_bf16(cuda, "auto")
 
 
+def test_the_vae_runs_in_bf16_where_the_hardware_has_it_unless_told(monkeypatch):
+    from chatdit.dit.nano import train
+
+    cpu = torch.device("cpu")
+    monkeypatch.setattr(train, "cpu_has_bf16", lambda: True)
+    assert train.vae_uses_bf16(cpu, "auto", None) and train.vae_uses_bf16(cpu, "fp32", None)
+    assert not train.vae_uses_bf16(cpu, "fp32", False) and train.vae_uses_bf16(cpu, "bf16", False)
+    monkeypatch.setattr(train, "cpu_has_bf16", lambda: False)
+    assert not train.vae_uses_bf16(cpu, "auto", None)  # emulated bf16 would be slower than float32
+    assert train.vae_uses_bf16(cpu, "auto", True) and train.vae_uses_bf16(cpu, "bf16", None)
+
+
 def test_latent_replay_encodes_about_one_batch_in_reuse_and_is_seeded():
     from chatdit.dit.nano.train import LatentReplay
 

@@ -60,10 +60,10 @@ def parse_args(argv):
                         "the background beside them; the decoder stage always does)")
     p.add_argument("--vae-rows", type=share, default=0.25,
                    help="share of VAE steps on 2-panel rows, so its GroupNorm sees canvas statistics")
-    p.add_argument("--vae-bf16", action=argparse.BooleanOptionalAction, default=True,
+    p.add_argument("--vae-bf16", action=argparse.BooleanOptionalAction, default=None,
                    help="bfloat16 autocast for the VAE: its training stage (1.57x faster on this CPU, which has "
                         "AVX512-BF16) and the encoding of the transformer stage's batches (1.6x), whatever --precision "
-                        "says; --no-vae-bf16 on a CPU without it")
+                        "says; default: where the hardware computes bf16 natively, as --precision auto decides")
     p.add_argument("--latent-channels", type=positive_int, default=None,
                    help="VAE latent channels (default: the model config's); the transformer's input widens to match")
     p.add_argument("--vae-from", type=Path, default=None,
@@ -356,6 +356,15 @@ def uses_bf16(device, precision: str) -> bool:
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported()
     return device.type == "cpu" and cpu_has_bf16()
+
+
+def vae_uses_bf16(device, precision: str, asked: bool | None) -> bool:
+    """bfloat16 autocast for the VAE (its stage and the batch encoding): always when the transformer
+    stage runs in bf16, else as --vae-bf16 asks, and unasked where the hardware has it natively (a
+    CPU without it emulates bf16, slower than float32)."""
+    if uses_bf16(device, precision):
+        return True
+    return uses_bf16(device, "auto") if asked is None else asked
 
 
 def attention_kernel(device, attention: str = "auto"):
@@ -674,8 +683,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     n_params = sum(p.numel() for p in transformer.parameters())
     bf16 = uses_bf16(device, args.precision)
-    log(f"device {device}, {'bfloat16 autocast' if bf16 else 'float32'}, transformer {n_params / 1e6:.2f} M params, "
-        f"workers {workers}, seed {args.seed}")
+    vae_bf16 = vae_uses_bf16(device, args.precision, args.vae_bf16)
+    log(f"device {device}, {'bfloat16 autocast' if bf16 else 'float32'} (VAE {'bfloat16' if vae_bf16 else 'float32'}), "
+        f"transformer {n_params / 1e6:.2f} M params, workers {workers}, seed {args.seed}")
     budget = args.minutes * 60
     t_start = time.time() - state["elapsed"]
 
@@ -702,7 +712,7 @@ def main(argv: list[str] | None = None) -> int:
         loader = make_loader(args.seed + 7 + state.get("vae_step", 0), vae_batch, workers, vae_only=True,
                              vae_rows=args.vae_rows)
         vae_steps = args.vae_steps
-        train_vae(vae, loader, vae_steps, device, state, args.vae_object_weight, bf16 or args.vae_bf16, args.vae_ring)
+        train_vae(vae, loader, vae_steps, device, state, args.vae_object_weight, vae_bf16, args.vae_ring)
         mean, std = latent_stats(vae, loader, device)
         vae.register_to_config(shift_factor=mean, scaling_factor=1.0 / std)
         state["vae_done"] = True
@@ -718,7 +728,7 @@ def main(argv: list[str] | None = None) -> int:
 
     loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers, labels=head is not None,
                                       per_object=splits_objects(GROUNDING_MODES[args.grounding])),
-                          lambda images: encode_batch(vae, images, device, bf16 or args.vae_bf16), args.reuse,
+                          lambda images: encode_batch(vae, images, device, vae_bf16), args.reuse,
                           args.seed + state["step"])
     buckets = sequence_buckets(args.tiny)
     g = torch.Generator(device="cpu").manual_seed(args.seed + state["step"])
