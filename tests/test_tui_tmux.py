@@ -19,17 +19,26 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None or not CHATDIT.exis
 
 
 class Terminal:
-    """One tmux window running a command: type into it, read what it shows."""
+    """One tmux window running a command: type into it, read what it shows.
+
+    Each terminal runs its own tmux server (its own socket, no user config): on a shared default
+    server, a new session started just as the last one was killed can reach the dying server and
+    fail with "server exited unexpectedly", which is how CI once failed this test.
+    """
 
     def __init__(self, command: list[str], env: dict[str, str], size=(120, 45)):
         self.name = f"chatdit-test-{uuid.uuid4().hex[:8]}"
         exports = " ".join(f"{k}={v}" for k, v in env.items())
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(size[0]), "-y", str(size[1]),
-                        f"sleep 0.5; env {exports} {' '.join(command)}; sleep 30"], check=True)
-        subprocess.run(["tmux", "resize-window", "-t", self.name, "-x", str(size[0]), "-y", str(size[1])], check=True)
+        self.tmux("new-session", "-d", "-s", self.name, "-x", str(size[0]), "-y", str(size[1]),
+                  f"sleep 0.5; env {exports} {' '.join(command)}; sleep 30")
+        self.tmux("resize-window", "-t", self.name, "-x", str(size[0]), "-y", str(size[1]))
+
+    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.name, "-f", "/dev/null", *args], check=check,
+                              capture_output=True, text=True)
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+        return self.tmux("capture-pane", "-p", "-t", self.name, check=False).stdout
 
     def wait_for(self, *texts: str, timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout
@@ -47,15 +56,15 @@ class Terminal:
             time.sleep(0.1)
 
     def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        self.tmux("send-keys", "-t", self.name, *keys)
 
     def type(self, text: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+        self.tmux("send-keys", "-t", self.name, "-l", text)
         time.sleep(0.2)
         self.keys("Enter")
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        self.tmux("kill-server", check=False)
 
 
 @pytest.fixture
