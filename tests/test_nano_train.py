@@ -218,3 +218,21 @@ def test_batches_encoded_under_bf16_are_float32_latents_close_to_the_float32_one
     assert fast.dtype == torch.float32 and torch.equal(ids, fast_ids)
     assert not torch.equal(fast, exact)  # bf16 really ran
     assert ((fast - exact).std() / exact.std()) < 0.05
+
+
+def test_the_decoder_stage_draws_its_own_noise_whatever_the_transformer_stage_left(tiny_pipe):
+    """--vae-from takes a finished VAE as what a run from nothing would make: that holds only if
+    the decoder stage's jitter does not come from the global generator the transformer stage seeds."""
+    import copy
+
+    from chatdit.dit.nano.train import make_loader, train_decoder
+
+    def decoder_after(global_seed: int, seed: int) -> dict:
+        vae = copy.deepcopy(tiny_pipe.vae)
+        torch.manual_seed(global_seed)  # as the transformer stage leaves it, after however many steps
+        train_decoder(vae, make_loader(5, 2, 0, vae_only=True), 2, torch.device("cpu"), {}, 4.0, 0.5, seed=seed)
+        return vae.decoder.state_dict()
+
+    first, other_global, other_seed = decoder_after(1, 0), decoder_after(2, 0), decoder_after(1, 1)
+    assert all(torch.equal(weights, other_global[name]) for name, weights in first.items())
+    assert not all(torch.equal(weights, other_seed[name]) for name, weights in first.items())  # the jitter is drawn

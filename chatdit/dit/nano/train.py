@@ -524,11 +524,14 @@ def ring_weights(x, extra: float):
 
 
 def train_decoder(vae, loader, steps: int, device, state: dict, object_weight: float, jitter: float,
-                  bf16: bool = False):
+                  seed: int, bf16: bool = False):
     """Fine-tune the VAE decoder alone, on latents jittered by `jitter` latent sigmas.
 
     The encoder is frozen, so the latents the transformer learned stay exactly what they were;
-    the decoder learns to turn them (and imperfect, generated-like ones) into sharper shapes."""
+    the decoder learns to turn them (and imperfect, generated-like ones) into sharper shapes.
+    Its jitter comes from its own generator, seeded per step, so the stage does not depend on how
+    many steps the transformer stage took (a VAE taken with --vae-from is what a run from nothing
+    would have made) and a resumed stage draws what an unbroken one would."""
     import torch
 
     decoder = [*vae.decoder.parameters(), *(vae.post_quant_conv.parameters() if vae.post_quant_conv else [])]
@@ -544,7 +547,8 @@ def train_decoder(vae, loader, steps: int, device, state: dict, object_weight: f
         cosine_lr(opt, 1e-3, step, steps)
         with torch.no_grad():
             z = vae.encode(x).latent_dist.mode()
-        z = z + jitter * sigma * torch.randn_like(z)
+        noise = torch.randn(z.shape, generator=torch.Generator().manual_seed(seed * 1009 + step))
+        z = z + jitter * sigma * noise.to(z)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
             recon = vae.decode(z).sample.float()
         loss = reconstruction_step(opt, recon, x, ring_weights(x, object_weight))
@@ -788,7 +792,7 @@ def main(argv: list[str] | None = None) -> int:
     save()
     if state.get("decoder_step", 0) < args.decoder_steps:
         train_decoder(vae, make_loader(args.seed + 13, vae_batch, workers), args.decoder_steps,
-                      device, state, args.vae_object_weight, args.decoder_jitter, bf16)
+                      device, state, args.vae_object_weight, args.decoder_jitter, args.seed, bf16)
         save()
     folder = export_pipeline(models, ema_models, clip_tok, t5_tok, args, out)
     log(f"done: {state['step']} steps in {(time.time() - t_start) / 60:.1f} min; pipeline at {folder}")
