@@ -154,6 +154,23 @@ def test_a_fixed_background_is_kept_not_varied():
     assert not any(b in p.prompt for p in instruction.pages for b in ("sunset", "snow", "sea"))
 
 
+
+@pytest.mark.parametrize("prompt, subjects", [
+    ("three yellow stars over the sea at night", ["star"]),
+    ("two boats on the sea at sunset", ["boat"]),
+    ("a red sun in the sky over the snow", ["sun"]),
+    ("a picture book about a fox in the snow at night", ["fox"]),
+    ("a four-page book: page 1 two boats on the sea at sunset, page 2 a red sun in the sky over the snow", ["boat", "sun"]),
+])
+def test_a_second_setting_is_kept_in_the_prompt_but_is_no_subject(prompt, subjects):
+    """Only one setting is the background; the sea of 'stars over the sea at night' is not a thing
+    to draw, check or warn about (nano warned it could not draw the sea, and the critic asked for one)."""
+    instruction = parse(prompt)
+    assert [s.name for s in instruction.subjects] == subjects
+    assert all(" and a snow" not in page.prompt for page in instruction.pages)
+    if not instruction.pages:
+        assert "sea" in instruction.prompt or "snow" in instruction.prompt or "sky" in instruction.prompt
+
 @pytest.mark.parametrize("prompt, message", [
     ("a zero page book about cats", "at least one"),
     ("make a 10000 page book about cats", "at most 200"),

@@ -42,6 +42,14 @@ BACKGROUNDS: list[tuple[str, str]] = [
      r"mountains|space|outer space|library|castle|classroom|farm|countryside|cave|sky|clouds|rain|office|museum|"
      r"playground|zoo|market|school|studio|bathroom|attic|swamp|valley|savanna|arctic|island)\b|\bat home\b", "place"),
 ]
+# Phrases that say where a scene is, never what is in it: the backgrounds above and the sky. The
+# first one found is the instruction's background; any other ("stars over the sea at night") stays
+# in the prompt for the model but is not a subject to draw, check or warn about.
+SETTING_PHRASES = re.compile(
+    "|".join(f"(?:{pattern})" for pattern, name in BACKGROUNDS if name != "place")
+    + r"|\b(?:over|above|across|along|beside) the (?:sea|ocean|waves|water|snow)\b"
+    + r"|\b(?:up )?(?:in|across|into|through|under|on) the (?:sky|snow)\b",
+    re.IGNORECASE)
 NOUN_UNITS = r"(?:pages?|panels?|images?|pictures?|illustrations?|drawings?|frames?|scenes?|shots?|photos?|versions?|variations?|variants?|options?|takes?)"
 EDIT_VERBS = r"(?:make|turn|change|add|remove|delete|erase|replace|give|put|move|recolou?r|brighten|darken|fix|redo|redraw|regenerate|swap|let|set|use|show|draw|shift|enlarge|shrink)"
 INPAINT_VERBS = re.compile(r"^\s*(?:remove|delete|erase|replace|get rid of|take out)\b", re.IGNORECASE)
@@ -160,6 +168,13 @@ def find_background(text: str) -> tuple[str | None, str]:
             rest = (text[: match.start()] + text[match.end():]).strip()
             return (phrase.lower() if name == "place" else name), re.sub(r"\s{2,}", " ", rest).strip(" ,")
     return None, text
+
+
+def without_settings(scene: str) -> str:
+    """The scene with its setting phrases cut, for reading its subjects ('two boats on the sea at
+    sunset' has boats, not a sea)."""
+    cut = SETTING_PHRASES.sub(" ", scene)
+    return re.sub(r"\s+,", ",", re.sub(r"\s{2,}", " ", cut)).strip(" ,")
 
 
 def find_style(text: str) -> tuple[str | None, str]:
@@ -295,7 +310,7 @@ def subjects_of_pages(pages: list[PageSpec]) -> list[Subject]:
     seen: dict[tuple[str, str | None], Subject] = {}
     for page in pages:
         _, scene = find_background(re.sub(r"\[[^\]]*\]", "", page.prompt))
-        for subject in parse_subjects(scene):
+        for subject in parse_subjects(without_settings(scene)):
             seen.setdefault((subject.name, subject.color), subject.model_copy(update={"position": None, "depth": None}))
     return list(seen.values())
 
@@ -370,7 +385,7 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
     style, topic = find_style(collection.topic)
     background, scene = find_background(strip_chat(topic))
     scene = strip_chat(scene)
-    subjects = parse_subjects(scene) if scene else []
+    subjects = parse_subjects(without_settings(scene)) if scene else []
     for character in characters:
         for subject in subjects:
             if subject.name in character.description.lower().split() and subject.character is None:
@@ -386,7 +401,7 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
     else:
         kind, count = collection.kind, collection.count
         pages = story_pages(subjects, scene or topic, count, background, kind) if kind in ("book", "storyboard") else []
-    layout = layout_boxes(scene, subjects) if kind == "single" else []
+    layout = layout_boxes(without_settings(scene), subjects) if kind == "single" else []
     task = "layout" if layout else ("group" if count > 1 else "generate")
     prompt = scene if not layout else scene
     return Instruction(
