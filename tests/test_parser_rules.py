@@ -154,7 +154,6 @@ def test_a_fixed_background_is_kept_not_varied():
     assert not any(b in p.prompt for p in instruction.pages for b in ("sunset", "snow", "sea"))
 
 
-
 @pytest.mark.parametrize("prompt, subjects", [
     ("three yellow stars over the sea at night", ["star"]),
     ("two boats on the sea at sunset", ["boat"]),
@@ -170,6 +169,7 @@ def test_a_second_setting_is_kept_in_the_prompt_but_is_no_subject(prompt, subjec
     assert all(" and a snow" not in page.prompt for page in instruction.pages)
     if not instruction.pages:
         assert "sea" in instruction.prompt or "snow" in instruction.prompt or "sky" in instruction.prompt
+
 
 @pytest.mark.parametrize("prompt, message", [
     ("a zero page book about cats", "at least one"),

@@ -34,8 +34,9 @@ class Terminal:
         self.tmux("resize-window", "-t", self.name, "-x", str(size[0]), "-y", str(size[1]))
 
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run a tmux command on this terminal's server; its stderr stays in the test's output."""
         return subprocess.run(["tmux", "-L", self.name, "-f", "/dev/null", *args], check=check,
-                              capture_output=True, text=True)
+                              stdout=subprocess.PIPE, text=True)
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", self.name, check=False).stdout

@@ -385,7 +385,8 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
     style, topic = find_style(collection.topic)
     background, scene = find_background(strip_chat(topic))
     scene = strip_chat(scene)
-    subjects = parse_subjects(without_settings(scene)) if scene else []
+    subject_text = without_settings(scene)
+    subjects = parse_subjects(subject_text) if scene else []
     for character in characters:
         for subject in subjects:
             if subject.name in character.description.lower().split() and subject.character is None:
@@ -401,11 +402,10 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
     else:
         kind, count = collection.kind, collection.count
         pages = story_pages(subjects, scene or topic, count, background, kind) if kind in ("book", "storyboard") else []
-    layout = layout_boxes(without_settings(scene), subjects) if kind == "single" else []
+    layout = layout_boxes(subject_text, subjects) if kind == "single" else []
     task = "layout" if layout else ("group" if count > 1 else "generate")
-    prompt = scene if not layout else scene
     return Instruction(
-        task=task, collection=kind, prompt=prompt or message, output_count=count, subjects=subjects,
+        task=task, collection=kind, prompt=scene or message, output_count=count, subjects=subjects,
         background=background, style=style, pages=pages, characters=characters, layout=layout,
         width=width, height=height,
     )
