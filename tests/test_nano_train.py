@@ -199,6 +199,22 @@ def test_more_latent_channels_widen_the_transformer_and_a_resumed_run_keeps_them
         main(common + ["--out", str(tmp_path / "other"), "--vae-from", str(out / "pipeline")])
 
 
+def test_heads_set_the_transformer_width_and_a_resumed_run_keeps_them(tmp_path):
+    from diffusers import FluxPipeline
+
+    from chatdit.dit.nano.train import main
+
+    out = tmp_path / "run"
+    common = ["--tiny", "--vae-steps", "2", "--decoder-steps", "0", "--batch", "4", "--out", str(out), "--device", "cpu",
+              "--infer-steps", "2"]
+    assert main(common + ["--steps", "1", "--heads", "3"]) == 0  # the tiny model's 2 heads of 16
+    assert main(common + ["--steps", "2", "--resume"]) == 0  # no flag: the checkpoint's width
+    pipe = FluxPipeline.from_pretrained(out / "pipeline")
+    assert pipe.transformer.config.num_attention_heads == 3 and pipe.transformer.inner_dim == 48
+    image = pipe("a red fox at night", height=64, width=64, num_inference_steps=2, max_sequence_length=32).images[0]
+    assert image.size == (64, 64)
+
+
 @pytest.mark.parametrize("option, value, message", [("--vae-rows", "1.5", "not a share between 0 and 1"),
                                                     ("--latent-channels", "0", "not a positive whole number")])
 def test_out_of_range_options_are_refused_before_anything_runs(option, value, message, capsys):

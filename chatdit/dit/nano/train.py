@@ -66,6 +66,9 @@ def parse_args(argv):
                         "says; default: where the hardware computes bf16 natively, as --precision auto decides")
     p.add_argument("--latent-channels", type=positive_int, default=None,
                    help="VAE latent channels (default: the model config's); the transformer's input widens to match")
+    p.add_argument("--heads", type=positive_int, default=None,
+                   help="transformer attention heads (each 32 wide, so this sets its width; default: the model "
+                        "config's); a resumed run keeps its checkpoint's")
     p.add_argument("--vae-from", type=Path, default=None,
                    help="take the VAE stage from an earlier run's pipeline folder (e.g. chatdit/dit/nano/weights, "
                         "whose VAE is this script's stage 1 at seed 0) instead of training it")
@@ -641,8 +644,12 @@ def main(argv: list[str] | None = None) -> int:
         if (args.resume or args.export_only) and ckpt_path.exists() else None
     if ck and args.latent_channels is None:  # a resumed run keeps the width its VAE was built with
         args.latent_channels = ck["vae"]["post_quant_conv.weight"].shape[0]
+    if ck and ck["args"].get("heads"):  # a resumed run keeps the width it was built with
+        args.heads = ck["args"]["heads"]
     if args.latent_channels:
         config = {**config, "vae": {**config["vae"], "latent_channels": args.latent_channels}}
+    if args.heads:
+        config = {**config, "transformer": {**config["transformer"], "num_attention_heads": args.heads}}
     clip_tok, t5_tok = build_tokenizers()
     models = build_models(clip_tok, t5_tok, config)
     vae, transformer, clip, t5 = (models[k] for k in ("vae", "transformer", "text_encoder", "text_encoder_2"))
