@@ -82,8 +82,9 @@ def parse_args(argv):
     p.add_argument("--reuse", type=float, default=3.0,
                    help="times each rendered and encoded batch is trained on, with fresh noise and timesteps each time "
                         "(rendering and VAE encoding are then paid once per REUSE steps)")
-    p.add_argument("--lr", type=float, default=2.4e-3,
-                   help="peak transformer learning rate (since v20's round; 1.2e-3 from v12 to v20, v11 8e-4)")
+    p.add_argument("--lr", type=float, default=3.6e-3,
+                   help="peak transformer learning rate (3.6e-3 since the second round after v20, 2.4e-3 in the first; "
+                        "1.2e-3 from v12 to v20, v11 8e-4)")
     p.add_argument("--ema", type=float, default=0.997)
     p.add_argument("--semantic-weight", type=float, default=1.0,
                    help="weight of the semantic alignment loss (0: off): a linear probe on the image tokens after the "
