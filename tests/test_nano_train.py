@@ -80,6 +80,35 @@ def test_the_vae_stage_draws_the_asked_share_of_two_panel_rows():
     assert {next(make_loader(5, 4, 0, vae_only=True))[0].shape[-1] for _ in range(3)} == {64}
 
 
+def test_the_transformer_stage_draws_the_asked_share_of_single_panels():
+    from chatdit.dit.nano.train import make_loader
+
+    def widths(share: float) -> list[int]:
+        loader = make_loader(5, 4, 0, single_share=share)
+        return [next(loader)[0].shape[-1] for _ in range(40)]
+
+    assert set(widths(1.0)) == {64} and 64 not in widths(0.0)
+    mixed = widths(0.5)
+    assert {64, 128, 192, 256} <= set(mixed) and 10 <= mixed.count(64) <= 30
+
+
+def test_the_vae_stage_steps_at_the_asked_learning_rate(tiny_pipe):
+    """Adam's first step moves each weight by about the learning rate, so twice the rate moves the
+    VAE about twice as far."""
+    import copy
+
+    from chatdit.dit.nano.train import make_loader, train_vae
+
+    def moved(lr: float) -> float:
+        vae = copy.deepcopy(tiny_pipe.vae)
+        before = [p.detach().clone() for p in vae.parameters()]
+        train_vae(vae, make_loader(5, 2, 0, vae_only=True), 1, torch.device("cpu"), {}, 4.0, lr=lr)
+        return sum((p.detach() - b).abs().sum().item() for p, b in zip(vae.parameters(), before))
+
+    assert moved(0.0) == 0.0
+    assert moved(2e-3) / moved(1e-3) == pytest.approx(2.0, rel=0.05)
+
+
 def test_precision_auto_takes_bf16_where_the_hardware_has_it(monkeypatch):
     from chatdit.dit.nano import train
 
@@ -216,6 +245,7 @@ def test_heads_set_the_transformer_width_and_a_resumed_run_keeps_them(tmp_path):
 
 
 @pytest.mark.parametrize("option, value, message", [("--vae-rows", "1.5", "not a share between 0 and 1"),
+                                                    ("--single-share", "-0.1", "not a share between 0 and 1"),
                                                     ("--latent-channels", "0", "not a positive whole number")])
 def test_out_of_range_options_are_refused_before_anything_runs(option, value, message, capsys):
     from chatdit.dit.nano.train import parse_args

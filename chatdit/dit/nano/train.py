@@ -27,7 +27,9 @@ import sys
 import time
 from pathlib import Path
 
-PANEL_WEIGHTS = (0.55, 0.15, 0.15, 0.15)  # share of steps with 1, 2, 3, 4 panels
+# Share of transformer steps on single panels, the rest split evenly over 2-, 3-, 4-panel rows: single
+# pictures are the rows that miss the targets (rows draw fewer, simpler objects); 0.55 up to v20.
+SINGLE_SHARE = 0.7
 
 
 def share(text: str) -> float:
@@ -50,9 +52,11 @@ def parse_args(argv):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--minutes", type=float, default=37.0,
                    help="wall-clock budget of the transformer stage (the VAE stage is --vae-steps, on the 2-core CPU "
-                        "about 21 minutes, and the decoder stage about 3, so the default run takes about 60)")
+                        "about 21 minutes, 36 on a slower one, and the decoder stage about 3, so the default run takes "
+                        "60-80)")
     p.add_argument("--steps", type=int, default=0, help="transformer steps instead of a time budget (exactly reproducible)")
     p.add_argument("--vae-steps", type=int, default=3800)
+    p.add_argument("--vae-lr", type=float, default=2e-3, help="the VAE stage's peak learning rate (cosine to a tenth)")
     p.add_argument("--vae-object-weight", type=float, default=4.0,
                    help="extra VAE loss weight on object pixels, those that are not sky or ground (objects are small)")
     p.add_argument("--vae-ring", action=argparse.BooleanOptionalAction, default=True,
@@ -79,6 +83,9 @@ def parse_args(argv):
                         "so the latents stay the same); its time comes after --minutes")
     p.add_argument("--decoder-jitter", type=float, default=0.1, help="latent noise (in latent sigmas) for that stage")
     p.add_argument("--batch", type=int, default=64, help="panels per transformer step (rows split it)")
+    p.add_argument("--single-share", type=share, default=SINGLE_SHARE,
+                   help="share of transformer steps on single panels; the rest split evenly over 2-, 3-, 4-panel rows "
+                        "(0.7 since the third round after v20; 0.55 before)")
     p.add_argument("--reuse", type=float, default=3.0,
                    help="times each rendered and encoded batch is trained on, with fresh noise and timesteps each time "
                         "(rendering and VAE encoding are then paid once per REUSE steps)")
@@ -133,9 +140,10 @@ class RenderedBatches:
     loss; regions (each group's phrase and boxes, chatdit/dit/nano/grounding.py) for grounding."""
 
     def __init__(self, seed: int, batch: int, vae_only: bool = False, labels: bool = False, per_object: bool = False,
-                 vae_rows: float = 0.0):
+                 vae_rows: float = 0.0, single_share: float = SINGLE_SHARE):
         self.seed, self.batch, self.vae_only, self.labels, self.per_object = seed, batch, vae_only, labels, per_object
         self.vae_rows = vae_rows  # with vae_only: the share of 2-panel rows
+        self.panel_weights = (single_share, *[(1 - single_share) / 3] * 3)  # without vae_only: 1, 2, 3, 4 panels
 
     def batches(self, worker: int = 0):
         import numpy as np
@@ -152,7 +160,7 @@ class RenderedBatches:
                 # no draw at all without rows, so a --vae-rows 0 run renders what runs before v14 rendered
                 n = 2 if self.vae_rows and rng.random() < self.vae_rows else 1
             else:
-                n = rng.choices((1, 2, 3, 4), PANEL_WEIGHTS)[0]
+                n = rng.choices((1, 2, 3, 4), self.panel_weights)[0]
             size = self.batch if n == 1 else max(2, self.batch // n)
             images, labels, captions, regions = [], [], [], []
             while len(images) < size:
@@ -172,11 +180,11 @@ class RenderedBatches:
 
 
 def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False, labels: bool = False,
-                per_object: bool = False, vae_rows: float = 0.0):
+                per_object: bool = False, vae_rows: float = 0.0, single_share: float = SINGLE_SHARE):
     """An iterator of batches; with workers, rendering runs in other processes."""
     import torch
 
-    source = RenderedBatches(seed, batch, vae_only, labels, per_object, vae_rows)
+    source = RenderedBatches(seed, batch, vae_only, labels, per_object, vae_rows, single_share)
     if workers <= 0:
         return source.batches()
 
@@ -495,10 +503,10 @@ def reconstruction_step(opt, recon, x, weights, extra=0.0):
 
 
 def train_vae(vae, loader, steps: int, device, state: dict, object_weight: float = 0.0, bf16: bool = False,
-              ring: bool = False):
+              ring: bool = False, lr: float = 2e-3):
     import torch
 
-    opt = torch.optim.AdamW(vae.parameters(), lr=2e-3, weight_decay=0.0)
+    opt = torch.optim.AdamW(vae.parameters(), lr=lr, weight_decay=0.0)
     if state.get("vae_opt"):
         opt.load_state_dict(state["vae_opt"])
     vae.train()
@@ -506,7 +514,7 @@ def train_vae(vae, loader, steps: int, device, state: dict, object_weight: float
     t0 = time.time()
     for step in range(start, steps):
         x = to_pixels(next(loader)[0], device)
-        cosine_lr(opt, 2e-3, step, steps)
+        cosine_lr(opt, lr, step, steps)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
             posterior = vae.encode(x).latent_dist
             recon = vae.decode(posterior.sample()).sample.float()
@@ -725,7 +733,8 @@ def main(argv: list[str] | None = None) -> int:
         loader = make_loader(args.seed + 7 + state.get("vae_step", 0), vae_batch, workers, vae_only=True,
                              vae_rows=args.vae_rows)
         vae_steps = args.vae_steps
-        train_vae(vae, loader, vae_steps, device, state, args.vae_object_weight, vae_bf16, args.vae_ring)
+        train_vae(vae, loader, vae_steps, device, state, args.vae_object_weight, vae_bf16, args.vae_ring,
+                  args.vae_lr)
         mean, std = latent_stats(vae, loader, device)
         vae.register_to_config(shift_factor=mean, scaling_factor=1.0 / std)
         state["vae_done"] = True
@@ -740,7 +749,8 @@ def main(argv: list[str] | None = None) -> int:
     vae.eval()
 
     loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers, labels=head is not None,
-                                      per_object=splits_objects(GROUNDING_MODES[args.grounding])),
+                                      per_object=splits_objects(GROUNDING_MODES[args.grounding]),
+                                      single_share=args.single_share),
                           lambda images: encode_batch(vae, images, device, vae_bf16), args.reuse,
                           args.seed + state["step"])
     buckets = sequence_buckets(args.tiny)
