@@ -30,6 +30,7 @@ from pathlib import Path
 # Share of transformer steps on single panels, the rest split evenly over 2-, 3-, 4-panel rows: single
 # pictures are the rows that miss the targets (rows draw fewer, simpler objects); 0.55 up to v20.
 SINGLE_SHARE = 0.7
+VAE_LR = 2e-3  # the VAE stage's peak learning rate; 1e-3 and 4e-3 over a shorter stage measured worse (model card)
 
 
 def share(text: str) -> float:
@@ -56,7 +57,7 @@ def parse_args(argv):
                         "60-80)")
     p.add_argument("--steps", type=int, default=0, help="transformer steps instead of a time budget (exactly reproducible)")
     p.add_argument("--vae-steps", type=int, default=3800)
-    p.add_argument("--vae-lr", type=float, default=2e-3, help="the VAE stage's peak learning rate (cosine to a tenth)")
+    p.add_argument("--vae-lr", type=float, default=VAE_LR, help="the VAE stage's peak learning rate (cosine to a tenth)")
     p.add_argument("--vae-object-weight", type=float, default=4.0,
                    help="extra VAE loss weight on object pixels, those that are not sky or ground (objects are small)")
     p.add_argument("--vae-ring", action=argparse.BooleanOptionalAction, default=True,
@@ -503,7 +504,7 @@ def reconstruction_step(opt, recon, x, weights, extra=0.0):
 
 
 def train_vae(vae, loader, steps: int, device, state: dict, object_weight: float = 0.0, bf16: bool = False,
-              ring: bool = False, lr: float = 2e-3):
+              ring: bool = False, lr: float = VAE_LR):
     import torch
 
     opt = torch.optim.AdamW(vae.parameters(), lr=lr, weight_decay=0.0)
