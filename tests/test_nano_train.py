@@ -246,6 +246,8 @@ def test_heads_set_the_transformer_width_and_a_resumed_run_keeps_them(tmp_path):
 
 @pytest.mark.parametrize("option, value, message", [("--vae-rows", "1.5", "not a share between 0 and 1"),
                                                     ("--single-share", "-0.1", "not a share between 0 and 1"),
+                                                    ("--vae-lr", "-1", "not a positive number"),
+                                                    ("--lr", "0", "not a positive number"),
                                                     ("--latent-channels", "0", "not a positive whole number")])
 def test_out_of_range_options_are_refused_before_anything_runs(option, value, message, capsys):
     from chatdit.dit.nano.train import parse_args

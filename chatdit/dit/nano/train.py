@@ -48,6 +48,15 @@ def positive_int(text: str) -> int:
     return value
 
 
+def positive_float(text: str) -> float:
+    """An argparse type for a learning rate: refused at the command line, not by the optimizer after
+    the models are built."""
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m chatdit.dit.nano.train", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -57,7 +66,7 @@ def parse_args(argv):
                         "60-80)")
     p.add_argument("--steps", type=int, default=0, help="transformer steps instead of a time budget (exactly reproducible)")
     p.add_argument("--vae-steps", type=int, default=3800)
-    p.add_argument("--vae-lr", type=float, default=VAE_LR, help="the VAE stage's peak learning rate (cosine to a tenth)")
+    p.add_argument("--vae-lr", type=positive_float, default=VAE_LR, help="the VAE stage's peak learning rate (cosine to a tenth)")
     p.add_argument("--vae-object-weight", type=float, default=4.0,
                    help="extra VAE loss weight on object pixels, those that are not sky or ground (objects are small)")
     p.add_argument("--vae-ring", action=argparse.BooleanOptionalAction, default=True,
@@ -90,7 +99,7 @@ def parse_args(argv):
     p.add_argument("--reuse", type=float, default=3.0,
                    help="times each rendered and encoded batch is trained on, with fresh noise and timesteps each time "
                         "(rendering and VAE encoding are then paid once per REUSE steps)")
-    p.add_argument("--lr", type=float, default=3.6e-3,
+    p.add_argument("--lr", type=positive_float, default=3.6e-3,
                    help="peak transformer learning rate (3.6e-3 since the second round after v20, 2.4e-3 in the first; "
                         "1.2e-3 from v12 to v20, v11 8e-4)")
     p.add_argument("--ema", type=float, default=0.997)
