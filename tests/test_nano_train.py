@@ -92,6 +92,19 @@ def test_the_transformer_stage_draws_the_asked_share_of_single_panels():
     assert {64, 128, 192, 256} <= set(mixed) and 10 <= mixed.count(64) <= 30
 
 
+def test_the_transformer_stage_draws_a_weighted_kind_more_often():
+    from chatdit.dit.nano.train import make_loader, parse_args
+
+    import re
+
+    def suns(kind_weights) -> int:  # captions naming a sun ("sunset" and "sunny" are backgrounds)
+        loader = make_loader(5, 8, 0, single_share=1.0, kind_weights=kind_weights)
+        return sum(bool(re.search(r"\bsuns?\b", caption)) for _ in range(6) for caption in next(loader)[2])
+
+    assert suns(dict(parse_args(["--kind-weight", "sun=4"]).kind_weight)) > 2 * suns(None) > 0
+    assert parse_args([]).kind_weight == []  # the uniform draw unless asked
+
+
 def test_the_vae_stage_steps_at_the_asked_learning_rate(tiny_pipe):
     """Adam's first step moves each weight by about the learning rate, so twice the rate moves the
     VAE about twice as far."""
@@ -248,7 +261,10 @@ def test_heads_set_the_transformer_width_and_a_resumed_run_keeps_them(tmp_path):
                                                     ("--single-share", "-0.1", "not a share between 0 and 1"),
                                                     ("--vae-lr", "-1", "not a positive number"),
                                                     ("--lr", "0", "not a positive number"),
-                                                    ("--latent-channels", "0", "not a positive whole number")])
+                                                    ("--latent-channels", "0", "not a positive whole number"),
+                                                    ("--kind-weight", "dragon=3", "'dragon' is not an object kind"),
+                                                    ("--kind-weight", "sun=lots", "the weight after '=' is not a number"),
+                                                    ("--kind-weight", "sun=0", "not a positive number")])
 def test_out_of_range_options_are_refused_before_anything_runs(option, value, message, capsys):
     from chatdit.dit.nano.train import parse_args
 

@@ -63,6 +63,20 @@ def test_rows_keep_the_fox_color_across_panels_and_use_the_joint_caption_format(
     assert len(split_joint_caption(text)) == 4
 
 
+def test_kind_weights_make_a_kind_commoner_in_scenes_and_rows_and_leave_the_uniform_draw_alone():
+    import collections
+
+    def kinds(draw) -> collections.Counter:
+        rng = random.Random(3)
+        return collections.Counter(o.kind for _ in range(300) for spec in draw(rng) for o in spec.objects)
+
+    plain, weighted = kinds(lambda rng: [sample_spec(rng)]), kinds(lambda rng: [sample_spec(rng, kind_weights={"moon": 4})])
+    assert weighted["moon"] > 2.5 * plain["moon"]
+    assert kinds(lambda rng: [sample_spec(rng, kind_weights={})]) == plain  # no weights: the same random stream
+    rows = kinds(lambda rng: sample_row(rng, 2, kind_weights={"moon": 4}))
+    assert rows["moon"] > 2 * kinds(lambda rng: sample_row(rng, 2))["moon"]
+
+
 def test_a_spec_that_cannot_fit_says_what_to_do():
     spec = SceneSpec(objects=[ObjectSpec(kind="fox", color="red", count=4, size="large", position="top left")])
     with pytest.raises(ValueError, match="fewer or smaller"):

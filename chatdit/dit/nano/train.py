@@ -57,6 +57,19 @@ def positive_float(text: str) -> float:
     return value
 
 
+def kind_weight(text: str) -> tuple[str, float]:
+    """An argparse type for `KIND=WEIGHT`, one of the world's object kinds and a positive weight."""
+    from chatdit.dit.nano.world import OBJECTS
+
+    kind, _, weight = text.partition("=")
+    if kind not in OBJECTS:
+        raise argparse.ArgumentTypeError(f"{kind!r} is not an object kind of the world ({', '.join(OBJECTS)})")
+    try:
+        return kind, positive_float(weight)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: the weight after '=' is not a number") from None
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m chatdit.dit.nano.train", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -96,6 +109,9 @@ def parse_args(argv):
     p.add_argument("--single-share", type=share, default=SINGLE_SHARE,
                    help="share of transformer steps on single panels; the rest split evenly over 2-, 3-, 4-panel rows "
                         "(0.7 since the third round after v20; 0.55 before)")
+    p.add_argument("--kind-weight", type=kind_weight, action="append", default=[], metavar="KIND=WEIGHT",
+                   help="draw this object kind WEIGHT times as often as the others in the transformer stage's scenes "
+                        "(repeatable; e.g. sun=3 for the kind the model draws worst)")
     p.add_argument("--reuse", type=float, default=3.0,
                    help="times each rendered and encoded batch is trained on, with fresh noise and timesteps each time "
                         "(rendering and VAE encoding are then paid once per REUSE steps)")
@@ -150,8 +166,9 @@ class RenderedBatches:
     loss; regions (each group's phrase and boxes, chatdit/dit/nano/grounding.py) for grounding."""
 
     def __init__(self, seed: int, batch: int, vae_only: bool = False, labels: bool = False, per_object: bool = False,
-                 vae_rows: float = 0.0, single_share: float = SINGLE_SHARE):
+                 vae_rows: float = 0.0, single_share: float = SINGLE_SHARE, kind_weights: dict[str, float] | None = None):
         self.seed, self.batch, self.vae_only, self.labels, self.per_object = seed, batch, vae_only, labels, per_object
+        self.kind_weights = kind_weights
         self.vae_rows = vae_rows  # with vae_only: the share of 2-panel rows
         self.panel_weights = (single_share, *[(1 - single_share) / 3] * 3)  # without vae_only: 1, 2, 3, 4 panels
 
@@ -174,7 +191,8 @@ class RenderedBatches:
             size = self.batch if n == 1 else max(2, self.batch // n)
             images, labels, captions, regions = [], [], [], []
             while len(images) < size:
-                specs = [sample_spec(rng)] if n == 1 else sample_row(rng, n)
+                specs = ([sample_spec(rng, kind_weights=self.kind_weights)] if n == 1
+                         else sample_row(rng, n, kind_weights=self.kind_weights))
                 try:
                     canvas, truths = render_row(specs, seed=rng.randrange(1 << 30))
                 except ValueError:  # a sampled scene that the layout cannot fit: draw another
@@ -190,11 +208,12 @@ class RenderedBatches:
 
 
 def make_loader(seed: int, batch: int, workers: int, vae_only: bool = False, labels: bool = False,
-                per_object: bool = False, vae_rows: float = 0.0, single_share: float = SINGLE_SHARE):
+                per_object: bool = False, vae_rows: float = 0.0, single_share: float = SINGLE_SHARE,
+                kind_weights: dict[str, float] | None = None):
     """An iterator of batches; with workers, rendering runs in other processes."""
     import torch
 
-    source = RenderedBatches(seed, batch, vae_only, labels, per_object, vae_rows, single_share)
+    source = RenderedBatches(seed, batch, vae_only, labels, per_object, vae_rows, single_share, kind_weights)
     if workers <= 0:
         return source.batches()
 
@@ -760,7 +779,7 @@ def main(argv: list[str] | None = None) -> int:
 
     loader = LatentReplay(make_loader(args.seed + 1000 * (state["step"] + 1), args.batch, workers, labels=head is not None,
                                       per_object=splits_objects(GROUNDING_MODES[args.grounding]),
-                                      single_share=args.single_share),
+                                      single_share=args.single_share, kind_weights=dict(args.kind_weight)),
                           lambda images: encode_batch(vae, images, device, vae_bf16), args.reuse,
                           args.seed + state["step"])
     buckets = sequence_buckets(args.tiny)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -377,8 +378,14 @@ def caption(spec: SceneSpec, rng: random.Random | None = None) -> str:
 # ---------------------------------------------------------------- sampling
 
 
-def sample_object(rng: random.Random, kinds=OBJECTS, colors=COLOR_NAMES, max_count: int = 4) -> ObjectSpec:
-    kind = rng.choice(kinds)
+def sample_object(rng: random.Random, kinds=OBJECTS, colors=COLOR_NAMES, max_count: int = 4,
+                  kind_weights: Mapping[str, float] | None = None) -> ObjectSpec:
+    """One object group; `kind_weights` (kind -> relative weight, 1 where absent) makes some kinds
+    commoner than the uniform draw, e.g. to give training more of a kind the model draws badly."""
+    if kind_weights:
+        kind = rng.choices(kinds, weights=[kind_weights.get(k, 1.0) for k in kinds])[0]
+    else:  # the uniform draw keeps the random stream of the runs made before kind weights
+        kind = rng.choice(kinds)
     count = 1 if kind == CHARACTER else rng.randint(1, max_count)
     size_choices = ["small", "medium"] if count >= 3 else ["small", "medium", "medium", "large"]
     if kind == CHARACTER:
@@ -386,13 +393,14 @@ def sample_object(rng: random.Random, kinds=OBJECTS, colors=COLOR_NAMES, max_cou
     return ObjectSpec(kind=kind, color=rng.choice(colors), count=count, size=rng.choice(size_choices))
 
 
-def sample_spec(rng: random.Random, max_groups: int = 3, max_instances: int = 6) -> SceneSpec:
+def sample_spec(rng: random.Random, max_groups: int = 3, max_instances: int = 6,
+                kind_weights: Mapping[str, float] | None = None) -> SceneSpec:
     """A random scene that fits in one panel, with no two groups of the same kind and color."""
     while True:
         n_groups = min(rng.choice([1, 1, 2, 2, 2, 3]), max_groups)
         objects: list[ObjectSpec] = []
         for _ in range(n_groups):
-            obj = sample_object(rng)
+            obj = sample_object(rng, kind_weights=kind_weights)
             if any((o.kind, o.color) == (obj.kind, obj.color) for o in objects):
                 continue
             if obj.kind == CHARACTER and any(o.kind == CHARACTER for o in objects):
@@ -425,10 +433,10 @@ def _add_placement(spec: SceneSpec, rng: random.Random) -> None:
             obj.position = rng.choice(POSITIONS if obj.count <= 2 else POSITIONS[:5])
 
 
-def sample_row(rng: random.Random, n_panels: int) -> list[SceneSpec]:
+def sample_row(rng: random.Random, n_panels: int, kind_weights: Mapping[str, float] | None = None) -> list[SceneSpec]:
     """Panels of one story: the fox keeps its color and size, some objects recur across panels."""
     fox = sample_object(rng, kinds=(CHARACTER,)) if rng.random() < 0.7 else None
-    cast = [sample_object(rng, kinds=OBJECTS[:-1], max_count=2) for _ in range(2)]
+    cast = [sample_object(rng, kinds=OBJECTS[:-1], max_count=2, kind_weights=kind_weights) for _ in range(2)]
     specs = []
     for _ in range(n_panels):
         while True:
@@ -437,7 +445,7 @@ def sample_row(rng: random.Random, n_panels: int) -> list[SceneSpec]:
                 if rng.random() < 0.5 and all((o.kind, o.color) != (obj.kind, obj.color) for o in objects):
                     objects.append(obj.model_copy())
             if not objects or rng.random() < 0.3:
-                extra = sample_object(rng, kinds=OBJECTS[:-1], max_count=3)
+                extra = sample_object(rng, kinds=OBJECTS[:-1], max_count=3, kind_weights=kind_weights)
                 if all((o.kind, o.color) != (extra.kind, extra.color) for o in objects):
                     objects.append(extra)
             objects = objects[:3]
