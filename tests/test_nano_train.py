@@ -211,6 +211,17 @@ def test_a_run_can_take_its_vae_stage_from_an_earlier_run_and_tune_only_the_deco
     assert config["scaling_factor"] == json.loads((first / "pipeline" / "vae" / "config.json").read_text())["scaling_factor"]
 
 
+def test_a_run_is_step_counted_unless_given_minutes(capsys):
+    from chatdit.dit.nano.train import STEPS, parse_args
+
+    assert parse_args([]).steps == STEPS and parse_args([]).minutes is None
+    timed = parse_args(["--minutes", "37"])
+    assert timed.steps == 0 and timed.minutes == 37.0  # the budget decides, not the default steps
+    with pytest.raises(SystemExit):
+        parse_args(["--minutes", "37", "--steps", "100"])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
 def test_the_time_budget_is_the_transformer_stages_own(tmp_path):
     """--minutes does not shrink when the VAE stage is slow: the VAE stage here takes seconds,
     the budget is 0.06 s, and the transformer still trains."""
@@ -262,6 +273,8 @@ def test_heads_set_the_transformer_width_and_a_resumed_run_keeps_them(tmp_path):
                                                     ("--vae-lr", "-1", "not a positive number"),
                                                     ("--lr", "0", "not a positive number"),
                                                     ("--latent-channels", "0", "not a positive whole number"),
+                                                    ("--steps", "0", "not a positive whole number"),
+                                                    ("--minutes", "-5", "not a positive number"),
                                                     ("--kind-weight", "dragon=3", "'dragon' is not an object kind"),
                                                     ("--kind-weight", "sun=lots", "the weight after '=' is not a number"),
                                                     ("--kind-weight", "sun=0", "not a positive number")])
