@@ -78,9 +78,10 @@ def parse_args(argv):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     length = p.add_mutually_exclusive_group()
     length.add_argument("--steps", type=positive_int, default=STEPS,
-                        help="transformer steps (exactly reproducible, the same model on any machine; the default's "
-                             "run from nothing took about 62 minutes on the fastest day of the 2-core CPU, VAE stage "
-                             "19, transformer 41, decoder 2, and about 95 on the slowest)")
+                        help="transformer steps (exactly reproducible, the same model on any machine; by the stage "
+                             "speeds measured on the 2-core CPU, the default run from nothing takes about 62 minutes "
+                             "on its fastest days, VAE stage 19, transformer 41, decoder 2, and about 95 on its "
+                             "slowest)")
     length.add_argument("--minutes", type=positive_float, default=None,
                         help="a wall-clock budget for the transformer stage instead of --steps (the model then "
                              "depends on the machine's speed; 37 was the default up to the rounds after v20)")
