@@ -93,13 +93,13 @@ def test_the_transformer_stage_draws_the_asked_share_of_single_panels():
 
 
 def test_the_transformer_stage_draws_a_weighted_kind_more_often():
-    from chatdit.dit.nano.train import make_loader, parse_args
-
     import re
+
+    from chatdit.dit.nano.train import make_loader, parse_args
 
     def suns(kind_weights) -> int:  # captions naming a sun ("sunset" and "sunny" are backgrounds)
         loader = make_loader(5, 8, 0, single_share=1.0, kind_weights=kind_weights)
-        return sum(bool(re.search(r"\bsuns?\b", caption)) for _ in range(6) for caption in next(loader)[2])
+        return sum(bool(re.search(r"\bsuns?\b", caption)) for _ in range(16) for caption in next(loader)[2])
 
     assert suns(dict(parse_args(["--kind-weight", "sun=4"]).kind_weight)) > 2 * suns(None) > 0
     assert parse_args([]).kind_weight == []  # the uniform draw unless asked

@@ -52,8 +52,8 @@ def positive_int(text: str) -> int:
 
 
 def positive_float(text: str) -> float:
-    """An argparse type for a learning rate: refused at the command line, not by the optimizer after
-    the models are built."""
+    """An argparse type for a rate, a weight or a budget: refused at the command line, not by the
+    optimizer or the loop after the models are built."""
     value = float(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"{text} is not a positive number")
@@ -110,7 +110,7 @@ def parse_args(argv):
                    help="train the VAE stage, save and export, then stop: check it with bench/nano_vae.py, then --resume")
     p.add_argument("--decoder-steps", type=int, default=400,
                    help="after the transformer, fine-tune the VAE decoder alone this many steps (encoder frozen, "
-                        "so the latents stay the same); its time comes after --minutes")
+                        "so the latents stay the same); its time comes after the transformer stage's")
     p.add_argument("--decoder-jitter", type=float, default=0.1, help="latent noise (in latent sigmas) for that stage")
     p.add_argument("--batch", type=int, default=64, help="panels per transformer step (rows split it)")
     p.add_argument("--single-share", type=share, default=SINGLE_SHARE,
