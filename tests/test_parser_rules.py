@@ -75,7 +75,7 @@ SUBJECTS = {
     "an airplane and a kite": [("airplane", 1, None, None, None), ("kite", 1, None, None, None)],
     "a cat chasing a mouse": [("cat", 1, None, None, None), ("mouse", 1, None, None, None)],
     "a man holding an umbrella": [("man", 1, None, None, None), ("umbrella", 1, None, None, None)],
-    "there are three ducks on a lake": [("duck", 3, None, None, None), ("lake", 1, None, None, None)],
+    "there are three ducks on a lake": [("duck", 3, None, None, None)],  # the lake is where, not what
     "can you draw me two blue whales": [("whale", 2, "blue", None, None)],
     "please make an image of a small brown dog": [("dog", 1, "brown", None, None)],
     "an ice cream and a hot air balloon": [("ice cream", 1, None, None, None), ("hot air balloon", 1, None, None, None)],

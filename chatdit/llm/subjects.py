@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from chatdit.llm.vocab import (COLOR_CANONICAL, COLOR_SHADES, COLORS, COMPOUND_NOUNS, NOUNS, NUMBER_WORDS, is_plural,
                                singular)
+from chatdit.llm.words import MATERIALS, PARTICLES, can_be_noun, is_place, noun_or_verb, only_verb, parts_of_speech
 from chatdit.schema import Depth, Position, Subject
 
 RELATIONS: list[tuple[str, str]] = [
@@ -90,6 +91,7 @@ class Phrase:
     attributes: list[str] = field(default_factory=list)
     place: str | None = None
     relation: tuple[str, int] | None = None
+    count_stated: bool = True
 
 
 def normalise(text: str) -> str:
@@ -149,11 +151,68 @@ def looks_like_adjective(word: str) -> bool:
 
 
 def is_verbish(word: str) -> bool:
-    if word in VERBISH:
+    if word in VERBISH or word in PARTICLES:
         return True
     if looks_like_noun(word):
         return False
-    return (word.endswith("ing") and len(word) > 5) or (word.endswith("ly") and len(word) > 4)
+    return only_verb(word) or (word.endswith("ing") and len(word) > 5) or (word.endswith("ly") and len(word) > 4)
+
+
+def verb_after_noun(word: str, span: list[str]) -> bool:
+    """'three strawberries attracted four fish', 'the fox works': a word that may be a verb, right
+    after a noun head, is the sentence's verb."""
+    if not span or not (is_verbish(word) or noun_or_verb(word)) or word in COLORS:
+        return False
+    last = span[-1]
+    if not looks_like_noun(last) or is_number(last) or last in DETERMINERS or "_" in word:
+        return False
+    if only_verb(word) or word.endswith("ed"):
+        return True
+    if is_plural(last):
+        return singular(word) == word and not looks_like_noun(word)  # 'two dogs play'
+    return word.endswith("s") and singular(word) != word  # 'the fox works'
+
+
+def segments_of(words: list[str]) -> list[list[str]]:
+    """A run of words cut at its verbs: the subject before a verb and its object after it are two
+    phrases ('five hamburgers sizzled' -> 'five hamburgers'; 'strawberries attracted four fish' ->
+    'strawberries', 'four fish')."""
+    segments: list[list[str]] = []
+    span: list[str] = []
+    for word in words:
+        seen_noun = any(looks_like_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w)) for w in span)
+        if (is_verbish(word) and seen_noun and word not in ("there", "here")) or (verb_after_noun(word, span) and seen_noun):
+            segments.append(span)
+            span = []
+            continue
+        span.append(word)
+    segments.append(span)
+    return [segment for segment in segments if segment]
+
+
+def bare_verb(words: list[str]) -> bool:
+    """'go', 'work', 'close' alone: an imperative or an adverb, not a thing to draw."""
+    if len(words) != 1 or looks_like_noun(words[0]) or words[0] in COLORS:
+        return False
+    tags = parts_of_speech(words[0])
+    return bool(tags & {"VERB", "ADV", "ADJ"}) and (singular(words[0]) == words[0] or "NOUN" not in tags)
+
+
+def compound_name(modifiers: list[str], head: str) -> tuple[list[str], str]:
+    """'computer mouse', 'tv remote': nouns right before the head are part of its name (materials
+    and colors are not: 'a glass bottle' is a bottle made of glass)."""
+    name = head
+    while modifiers:
+        word = modifiers[-1].replace("_", " ")
+        if word in COLORS or word in COLOR_SHADES or word in MATERIALS or is_number(word) or word in KNOWN_ADJECTIVES:
+            break
+        if not (looks_like_noun(word) or ("NOUN" in parts_of_speech(word) and "ADJ" not in parts_of_speech(word))):
+            break
+        if is_plural(word) or not can_be_noun(word):
+            break
+        name = f"{word} {name}"
+        modifiers = modifiers[:-1]
+    return modifiers, name
 
 
 def chunks_of(tokens: list[str]) -> list[tuple[str, list[str]]]:
@@ -205,6 +264,8 @@ def phrase_from(words: list[str]) -> Phrase | None:
     content = [w for w in span if w not in DETERMINERS and not w.startswith("__")]
     if not content:
         return None
+    if bare_verb(span):  # 'close', 'go', 'plump': an adjective may still belong to the next noun
+        return Phrase(words=words, name="", attributes=span) if "ADJ" in parts_of_speech(span[0]) else None
     count = None
     rest: list[str] = []
     for word in content:
@@ -215,20 +276,20 @@ def phrase_from(words: list[str]) -> Phrase | None:
     if not rest:
         return None
     nouns = [i for i, w in enumerate(rest) if looks_like_noun(w)]
+    if rest[-1] not in KNOWN_ADJECTIVES and rest[-1] not in COLORS and not is_verbish(rest[-1]):
+        nouns = [len(rest) - 1]  # English noun phrases end in their head: "an orange case", "a glass bottle"
     head_index = nouns[-1] if nouns else len(rest) - 1
     if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not looks_like_noun(rest[-1]):
         return Phrase(words=words, name="", color=" ".join(rest))  # "a woman in pink"
     if not nouns and all(w in KNOWN_ADJECTIVES or w in INTENSIFIERS for w in rest):
         return Phrase(words=words, name="", attributes=[w for w in rest if w not in INTENSIFIERS])  # "the plump,"
-    if rest[-1] not in KNOWN_ADJECTIVES and rest[-1] not in COLORS and not is_verbish(rest[-1]):
-        nouns = [len(rest) - 1]  # English noun phrases end in their head: "an orange case", "a glass bottle"
     head = rest[head_index].replace("_", " ")
     plural = is_plural(head.split()[-1])
-    name = " ".join(head.split()[:-1] + [singular(head.split()[-1])])
+    modifiers, name = compound_name(rest[:head_index], " ".join(head.split()[:-1] + [singular(head.split()[-1])]))
+    stated = count is not None or not plural
     if count is None:
         count = 2 if plural else 1
     color, attributes = None, []
-    modifiers = rest[:head_index]
     index = 0
     while index < len(modifiers):
         word = modifiers[index].replace("_", " ")
@@ -242,81 +303,83 @@ def phrase_from(words: list[str]) -> Phrase | None:
         elif word not in ("-", "'s") and not is_number(word):
             attributes.append(word)
         index += 1
-    return Phrase(words=words, name=name, count=max(count, 1), color=color, attributes=attributes)
+    return Phrase(words=words, name=name, count=max(count, 1), color=color, attributes=attributes, count_stated=stated)
 
 
 def parse_subjects(text: str) -> list[Subject]:
-    """The subjects of a scene description, with counts, colors, positions and depth order."""
-    tokens = tokens_of(mark_places(normalise(text)))
-    phrases: list[Phrase] = []
-    pending_relation: str | None = None
-    pending_adjectives: list[str] = []
-    in_clause = False
-    for kind, words in chunks_of(tokens):
+    """The subjects of a scene description, with counts, colors, positions and depth order;
+    settings ('in a quiet village') are not subjects."""
+    return [subject_of(phrase) for phrase in read_phrases(chunks_of(tokens_of(mark_places(normalise(text)))))]
+
+
+class PhraseReader:
+    """Walks the chunks of a sentence and keeps the noun phrases, with what binds them: a relation
+    to the next phrase, an absolute place, adjectives cut off by a comma, a relative clause."""
+
+    def __init__(self) -> None:
+        self.phrases: list[Phrase] = []
+        self.pending_relation: str | None = None
+        self.pending_adjectives: list[str] = []
+        self.in_clause = False
+
+    def add(self, phrase: Phrase) -> None:
+        if not phrase.name and phrase.color:  # "a woman in pink": the color is the last subject's
+            if self.phrases and self.phrases[-1].color is None:
+                self.phrases[-1].color = phrase.color
+            return
+        if not phrase.name:  # adjectives separated by a comma belong to the next noun
+            self.pending_adjectives.extend(phrase.attributes)
+            return
+        if is_place(phrase.name):
+            self.pending_relation = None
+            return
+        phrase.attributes = self.pending_adjectives + phrase.attributes
+        self.pending_adjectives = []
+        if self.pending_relation and self.phrases:
+            self.phrases[-1].relation = (self.pending_relation, len(self.phrases))
+        self.pending_relation = None
+        self.phrases.append(phrase)
+
+    def read(self, kind: str, words: list[str]) -> None:
         if kind == "words":
-            if in_clause:
-                continue
-            phrase = phrase_from(words)
-            if phrase is None:
-                continue
-            if not phrase.name and phrase.color:  # "a woman in pink": the color is the last subject's
-                if phrases and phrases[-1].color is None:
-                    phrases[-1].color = phrase.color
-                continue
-            if not phrase.name:  # adjectives separated by a comma belong to the next noun
-                pending_adjectives.extend(phrase.attributes)
-                continue
-            phrase.attributes = pending_adjectives + phrase.attributes
-            pending_adjectives = []
-            if pending_relation and phrases:
-                phrases[-1].relation = (pending_relation, len(phrases))
-            pending_relation = None
-            phrases.append(phrase)
+            if not self.in_clause:
+                for phrase in filter(None, map(phrase_from, segments_of(words))):
+                    self.add(phrase)
         elif kind == "clause":
-            in_clause = True
-        elif kind == "comma" or kind == "sep" and words == []:
-            if kind == "comma":
-                in_clause = False
+            self.in_clause = True
+        elif kind == "comma":
+            self.in_clause = False
         elif kind.startswith("place:"):
-            if phrases and phrases[-1].place is None:
-                phrases[-1].place = kind.split(":", 1)[1]
-            in_clause = False
+            if self.phrases and self.phrases[-1].place is None:
+                self.phrases[-1].place = kind.split(":", 1)[1]
+            self.in_clause = False
+        elif kind != "sep":
+            self.pending_relation = kind
+            self.in_clause = False
+
+
+def read_phrases(chunks: list[tuple[str, list[str]]]) -> list[Phrase]:
+    reader = PhraseReader()
+    for kind, words in chunks:
+        reader.read(kind, words)
+    return reader.phrases
+
+
+def subject_of(phrase: Phrase) -> Subject:
+    position = depth = None
+    if phrase.relation:
+        relation, target = phrase.relation
+        if relation in ("in front of", "behind"):
+            depth = Depth(relation=relation, target=target)
         else:
-            pending_relation = kind
-            in_clause = False
-    subjects = []
-    for phrase in phrases:
-        position = depth = None
-        if phrase.relation:
-            relation, target = phrase.relation
-            if relation in ("in front of", "behind"):
-                depth = Depth(relation=relation, target=target)
-            else:
-                position = Position(relation=relation, target=target)
-        subjects.append(Subject(name=phrase.name, count=min(phrase.count, 100), color=phrase.color,
-                                attributes=phrase.attributes, position=position, depth=depth))
-    return subjects
+            position = Position(relation=relation, target=target)
+    return Subject(name=phrase.name, count=min(phrase.count, 100), color=phrase.color, attributes=phrase.attributes,
+                   position=position, depth=depth, count_stated=phrase.count_stated)
 
 
 def places_of(text: str) -> list[str | None]:
     """The absolute place ('bottom left') each subject of `text` was put in, in subject order."""
-    tokens = tokens_of(mark_places(normalise(text)))
-    places: list[str | None] = []
-    in_clause = False
-    for kind, words in chunks_of(tokens):
-        if kind == "words" and not in_clause:
-            phrase = phrase_from(words)
-            if phrase is not None and phrase.name:
-                places.append(None)
-        elif kind == "clause":
-            in_clause = True
-        elif kind.startswith("place:"):
-            if places and places[-1] is None:
-                places[-1] = kind.split(":", 1)[1]
-            in_clause = False
-        elif kind != "sep":
-            in_clause = False
-    return places
+    return [phrase.place for phrase in read_phrases(chunks_of(tokens_of(mark_places(normalise(text)))))]
 
 
 def noun_phrase(subject: Subject) -> str:
