@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from chatdit.llm.vocab import (COLOR_CANONICAL, COLOR_SHADES, COLORS, COMPOUND_NOUNS, NOUNS, NUMBER_WORDS, is_plural,
                                singular)
-from chatdit.llm.words import MATERIALS, PARTICLES, can_be_noun, is_place, noun_or_verb, only_verb, parts_of_speech
+from chatdit.llm.words import COMMON_VERBS, MATERIALS, PARTICLES, SHAPES, is_abstract, of_phrase_keeps, can_be_noun, is_place, noun_or_verb, only_verb, parts_of_speech
 from chatdit.schema import Depth, Position, Subject
 
 RELATIONS: list[tuple[str, str]] = [
@@ -161,12 +161,14 @@ def is_verbish(word: str) -> bool:
 def verb_after_noun(word: str, span: list[str]) -> bool:
     """'three strawberries attracted four fish', 'the fox works': a word that may be a verb, right
     after a noun head, is the sentence's verb."""
-    if not span or not (is_verbish(word) or noun_or_verb(word)) or word in COLORS:
+    if not span or word in COLORS or "_" in word or looks_like_noun(word) and not is_plural(span[-1]):
         return False
     last = span[-1]
-    if not looks_like_noun(last) or is_number(last) or last in DETERMINERS or "_" in word:
+    if not (looks_like_noun(last) or "NOUN" in parts_of_speech(last)) or is_number(last) or last in DETERMINERS:
         return False
-    if only_verb(word) or word.endswith("ed"):
+    if "VERB" not in parts_of_speech(word) and word not in VERBISH:
+        return False
+    if only_verb(word) or word.endswith("ed") or word in VERBISH:
         return True
     if is_plural(last):
         return singular(word) == word and not looks_like_noun(word)  # 'two dogs play'
@@ -180,7 +182,8 @@ def segments_of(words: list[str]) -> list[list[str]]:
     segments: list[list[str]] = []
     span: list[str] = []
     for word in words:
-        seen_noun = any(looks_like_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w)) for w in span)
+        seen_noun = any(looks_like_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w) or is_verbish(w))
+                        for w in span)
         if (is_verbish(word) and seen_noun and word not in ("there", "here")) or (verb_after_noun(word, span) and seen_noun):
             segments.append(span)
             span = []
@@ -195,7 +198,7 @@ def bare_verb(words: list[str]) -> bool:
     if len(words) != 1 or looks_like_noun(words[0]) or words[0] in COLORS:
         return False
     tags = parts_of_speech(words[0])
-    return bool(tags & {"VERB", "ADV", "ADJ"}) and (singular(words[0]) == words[0] or "NOUN" not in tags)
+    return bool(tags & {"ADV", "ADJ"}) or ("NOUN" not in tags and "VERB" in tags) or words[0] in COMMON_VERBS
 
 
 def compound_name(modifiers: list[str], head: str) -> tuple[list[str], str]:
@@ -204,7 +207,8 @@ def compound_name(modifiers: list[str], head: str) -> tuple[list[str], str]:
     name = head
     while modifiers:
         word = modifiers[-1].replace("_", " ")
-        if word in COLORS or word in COLOR_SHADES or word in MATERIALS or is_number(word) or word in KNOWN_ADJECTIVES:
+        if word in COLORS or word in COLOR_SHADES or word in MATERIALS or word in SHAPES or is_number(word) \
+                or word in KNOWN_ADJECTIVES or is_verbish(word):
             break
         if not (looks_like_noun(word) or ("NOUN" in parts_of_speech(word) and "ADJ" not in parts_of_speech(word))):
             break
@@ -238,8 +242,10 @@ def chunks_of(tokens: list[str]) -> list[tuple[str, list[str]]]:
             flush("place:" + token[len("__place_") : -2].replace("_", " "))
         elif token == ",":
             flush("comma")
+        elif token == "with" and i + 1 < len(tokens) and tokens[i + 1] in ("its", "their", "his", "her"):
+            flush("clause")  # 'a sculpture with its round base': its parts, not more subjects
         elif token in SEPARATORS:
-            flush("clause" if token in STOP_CLAUSE else "sep")
+            flush("clause" if token in STOP_CLAUSE else "of" if token == "of" else "sep")
         else:
             current.append(token)
         i += 1
@@ -281,7 +287,8 @@ def phrase_from(words: list[str]) -> Phrase | None:
     head_index = nouns[-1] if nouns else len(rest) - 1
     if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not looks_like_noun(rest[-1]):
         return Phrase(words=words, name="", color=" ".join(rest))  # "a woman in pink"
-    if not nouns and all(w in KNOWN_ADJECTIVES or w in INTENSIFIERS for w in rest):
+    if not nouns and all(w in KNOWN_ADJECTIVES or w in INTENSIFIERS or parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"}
+                         for w in rest):
         return Phrase(words=words, name="", attributes=[w for w in rest if w not in INTENSIFIERS])  # "the plump,"
     head = rest[head_index].replace("_", " ")
     plural = is_plural(head.split()[-1])
@@ -320,6 +327,7 @@ class PhraseReader:
         self.phrases: list[Phrase] = []
         self.pending_relation: str | None = None
         self.pending_adjectives: list[str] = []
+        self.pending_of: bool | None = None
         self.in_clause = False
 
     def add(self, phrase: Phrase) -> None:
@@ -330,9 +338,16 @@ class PhraseReader:
         if not phrase.name:  # adjectives separated by a comma belong to the next noun
             self.pending_adjectives.extend(phrase.attributes)
             return
-        if is_place(phrase.name):
-            self.pending_relation = None
+        if is_place(phrase.name) or is_abstract(phrase.name):
+            self.pending_relation = self.pending_of = None
             return
+        if self.pending_of and self.phrases:
+            keep = of_phrase_keeps(self.phrases[-1].name)
+            self.pending_of = None
+            if keep == "first":
+                return
+            if keep == "second":  # 'a slice of toast', 'the edge of a bowl': the thing is the second
+                self.phrases.pop()
         phrase.attributes = self.pending_adjectives + phrase.attributes
         self.pending_adjectives = []
         if self.pending_relation and self.phrases:
@@ -353,6 +368,8 @@ class PhraseReader:
             if self.phrases and self.phrases[-1].place is None:
                 self.phrases[-1].place = kind.split(":", 1)[1]
             self.in_clause = False
+        elif kind == "of":
+            self.pending_of = True
         elif kind != "sep":
             self.pending_relation = kind
             self.in_clause = False

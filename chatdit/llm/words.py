@@ -43,11 +43,43 @@ MATERIALS = {
     "glass", "paper", "stone", "wood", "metal", "leather", "plastic", "rubber", "fabric", "wool", "silk", "velvet",
     "cotton", "ceramic", "porcelain", "steel", "iron", "marble", "brick", "clay", "bamboo", "denim", "crystal",
     "concrete", "copper", "bronze", "wicker", "lace", "linen", "suede", "felt", "cardboard", "foam", "tin",
-    "aluminum", "aluminium", "chocolate", "ice", "straw", "fur", "gold", "silver",
+    "aluminum", "aluminium", "burlap", "chocolate", "ice", "straw", "fur", "gold", "silver",
 }
 """What a thing is made of ('a glass bottle'): an attribute, never part of the thing's name."""
 
-PARTICLES = {"up", "down", "out", "off", "away", "back", "around", "about", "over", "home", "together", "again",
+SHAPES = {
+    "round", "square", "oval", "teardrop", "diamond", "pyramidal", "conical", "cubic", "spherical", "triangular",
+    "rectangular", "crescent", "oblong", "cylindrical", "circular", "hexagonal", "heart-shaped", "star-shaped",
+}
+"""Shape words before a noun ('a teardrop mango'): how it looks, not part of its name."""
+
+ABSTRACT_SUFFIXES = ("ness", "ity", "ment", "tion", "sion", "ance", "ence", "ship", "dom", "ism", "hood")
+ABSTRACT_NOUNS = {
+    "beauty", "strength", "skill", "symbol", "testament", "touch", "addition", "comfort", "elegance", "warmth",
+    "harmony", "contrast", "sense", "feeling", "atmosphere", "charm", "grace", "joy", "love", "peace", "hope",
+    "fear", "life", "time", "way", "idea", "dream", "adventure", "journey", "story", "magic", "fun", "glow",
+    "shade", "shadow", "light", "sound", "music", "silence", "air", "heat", "cold", "texture", "color", "colour",
+    "shape", "size", "style", "mood", "spirit", "energy", "power", "nature", "art", "lot", "kind", "sort", "type",
+    "variety", "array", "range", "mix", "blend", "hint", "trick", "game", "help", "work", "rest", "end", "edge",
+}
+"""Nouns no picture can show as a thing: never subjects."""
+
+PARTITIVES = {"piece", "slice", "bit", "chunk", "scoop", "drop", "handful", "loaf", "stack", "pile", "heap",
+              "bunch", "pair", "set", "group", "row", "line", "edge", "side", "top", "bottom", "corner", "end",
+              "middle", "center", "surface", "petal", "carving", "part", "half", "tip", "front", "back"}
+"""'a slice of toast', 'the edge of a bowl': the thing drawn is what follows 'of'."""
+CONTAINERS = {"glass", "cup", "mug", "bowl", "jar", "bottle", "plate", "basket", "box", "bag", "vase", "pot",
+              "bucket", "tray", "can", "carton", "pitcher", "jug", "sack", "barrel", "crate", "tub", "dish"}
+"""'a glass of milk': the container is drawn and counted, its contents are not a separate subject."""
+
+COMMON_VERBS = {
+    "go", "come", "run", "walk", "jump", "play", "look", "see", "sleep", "eat", "drink", "read", "sing", "dance",
+    "swim", "fly", "climb", "wait", "stop", "help", "rest", "cry", "smile", "laugh", "talk", "call", "hide", "sit",
+    "stand", "wake", "get", "make", "take", "open", "close", "find", "meet", "leave", "return", "fall", "hug",
+}
+"""Verbs that are nouns too: alone, without an article ('[Bob] go to the park'), they are the verb."""
+
+PARTICLES = {"upside", "up", "down", "out", "off", "away", "back", "around", "about", "over", "home", "together", "again",
              "very", "fast", "slowly", "quickly", "happily", "too", "also", "just", "still", "now", "then"}
 """Adverbs and verb particles ('wake up', 'run away'): never a subject."""
 
@@ -90,3 +122,19 @@ def is_place(name: str) -> bool:
 
 def is_part(name: str) -> bool:
     return singular(name.split()[-1]) in PART_NOUNS
+
+
+def is_abstract(name: str) -> bool:
+    if " " in name and is_known_noun(name):
+        return False
+    word = name.split()[-1]
+    return word in ABSTRACT_NOUNS or (word.endswith(ABSTRACT_SUFFIXES) and not is_known_noun(word))
+
+
+def of_phrase_keeps(first: str) -> str:
+    """Which side of 'X of Y' is the subject: 'second' (a slice of toast), 'first' (a glass of
+    milk), or 'both' (a picture of a cat and ... is handled before this)."""
+    word = first.split()[-1]
+    if word in PARTITIVES:
+        return "second"
+    return "first" if word in CONTAINERS else "both"
