@@ -196,7 +196,10 @@ def test_pages_listed_inside_one_sentence_are_pages_and_keep_the_headers_colors(
     assert [(p.number, p.prompt) for p in instruction.pages] == [
         (1, "the red fox at sunset"), (2, "The red fox under a moon at night"),
         (3, "the blue fox by the sea"), (4, "the red fox in the snow")]  # a page's own color is kept
-    assert instruction.output_count == 4 and [(s.name, s.color) for s in instruction.subjects] == [("fox", "red")]
+    assert instruction.output_count == 4
+    assert [(s.name, s.color) for s in instruction.subjects] == [("fox", "red"), ("moon", None)]  # the hero once
+    assert [[(s.name, s.color, s.hero) for s in p.subjects] for p in instruction.pages] == [
+        [("fox", "red", True)], [("fox", "red", True), ("moon", None, False)], [("fox", "blue", True)], [("fox", "red", True)]]
 
 
 def test_a_page_s_the_fox_takes_all_the_headers_words_for_it():

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from chatdit.llm.vocab import (COLOR_CANONICAL, COLOR_SHADES, COLORS, COMPOUND_NOUNS, NOUNS, NUMBER_WORDS, is_plural,
                                singular)
-from chatdit.llm.words import COMMON_VERBS, MATERIALS, PARTICLES, SHAPES, is_abstract, of_phrase_keeps, can_be_noun, is_place, noun_or_verb, only_verb, parts_of_speech
+from chatdit.llm.words import COMMON_VERBS, MATERIALS, PARTICLES, SHAPES, is_abstract, of_phrase_keeps, can_be_noun, is_place, only_verb, parts_of_speech
 from chatdit.schema import Depth, Position, Subject
 
 RELATIONS: list[tuple[str, str]] = [
@@ -96,6 +96,7 @@ class Phrase:
 
 def normalise(text: str) -> str:
     text = text.lower().replace("’", "'")
+    text = re.sub(r"(?<=[a-z])'s\b", " ,", text)  # 'the sun's busy day': the sun, then what is its
     text = re.sub(r"\b(a|one) pair of\b", "two", text)
     text = re.sub(r"\b(a|one) couple of\b", "two", text)
     text = re.sub(r"\ba few\b", "three", text)
@@ -164,7 +165,7 @@ def verb_after_noun(word: str, span: list[str]) -> bool:
     if not span or word in COLORS or "_" in word or looks_like_noun(word) and not is_plural(span[-1]):
         return False
     last = span[-1]
-    if not (looks_like_noun(last) or "NOUN" in parts_of_speech(last)) or is_number(last) or last in DETERMINERS:
+    if not (looks_like_noun(last) or "NOUN" in parts_of_speech(last)) or is_number(last) or last in DETERMINERS or last in COLORS:
         return False
     if "VERB" not in parts_of_speech(word) and word not in VERBISH:
         return False
@@ -198,7 +199,8 @@ def bare_verb(words: list[str]) -> bool:
     if len(words) != 1 or looks_like_noun(words[0]) or words[0] in COLORS:
         return False
     tags = parts_of_speech(words[0])
-    return bool(tags & {"ADV", "ADJ"}) or ("NOUN" not in tags and "VERB" in tags) or words[0] in COMMON_VERBS
+    gerund = words[0].endswith("ing") and "VERB" in tags
+    return bool(tags & {"ADV", "ADJ"}) or ("NOUN" not in tags and "VERB" in tags) or gerund or words[0] in COMMON_VERBS
 
 
 def compound_name(modifiers: list[str], head: str) -> tuple[list[str], str]:
@@ -258,7 +260,7 @@ def phrase_from(words: list[str]) -> Phrase | None:
     # Cut at the first verb once something noun-like was seen ("six dogs played fetch").
     span: list[str] = []
     for word in words:
-        if is_verbish(word):
+        if is_verbish(word) and not (span and span[-1] in ("a", "an", "the")):  # 'a fly' is a noun
             if any(looks_like_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w)) for w in span):
                 break
             if word in VERBISH:
@@ -282,7 +284,7 @@ def phrase_from(words: list[str]) -> Phrase | None:
     if not rest:
         return None
     nouns = [i for i, w in enumerate(rest) if looks_like_noun(w)]
-    if rest[-1] not in KNOWN_ADJECTIVES and rest[-1] not in COLORS and not is_verbish(rest[-1]):
+    if rest[-1] not in KNOWN_ADJECTIVES and rest[-1] not in COLORS and not is_verbish(rest[-1]) and can_be_noun(rest[-1]):
         nouns = [len(rest) - 1]  # English noun phrases end in their head: "an orange case", "a glass bottle"
     head_index = nouns[-1] if nouns else len(rest) - 1
     if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not looks_like_noun(rest[-1]):

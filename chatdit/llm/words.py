@@ -23,7 +23,7 @@ PLACE_NOUNS = {
     "grove", "orchard", "seaside", "coast", "wave", "waves", "storm", "wind", "fog", "mist", "darkness", "dusk",
     "dawn", "sunset", "sunrise", "evening", "morning", "afternoon", "midnight", "winter", "summer", "spring",
     "autumn", "fall", "weather", "outside", "inside", "underground", "distance", "background", "foreground",
-    "scene", "place", "town square", "neighborhood", "neighbourhood", "camp", "campsite", "road",
+    "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
 }
 """Nouns that say where a scene is: a setting to draw, never a subject to count or check."""
 
@@ -61,6 +61,7 @@ ABSTRACT_NOUNS = {
     "shade", "shadow", "light", "sound", "music", "silence", "air", "heat", "cold", "texture", "color", "colour",
     "shape", "size", "style", "mood", "spirit", "energy", "power", "nature", "art", "lot", "kind", "sort", "type",
     "variety", "array", "range", "mix", "blend", "hint", "trick", "game", "help", "work", "rest", "end", "edge",
+    "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist",
 }
 """Nouns no picture can show as a thing: never subjects."""
 
@@ -79,7 +80,7 @@ COMMON_VERBS = {
 }
 """Verbs that are nouns too: alone, without an article ('[Bob] go to the park'), they are the verb."""
 
-PARTICLES = {"upside", "up", "down", "out", "off", "away", "back", "around", "about", "over", "home", "together", "again",
+PARTICLES = {"asleep", "awake", "alone", "afraid", "alive", "aloud", "upside", "up", "down", "out", "off", "away", "back", "around", "about", "over", "home", "together", "again",
              "very", "fast", "slowly", "quickly", "happily", "too", "also", "just", "still", "now", "then"}
 """Adverbs and verb particles ('wake up', 'run away'): never a subject."""
 
@@ -108,12 +109,6 @@ def only_verb(word: str) -> bool:
         return False
     tags = parts_of_speech(word)
     return "VERB" in tags and not tags & {"NOUN", "ADJ", "PROPN"}
-
-
-def noun_or_verb(word: str) -> bool:
-    """A word that may be either ('work', 'go', 'tricks'): the words around it decide."""
-    tags = parts_of_speech(word)
-    return "VERB" in tags and ("NOUN" in tags or is_known_noun(word))
 
 
 def is_place(name: str) -> bool:
