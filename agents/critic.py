@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chatdit.critics.base import CritiqueContext, Judgement, make_critique
+from chatdit.critics.base import CritiqueContext, Judgement, make_critique, requirements_for
 from chatdit.edits import EDIT_TOOLS
 from chatdit.schema import Asset, Critique, Instruction, Plan, RequirementCheck
 from chatdit.store import SessionStore
@@ -113,6 +113,9 @@ def judge_asset(asset: Asset, instruction: Instruction, store: SessionStore, cri
     except (OSError, UnidentifiedImageError) as exc:
         broken = RequirementCheck(name="file", kind="structure", verdict="fail", detail=f"unreadable: {exc}")
         return Judgement(critique=make_critique([*structure, broken], context, critic.name))
-    judgement = critic.judge(image, instruction, context)
-    checks = [c for c in structure if c.name != "not blank"] + judgement.critique.checks
+    scene = instruction.scene(asset.page)
+    judgement = critic.judge(image, scene, context)
+    required = {r.name for r in requirements_for(scene, context.prompt) if r.required}
+    judged = [c.model_copy(update={"required": True}) if c.name in required else c for c in judgement.critique.checks]
+    checks = [c for c in structure if c.name != "not blank"] + judged
     return judgement.model_copy(update={"critique": make_critique(checks, context, critic.name)})

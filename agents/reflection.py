@@ -178,7 +178,7 @@ def plan_reflection(failing: list[FailingOutput], instruction: Instruction, roun
         many = len(output.step.pages) > 1
         step_id = f"{output.step.id}~p{output.page}" if many and output.page else output.step.id
         strategy = choose_strategy(output, allowed)
-        steps.append(reflection_step(output, instruction, strategy, round_, describe, step_id))
+        steps.append(reflection_step(output, instruction.scene(output.page), strategy, round_, describe, step_id))
         chosen[step_id] = strategy
     summary = ", ".join(f"{sid}: {s}" for sid, s in chosen.items())
     return Plan(steps=steps, rationale=f"reflection round {round_ + 1}: {summary}"), chosen

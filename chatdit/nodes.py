@@ -317,4 +317,32 @@ def _step_of_missing(state: TurnState, critique: Critique) -> str:
 def respond(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     from chatdit.agents.responder import finish_turn
 
-    return finish_turn(state)
+    return finish_turn(state, reply_facts(state, runtime))
+
+
+def reply_facts(state: TurnState, runtime: Runtime[TurnRuntime]):
+    """What the reply must say besides the critiques: the subjects this model cannot draw (the
+    hero first) and what the pages that asked for them show instead."""
+    from PIL import Image
+
+    from chatdit.agents.reply import ReplyFacts
+    from chatdit.agents.responder import best_assets
+    from chatdit.critics.world import describe_scene
+
+    instruction = Instruction.model_validate(state["instruction"])
+    hub = runtime.context.hub()
+    wanted = [s.name for s in sorted(instruction.subjects, key=lambda s: not s.hero)]
+    missing = hub.undrawable(wanted)
+    shows: dict[int, str] = {}
+    critiques = [Critique.model_validate(c) for c in state.get("critiques") or []]
+    for asset in best_assets(assets_of(state), critiques):
+        scene = instruction.scene(asset.page)
+        if asset.page and asset.page not in shows and set(hub.undrawable([s.name for s in scene.subjects])):
+            try:
+                with Image.open(runtime.context.store.asset_path(asset)) as opened:
+                    shown = describe_scene(opened.convert("RGB"))
+            except OSError:
+                shown = None
+            if shown:
+                shows[asset.page] = shown
+    return ReplyFacts(undrawable=missing, shows=shows, model=hub.kind)

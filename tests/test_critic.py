@@ -194,7 +194,7 @@ def test_the_critic_node_gives_an_edit_the_picture_it_changed(tmp_path):
 
 
 def test_the_reply_says_which_checks_a_passing_output_still_misses():
-    from chatdit.agents.responder import reply_text
+    from chatdit.agents.reply import reply_text
     from chatdit.schema import Asset, Critique, Plan, RequirementCheck
 
     page = Asset(id="p2", path="p2.png", page=2)
@@ -202,9 +202,10 @@ def test_the_reply_says_which_checks_a_passing_output_still_misses():
     checks = [RequirementCheck(name=n, kind="presence", verdict=v) for n, v in
               [("sun: present", "pass"), ("kept: a yellow bird", "fail"), ("kept: a red fox", "pass"), ("kept: a tree", "pass")]]
     almost = Critique(asset_id="p2", score=0.75, passed=True, checks=checks)
-    assert reply_text(edit, Plan(), [page], [almost], 1) == "Redid page 2; passed the critic's threshold, short of page 2: kept: a yellow bird."
+    assert reply_text(edit, [page], [almost], 1) == (
+        "Redid page 2; not every requirement was met: page 2: passed the critic's threshold, short of kept: a yellow bird.")
     clean = almost.model_copy(update={"checks": [c.model_copy(update={"verdict": "pass"}) for c in checks], "score": 1.0})
-    assert reply_text(edit, Plan(), [page], [clean], 1) == "Redid page 2; every check passed."
+    assert reply_text(edit, [page], [clean], 1) == "Redid page 2; every check passed."
 
 
 def test_what_the_detector_reads_inside_the_recolored_object_is_not_held_to_be_kept():

@@ -38,6 +38,7 @@ class Requirement(BaseModel):
     text: str | None = None
     position: str | None = Field(default=None, description="absolute position word, or a relation")
     target: int | None = None
+    required: bool = Field(default=False, description="the story's hero: missing fails the page, unknown leaves it unchecked")
 
 
 class CritiqueContext(BaseModel):
@@ -142,10 +143,12 @@ def requirements_for(instruction: Instruction, prompt: str = "") -> list[Require
     for i in chosen:
         subject = instruction.subjects[i]
         one = describe_subject(subject, 1)
-        reqs.append(Requirement(name=f"{subject.name}: present", kind="presence", subject=i,
+        reqs.append(Requirement(name=f"{subject.name}: present", kind="presence", subject=i, required=subject.hero,
                                 question=f"Does the picture show {one}?"))
-        reqs.append(Requirement(name=f"{subject.name}: count {subject.count}", kind="count", subject=i,
-                                question=f"Does the picture show exactly {subject.count} {subject.name if subject.count == 1 else plural(subject.name)}?"))
+        if subject.count_stated:
+            reqs.append(Requirement(name=f"{subject.name}: count {subject.count}", kind="count", subject=i,
+                                    question=f"Does the picture show exactly {subject.count} "
+                                             f"{subject.name if subject.count == 1 else plural(subject.name)}?"))
         if subject.color:
             reqs.append(Requirement(name=f"{subject.name}: {subject.color}", kind="color", subject=i,
                                     question=f"Is the {subject.name} {subject.color}?"))
