@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chatdit.critics.base import CritiqueContext, Judgement, make_critique, requirements_for
+from chatdit.critics.base import BLANK_STDDEV, CritiqueContext, Judgement, make_critique, requirements_for
 from chatdit.edits import EDIT_TOOLS
 from chatdit.schema import Asset, Critique, Instruction, Plan, RequirementCheck
 from chatdit.store import SessionStore
@@ -18,8 +18,6 @@ from chatdit.store import SessionStore
 if TYPE_CHECKING:
     from chatdit.critics.base import Critic
 
-BLANK_STDDEV = 2.0
-"""Below this pixel standard deviation a picture is a flat fill, which no prompt asks for."""
 
 
 def expected_outputs(plan: Plan) -> list[tuple[str, int | None]]:

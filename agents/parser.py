@@ -76,7 +76,7 @@ def parse_message(text: str, paths: list[str], context: ParseContext | None, bac
     context = context or ParseContext()
     if not text.strip() and not paths:
         raise InstructionError("the message is empty: say what to draw, e.g. 'a red fox in the snow'")
-    instruction = backend.fill(Instruction, system_prompt(context), text.strip() or "use the attached picture")
+    instruction = backend.fill(Instruction, system_prompt(context), text.strip() or "use the attached picture", context=context)
     instruction = attach_inputs(instruction, list(paths), text)
     if instruction.task in ("edit", "inpaint") and not instruction.targets:
         if instruction.inputs:

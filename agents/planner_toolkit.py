@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from chatdit.agents import planner as base
 from chatdit.agents.planner import PlanContext, _size_args, describe_page, pages_of
+
 from chatdit.errors import ConsentRequiredError, InstructionError
 from chatdit.schema import Instruction, Plan, Step, ToolCall
 

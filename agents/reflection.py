@@ -22,7 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from chatdit.critics.base import Judgement, describe_subject, absolute_position
+from chatdit.critics.base import Judgement, absolute_position, describe_subject
 from chatdit.edits import EDIT_TOOLS
 from chatdit.schema import Asset, Instruction, Plan, Step, ToolCall
 

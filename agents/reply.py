@@ -51,7 +51,7 @@ def output_status(critique: Critique, label: str) -> str | None:
         return f"{label}: failed {_names(failing)}"
     if failing:
         return f"{label}: passed the critic's threshold, short of {_names(failing)}"
-    unknown = [c.name for c in critique.checks if c.verdict == "unknown"]
+    unknown = list(dict.fromkeys(c.name.split(":")[0] for c in critique.checks if c.verdict == "unknown"))
     if critique.verdict == "unchecked":
         return f"{label}: unchecked ({_names(unknown) or 'nothing could be checked'})"
     if unknown:

@@ -7,6 +7,7 @@ from typing import Any
 
 from chatdit.agents.planner import cards_for, pages_of
 from chatdit.agents.reply import ReplyFacts, reply_text
+
 from chatdit.schema import Asset, CharacterCard, Critique, Instruction, PageEntry
 
 Slot = tuple[str, int | None]

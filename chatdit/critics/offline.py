@@ -16,11 +16,9 @@ from functools import lru_cache
 import numpy as np
 
 from chatdit.critics import world
-from chatdit.critics.base import CritiqueContext, Judgement, Requirement, edited_picture, make_critique, requirements_for
+from chatdit.critics.base import BLANK_STDDEV, CritiqueContext, Judgement, Requirement, edited_picture, make_critique, requirements_for
 from chatdit.schema import Instruction, RequirementCheck
 
-BLANK_STDDEV = 2.0
-"""Below this pixel standard deviation a picture is a flat fill."""
 LOW_CONTRAST = 16.0
 """Luminance spread (2nd to 98th percentile) below which nothing in the picture can be told apart."""
 PEOPLE = {"person", "people", "man", "men", "woman", "women", "boy", "girl", "child", "children", "kid", "kids",

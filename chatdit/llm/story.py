@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
+from chatdit.llm.grammar import is_verbish
 from chatdit.llm.scenery import find_background, without_settings
 from chatdit.llm.subjects import describe, noun_phrase, parse_subjects
-from chatdit.llm.subjects import is_verbish
 from chatdit.llm.words import is_part, only_verb, parts_of_speech
 from chatdit.schema import CharacterSpec, PageSpec, Subject
 

@@ -12,9 +12,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from chatdit.llm.vocab import (COLOR_CANONICAL, COLOR_SHADES, COLORS, COMPOUND_NOUNS, NOUNS, NUMBER_WORDS, is_plural,
-                               singular)
-from chatdit.llm.words import COMMON_VERBS, MATERIALS, PARTICLES, SHAPES, is_abstract, of_phrase_keeps, can_be_noun, is_place, only_verb, parts_of_speech
+from chatdit.llm.grammar import bare_verb, compound_name, is_number, is_verbish, looks_like_adjective, number_value, segments_of
+from chatdit.llm.vocab import COLOR_CANONICAL, COLOR_SHADES, COLORS, COMPOUND_NOUNS, NUMBER_NAMES, is_plural, singular
+from chatdit.llm.words import (
+    DETERMINERS,
+    INTENSIFIERS,
+    KNOWN_ADJECTIVES,
+    VERBISH,
+    can_be_noun,
+    is_abstract,
+    is_known_noun,
+    is_place,
+    of_phrase_keeps,
+    parts_of_speech,
+)
 from chatdit.schema import Depth, Position, Subject
 
 RELATIONS: list[tuple[str, str]] = [
@@ -40,31 +51,6 @@ SEPARATORS = {
 }
 STOP_CLAUSE = {"who", "which", "that", "whose", "where", "when"}
 """A relative clause ('a fox who learns to fly') describes its noun; nothing in it is a subject."""
-DETERMINERS = {"the", "this", "that", "these", "those", "his", "her", "its", "their", "my", "our", "your",
-               "some", "any", "each", "every", "another", "other", "many", "much", "more", "most", "all",
-               "both", "lots", "various"}
-VERBISH = {"is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did",
-           "stood", "stands", "stand", "sat", "sits", "sit", "lay", "lies", "lie", "hung", "hangs", "hang",
-           "rest", "rests", "rested", "added", "contrasted", "looks", "look", "seems", "seem", "appears",
-           "appear", "can", "could", "will", "would", "should", "may", "might", "must", "gets", "got",
-           "makes", "made", "goes", "went", "learns", "learn", "finds", "found", "meets", "met", "wants",
-           "there", "here", "it", "they", "he", "she", "we", "i", "you", "filled", "covered", "placed",
-           "parked", "decorated", "played", "hides", "flies", "fly", "swims", "runs", "jumps", "sleeps",
-           "eats", "drinks", "reads", "plays", "walks", "sings", "dances", "holds", "wears"}
-INTENSIFIERS = {"very", "really", "quite", "so", "too", "extremely", "super", "rather", "slightly", "fairly"}
-ADJECTIVE_SUFFIXES = ("y", "ful", "ous", "ic", "al", "en", "ish", "less", "ive", "ble", "ed", "est", "er", "ant", "ent")
-KNOWN_ADJECTIVES = {
-    "big", "small", "tiny", "large", "huge", "little", "giant", "old", "young", "new", "happy", "sad", "cute",
-    "tall", "short", "long", "thin", "wide", "fat", "round", "flat", "soft", "hard", "smooth", "rough", "sharp",
-    "plastic", "leather", "fabric", "rubber", "metal", "metallic", "wooden", "ceramic", "cotton", "wool", "woolen",
-    "silk", "velvet", "fluffy", "furry", "shiny", "fuzzy", "striped",
-    "spotted", "plump", "juicy", "prickly", "warm", "cold", "hot", "cool", "wet", "dry", "clean", "dirty",
-    "beautiful", "pretty", "ugly", "brave", "shy", "kind", "friendly", "angry", "sleepy", "hungry", "magic",
-    "magical", "wild", "fierce", "gentle", "lonely", "curious", "clever", "funny", "fast", "slow", "heavy",
-    "light", "dark", "bright", "pale", "deep", "triangular", "circular", "oval", "rectangular",
-    "steel", "iron", "transparent", "broken", "empty", "full",
-    "open", "closed", "vintage", "modern", "ancient", "red", "fresh", "ripe", "sweet", "sour", "tangy",
-}
 ABSOLUTE_PLACES: list[tuple[str, str]] = [
     (r"(?:in|at|on) the (?:top|upper)[- ]left(?: corner)?", "top left"),
     (r"(?:in|at|on) the (?:top|upper)[- ]right(?: corner)?", "top right"),
@@ -132,95 +118,6 @@ def match_relation(tokens: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
-def is_number(word: str) -> bool:
-    return word.isdigit() or word in NUMBER_WORDS
-
-
-def number_value(word: str) -> int:
-    return int(word) if word.isdigit() else NUMBER_WORDS[word]
-
-
-def looks_like_noun(word: str) -> bool:
-    base = word.replace("_", " ")
-    return base in NOUNS or singular(base) in NOUNS or "_" in word
-
-
-def looks_like_adjective(word: str) -> bool:
-    if looks_like_noun(word):
-        return False
-    return word in KNOWN_ADJECTIVES or word in COLORS or word in COLOR_SHADES or word.endswith(ADJECTIVE_SUFFIXES)
-
-
-def is_verbish(word: str) -> bool:
-    if word in VERBISH or word in PARTICLES:
-        return True
-    if looks_like_noun(word):
-        return False
-    return only_verb(word) or (word.endswith("ing") and len(word) > 5) or (word.endswith("ly") and len(word) > 4)
-
-
-def verb_after_noun(word: str, span: list[str]) -> bool:
-    """'three strawberries attracted four fish', 'the fox works': a word that may be a verb, right
-    after a noun head, is the sentence's verb."""
-    if not span or word in COLORS or "_" in word or looks_like_noun(word) and not is_plural(span[-1]):
-        return False
-    last = span[-1]
-    if not (looks_like_noun(last) or "NOUN" in parts_of_speech(last)) or is_number(last) or last in DETERMINERS or last in COLORS:
-        return False
-    if "VERB" not in parts_of_speech(word) and word not in VERBISH:
-        return False
-    if only_verb(word) or word.endswith("ed") or word in VERBISH:
-        return True
-    if is_plural(last):
-        return singular(word) == word and not looks_like_noun(word)  # 'two dogs play'
-    return word.endswith("s") and singular(word) != word  # 'the fox works'
-
-
-def segments_of(words: list[str]) -> list[list[str]]:
-    """A run of words cut at its verbs: the subject before a verb and its object after it are two
-    phrases ('five hamburgers sizzled' -> 'five hamburgers'; 'strawberries attracted four fish' ->
-    'strawberries', 'four fish')."""
-    segments: list[list[str]] = []
-    span: list[str] = []
-    for word in words:
-        seen_noun = any(looks_like_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w) or is_verbish(w))
-                        for w in span)
-        if (is_verbish(word) and seen_noun and word not in ("there", "here")) or (verb_after_noun(word, span) and seen_noun):
-            segments.append(span)
-            span = []
-            continue
-        span.append(word)
-    segments.append(span)
-    return [segment for segment in segments if segment]
-
-
-def bare_verb(words: list[str]) -> bool:
-    """'go', 'work', 'close' alone: an imperative or an adverb, not a thing to draw."""
-    if len(words) != 1 or looks_like_noun(words[0]) or words[0] in COLORS:
-        return False
-    tags = parts_of_speech(words[0])
-    gerund = words[0].endswith("ing") and "VERB" in tags
-    return bool(tags & {"ADV", "ADJ"}) or ("NOUN" not in tags and "VERB" in tags) or gerund or words[0] in COMMON_VERBS
-
-
-def compound_name(modifiers: list[str], head: str) -> tuple[list[str], str]:
-    """'computer mouse', 'tv remote': nouns right before the head are part of its name (materials
-    and colors are not: 'a glass bottle' is a bottle made of glass)."""
-    name = head
-    while modifiers:
-        word = modifiers[-1].replace("_", " ")
-        if word in COLORS or word in COLOR_SHADES or word in MATERIALS or word in SHAPES or is_number(word) \
-                or word in KNOWN_ADJECTIVES or is_verbish(word):
-            break
-        if not (looks_like_noun(word) or ("NOUN" in parts_of_speech(word) and "ADJ" not in parts_of_speech(word))):
-            break
-        if is_plural(word) or not can_be_noun(word):
-            break
-        name = f"{word} {name}"
-        modifiers = modifiers[:-1]
-    return modifiers, name
-
-
 def chunks_of(tokens: list[str]) -> list[tuple[str, list[str]]]:
     """Split tokens into ('sep'|relation|'place:<p>', words) pieces in order."""
     pieces: list[tuple[str, list[str]]] = []
@@ -261,7 +158,7 @@ def phrase_from(words: list[str]) -> Phrase | None:
     span: list[str] = []
     for word in words:
         if is_verbish(word) and not (span and span[-1] in ("a", "an", "the")):  # 'a fly' is a noun
-            if any(looks_like_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w)) for w in span):
+            if any(is_known_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w)) for w in span):
                 break
             if word in VERBISH:
                 span = []  # a verb before any noun: "there is", "it has"
@@ -283,11 +180,11 @@ def phrase_from(words: list[str]) -> Phrase | None:
             rest.append(word)
     if not rest:
         return None
-    nouns = [i for i, w in enumerate(rest) if looks_like_noun(w)]
+    nouns = [i for i, w in enumerate(rest) if is_known_noun(w)]
     if rest[-1] not in KNOWN_ADJECTIVES and rest[-1] not in COLORS and not is_verbish(rest[-1]) and can_be_noun(rest[-1]):
         nouns = [len(rest) - 1]  # English noun phrases end in their head: "an orange case", "a glass bottle"
     head_index = nouns[-1] if nouns else len(rest) - 1
-    if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not looks_like_noun(rest[-1]):
+    if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not is_known_noun(rest[-1]):
         return Phrase(words=words, name="", color=" ".join(rest))  # "a woman in pink"
     if not nouns and all(w in KNOWN_ADJECTIVES or w in INTENSIFIERS or parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"}
                          for w in rest):
@@ -419,5 +316,4 @@ def describe(subject: Subject) -> str:
     plural = plurals.get(last) or (last if last in ("sheep", "fish", "deer") else
                                    last[:-1] + "ies" if last.endswith("y") and last[-2:-1] not in "aeiou" else
                                    last + "es" if last.endswith(("s", "x", "ch", "sh")) else last + "s")
-    numbers = {v: k for k, v in NUMBER_WORDS.items() if k not in ("a", "an", "single", "pair", "couple", "several", "few", "dozen", "no", "zero")}
-    return f"{numbers.get(subject.count, str(subject.count))} {noun[: len(noun) - len(last)]}{plural}"
+    return f"{NUMBER_NAMES.get(subject.count, str(subject.count))} {noun[: len(noun) - len(last)]}{plural}"

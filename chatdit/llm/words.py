@@ -11,6 +11,32 @@ from functools import lru_cache
 
 from chatdit.llm.vocab import COLORS, NOUNS, singular
 
+DETERMINERS = {"the", "this", "that", "these", "those", "his", "her", "its", "their", "my", "our", "your",
+               "some", "any", "each", "every", "another", "other", "many", "much", "more", "most", "all",
+               "both", "lots", "various"}
+VERBISH = {"is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did",
+           "stood", "stands", "stand", "sat", "sits", "sit", "lay", "lies", "lie", "hung", "hangs", "hang",
+           "rest", "rests", "rested", "added", "contrasted", "looks", "look", "seems", "seem", "appears",
+           "appear", "can", "could", "will", "would", "should", "may", "might", "must", "gets", "got",
+           "makes", "made", "goes", "went", "learns", "learn", "finds", "found", "meets", "met", "wants",
+           "there", "here", "it", "they", "he", "she", "we", "i", "you", "filled", "covered", "placed",
+           "parked", "decorated", "played", "hides", "flies", "fly", "swims", "runs", "jumps", "sleeps",
+           "eats", "drinks", "reads", "plays", "walks", "sings", "dances", "holds", "wears"}
+INTENSIFIERS = {"very", "really", "quite", "so", "too", "extremely", "super", "rather", "slightly", "fairly"}
+ADJECTIVE_SUFFIXES = ("y", "ful", "ous", "ic", "al", "en", "ish", "less", "ive", "ble", "ed", "est", "er", "ant", "ent")
+KNOWN_ADJECTIVES = {
+    "big", "small", "tiny", "large", "huge", "little", "giant", "old", "young", "new", "happy", "sad", "cute",
+    "tall", "short", "long", "thin", "wide", "fat", "round", "flat", "soft", "hard", "smooth", "rough", "sharp",
+    "plastic", "leather", "fabric", "rubber", "metal", "metallic", "wooden", "ceramic", "cotton", "wool", "woolen",
+    "silk", "velvet", "fluffy", "furry", "shiny", "fuzzy", "striped",
+    "spotted", "plump", "juicy", "prickly", "warm", "cold", "hot", "cool", "wet", "dry", "clean", "dirty",
+    "beautiful", "pretty", "ugly", "brave", "shy", "kind", "friendly", "angry", "sleepy", "hungry", "magic",
+    "magical", "wild", "fierce", "gentle", "lonely", "curious", "clever", "funny", "fast", "slow", "heavy",
+    "light", "dark", "bright", "pale", "deep", "triangular", "circular", "oval", "rectangular",
+    "steel", "iron", "transparent", "broken", "empty", "full",
+    "open", "closed", "vintage", "modern", "ancient", "red", "fresh", "ripe", "sweet", "sour", "tangy",
+}
+
 PLACE_NOUNS = {
     "forest", "woods", "wood", "park", "city", "town", "village", "garden", "kitchen", "room", "street", "desert",
     "jungle", "field", "meadow", "mountains", "space", "library", "classroom", "farm", "countryside", "cave", "sky",
