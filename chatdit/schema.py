@@ -252,6 +252,8 @@ class Critique(Strict):
     feedback: str = ""
     critic: str = "structure"
     attempt: int = 0
+    page: int | None = Field(default=None, description="the page this output is (kept for a missing output too)")
+    step_id: str | None = Field(default=None, description="the step that made (or failed to make) it")
 
     @property
     def verdict(self) -> Literal["pass", "fail", "unchecked"]:

@@ -22,8 +22,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from chatdit.config import Settings
-from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
 from chatdit.dit.captions import fitted_sequence_length
+from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
 
 ALIASES = {
     "flux-dev": "black-forest-labs/FLUX.1-dev",

@@ -13,8 +13,7 @@ from functools import lru_cache
 import numpy as np
 from pydantic import BaseModel
 
-from chatdit.dit.nano.world import (BACKGROUNDS, COLORS, HORIZON, OBJECTS, SIZES, SceneSpec, draw_shape,
-                                    object_box)
+from chatdit.dit.nano.world import BACKGROUNDS, COLORS, HORIZON, OBJECTS, SIZES, SceneSpec, draw_shape, object_box
 
 MIN_AREA = 14  # pixels of a 64x64 panel; smaller specks are noise
 
@@ -130,7 +129,6 @@ def classify_kind(component: np.ndarray) -> tuple[str, float]:
 def detect_scene(image) -> DetectedScene:
     """Background and objects of one panel (a PIL image, any size; judged at 64 x 64)."""
     import cv2
-
     from PIL import Image
 
     if image.size != (64, 64):

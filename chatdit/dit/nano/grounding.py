@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import random
 
-from chatdit.dit.nano.world import (NUMBER_WORDS, PANEL_SIZE, PLURALS, Instance, ObjectSpec, SceneSpec, draw_order,
-                                    layout)
+from chatdit.dit.nano.world import NUMBER_WORDS, PANEL_SIZE, PLURALS, Instance, ObjectSpec, SceneSpec, draw_order, layout
 from chatdit.dit.regional import Box, Region, front_to_back
 
 PHRASE_LENGTH = 8
@@ -137,9 +136,8 @@ def read_scene(text: str) -> SceneSpec | None:
     without a color get none here: the hub completes colors before (chatdit/dit/nano/prompts.py);
     such an object is skipped."""
     from chatdit.critics.world import world_background
-    from chatdit.dit.nano.world import COLOR_NAMES, CHARACTER, RelationSpec, words
-
     from chatdit.dit.nano.prompts import NOUNS as nouns
+    from chatdit.dit.nano.world import CHARACTER, COLOR_NAMES, RelationSpec, words
 
     tokens = words(text)
     found: list[tuple[int, int, ObjectSpec | None]] = []  # (start, noun index, spec)

@@ -293,8 +293,7 @@ def encode_batch_text(clip, t5, tokenizers, captions, regions, dropped, device, 
     from chatdit.dit.box_rope import phrase_positions
     from chatdit.dit.nano.build import CLIP_MAX_LENGTH
     from chatdit.dit.nano.grounding import PHRASE_LENGTH
-    from chatdit.dit.regional import (phrase_ranges, phrase_token_counts, regional_mask, regional_prompt,
-                                      regional_sequence)
+    from chatdit.dit.regional import phrase_ranges, phrase_token_counts, regional_mask, regional_prompt, regional_sequence
 
     clip_tok, t5_tok = tokenizers
     grounded = [bool(r) for r in regions]
