@@ -73,7 +73,7 @@ def plan_context(state: TurnState, runtime: Runtime[TurnRuntime]):
 
 
 def plan(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
-    from chatdit.agents.planner import plan_instruction
+    from chatdit.agents.planning import plan_instruction
 
     check_cancel(runtime)
     instruction = Instruction.model_validate(state["instruction"])
