@@ -359,8 +359,7 @@ class ModelHub:
         world, and a picture that silently leaves out the dragon asked for looks like a bug."""
         if self.kind != "nano":
             return
-        from chatdit.critics.world import world_kind
-        from chatdit.dit.nano.world import OBJECTS
+        from chatdit.storybook import OBJECTS, world_kind
 
         new = list(dict.fromkeys(name for name in subjects if world_kind(name) is None and name not in self._reported_undrawable))
         if new:
