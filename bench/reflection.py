@@ -109,7 +109,7 @@ def reflect(bench: Bench, index: int, instruction, first, samples: int, allowed)
 
 
 def score(image, spec, table) -> None:
-    from chatdit.vision.nano_world import check_spec
+    from chatdit.storybook.detector import check_spec
 
     results = check_spec(image, spec)
     for r in results:
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from chatdit.critics.world import instruction_from_spec
-    from chatdit.dit.nano.world import caption, sample_spec
+    from chatdit.storybook import caption, sample_spec
 
     bench = Bench(args.model, args.steps, args.threshold)
     if bench.hub.info.random_weights:

@@ -96,8 +96,8 @@ def main() -> None:
     import torch
 
     from chatdit.dit.nano import nano_model_dir
-    from chatdit.dit.nano.world import caption, sample_spec
-    from chatdit.vision.nano_world import check_spec
+    from chatdit.storybook import caption, sample_spec
+    from chatdit.storybook.detector import check_spec
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=nano_model_dir())

@@ -8,7 +8,7 @@ from PIL import Image
 from chatdit.critics.base import CritiqueContext, requirements_for
 from chatdit.critics.offline import OfflineCritic
 from chatdit.critics.world import describe_scene, instruction_from_spec
-from chatdit.dit.nano.world import ObjectSpec, RelationSpec, SceneSpec, render_scene
+from chatdit.storybook import ObjectSpec, RelationSpec, SceneSpec, render_scene
 from chatdit.schema import Instruction, PageSpec, Subject
 
 FOX_LEFT = SceneSpec(background="night", objects=[ObjectSpec(kind="fox", color="red", position="left"),
@@ -210,7 +210,7 @@ def test_the_reply_says_which_checks_a_passing_output_still_misses():
 
 def test_what_the_detector_reads_inside_the_recolored_object_is_not_held_to_be_kept():
     from chatdit.critics.world import edit_checks
-    from chatdit.vision.nano_world import DetectedObject, DetectedScene
+    from chatdit.storybook.detector import DetectedObject, DetectedScene
 
     def found(kind, color, bbox):
         x0, y0, x1, y1 = bbox

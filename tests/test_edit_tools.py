@@ -6,7 +6,7 @@ import threading
 import numpy as np
 import pytest
 
-from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_scene
+from chatdit.storybook import ObjectSpec, SceneSpec, render_scene
 from chatdit.errors import ToolArgumentError, TurnCancelled
 from chatdit.tools.registry import ToolContext, run_tool
 

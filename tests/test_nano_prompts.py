@@ -3,7 +3,7 @@
 import pytest
 
 from chatdit.dit.nano.prompts import DEFAULT_COLORS, complete_colors
-from chatdit.dit.nano.world import OBJECTS
+from chatdit.storybook import OBJECTS
 
 
 @pytest.mark.parametrize("prompt, completed", [

@@ -35,7 +35,7 @@ class EditArgs(SizeArgs):
 
 def named_region(instruction: str, image) -> tuple[str, list] | None:
     """(what, boxes) for the part of the picture an instruction names, if it names one."""
-    from chatdit.dit.nano.world import HORIZON
+    from chatdit.storybook import HORIZON
     from chatdit.edits import recolor_of
 
     words = set(re.findall(r"[a-z]+", instruction.lower()))

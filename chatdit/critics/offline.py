@@ -124,7 +124,7 @@ class OfflineCritic:
         requirements = requirements_for(instruction, context.prompt)
         scene = None
         if world.applies(image):
-            from chatdit.vision.nano_world import detect_scene
+            from chatdit.storybook.detector import detect_scene
 
             scene = detect_scene(image)
         faces = count_faces(image) if any(self._about_people(r, instruction) for r in requirements) else 0
@@ -154,7 +154,7 @@ class OfflineCritic:
     def _edit_checks(context: CritiqueContext, scene) -> list[RequirementCheck]:
         """The edit's change and what it kept, when the output is an edit and the picture it changed
         is in the world too."""
-        from chatdit.vision.nano_world import detect_scene
+        from chatdit.storybook.detector import detect_scene
 
         try:
             before = edited_picture(context)

@@ -359,7 +359,7 @@ class ModelHub:
         world; other models are not known to miss any."""
         if self.kind != "nano":
             return []
-        from chatdit.critics.world import world_kind
+        from chatdit.storybook import world_kind
 
         return list(dict.fromkeys(name for name in subjects if world_kind(name) is None))
 
@@ -368,7 +368,7 @@ class ModelHub:
         world, and a picture that silently leaves out the dragon asked for looks like a bug."""
         if self.kind != "nano":
             return
-        from chatdit.dit.nano.world import OBJECTS
+        from chatdit.storybook import OBJECTS
 
         new = [name for name in self.undrawable(subjects) if name not in self._reported_undrawable]
         if new:
