@@ -208,8 +208,12 @@ def test_the_reply_says_which_checks_a_passing_output_still_misses():
 
 
 def test_what_the_detector_reads_inside_the_recolored_object_is_not_held_to_be_kept():
-    from chatdit.critics.world import edit_checks
+    from chatdit.critics.world_edit import scene_checks
+    from chatdit.edits import edit_spec_of
     from chatdit.vision.nano_world import DetectedObject, DetectedScene
+
+    def edit_checks(before, after, change):
+        return scene_checks(edit_spec_of(change), before, after)
 
     def found(kind, color, bbox):
         x0, y0, x1, y1 = bbox
@@ -222,4 +226,4 @@ def test_what_the_detector_reads_inside_the_recolored_object_is_not_held_to_be_k
     assert checks == {"fox: blue": ("pass", True), "kept: a blue bird": ("pass", False)}
     lost = DetectedScene(background="night", width=64, height=64, objects=[fox.model_copy(update={"color": "blue"})])
     assert [c.verdict for c in edit_checks(before, lost, "make the fox blue")] == ["pass", "fail"]
-    assert [c.name for c in edit_checks(before, after, "add a red star")] == ["kept: a red fox", "kept: a brown moon", "kept: a blue bird"]
+    assert [c.name for c in edit_checks(before, after, "add a red star")] == ["added: 1 red star", "kept: a red fox", "kept: a brown moon", "kept: a blue bird"]
