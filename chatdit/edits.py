@@ -237,13 +237,25 @@ def edited_prompt(base: str, spec: EditSpec) -> str:
         count = {1: "a", 2: "two", 3: "three", 4: "four"}.get(spec.count, str(spec.count))
         noun = spec.noun if spec.count == 1 else _plural(spec.noun)
         return f"{base}, {' '.join(filter(None, [count, spec.color, noun]))}".strip(", ")
+    colors = "|".join(sorted(COLORS, key=len, reverse=True))
+    if spec.kind == "remove" and spec.noun and (kept := _without(base, spec.noun, colors)) != base:
+        return kept
     if spec.kind != "recolor" or not spec.noun or not spec.color:
         return f"{base}, {spec.text}".strip(", ")
-    colors = "|".join(sorted(COLORS, key=len, reverse=True))
     named = re.compile(rf"\b(?:(?:{colors})\s+)?({re.escape(spec.noun)}(?:e?s)?)\b", re.IGNORECASE)
     if not named.search(base):
         return f"{base}, a {spec.color} {spec.noun}".strip(", ")
     return named.sub(lambda m: f"{spec.color} {m.group(1)}", base)
+
+
+def _without(base: str, noun: str, colors: str) -> str:
+    """The prompt with the removed thing's phrase taken out ('a red fox and a brown house, day'
+    less the house is 'a red fox, day'), so later redraws do not draw it back."""
+    counts = "|".join(w for w in NUMBER_WORDS if w != "no")
+    phrase = rf"(?:\b(?:the|{counts}|\d+)\s+)?(?:(?:{colors})\s+)?\b{re.escape(noun)}(?:e?s)?\b"
+    kept = re.sub(rf"(?:\s*,\s*|\s+and\s+)?{phrase}", "", base, flags=re.IGNORECASE)
+    kept = re.sub(r"^\s*(?:,|and\b)\s*", "", kept)
+    return re.sub(r"\s*,\s*,", ",", kept).strip(" ,")
 
 
 def _plural(noun: str) -> str:

@@ -45,13 +45,10 @@ def _part_box(part: str) -> list:
 
 def _add_boxes(spec: EditSpec, image) -> list:
     """Free spots for the new objects where they belong: in the sky, on the ground, or the place named."""
-    from chatdit.critics.world import _REGIONS, free_spot
-    from chatdit.dit.nano.world import HORIZON
+    from chatdit.critics.world import add_area, free_spot
     from chatdit.vision.nano_world import detect_scene
 
-    area = _REGIONS.get(spec.place or "", None) or {"sky": (0.0, 0.0, 1.0, HORIZON),
-                                                    "ground": (0.0, HORIZON - 0.04, 1.0, 1.0)}.get(spec.part, _REGIONS["anywhere"])
-    scene = detect_scene(image)
+    area, scene = add_area(spec.part, spec.place), detect_scene(image)
     taken: list = []
     for _ in range(min(spec.count, 4)):
         taken.append(free_spot(scene, area, taken))
@@ -112,9 +109,13 @@ def pixel_edit(spec: EditSpec, image) -> tuple | None:
     if spec.kind == "resize" and spec.direction in world_edits.SCALE:
         return world_edits.resize(image, objects, scene, world_edits.SCALE[spec.direction]), meta
     if spec.kind == "move" and spec.direction in ("left", "right", "up", "down"):
+        from chatdit.critics.world_edit import MOVE_MARGIN
+
         offset = world_edits.move_offset(objects, scene, spec.direction, image.size)
-        if offset == (0, 0):
-            raise ToolArgumentError(f"the {spec.noun} is already at the {spec.direction} edge; there is no room to move it")
+        if max(map(abs, offset)) < MOVE_MARGIN * (image.width if offset[0] else image.height):
+            edge = {"up": "top", "down": "bottom"}.get(spec.direction, spec.direction)
+            raise ToolArgumentError(f"the {spec.noun} is already at the {edge} edge; there is no room to move it "
+                                    f"{spec.direction} (only {max(map(abs, offset))} px)")
         return world_edits.move(image, objects, scene, offset), {**meta, "offset": list(offset)}
     return None
 
@@ -144,13 +145,24 @@ def edit(args: EditArgs, ctx: ToolContext) -> list[ToolOutput]:
     elif (region := named_region(spec, image)) is not None:
         what, boxes = region
         grow = OBJECT_MARGIN if spec.kind == "recolor" and spec.part == "object" else 0.0
-        result, steps = redraw_masked(ctx, image, box_mask(image.size, boxes, grow), prompt, args.seed, args.steps)
+        mask = box_mask(image.size, boxes, grow)
+        result, steps = redraw_masked(ctx, image, mask, prompt, args.seed, args.steps)
+        if spec.kind == "add" and (world := _world_edits(image)) is not None:
+            result = world.keep_drawn(result, image, mask)
         meta.update(edit="fill", region=what, boxes=[list(b) for b in boxes])
     else:
         result, steps = _img2img(ctx, image, prompt, args)
         meta["edit"] = "img2img"
     return [ToolOutput(image=result, page=args.page, prompt=prompt, seed=args.seed, steps=steps,
                        parents=[args.image], meta=meta)]
+
+
+def _world_edits(image):
+    """The pixel-edit module when the picture is in the storybook world, else None."""
+    from chatdit.critics.world import applies
+    from chatdit.vision import world_edits
+
+    return world_edits if applies(image) else None
 
 
 def _img2img(ctx: ToolContext, image, prompt: str, args: EditArgs):

@@ -136,14 +136,18 @@ def check_world(req: Requirement, instruction: Instruction, scene) -> Requiremen
 
 
 def add_area(part: str, place: str | None) -> Box:
-    """Where an object an edit adds belongs: the place named, else the sky above the horizon for
-    sky things, the ground band (from just above the horizon) for ground things, else anywhere.
-    The edit tool draws it there and the edit check looks for it there."""
+    """Where an object an edit adds belongs: the sky above the horizon for sky things, the ground
+    band (from just above the horizon) for ground things, within the place named when there is
+    room for it there ('a house on the left': the left of the ground). The edit tool draws it
+    there and the edit check looks for it there."""
     from chatdit.dit.nano.world import HORIZON
 
-    if place in _REGIONS:
-        return _REGIONS[place]
-    return {"sky": (0.0, 0.0, 1.0, HORIZON), "ground": (0.0, HORIZON - 0.04, 1.0, 1.0)}.get(part, _REGIONS["anywhere"])
+    band = {"sky": (0.0, 0.0, 1.0, HORIZON), "ground": (0.0, HORIZON - 0.04, 1.0, 1.0)}.get(part, _REGIONS["anywhere"])
+    if place not in _REGIONS:
+        return band
+    x0, y0, x1, y1 = _REGIONS[place]
+    both = (max(x0, band[0]), max(y0, band[1]), min(x1, band[2]), min(y1, band[3]))
+    return both if both[3] - both[1] >= 0.25 and both[2] - both[0] >= 0.25 else (x0, y0, x1, y1)
 
 
 # ---------------------------------------------------------------- localising

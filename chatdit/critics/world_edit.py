@@ -116,14 +116,14 @@ def _new_objects(before, after, kind: str, color: str | None) -> list:
 
 
 def _add_check(spec: EditSpec, kind: str, color: str | None, before, after) -> RequirementCheck:
-    from chatdit.critics.world import _side_ok, add_area
+    from chatdit.critics.world import add_area
 
     name = f"added: {' '.join(filter(None, [str(spec.count), color, kind]))}"
     had = before.count(kind, color) if color else before.count(kind)
     now = after.count(kind, color) if color else after.count(kind)
     new = _new_objects(before, after, kind, color)
-    _, y0, _, y1 = add_area(spec.part, spec.place)
-    where = [o for o in new if (_side_ok(o.center, spec.place) if spec.place else y0 * SIZE <= o.center[1] <= y1 * SIZE)]
+    x0, y0, x1, y1 = (v * SIZE for v in add_area(spec.part, spec.place))
+    where = [o for o in new if x0 <= o.center[0] <= x1 and y0 <= o.center[1] <= y1]
     detail = f"{had} before, {now} after; {len(where)} of {len(new)} new where it belongs ({spec.place or spec.part})"
     return _check(name, "presence", now - had >= spec.count and len(where) >= spec.count, detail)
 

@@ -100,6 +100,21 @@ def _painted(pixels: np.ndarray) -> np.ndarray:
     return label_pixels(pixels, detect_background(pixels)) != -1
 
 
+def keep_drawn(drawn, image, spot) -> Image.Image:
+    """`image` with only what the model drew inside `spot` (a Pillow "L" mask) taken from
+    `drawn`: the new object's pixels and their rim, not the model's own rendering of the sky or
+    ground around it, which would show as a patch where the picture's background was changed."""
+    new, old = _pixels(drawn), _pixels(image)
+    inside = np.asarray(spot.convert("L").resize(image.size)) > 0
+    drawn_here = _painted(new) & inside
+    grown = np.zeros_like(drawn_here)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            grown |= np.roll(np.roll(drawn_here, dy, axis=0), dx, axis=1)
+    old[grown & inside] = new[grown & inside]
+    return _to_image(old)
+
+
 def fill_background(pixels: np.ndarray, hole: np.ndarray) -> np.ndarray:
     """The hole refilled with the picture's own sky above the horizon and ground below it (the
     median of each part's background pixels)."""
