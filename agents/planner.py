@@ -261,7 +261,7 @@ def plan_redo(instruction: Instruction, ctx: PlanContext) -> Plan:
         where = f"page {page}" if page else "the picture"
         if instruction.task == "inpaint" or edits_in_place(spec):
             call = _edit_call(instruction, spec, asset_id, prompt, page, seed, size)
-            steps.append(Step(id=f"s{len(steps) + 1}", call=call, purpose=f"{call.tool} {where}: {change}",
+            steps.append(Step(id=f"s{len(steps) + 1}", call=call, purpose=f"{call.tool} {where}: {spec.text}",
                               pages=[page] if page else []))
             continue
         if target.kind == "page":

@@ -69,19 +69,19 @@ def named_region(spec: EditSpec, image) -> tuple[str, list] | None:
     return None
 
 
-def _objects(spec: EditSpec, image, scene) -> list:
+def _objects(spec: EditSpec, scene, where: str) -> list:
     from chatdit.critics.world import world_color, world_kind
 
     kind = world_kind(spec.noun or "")
     if kind is None:
-        raise ToolArgumentError(f"cannot find {spec.noun!r} in this picture offline; name a thing the picture shows")
+        raise ToolArgumentError(f"cannot find {spec.noun!r} {where} offline; name a thing the picture shows")
     found = scene.find(kind, world_color(spec.color)) if world_color(spec.color) else scene.find(kind)
     if not found:
-        raise ToolArgumentError(f"there is no {spec.noun} in this picture to {spec.kind}; name a thing the picture shows")
+        raise ToolArgumentError(f"there is no {spec.noun} {where} to {spec.kind}; name a thing the picture shows")
     return found
 
 
-def pixel_edit(spec: EditSpec, image) -> tuple | None:
+def pixel_edit(spec: EditSpec, image, where: str = "in this picture") -> tuple | None:
     """(picture, meta) for a change the world lets a tool make pixel-exactly, or None."""
     from PIL import ImageColor
 
@@ -102,7 +102,7 @@ def pixel_edit(spec: EditSpec, image) -> tuple | None:
     if spec.kind not in ("remove", "move", "resize") or not spec.noun:
         return None
     scene = detect_scene(image)
-    objects = _objects(spec, image, scene)
+    objects = _objects(spec, scene, where)
     meta = {"region": spec.noun, "objects": len(objects)}
     if spec.kind == "remove":
         return world_edits.remove(image, objects, scene), meta
@@ -114,7 +114,7 @@ def pixel_edit(spec: EditSpec, image) -> tuple | None:
         offset = world_edits.move_offset(objects, scene, spec.direction, image.size)
         if max(map(abs, offset)) < MOVE_MARGIN * (image.width if offset[0] else image.height):
             edge = {"up": "top", "down": "bottom"}.get(spec.direction, spec.direction)
-            raise ToolArgumentError(f"the {spec.noun} is already at the {edge} edge; there is no room to move it "
+            raise ToolArgumentError(f"the {spec.noun} {where} is already at the {edge} edge; there is no room to move it "
                                     f"{spec.direction} (only {max(map(abs, offset))} px)")
         return world_edits.move(image, objects, scene, offset), {**meta, "offset": list(offset)}
     return None
@@ -139,7 +139,7 @@ def edit(args: EditArgs, ctx: ToolContext) -> list[ToolOutput]:
                                      progress=ctx.progress, cancel=ctx.cancel, image=image,
                                      max_area=width * height, _auto_resize=False)
         result, steps, meta["edit"] = kontext(prompt=args.instruction, **kwargs).images[0], kwargs["num_inference_steps"], "kontext"
-    elif (done := pixel_edit(spec, image)) is not None:
+    elif (done := pixel_edit(spec, image, f"on page {args.page}" if args.page else "in this picture")) is not None:
         result, extra = done
         meta.update(edit="pixels", **extra)
     elif (region := named_region(spec, image)) is not None:
