@@ -43,10 +43,11 @@ METHODS = {
 
 class Bench:
     def __init__(self, model: str, steps: int | None, threshold: float | None):
+        from chatdit.tools.registry import ToolContext, load_builtin_tools
+
         from chatdit.config import load_settings
         from chatdit.critics.offline import OfflineCritic
         from chatdit.dit.hub import ModelHub
-        from chatdit.tools.registry import ToolContext, load_builtin_tools
 
         load_builtin_tools()
         self.hub = ModelHub(load_settings(model=model, steps=steps))
@@ -73,6 +74,7 @@ class Bench:
 
 def attempt_of(key: str, prompt: str, seed: int, judgement, strategy=None):
     from chatdit.agents.reflection import Attempt
+
     from chatdit.schema import Asset
 
     return Attempt(asset=Asset(id=key, path=f"{key}.png", prompt=prompt, seed=seed), judgement=judgement, strategy=strategy)
@@ -89,6 +91,7 @@ def best_of(attempts):
 
 def reflect(bench: Bench, index: int, instruction, first, samples: int, allowed) -> tuple[object, int, list[str]]:
     from chatdit.agents.reflection import FailingOutput, plan_reflection
+
     from chatdit.critics.world import describe_scene
     from chatdit.schema import Step, ToolCall
 
@@ -120,7 +123,7 @@ def score(image, spec, table) -> None:
 
 def hard_spec(rng: random.Random):
     """A hard compositional scene: three different kinds, two to four of each, in colors."""
-    from chatdit.dit.nano.world import BACKGROUNDS, COLORS, OBJECTS, ObjectSpec, SceneSpec
+    from chatdit.storybook import BACKGROUNDS, COLORS, OBJECTS, ObjectSpec, SceneSpec
 
     kinds = rng.sample([k for k in OBJECTS if k not in ("sun", "moon")], 3)
     objects = [ObjectSpec(kind=kind, color=rng.choice(list(COLORS)), count=rng.randint(2, 4), size="small") for kind in kinds]

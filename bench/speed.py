@@ -61,9 +61,9 @@ def variants(pipe, defaults: dict, compile_too: bool) -> list[tuple[str, object,
         compiled.transformer.compile(fullgraph=False, dynamic=False)
         out.append(("compile=true", compiled, {}, "first call compiles"))
     try:
-        from chatdit.dit.speed import int8_config
-
         from torchao.quantization import quantize_
+
+        from chatdit.dit.speed import int8_config
 
         quantized = FluxPipeline.from_pipe(pipe, transformer=copy.deepcopy(pipe.transformer))
         quantize_(quantized.transformer, int8_config())

@@ -125,6 +125,7 @@ class EditSpec(Strict):
     color: str | None = Field(default=None, description="recolor: the new color; add: the new object's color")
     direction: Literal["left", "right", "up", "down", "darker", "brighter", "bigger", "smaller"] | None = None
     place: str | None = Field(default=None, description="add: where it goes, an absolute place ('top left') or None")
+    count: int = Field(default=1, ge=1, le=10, description="add: how many ('put two birds in the sky')")
     text: str = Field(description="the change as the person said it")
 
 

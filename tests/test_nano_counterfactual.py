@@ -4,7 +4,6 @@ and nothing else moves."""
 import random
 
 import numpy as np
-import pytest
 
 from chatdit.dit.nano.counterfactual import counterfactual, drop_one, mirror, swap_kind
 from chatdit.storybook import ObjectSpec, RelationSpec, SceneSpec, render_instances, render_scene

@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
+from chatdit.agents.parser import ParseContext, parse_message
 
 from chatdit import parse
-from chatdit.agents.parser import ParseContext, parse_message
 from chatdit.errors import InputImageError, InstructionError
 from chatdit.llm.base import RulesBackend
 

@@ -63,9 +63,9 @@ def test_nouns_as_a_person_means_them(prompt, expected):
 
 
 def test_hand_labelled_story_requests_keep_the_hero_on_its_pages():
-    from story_gold import DATA, compare
-
     import json
+
+    from story_gold import DATA, compare
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
     hero = [ok for row in rows for ok in compare(row)["hero on page"]]
     assert sum(hero) / len(hero) >= 0.95

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chatdit.edits import edit_spec_of
 from chatdit.errors import InstructionError
 from chatdit.llm.scenery import find_background, without_settings
 from chatdit.llm.story import Cast, page_scene
@@ -402,4 +403,4 @@ def edit_instruction(targets: list[Target], change: str) -> Instruction:
     adding = re.match(r"(?i)^\s*(?:add|put|draw|give it|place|include)\s+(.*)$", change)
     subjects = parse_subjects(adding.group(1)) if adding else []
     return Instruction(task=task, prompt=change, edit=None if redo else change, targets=targets,
-                       subjects=subjects, output_count=max(1, len(targets)))
+                       edit_spec=None if redo else edit_spec_of(change), subjects=subjects, output_count=max(1, len(targets)))

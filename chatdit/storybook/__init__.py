@@ -11,28 +11,10 @@ from __future__ import annotations
 
 from chatdit.storybook.captions import caption, describe_object
 from chatdit.storybook.layout import boxes_apart, draw_order, layout
-from chatdit.storybook.reading import (
-                                          read_scene,
-                                          world_background,
-                                          world_color,
-                                          world_kind,
-)
-from chatdit.storybook.renderer import (
-                                          instance_mask,
-                                          render_background,
-                                          render_instances,
-                                          render_row,
-                                          render_scene,
-)
+from chatdit.storybook.reading import read_scene, world_background, world_color, world_kind
+from chatdit.storybook.renderer import instance_mask, render_background, render_instances, render_row, render_scene
 from chatdit.storybook.sampling import sample_object, sample_row, sample_spec
-from chatdit.storybook.scene import (
-                                          HORIZON,
-                                          PANEL_SIZE,
-                                          Instance,
-                                          ObjectSpec,
-                                          RelationSpec,
-                                          SceneSpec,
-)
+from chatdit.storybook.scene import HORIZON, PANEL_SIZE, Instance, ObjectSpec, RelationSpec, SceneSpec
 from chatdit.storybook.shapes import ASPECT, draw_shape, object_box
 from chatdit.storybook.vocabulary import (
                                           BACKGROUND_NAMES,

@@ -9,17 +9,7 @@ from __future__ import annotations
 import re
 
 from chatdit.storybook.scene import ObjectSpec, RelationSpec, SceneSpec
-from chatdit.storybook.vocabulary import (
-    CHARACTER,
-    COLOR_NAMES,
-    COLORS,
-    NOUNS,
-    NUMBER_WORDS,
-    OBJECTS,
-    PLURALS,
-    SIZE_WORDS,
-    words,
-)
+from chatdit.storybook.vocabulary import CHARACTER, COLOR_NAMES, COLORS, NOUNS, NUMBER_WORDS, OBJECTS, PLURALS, SIZE_WORDS, words
 
 # Day last: "a snowy day" is snow, and "day" is the world's default sky.
 _BACKGROUND_WORDS = {

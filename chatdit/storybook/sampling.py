@@ -10,14 +10,7 @@ from collections.abc import Mapping
 
 from chatdit.storybook.layout import layout
 from chatdit.storybook.scene import PANEL_SIZE, ObjectSpec, RelationSpec, SceneSpec
-from chatdit.storybook.vocabulary import (
-    BACKGROUND_NAMES,
-    CHARACTER,
-    COLOR_NAMES,
-    OBJECTS,
-    POSITIONS,
-    RELATIONS,
-)
+from chatdit.storybook.vocabulary import BACKGROUND_NAMES, CHARACTER, COLOR_NAMES, OBJECTS, POSITIONS, RELATIONS
 
 
 def sample_object(rng: random.Random, kinds=OBJECTS, colors=COLOR_NAMES, max_count: int = 4,

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import random
 
-from chatdit.storybook import (CHARACTER, OBJECTS, PANEL_SIZE, Instance, SceneSpec, boxes_apart, object_box,
-                               render_instances)
+from chatdit.storybook import CHARACTER, OBJECTS, PANEL_SIZE, Instance, SceneSpec, boxes_apart, object_box, render_instances
 
 CHANGES = ("kind", "count", "mirror")
 _MIRRORED = {"left": "right", "right": "left", "top left": "top right", "top right": "top left",

@@ -18,18 +18,7 @@ from __future__ import annotations
 import random
 
 from chatdit.dit.regional import Box, Region, front_to_back
-from chatdit.storybook import (
-    NUMBER_WORDS,
-    PANEL_SIZE,
-    PLURALS,
-    Instance,
-    ObjectSpec,
-    SceneSpec,
-    draw_order,
-    layout,
-    object_box,
-    read_scene,
-)
+from chatdit.storybook import NUMBER_WORDS, PANEL_SIZE, PLURALS, Instance, ObjectSpec, SceneSpec, draw_order, layout, object_box, read_scene
 from chatdit.storybook.detector import detect_scene
 
 PHRASE_LENGTH = 8
