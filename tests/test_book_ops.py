@@ -5,16 +5,16 @@ history, undo over all of them, from the API and the TUI."""
 from __future__ import annotations
 
 import pytest
-
-from chatdit import Session
 from chatdit.agents.book_ops import new_order, reorder_reply, span
 from chatdit.agents.parser import ParseContext, parse_message
+
+from chatdit import Session
 from chatdit.errors import ChatditError, InstructionError, PageReferenceError
 from chatdit.llm.base import RulesBackend
 from chatdit.schema import BookOp
 
 SIX_PAGES = ParseContext(pages=[1, 2, 3, 4, 5, 6], characters=["fox"], last_asset_id="a")
-TINY = dict(model="tiny", width=64, height=64, steps=2, critic=False, rounds=1, seed=1)
+TINY = {"model": "tiny", "width": 64, "height": 64, "steps": 2, "critic": False, "rounds": 1, "seed": 1}
 FOX_BOOK = ("a 4-page picture book about a red fox: page 1 the fox at sunset, page 2 the fox under a moon at night, "
             "page 3 the fox by the sea with two boats, page 4 the fox in the snow with a green tree")
 
@@ -178,3 +178,69 @@ def test_a_failed_book_operation_leaves_the_book_as_it_was(four_pages):
     with pytest.raises(ChatditError, match="next free page is 5"):
         session.chat("page 7: the fox at home")
     assert ids(session) == before and session.history()[-1].id == head
+
+
+# -- the pictures (nano) -----------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_added_pages_show_the_books_red_fox_as_often_as_its_first_pages_on_nano(tmp_path):
+    from PIL import Image
+
+    from chatdit.vision.nano_world import detect_scene
+
+    with Session.create(tmp_path / "nano", model="nano", seed=1) as session:
+        session.chat(FOX_BOOK)
+        added = session.chat("add two more pages: page 5 the fox at sea, page 6 the fox at home")
+        foxes = {page: [o.color for o in detect_scene(Image.open(session.asset_path(asset)).convert("RGB")).find("fox")]
+                 for page, asset in session.book().items()}
+    assert sorted(foxes) == [1, 2, 3, 4, 5, 6] and added.reply.startswith("Added pages 5 and 6;")
+    first = sum(bool(foxes[p]) for p in (1, 2, 3, 4)) / 4
+    new = sum("red" in foxes[p] for p in (5, 6)) / 2  # the red fox of the book's card, not nano's orange one
+    assert new >= first > 0, foxes
+    for asset in added.assets:
+        checks = {c.name: c.verdict for c in added.critiques if c.asset_id == asset.id for c in c.checks}
+        assert checks.get("fox: present") == "pass", checks
+
+
+# -- the TUI -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def tui_home(tmp_path, monkeypatch):
+    for key, value in {"HOME": tmp_path / "home", **{k.upper(): v for k, v in TINY.items()}}.items():
+        monkeypatch.setenv(f"CHATDIT_{key}", str(value).lower() if isinstance(value, bool) else str(value))
+    return tmp_path / "home"
+
+
+async def test_the_tui_shows_the_whole_book_after_each_operation(tui_home):
+    import time
+
+    from chatdit.tui.app import ChatditApp
+    from chatdit.tui.widgets.pages import PageStrip
+    from chatdit.tui.widgets.turn import TurnView
+
+    app = ChatditApp()
+
+    async def send(text: str) -> list[str]:
+        await pilot.press(*[{" ": "space", "/": "slash", ":": "colon", ",": "comma"}.get(c, c) for c in text], "enter")
+        deadline = time.monotonic() + 120
+        await pilot.pause()
+        while app.current_chat().busy:
+            assert time.monotonic() < deadline, "the turn did not finish"
+            await pilot.pause(0.05)
+        await pilot.pause()
+        last = app.current_chat().query(TurnView).last()
+        strips = last.query(PageStrip)
+        return [f"{p.heading}:{p.path.name}" for p in strips.last().pages] if strips else []
+
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.pause()
+        book = await send("a two-page picture book about a red fox")
+        assert [h.split(":")[0] for h in book] == ["page 1", "page 2"]
+        grown = await send("add a page where the fox sleeps")
+        assert grown[:2] == book and grown[2].startswith("page 3:")
+        moved = await send("move page 3 before page 1")
+        assert moved == [f"page 1:{grown[2].split(':')[1]}", f"page 2:{book[0].split(':')[1]}", f"page 3:{book[1].split(':')[1]}"]
+        removed = await send("remove page 1")
+        assert removed == [f"page 1:{book[0].split(':')[1]}", f"page 2:{book[1].split(':')[1]}"]
+        replies = [str(r.render()) for r in app.current_chat().query(".reply")]
+        assert replies[-1].startswith("Removed page 1; pages 2-3 are now 1-2;")
