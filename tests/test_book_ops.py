@@ -180,6 +180,15 @@ def test_a_failed_book_operation_leaves_the_book_as_it_was(four_pages):
     assert ids(session) == before and session.history()[-1].id == head
 
 
+def test_plan_approval_asks_about_new_pages_but_not_about_a_reorder(four_pages):
+    session, asked = four_pages, []
+    session.configure(plan_approval=True)
+    session.chat("remove page 2", approve=lambda plan: asked.append(plan) or plan)
+    assert asked == [] and len(session.book()) == 3
+    session.chat("add a page where the fox sleeps", approve=lambda plan: asked.append(plan) or plan)
+    assert [step.call.tool for plan in asked for step in plan.steps] == ["reference"] and len(session.book()) == 4
+
+
 # -- the pictures (nano) -----------------------------------------------------------------------
 
 @pytest.mark.slow
