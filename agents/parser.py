@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from chatdit.errors import InputImageError, InstructionError
 from chatdit.inputs import is_video
+from chatdit.llm.bookops import settle_book_op
 from chatdit.schema import InputImage, Instruction
 
 FACE_WORDS = re.compile(r"\b(?:my face|face|faces|selfie|portrait of me|this person|identity)\b", re.IGNORECASE)
@@ -82,6 +83,7 @@ def parse_message(text: str, paths: list[str], context: ParseContext | None, bac
         if instruction.inputs:
             return instruction.model_copy(update={"task": "reference"})
         raise InstructionError("say which picture to change, e.g. 'page 2: make the sky darker' or 'make the last one brighter'")
+    instruction = settle_book_op(instruction, context.pages)
     if instruction.pages and len(instruction.pages) != instruction.output_count:
         instruction = instruction.model_copy(update={"output_count": len(instruction.pages)})
     return instruction

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chatdit.agents.book_ops import plan_book_op
 from chatdit.agents.planner import PlanContext, plan_new_images, plan_redo
 from chatdit.agents.planner_toolkit import plan_faceswap, plan_layout, preset_plan
 
@@ -26,6 +27,8 @@ PLANNERS: dict[TaskKind, Callable[[Instruction, PlanContext], Plan]] = {
 
 
 def plan_instruction(instruction: Instruction, ctx: PlanContext) -> Plan:
+    if instruction.book_op:
+        return plan_book_op(instruction, ctx)
     if instruction.task in ("generate", "group") and (preset := preset_plan(instruction, ctx)) is not None:
         return preset
     if instruction.targets and instruction.task in ("generate", "group", "reference"):

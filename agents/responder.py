@@ -57,6 +57,11 @@ def finish_turn(state: dict[str, Any], facts: ReplyFacts | None = None) -> dict[
     assets = [Asset.model_validate(a) for a in state.get("assets") or []]
     critiques = [Critique.model_validate(c) for c in state.get("critiques") or []]
     chosen = best_assets(assets, critiques)
+    if instruction.book_op:
+        from chatdit.agents.book_ops import finish_book_op
+
+        generic = reply_text(instruction, Plan.model_validate(state["plan"]), chosen, critiques, state.get("round", 0) + 1)
+        return finish_book_op(state, instruction, chosen, generic)
     book = updated_book(instruction, chosen, {int(p): PageEntry.model_validate(e) for p, e in (state.get("book") or {}).items()})
     known = {n: CharacterCard.model_validate(c) for n, c in (state.get("cards") or {}).items()}
     cards = updated_cards(instruction, known, chosen)

@@ -44,7 +44,7 @@ def build_graph(checkpointer=None):
     graph.add_edge(START, "parse")
     graph.add_edge("parse", "plan")
     graph.add_edge("plan", "approve")
-    graph.add_edge("approve", "execute")
+    graph.add_conditional_edges("approve", route_after_execute)  # a plan with no steps (a page removed) goes on to respond
     graph.add_conditional_edges("execute", route_after_execute)
     graph.add_conditional_edges("critic", route_after_critic)
     graph.add_edge("retry", "execute")

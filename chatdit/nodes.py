@@ -105,8 +105,8 @@ def ask_consent(instruction: Instruction) -> bool:
 
 def approve(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     """Plan approval (setting plan_approval): pause before any generation for the person's word."""
-    if not runtime.context.settings.plan_approval or state.get("round", 0) > 0:
-        return {}
+    if not runtime.context.settings.plan_approval or state.get("round", 0) > 0 or not (state.get("plan") or {}).get("steps"):
+        return {}  # nothing to approve when nothing is drawn (a page removed or moved)
     decision = interrupt({"plan": state["plan"]})
     if not decision or decision.get("action") == "cancel":
         raise TurnCancelled("the plan was not approved; nothing was generated")

@@ -129,7 +129,7 @@ class EditSpec(Strict):
     text: str = Field(description="the change as the person said it")
 
 
-BookOpKind = Literal["append", "remove", "move", "new_book"]
+BookOpKind = Literal["append", "remove", "move", "swap", "new_book"]
 
 
 class BookOp(Strict):

@@ -45,6 +45,7 @@ class ReflectionState(BaseModel):
 class TurnState(TypedDict, total=False):
     # this turn
     turn_id: str
+    parent_id: str | None  # the turn this one continues from (where an earlier book stays)
     message: str
     uploads: list[dict[str, Any]]  # {"asset_id", "path"} of attached files, already stored
     instruction: dict[str, Any] | None
@@ -64,9 +65,10 @@ class TurnState(TypedDict, total=False):
     reflection: dict[str, Any]  # ReflectionState dump
 
 
-def new_turn_input(turn_id: str, message: str, uploads: list[dict[str, Any]], rounds: int) -> TurnState:
+def new_turn_input(turn_id: str, message: str, uploads: list[dict[str, Any]], rounds: int,
+                   parent_id: str | None = None) -> TurnState:
     """The state update that starts a turn: every turn field reset, session fields kept."""
-    return TurnState(turn_id=turn_id, message=message, uploads=uploads, instruction=None, plan=None,
+    return TurnState(turn_id=turn_id, parent_id=parent_id, message=message, uploads=uploads, instruction=None, plan=None,
                      step_index=0, assets=[], critiques=[], round=0, rounds=rounds, reply="", reflection={})
 
 

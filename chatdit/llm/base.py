@@ -34,12 +34,14 @@ class RulesBackend:
     name = "rules"
 
     def fill(self, schema: type[Schema], system: str, user: str, context: object = None) -> Schema:
+        from chatdit.llm.bookops import read_book_op
         from chatdit.llm.rules import parse_rules
         from chatdit.schema import Instruction
 
         if schema is not Instruction:
             raise TypeError(f"the rules backend fills Instruction only, not {schema.__name__}")
-        return parse_rules(user, has_history=bool(getattr(context, "has_history", False)))
+        pages, characters = list(getattr(context, "pages", [])), list(getattr(context, "characters", []))
+        return read_book_op(user, pages, characters) or parse_rules(user, has_history=bool(getattr(context, "has_history", False)))
 
 
 def first_json_object(text: str) -> dict:
