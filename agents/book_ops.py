@@ -10,27 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chatdit.agents.planner import (
-    PlanContext,
-    _ref_prompts,
-    _reference_step,
-    _size_args,
-    card_references,
-    pages_of,
-    plan_new_images,
-)
+from chatdit.agents.planner import PlanContext, _ref_prompts, _reference_step, _size_args, card_references, pages_of, plan_new_images
 
 from chatdit.llm.rules import carry_descriptions
 from chatdit.llm.subjects import parse_subjects
-from chatdit.schema import (
-    Asset,
-    BookOp,
-    CharacterCard,
-    Instruction,
-    PageEntry,
-    PageSpec,
-    Plan,
-)
+from chatdit.schema import Asset, BookOp, CharacterCard, Instruction, PageEntry, PageSpec, Plan
 
 
 def plan_book_op(instruction: Instruction, ctx: PlanContext) -> Plan:

@@ -60,7 +60,7 @@ def finish_turn(state: dict[str, Any], facts: ReplyFacts | None = None) -> dict[
     if instruction.book_op:
         from chatdit.agents.book_ops import finish_book_op
 
-        generic = reply_text(instruction, Plan.model_validate(state["plan"]), chosen, critiques, state.get("round", 0) + 1)
+        generic = reply_text(instruction, chosen, critiques, state.get("round", 0) + 1, facts)
         return finish_book_op(state, instruction, chosen, generic)
     book = updated_book(instruction, chosen, {int(p): PageEntry.model_validate(e) for p, e in (state.get("book") or {}).items()})
     known = {n: CharacterCard.model_validate(c) for n, c in (state.get("cards") or {}).items()}

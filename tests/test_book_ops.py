@@ -195,7 +195,7 @@ def test_plan_approval_asks_about_new_pages_but_not_about_a_reorder(four_pages):
 def test_added_pages_show_the_books_red_fox_as_often_as_its_first_pages_on_nano(tmp_path):
     from PIL import Image
 
-    from chatdit.vision.nano_world import detect_scene
+    from chatdit.storybook.detector import detect_scene
 
     with Session.create(tmp_path / "nano", model="nano", seed=1) as session:
         session.chat(FOX_BOOK)

@@ -387,7 +387,7 @@ async def test_palette_runs_a_command():
 
 async def test_palette_command_that_needs_a_value_waits_in_the_composer():
     app = ChatditApp()
-    async with running(app) as pilot:
+    async with running(app):
         chat(app).run_slash("/seed ")
         assert app.screen.query_one(TextArea).text == "/seed "
 
