@@ -66,7 +66,7 @@ def edit(args: EditArgs, ctx: ToolContext) -> list[ToolOutput]:
         kwargs = ctx.hub.call_kwargs(kontext, width=width, height=height, seed=args.seed, steps=args.steps,
                                      progress=ctx.progress, cancel=ctx.cancel, image=image,
                                      max_area=width * height, _auto_resize=False)
-        result, steps, meta["edit"] = kontext(prompt=args.instruction, **kwargs).images[0], kwargs["num_inference_steps"], "kontext"
+        result, steps, meta["edit"] = ctx.hub.draw(kontext, {**kwargs, "prompt": args.instruction}), kwargs["num_inference_steps"], "kontext"
     elif (region := named_region(args.instruction, image)) is not None:
         what, boxes = region
         grow = 0.0 if what in ("sky", "ground") else OBJECT_MARGIN
@@ -81,6 +81,6 @@ def edit(args: EditArgs, ctx: ToolContext) -> list[ToolOutput]:
         kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
                                      progress=ctx.progress, cancel=ctx.cancel, image=image.resize((width, height)),
                                      strength=args.strength, prompt=prompt)
-        result, steps, meta["edit"] = pipe(**kwargs).images[0], kwargs["num_inference_steps"], "img2img"
+        result, steps, meta["edit"] = ctx.hub.draw(pipe, kwargs), kwargs["num_inference_steps"], "img2img"
     return [ToolOutput(image=result, page=args.page, prompt=prompt, seed=args.seed, steps=steps,
                        parents=[args.image], meta=meta)]

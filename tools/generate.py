@@ -64,7 +64,7 @@ def generate(args: GenerateArgs, ctx: ToolContext) -> list[ToolOutput]:
     pipe = ctx.hub.text2image()
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
                                  progress=ctx.progress, cancel=ctx.cancel, prompt=args.prompt)
-    image = pipe(**kwargs).images[0]
+    image = ctx.hub.draw(pipe, kwargs)
     return [ToolOutput(image=image, page=args.page, prompt=args.prompt, seed=args.seed,
                        steps=kwargs["num_inference_steps"])]
 
@@ -79,7 +79,7 @@ def group(args: GroupArgs, ctx: ToolContext) -> list[ToolOutput]:
     pipe = ctx.hub.text2image()
     kwargs = ctx.hub.call_kwargs(pipe, width=width * count, height=height, seed=args.seed, steps=args.steps,
                                  progress=ctx.progress, cancel=ctx.cancel, prompt=caption)
-    canvas = pipe(**kwargs).images[0]
+    canvas = ctx.hub.draw(pipe, kwargs)
     return [
         ToolOutput(image=image, page=panel.page, prompt=panel.prompt, seed=args.seed,
                    steps=kwargs["num_inference_steps"], meta={"joint_caption": caption, "panel": index + 1})

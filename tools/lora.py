@@ -63,7 +63,7 @@ def incontext(args: InContextArgs, ctx: ToolContext) -> list[ToolOutput]:
             apply_lora(pipe, preset, str(Path(ctx.hub.settings.lora_source).expanduser())
                        if Path(ctx.hub.settings.lora_source).expanduser().is_dir() else ctx.hub.settings.lora_source,
                        scale=args.scale)
-        canvas = pipe(**kwargs).images[0]
+        canvas = ctx.hub.draw(pipe, kwargs)
     finally:
         if lora:
             disable_loras(pipe)

@@ -41,7 +41,7 @@ def reference(args: ReferenceArgs, ctx: ToolContext) -> list[ToolOutput]:
     extra = {"prompt": caption, "image": canvas, "mask_image": mask, "strength": 1.0}
     kwargs = ctx.hub.call_kwargs(pipe, width=canvas.width, height=height, seed=args.seed, steps=args.steps,
                                  progress=ctx.progress, cancel=ctx.cancel, **extra)
-    result = pipe(**kwargs).images[0]
+    result = ctx.hub.draw(pipe, kwargs)
     outputs = split_panels(result, count)[len(args.references):]
     return [
         ToolOutput(image=image, page=panel.page, prompt=panel.prompt, seed=args.seed,

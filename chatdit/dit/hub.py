@@ -22,8 +22,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from chatdit.config import Settings
-from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
 from chatdit.dit.captions import fitted_sequence_length
+from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
 
 ALIASES = {
     "flux-dev": "black-forest-labs/FLUX.1-dev",
@@ -150,7 +150,7 @@ def distinct_parameter_bytes(pipes: Iterable[Any]) -> int:
     total = 0
     for pipe in pipes:
         for component in pipe.components.values():
-            for param in getattr(component, "parameters", lambda: [])():
+            for param in getattr(component, "parameters", list)():
                 if param.data_ptr() not in seen:
                     seen.add(param.data_ptr())
                     total += param.numel() * param.element_size()
@@ -187,6 +187,7 @@ class ModelHub:
         )
         self._pipes: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._steps: int | None = None
 
     # ------------------------------------------------------------------ loading
 
@@ -221,9 +222,10 @@ class ModelHub:
                     "Download it first (huggingface-cli download) or use model = \"nano\"") from exc
         self._device, self._dtype = device, dtype
         self._place(pipe)
-        from chatdit.dit.speed import apply_speed_options
+        from chatdit.dit.speed import apply_speed_options, default_steps
 
-        apply_speed_options(pipe, self.settings, self.notify)
+        self._steps = default_steps(pipe, self.settings)
+        apply_speed_options(pipe, self.settings, self.notify, self._steps)
         return pipe
 
     def _place(self, pipe) -> None:
@@ -281,21 +283,30 @@ class ModelHub:
             raise ModelUnavailableError(f"the {role} model {repo} is not available: {exc}") from exc
 
     def _with_transformer(self, pipeline_class, transformer):
-        """A pipeline of this class on the base's text encoders, VAE and scheduler, with its own transformer."""
+        """A pipeline of this class on the base's text encoders, VAE and scheduler, with its own
+        transformer, quantized and cached like the base's."""
+        from chatdit.dit.speed import apply_speed_options
+
         pipe = pipeline_class(transformer=transformer, **self._shared_components())
         self._place(pipe)
+        apply_speed_options(pipe, self.settings, self.notify, self._steps)
         return pipe
+
+    def _from_base(self, pipeline_class):
+        """A pipeline of this class over the base's own modules. from_pipe casts to float32 unless
+        given the dtype (a bf16 FLUX.1 would silently double its memory)."""
+        return pipeline_class.from_pipe(self.text2image(), dtype=self._dtype)
 
     def inpaint(self):
         """FluxInpaintPipeline over the base components (region edits, nano's fill path)."""
         from diffusers import FluxInpaintPipeline
 
-        return self._get("inpaint", lambda: FluxInpaintPipeline.from_pipe(self.text2image()))
+        return self._get("inpaint", lambda: self._from_base(FluxInpaintPipeline))
 
     def img2img(self):
         from diffusers import FluxImg2ImgPipeline
 
-        return self._get("img2img", lambda: FluxImg2ImgPipeline.from_pipe(self.text2image()))
+        return self._get("img2img", lambda: self._from_base(FluxImg2ImgPipeline))
 
     def kontext(self):
         """FluxKontextPipeline for instruction edits, or None when the model has no Kontext
@@ -306,13 +317,28 @@ class ModelHub:
 
         def build():
             if self.kind == "tiny":
-                return FluxKontextPipeline.from_pipe(self.text2image())
+                return self._from_base(FluxKontextPipeline)
             repo = KONTEXT_CHECKPOINTS.get(str(self.where))
             return None if repo is None else self._with_transformer(FluxKontextPipeline, self._load_transformer(repo, "edit"))
 
         return self._get("kontext", build)
 
     # ------------------------------------------------------------------ calling
+
+    def draw(self, pipe, kwargs: dict[str, Any]):
+        """The first picture of one pipeline call, inside the cache contexts the pipeline lacks.
+        Whatever ends the call (done, cancelled, failed), the step cache's state is reset and
+        offloaded models go back to the CPU, so the next call starts as this one did."""
+        from chatdit.dit.speed import cache_scope, reset_step_cache
+
+        true_cfg = (kwargs.get("true_cfg_scale") or 1.0) > 1
+        reset_step_cache(pipe)
+        try:
+            with cache_scope(pipe, true_cfg):
+                return pipe(**kwargs).images[0]
+        finally:
+            reset_step_cache(pipe)
+            pipe.maybe_free_model_hooks()
 
     def call_kwargs(self, pipe, *, width: int, height: int, seed: int, steps: int | None = None,
                     progress: Callable[[int, int], None] | None = None,
@@ -332,13 +358,13 @@ class ModelHub:
                 raise TurnCancelled("cancelled; the session is as it was before this message")
             return callback_kwargs
 
-        kwargs = dict(
-            width=width, height=height, num_inference_steps=total,
-            guidance_scale=self.info.fill_guidance_scale if fill_like else self.info.guidance_scale,
-            max_sequence_length=self.info.max_sequence_length,
-            generator=torch.Generator("cpu").manual_seed(seed),
-            callback_on_step_end=on_step_end,
-        )
+        kwargs = {
+            "width": width, "height": height, "num_inference_steps": total,
+            "guidance_scale": self.info.fill_guidance_scale if fill_like else self.info.guidance_scale,
+            "max_sequence_length": self.info.max_sequence_length,
+            "generator": torch.Generator("cpu").manual_seed(seed),
+            "callback_on_step_end": on_step_end,
+        }
         if self.info.true_cfg_scale and self.info.true_cfg_scale > 1:
             kwargs.update(true_cfg_scale=self.info.true_cfg_scale, negative_prompt=self.info.negative_prompt or " ")
         if self.kind == "nano" and extra.get("prompt"):
