@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     compile: bool = False
     quantize: Literal["none", "int8"] = Field(default="none", description="int8 weight-only transformer (needs torchao)")
     lora_source: str = Field(default="ali-vilab/In-Context-LoRA", description="hub id or folder holding the In-Context LoRA preset files")
+    group_lora: str | None = Field(default="movie-shots", description="In-Context LoRA preset a group of its panel count is drawn under, when the model takes it and the file is downloaded; None = never")
     video_model: str = Field(default="Wan-AI/Wan2.1-VACE-1.3B-diffusers", description="WanVACE model for face swap; 'tiny' = random test weights")
     watermark: Literal["visible", "invisible", "both"] = Field(default="visible", description="mark on face-swap videos; one is always applied")
     plan_approval: bool = False

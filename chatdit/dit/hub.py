@@ -40,11 +40,15 @@ KONTEXT_CHECKPOINTS = {
 }
 FLUX_DEFAULTS = {"width": 1024, "height": 1024, "num_inference_steps": 28, "guidance_scale": 3.5,
                  "true_cfg_scale": None, "negative_prompt": "", "max_sequence_length": 512, "max_panels": 4,
-                 "fill_guidance_scale": 30.0}
+                 "fill_guidance_scale": 30.0, "canvas_grid": True, "max_canvas_pixels": 2 * 1024 * 1024,
+                 "caption_style": "incontext"}
 SCHNELL_DEFAULTS = {**FLUX_DEFAULTS, "num_inference_steps": 4, "guidance_scale": 0.0, "max_sequence_length": 256}
 TINY_DEFAULTS = {"width": 64, "height": 64, "num_inference_steps": 2, "guidance_scale": 1.0, "true_cfg_scale": None,
                  "negative_prompt": "", "max_sequence_length": 32, "max_panels": 4, "fill": "fill",
-                 "fill_guidance_scale": 1.0}
+                 "fill_guidance_scale": 1.0, "canvas_grid": False, "max_canvas_pixels": 2 * 1024 * 1024,
+                 "caption_style": "panels"}
+TRAINED_ROWS = {"canvas_grid": False, "caption_style": "panels"}
+"""A model with a chatdit.json (nano) was trained on rows of panels under joint_caption, unless it says otherwise."""
 SIZE_MULTIPLE = 16
 """Flux packs 2x2 latent patches over an 8x (or, on nano, 4x) VAE: sides must divide by 16."""
 
@@ -74,6 +78,13 @@ class ModelInfo(BaseModel):
     regional_attention: bool = True
     """Whether layout draws under the regional attention mask; a model where bench/layout.py
     measures that it hurts (nano) is given the places in words instead."""
+    canvas_grid: bool = False
+    """Four panels go on a 2x2 grid (FLUX.1) rather than a row (nano, trained on rows)."""
+    max_canvas_pixels: int = 2 * 1024 * 1024
+    """Joint canvases shrink their panels to stay within this (FLUX.1 degrades past ~2 MP)."""
+    caption_style: Literal["panels", "incontext"] = "panels"
+    """How a joint caption is written: "panels" (joint_caption, nano's training format) or
+    "incontext" (In-Context LoRA's format, for FLUX.1)."""
     random_weights: bool
     source: str
 
@@ -100,7 +111,7 @@ def read_defaults(name: str, kind: str, where: Path | str | None) -> dict[str, A
     if kind == "tiny":
         return dict(TINY_DEFAULTS)
     if isinstance(where, Path) and (where / "chatdit.json").is_file():
-        return {**FLUX_DEFAULTS, "fill_guidance_scale": 1.0, **json.loads((where / "chatdit.json").read_text())}
+        return {**FLUX_DEFAULTS, "fill_guidance_scale": 1.0, **TRAINED_ROWS, **json.loads((where / "chatdit.json").read_text())}
     defaults = SCHNELL_DEFAULTS if "schnell" in str(where) else FLUX_DEFAULTS
     return {**defaults, "fill": "fill" if str(where) in FILL_CHECKPOINTS else "inpaint"}
 
@@ -182,7 +193,8 @@ class ModelHub:
             max_panels=defaults["max_panels"], fill_mode=defaults.get("fill", "inpaint"),
             fill_guidance_scale=defaults.get("fill_guidance_scale", 1.0), random_weights=kind == "tiny",
             regional_attention=defaults.get("regional_attention", True), grounding=defaults.get("grounding"),
-            sequence_buckets=defaults.get("sequence_buckets"),
+            sequence_buckets=defaults.get("sequence_buckets"), canvas_grid=defaults["canvas_grid"],
+            max_canvas_pixels=defaults["max_canvas_pixels"], caption_style=defaults["caption_style"],
             source=str(where) if where else "built offline with random weights",
         )
         self._pipes: dict[str, Any] = {}
