@@ -2,12 +2,12 @@
 captions; nano keeps the rows and captions it was trained on."""
 
 import pytest
+from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
 from PIL import Image
 
 from chatdit.dit.canvas import fit_grid, known_and_mask, split_panels
 from chatdit.dit.captions import incontext_caption, split_joint_caption
 from chatdit.dit.hub import FLUX_DEFAULTS
-from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
 
 BUDGET = FLUX_DEFAULTS["max_canvas_pixels"]
 
