@@ -40,11 +40,15 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHATDIT_", extra="forbid", validate_assignment=True)
 
     model: str = Field(default="nano", description="'nano' (embedded), 'tiny' (random test model), a hub id or a local folder")
-    llm: Literal["rules", "openai", "local"] = "rules"
-    llm_url: str = "http://127.0.0.1:8000/v1"
-    llm_model: str = "gpt-4o-mini"
-    llm_api_key: str | None = None
-    llm_timeout: float = Field(default=60.0, gt=0)
+    llm: Literal["rules", "openai", "vllm", "ollama", "local"] = "rules"
+    llm_url: str | None = Field(default=None, description="None: the server preset's (openai: OPENAI_BASE_URL, else api.openai.com; vllm :8000; ollama :11434)")
+    llm_model: str | None = Field(default=None, description="None: the preset's model (chatdit/llm/servers.py)")
+    llm_api_key: str | None = Field(default=None, description="None: OPENAI_API_KEY")
+    llm_timeout: float = Field(default=60.0, gt=0, description="seconds one request may take in all, retries included")
+    llm_retries: int = Field(default=2, ge=0, le=10, description="retries with backoff on 429/5xx and dropped connections")
+    vlm: Literal["openai", "vllm", "ollama"] = Field(default="vllm", description="server preset of the VLM critic")
+    vlm_url: str | None = None
+    vlm_model: str | None = None
     critic: bool = True
     critic_backend: Literal["offline", "vlm"] = "offline"
     critic_threshold: float = Field(default=0.75, ge=0, le=1)

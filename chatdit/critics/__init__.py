@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chatdit.critics.base import Critic, CritiqueContext, Judgement, Region, Requirement, requirements_for
-
+from chatdit.critics.base import (
+    Critic,
+    CritiqueContext,
+    Judgement,
+    Region,
+    Requirement,
+    requirements_for,
+)
 
 _VLM_CRITICS: dict[tuple, object] = {}
 """One VLM critic per server, so a server found down is not waited on again every round."""
@@ -19,7 +25,7 @@ def get_critic(settings, notify: Callable[[str], None] | None = None) -> Critic:
     if settings.critic_backend == "vlm":
         from chatdit.critics.vlm import VLMCritic
 
-        key = (settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
+        key = (settings.vlm, settings.vlm_url, settings.vlm_model, settings.llm_api_key, settings.llm_timeout)
         critic = _VLM_CRITICS.get(key)
         if critic is None:
             critic = _VLM_CRITICS[key] = VLMCritic.from_settings(settings, fallback=OfflineCritic())
