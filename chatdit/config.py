@@ -7,10 +7,11 @@ config.toml in the chatdit home folder, defaults.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -58,7 +59,7 @@ class Settings(BaseSettings):
     steps: int | None = Field(default=None, ge=1, le=200, description="denoising steps; None = the model's default")
     width: int | None = Field(default=None, ge=16, le=4096)
     height: int | None = Field(default=None, ge=16, le=4096)
-    device: str = "auto"
+    device: str = Field(default="auto", description="auto, cpu, cuda, cuda:N, mps or xpu")
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     offload: Literal["none", "model", "sequential"] = "none"
     cache: Literal["none", "first_block", "taylorseer", "magcache"] = "none"
@@ -69,6 +70,13 @@ class Settings(BaseSettings):
     video_model: str = Field(default="Wan-AI/Wan2.1-VACE-1.3B-diffusers", description="WanVACE model for face swap; 'tiny' = random test weights")
     watermark: Literal["visible", "invisible", "both"] = Field(default="visible", description="mark on face-swap videos; one is always applied")
     plan_approval: bool = False
+
+    @field_validator("device")
+    @classmethod
+    def _known_device(cls, value: str) -> str:
+        if not re.fullmatch(r"auto|cpu|mps|(cuda|xpu)(:\d+)?", value):
+            raise ValueError(f"{value!r} is not a device: use auto, cpu, cuda, cuda:N, mps or xpu")
+        return value
 
     @classmethod
     def settings_customise_sources(

@@ -259,10 +259,16 @@ class Session:
     def _run(self, turn: Turn, graph_input: Any, config: dict, on_event: EventHandler | None, answers: Answers) -> Turn:
         from langgraph.types import Command
 
+        from chatdit.dit.hub import preflight
         from chatdit.state import TurnRuntime
 
         self._cancel.clear()
         handler = on_event or (lambda event: None)
+        try:
+            preflight(self.settings)
+        except ChatditError as exc:
+            self._close_failed_turn(turn, exc)
+            raise
         runtime = TurnRuntime(store=self.store, settings=self.settings, hub=self.hub, cancel=self._cancel)
         app = self._graph_app()
         try:

@@ -12,6 +12,7 @@ and VAE), so a session holds one copy of every component. Which weights back a n
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import threading
@@ -116,8 +117,61 @@ def read_defaults(name: str, kind: str, where: Path | str | None) -> dict[str, A
     return {**defaults, "fill": "fill" if str(where) in FILL_CHECKPOINTS else "inpaint"}
 
 
+GATED = ("black-forest-labs/FLUX.1-dev", "black-forest-labs/FLUX.1-Fill-dev", "black-forest-labs/FLUX.1-Kontext-dev",
+         "black-forest-labs/FLUX.1-Krea-dev")
+"""Repos whose files need the license accepted on the model page and a token (`hf auth login`)."""
+
+
+def download_advice(repo: str) -> str:
+    """How to get a hub model onto this machine (huggingface_hub 2.x has `hf`, not huggingface-cli)."""
+    gated = (f"it is gated: accept its license at https://huggingface.co/{repo}, run `hf auth login`, then "
+             if repo in GATED else "")
+    return f"{gated}`hf download {repo}`"
+
+
+def check_downloaded(repo: str) -> None:
+    """Fail at once, with the command that fixes it, when a hub model is not in the local cache:
+    loading it would start a many-GB download (or, offline or gated, fail after a minute)."""
+    from huggingface_hub import try_to_load_from_cache
+
+    if not isinstance(try_to_load_from_cache(repo, "model_index.json"), str) and \
+            not isinstance(try_to_load_from_cache(repo, "transformer/config.json"), str):
+        raise ModelUnavailableError(f"{repo} is not downloaded: {download_advice(repo)} (or use model = \"nano\")")
+
+
+def check_device(setting: str) -> None:
+    """A device this torch can use, or one line saying what to set instead."""
+    from importlib.metadata import version
+
+    kind = setting.split(":")[0]
+    if kind == "cuda" and version("torch").endswith("+cpu"):  # known without importing torch (seconds)
+        raise ModelUnavailableError(f"device = {setting!r} but torch {version('torch')} is a CPU build: set device = "
+                                    "\"auto\" (or CHATDIT_DEVICE=auto) to use what this machine has")
+    import torch
+
+    available = {"cuda": torch.cuda.is_available, "xpu": lambda: hasattr(torch, "xpu") and torch.xpu.is_available(),
+                 "mps": lambda: bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()}
+    if kind in available and not available[kind]():
+        build = "has no CUDA (a CPU build)" if kind == "cuda" and torch.version.cuda is None else f"sees no {kind} device"
+        raise ModelUnavailableError(f"device = {setting!r} but torch {torch.__version__} {build}: set device = \"auto\" "
+                                    "(or CHATDIT_DEVICE=auto) to use what this machine has")
+    if kind == "cuda" and ":" in setting and int(setting.split(":")[1]) >= torch.cuda.device_count():
+        raise ModelUnavailableError(f"device = {setting!r} but torch sees {torch.cuda.device_count()} CUDA device(s)")
+
+
+def preflight(settings: Settings) -> None:
+    """The checks that need no model loaded (device, weights downloaded), run before a turn starts
+    so a mismatch costs seconds, not a parse, a plan and a model load."""
+    if settings.device != "auto":
+        check_device(settings.device)
+    kind, where = resolve_source(settings.model)
+    if kind == "hub":
+        check_downloaded(str(where))
+
+
 def pick_device(setting: str) -> str:
     if setting != "auto":
+        check_device(setting)
         return setting
     import torch
 
@@ -200,6 +254,7 @@ class ModelHub:
         self._pipes: dict[str, Any] = {}
         self._lock = threading.RLock()
         self._steps: int | None = None
+        self._device = "cpu"
 
     # ------------------------------------------------------------------ loading
 
@@ -226,12 +281,15 @@ class ModelHub:
 
             if self.kind not in ("nano", "tiny"):
                 self.notify(f"loading {self.settings.model} from {self.where} (once per session; large models take a minute)")
+            if self.kind == "hub":
+                check_downloaded(str(self.where))
             try:
                 pipe = FluxPipeline.from_pretrained(self.where, dtype=dtype)
             except (OSError, ValueError) as exc:
                 raise ModelUnavailableError(
-                    f"could not load model {self.settings.model!r} from {self.where}: {exc}. "
-                    "Download it first (huggingface-cli download) or use model = \"nano\"") from exc
+                    f"could not load model {self.settings.model!r} from {self.where}: {str(exc).splitlines()[0][:300]}; "
+                    + (f"get it with {download_advice(str(self.where))}" if self.kind == "hub" else "check the folder")
+                    + " or use model = \"nano\"") from exc
         self._device, self._dtype = device, dtype
         self._place(pipe)
         from chatdit.dit.speed import apply_speed_options, default_steps
@@ -252,7 +310,8 @@ class ModelHub:
     def _get(self, key: str, build: Callable[[], Any]):
         with self._lock:
             if key not in self._pipes:
-                pipe = build()
+                with self._out_of_memory_advice(f"loading the {key} pipeline"):
+                    pipe = build()
                 if pipe is not None:
                     pipe.set_progress_bar_config(disable=True)  # progress goes through chatdit's events
                 self._pipes[key] = pipe
@@ -289,10 +348,13 @@ class ModelHub:
         """A variant's transformer (Fill, Kontext) from its own checkpoint, in the hub's dtype."""
         from diffusers import FluxTransformer2DModel
 
+        if not Path(repo).expanduser().is_dir():
+            check_downloaded(repo)
         try:
             return FluxTransformer2DModel.from_pretrained(repo, subfolder="transformer", dtype=self._dtype)
         except (OSError, ValueError) as exc:
-            raise ModelUnavailableError(f"the {role} model {repo} is not available: {exc}") from exc
+            raise ModelUnavailableError(f"the {role} model {repo} is not available: {str(exc).splitlines()[0][:300]}; "
+                                        f"get it with {download_advice(repo)}") from exc
 
     def _with_transformer(self, pipeline_class, transformer):
         """A pipeline of this class on the base's text encoders, VAE and scheduler, with its own
@@ -346,7 +408,8 @@ class ModelHub:
         true_cfg = (kwargs.get("true_cfg_scale") or 1.0) > 1
         reset_step_cache(pipe)
         try:
-            with cache_scope(pipe, true_cfg):
+            with self._out_of_memory_advice(f"drawing a {kwargs.get('width')}x{kwargs.get('height')} canvas"), \
+                    cache_scope(pipe, true_cfg):
                 return pipe(**kwargs).images[0]
         finally:
             reset_step_cache(pipe)
@@ -391,6 +454,21 @@ class ModelHub:
             self._ground(pipe, kwargs, width, height, seed)
         accepted = inspect.signature(type(pipe).__call__).parameters
         return {key: value for key, value in kwargs.items() if key in accepted}
+
+    @contextlib.contextmanager
+    def _out_of_memory_advice(self, doing: str):
+        """A device out-of-memory error as one line saying what to set; the memory is given back."""
+        import torch
+
+        try:
+            yield
+        except torch.OutOfMemoryError:
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            raise ModelUnavailableError(
+                f"the {self._device} device ran out of memory {doing} with {self.settings.model}: set memory = \"24GB\" "
+                "(or \"16GB\", \"12GB\": quantized weights and offloading), or offload = \"model\", or ask for smaller "
+                "pictures") from None
 
     def report_undrawable(self, subjects: list[str]) -> None:
         """Name, once a session, the asked-for subjects nano cannot draw: it knows only its storybook

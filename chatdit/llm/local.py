@@ -25,9 +25,9 @@ class LocalBackend:
     def _load(self):
         with self._lock:
             if self._loaded is None:
+                self._check_downloaded()
                 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-                self._check_downloaded()
                 try:
                     tokenizer = AutoTokenizer.from_pretrained(self.model_name)
                     model = AutoModelForCausalLM.from_pretrained(self.model_name)
