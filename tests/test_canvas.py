@@ -7,7 +7,7 @@ from PIL import Image
 
 from chatdit.dit.canvas import fit_grid, known_and_mask, split_panels
 from chatdit.dit.captions import incontext_caption, split_joint_caption
-from chatdit.dit.hub import FLUX_DEFAULTS
+from chatdit.dit.sources import FLUX_DEFAULTS
 
 BUDGET = FLUX_DEFAULTS["max_canvas_pixels"]
 

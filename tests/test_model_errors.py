@@ -19,7 +19,7 @@ def test_a_device_torch_does_not_know_is_a_settings_error():
 
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
 def test_cuda_without_cuda_says_to_use_auto():
-    from chatdit.dit.hub import preflight
+    from chatdit.dit.sources import preflight
 
     with pytest.raises(ModelUnavailableError, match='device = .cuda. but torch .* set device = "auto"'):
         preflight(load_settings(device="cuda"))
@@ -28,7 +28,7 @@ def test_cuda_without_cuda_says_to_use_auto():
 def test_a_gated_model_that_is_not_downloaded_says_how_to_get_it(monkeypatch, tmp_path):
     import huggingface_hub.constants
 
-    from chatdit.dit.hub import preflight
+    from chatdit.dit.sources import preflight
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
     with pytest.raises(ModelUnavailableError) as caught:

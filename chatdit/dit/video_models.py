@@ -59,7 +59,7 @@ def video_pipeline(hub):
 def _load(hub):
     import torch
 
-    from chatdit.dit.hub import pick_device, pick_dtype
+    from chatdit.dit.sources import pick_device, pick_dtype
 
     device = pick_device(hub.settings.device)
     dtype = pick_dtype(hub.settings.dtype, device)
