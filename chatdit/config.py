@@ -7,10 +7,11 @@ config.toml in the chatdit home folder, defaults.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from chatdit.errors import SettingsError
@@ -35,11 +36,15 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHATDIT_", extra="forbid", validate_assignment=True)
 
     model: str = Field(default="nano", description="'nano' (embedded), 'tiny' (random test model), a hub id or a local folder")
-    llm: Literal["rules", "openai", "local"] = "rules"
-    llm_url: str = "http://127.0.0.1:8000/v1"
-    llm_model: str = "gpt-4o-mini"
-    llm_api_key: str | None = None
-    llm_timeout: float = Field(default=60.0, gt=0)
+    llm: Literal["rules", "openai", "vllm", "ollama", "local"] = "rules"
+    llm_url: str | None = Field(default=None, description="None: the server preset's (openai: OPENAI_BASE_URL, else api.openai.com; vllm :8000; ollama :11434)")
+    llm_model: str | None = Field(default=None, description="None: the preset's model (chatdit/llm/servers.py)")
+    llm_api_key: str | None = Field(default=None, description="None: OPENAI_API_KEY")
+    llm_timeout: float = Field(default=60.0, gt=0, description="seconds one request may take in all, retries included")
+    llm_retries: int = Field(default=2, ge=0, le=10, description="retries with backoff on 429/5xx and dropped connections")
+    vlm: Literal["openai", "vllm", "ollama"] = Field(default="vllm", description="server preset of the VLM critic")
+    vlm_url: str | None = None
+    vlm_model: str | None = None
     critic: bool = True
     critic_backend: Literal["offline", "vlm"] = "offline"
     critic_threshold: float = Field(default=1.0, ge=0, le=1)
@@ -49,16 +54,24 @@ class Settings(BaseSettings):
     steps: int | None = Field(default=None, ge=1, le=200, description="denoising steps; None = the model's default")
     width: int | None = Field(default=None, ge=16, le=4096)
     height: int | None = Field(default=None, ge=16, le=4096)
-    device: str = "auto"
+    device: str = Field(default="auto", description="auto, cpu, cuda, cuda:N, mps or xpu")
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     offload: Literal["none", "model", "sequential"] = "none"
     cache: Literal["none", "first_block", "taylorseer", "magcache"] = "none"
     compile: bool = False
     quantize: Literal["none", "int8"] = Field(default="none", description="int8 weight-only transformer (needs torchao)")
     lora_source: str = Field(default="ali-vilab/In-Context-LoRA", description="hub id or folder holding the In-Context LoRA preset files")
+    group_lora: str | None = Field(default="movie-shots", description="In-Context LoRA preset a group of its panel count is drawn under, when the model takes it and the file is downloaded; None = never")
     video_model: str = Field(default="Wan-AI/Wan2.1-VACE-1.3B-diffusers", description="WanVACE model for face swap; 'tiny' = random test weights")
     watermark: Literal["visible", "invisible", "both"] = Field(default="visible", description="mark on face-swap videos; one is always applied")
     plan_approval: bool = False
+
+    @field_validator("device")
+    @classmethod
+    def _known_device(cls, value: str) -> str:
+        if not re.fullmatch(r"auto|cpu|mps|(cuda|xpu)(:\d+)?", value):
+            raise ValueError(f"{value!r} is not a device: use auto, cpu, cuda, cuda:N, mps or xpu")
+        return value
 
     @classmethod
     def settings_customise_sources(

@@ -5,11 +5,14 @@ They are small pydantic models so a front end can render them without knowing th
 
 from __future__ import annotations
 
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 from pydantic import BaseModel
 
-from chatdit.schema import Asset, Critique, Instruction, Plan
+from chatdit.schema import Asset, Critique, Instruction, Plan, Turn
 
 
 class Parsed(BaseModel):
@@ -70,4 +73,38 @@ class Notice(BaseModel):
     message: str
 
 
+class TurnFinished(BaseModel):
+    """The last event of Session.stream: the finished turn, as Session.chat returns it."""
+
+    type: Literal["turn_finished"] = "turn_finished"
+    turn: Turn
+
+
 Event = Parsed | Planned | StepStarted | Denoising | StepFinished | AssetMade | Critiqued | Notice
+
+
+def stream_events(run: Callable[[Callable[[Event], None]], Turn], cancel: Callable[[], None]) -> Iterator[Event | TurnFinished]:
+    """Run a turn (`run(on_event)`) on a worker thread and yield its events as they come, then a
+    TurnFinished; an error in the turn is raised here. Leaving the loop early cancels the turn."""
+    events: queue.Queue = queue.Queue()
+    done = object()
+
+    def work() -> None:
+        try:
+            events.put(TurnFinished(turn=run(events.put)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            events.put(exc)
+        finally:
+            events.put(done)
+
+    worker = threading.Thread(target=work, name="chatdit-stream", daemon=True)
+    worker.start()
+    try:
+        while (item := events.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        if worker.is_alive():
+            cancel()
+            worker.join()

@@ -16,8 +16,9 @@ def is_video(path: str | Path) -> bool:
 
 
 def open_checked_image(path: str | Path):
-    """The image at path, fully decoded and converted to RGB, or an InputImageError saying why not."""
-    from PIL import Image, UnidentifiedImageError
+    """The image at path, fully decoded, turned upright by its EXIF orientation (phone photos are
+    stored sideways with a tag saying so) and converted to RGB, or an InputImageError saying why not."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     file = Path(path).expanduser()
     if not file.exists():
@@ -33,7 +34,7 @@ def open_checked_image(path: str | Path):
                     f"{MAX_PIXELS // 1_000_000} MP are accepted: resize it first"
                 )
             image.load()
-            return image.convert("RGB")
+            return ImageOps.exif_transpose(image).convert("RGB")
     except UnidentifiedImageError as exc:
         raise InputImageError(f"{file} is not an image Pillow can read; attach a PNG, JPEG or WebP file") from exc
     except Image.DecompressionBombError as exc:

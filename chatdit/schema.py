@@ -7,9 +7,12 @@ session store), so each one validates strictly and serialises to plain JSON.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
 
 TaskKind = Literal["generate", "group", "reference", "edit", "inpaint", "layout", "faceswap"]
 """generate: one image; group: several consistent images (book, storyboard, variations);
@@ -232,6 +235,19 @@ class Asset(Strict):
     step_id: str | None = None
     attempt: int = 0
     created_at: datetime = Field(default_factory=utc_now)
+
+    def image(self) -> PILImage:
+        """The picture as a PIL image, read whole (the file is closed again). Session hands out
+        assets with absolute paths, so this works from any folder."""
+        from PIL import Image
+
+        from chatdit.errors import InputImageError
+
+        if self.kind != "image":
+            raise InputImageError(f"asset {self.id} is a {self.kind}, not a picture; open {self.path} with a player")
+        with Image.open(self.path) as picture:
+            picture.load()
+            return picture.copy()
 
 
 class RequirementCheck(Strict):

@@ -12,14 +12,14 @@ import logging
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from chatdit.config import Settings, chatdit_home, load_settings
 from chatdit.errors import ChatditError, SessionError, TurnCancelled
-from chatdit.events import Event, Notice
+from chatdit.events import Event, Notice, TurnFinished
 from chatdit.schema import Approval, Asset, ConsentRequest, Critique, Instruction, PageEntry, Plan, Turn, utc_now
 from chatdit.store import SessionRecord, SessionStore
 
@@ -83,19 +83,24 @@ def new_id() -> str:
 
 
 class Session:
-    def __init__(self, store: SessionStore, record: SessionRecord):
+    def __init__(self, store: SessionStore, record: SessionRecord, pipeline: Any = None):
         self.store, self.record = store, record
         self.settings: Settings = load_settings(**record.settings)
         self._cancel = threading.Event()
         self._hub = None
+        self._pipeline = pipeline
+        self._absolute_root = store.root.expanduser().resolve()  # asset paths handed out stay valid after a chdir
         self._graph = None
         self._connection: sqlite3.Connection | None = None
 
     # -- opening -----------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | Path | None = None, *, title: str | None = None, **settings: Any) -> Session:
-        """A new session folder (under the chatdit home when no path is given)."""
+    def create(cls, path: str | Path | None = None, *, title: str | None = None, pipeline: Any = None,
+               **settings: Any) -> Session:
+        """A new session folder (under the chatdit home when no path is given). `pipeline`: a
+        FluxPipeline you built (your quantization, LoRAs, offload) to draw with instead of `model`;
+        it is used as it is and not saved, so pass it again to Session.open."""
         load_settings(**settings)  # fail now, naming the bad key, not at the first message
         session_id = new_id()
         root = Path(path).expanduser() if path else sessions_dir() / session_id
@@ -105,12 +110,12 @@ class Session:
         root.mkdir(parents=True, exist_ok=True)
         record = SessionRecord(id=session_id, title=title or "untitled", settings=settings)
         store.save(record)
-        return cls(store, record)
+        return cls(store, record, pipeline)
 
     @classmethod
-    def open(cls, path: str | Path) -> Session:
+    def open(cls, path: str | Path, *, pipeline: Any = None) -> Session:
         store = SessionStore(Path(path).expanduser())
-        return cls(store, store.load())
+        return cls(store, store.load(), pipeline)
 
     @property
     def path(self) -> Path:
@@ -149,12 +154,12 @@ class Session:
 
     def turns(self) -> list[Turn]:
         """Every turn ever started, in order, on all branches."""
-        return list(self.record.turns)
+        return [self._outward(turn) for turn in self.record.turns]
 
     def turn(self, turn_id: str) -> Turn:
         for turn in self.record.turns:
             if turn.id == turn_id:
-                return turn
+                return self._outward(turn)
         raise SessionError(f"no turn {turn_id!r} in this session; see session.turns() for the ids")
 
     def history(self) -> list[Turn]:
@@ -185,11 +190,23 @@ class Session:
     # -- what exists -------------------------------------------------------------------------
 
     def assets(self) -> dict[str, Asset]:
+        return {asset_id: self._absolute(asset) for asset_id, asset in self._recorded_assets().items()}
+
+    def _recorded_assets(self) -> dict[str, Asset]:
         found = {}
         for turn in self.record.turns:
             for asset in [*turn.attempts, *turn.assets]:
                 found[asset.id] = asset
         return found
+
+    def _absolute(self, asset: Asset) -> Asset:
+        """The asset with an absolute path, so `Image.open(asset.path)` works from any folder; the
+        record keeps paths relative to the session folder, which may move."""
+        return asset.model_copy(update={"path": str(self._absolute_root / asset.path)})
+
+    def _outward(self, turn: Turn) -> Turn:
+        return turn.model_copy(update={"assets": [self._absolute(a) for a in turn.assets],
+                                       "attempts": [self._absolute(a) for a in turn.attempts]})
 
     def _values_after(self, turn_id: str | None) -> dict[str, Any]:
         if turn_id is None:
@@ -209,8 +226,9 @@ class Session:
         return {page: assets[entry.asset_id] for page, entry in sorted(self.pages(after).items()) if entry.asset_id in assets}
 
     def asset_path(self, asset: Asset | str) -> Path:
-        asset = self.assets()[asset] if isinstance(asset, str) else asset
-        return self.store.asset_path(asset)
+        """Where an asset's file is, under the session folder as it was opened (relative if it was)."""
+        asset_id = asset if isinstance(asset, str) else asset.id
+        return self.store.asset_path(self._recorded_assets().get(asset_id) or asset)
 
     # -- running turns -----------------------------------------------------------------------
 
@@ -238,6 +256,15 @@ class Session:
         return self._run(turn, new_turn_input(turn.id, text, uploads, self.settings.rounds, turn.parent_id), config, on_event,
                          Answers(approve, consent))
 
+    def stream(self, text: str, images: Iterable[str | Path] = (), *, approve: ApproveFn | None = None,
+               consent: ConsentFn | None = None) -> Iterator[Event | TurnFinished]:
+        """chat() as a generator: each event as it happens, then TurnFinished(turn). Breaking out
+        of the loop cancels the turn."""
+        from chatdit.events import stream_events
+
+        return stream_events(lambda on_event: self.chat(text, images, on_event=on_event, approve=approve,
+                                                        consent=consent), self.cancel)
+
     def pending(self) -> Turn | None:
         """The turn a killed process left unfinished, if any."""
         running = [turn for turn in self.record.turns if turn.status == "running"]
@@ -263,10 +290,16 @@ class Session:
     def _run(self, turn: Turn, graph_input: Any, config: dict, on_event: EventHandler | None, answers: Answers) -> Turn:
         from langgraph.types import Command
 
+        from chatdit.dit.sources import preflight
         from chatdit.state import TurnRuntime
 
         self._cancel.clear()
         handler = on_event or (lambda event: None)
+        try:
+            preflight(self.settings, custom_pipeline=self._pipeline is not None)
+        except ChatditError as exc:
+            self._close_failed_turn(turn, exc)
+            raise
         runtime = TurnRuntime(store=self.store, settings=self.settings, hub=self.hub, cancel=self._cancel)
         app = self._graph_app()
         try:
@@ -284,7 +317,7 @@ class Session:
         except BaseException as exc:
             self._close_failed_turn(turn, exc)
             raise
-        return self._close_done_turn(turn)
+        return self._outward(self._close_done_turn(turn))
 
     def _close_done_turn(self, turn: Turn) -> Turn:
         from chatdit.agents.responder import best_assets
@@ -334,7 +367,7 @@ class Session:
         if self._hub is None:
             from chatdit.dit.hub import ModelHub
 
-            self._hub = ModelHub(self.settings, notify=hub_notice)
+            self._hub = ModelHub(self.settings, notify=hub_notice, pipeline=self._pipeline)
         return self._hub
 
     def _graph_app(self):

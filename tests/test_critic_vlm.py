@@ -90,7 +90,7 @@ def test_a_server_that_is_down_is_not_asked_again_for_a_while():
     url = probe.url
     probe.close()
     judged, notices, critic = judge(url)
-    assert judged.critique.critic == "offline" and "ConnectError" in notices[0]
+    assert judged.critique.critic == "offline" and "cannot reach it" in notices[0]
     image, _ = render_scene(SCENE, seed=1)
     again = critic.judge(image, instruction_from_spec(SCENE, "a red fox"), CritiqueContext(prompt="a red fox"))
     assert again.critique.critic == "offline" and len(notices) == 1
@@ -118,3 +118,77 @@ def test_an_edit_is_judged_with_the_picture_before_it_and_its_change_is_required
     unreadable = critic.judge(after, edit, context)  # nothing left to ask the model: the offline critic's word
     assert len(server.requests) == 1 and unreadable.critique.critic == "offline"
     assert verdicts(unreadable)["kept: the rest"][0] == "unknown"
+
+
+def one_picture_server():
+    """A server that, like vLLM by default, takes at most one picture per prompt (HTTP 400 otherwise)."""
+    from openai_server import Status
+
+    def reply(body):
+        pictures = [p for p in body["messages"][1]["content"] if p["type"] == "image_url"]
+        if len(pictures) > 1:
+            raise Status(400, "At most 1 image(s) may be provided in one request.")
+        return {"r1": {"verdict": "pass", "reason": "the fox is blue now"}, "r2": {"verdict": "pass", "reason": "same"}}
+
+    return ChatCompletionsServer(reply)
+
+
+def edit_case(tmp_path):
+    from chatdit.schema import Instruction
+
+    before, _ = render_scene(SCENE, seed=1)
+    before.save(tmp_path / "before.png")
+    after, _ = render_scene(SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="blue", position="left")]), seed=1)
+    edit = Instruction(task="edit", prompt="make the fox blue", edit="make the fox blue")
+    context = CritiqueContext(asset_id="a", prompt=edit.prompt, edit=edit.edit, source=str(tmp_path / "before.png"))
+    return after, edit, context
+
+
+def test_a_one_picture_per_prompt_server_gets_the_edit_side_by_side(tmp_path):
+    server = one_picture_server()
+    try:
+        notices = []
+        critic = VLMCritic(server.url, "qwen2.5-vl", timeout=5.0, notify=notices.append)
+        after, edit, context = edit_case(tmp_path)
+        judged = critic.judge(after, edit, context)
+        assert judged.critique.critic == "vlm" and not notices
+        assert verdicts(judged)["edit: done"] == ("pass", "the fox is blue now")
+        first, second = (r["body"]["messages"][1]["content"] for r in server.requests)
+        assert [p["type"] for p in first] == ["text", "image_url", "image_url"]
+        assert [p["type"] for p in second] == ["text", "image_url"] and "on the left before the edit" in second[0]["text"]
+        critic.judge(after, edit, context)  # from then on one picture straight away
+        assert len(server.requests) == 3
+    finally:
+        server.close()
+
+
+def test_the_vllm_preset_sends_one_picture_from_the_start(tmp_path):
+    from chatdit.config import load_settings
+
+    server = one_picture_server()
+    try:
+        critic = VLMCritic.from_settings(load_settings(critic_backend="vlm", vlm="vllm", vlm_url=server.url))
+        assert critic.client.server.model == "Qwen/Qwen2.5-VL-7B-Instruct"
+        judged = critic.judge(*edit_case(tmp_path))
+        assert judged.critique.critic == "vlm" and len(server.requests) == 1
+    finally:
+        server.close()
+
+
+def all_verdicts(body, reason):
+    return {k: {"verdict": "pass", "reason": reason} for k in body["response_format"]["json_schema"]["schema"]["required"]}
+
+
+def test_a_fenced_answer_is_read_and_a_broken_one_is_repaired_once(server):
+    import json
+
+    server.reply = lambda body: "Here it is:\n```json\n" + json.dumps(all_verdicts(body, "fenced")) + "\n```"
+    judged, notices, _ = judge(server.url)
+    assert judged.critique.critic == "vlm" and verdicts(judged)["fox: red"] == ("pass", "fenced")
+    replies = iter(["not json at all", None])
+    server.requests.clear()
+    server.reply = lambda body: next(replies) or all_verdicts(body, "repaired")
+    judged, notices, _ = judge(server.url)
+    assert judged.critique.critic == "vlm" and not notices and len(server.requests) == 2
+    assert verdicts(judged)["fox: red"] == ("pass", "repaired")
+    assert "not usable" in server.requests[1]["body"]["messages"][-1]["content"]

@@ -58,3 +58,17 @@ def test_first_json_object_finds_the_object_in_prose(answer, expected):
 def test_no_json_at_all_is_a_value_error():
     with pytest.raises(ValueError):
         first_json_object("I cannot help with that")
+
+
+def test_a_model_that_is_not_downloaded_fails_at_once_offline(monkeypatch, tmp_path):
+    import time
+
+    from chatdit.config import load_settings
+    from chatdit.llm.base import get_backend
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))  # an empty cache
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # and no network
+    started = time.perf_counter()
+    with pytest.raises(LLMUnavailableError, match="not downloaded: run `hf download Qwen/Qwen2.5-1.5B-Instruct`"):
+        get_backend(load_settings(llm="local")).fill(Instruction, "s", "u")
+    assert time.perf_counter() - started < 15

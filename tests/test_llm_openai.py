@@ -78,3 +78,68 @@ def test_a_slow_server_times_out_with_advice(serve):
     server = serve([json.dumps(GOOD)], delay=1.5)
     with pytest.raises(LLMUnavailableError, match="llm_timeout"):
         parse_message("two red cats", [], None, backend=backend_for(server.url, timeout=0.3))
+
+
+def test_the_key_comes_from_openai_api_key_and_the_url_from_openai_base_url(serve, monkeypatch):
+    server = serve([json.dumps(GOOD)])
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    backend = get_backend(load_settings(llm="openai", llm_model="test-model"))
+    parse_message("two red cats", [], None, backend=backend)
+    [request] = server.requests
+    assert request["auth"] == "Bearer sk-from-env" and request["body"]["model"] == "test-model"
+
+
+def test_a_server_error_is_retried_with_backoff(serve):
+    from openai_server import Status
+
+    answers = iter([Status(500, "overloaded"), Status(503, "busy"), json.dumps(GOOD)])
+
+    def reply(body):
+        answer = next(answers)
+        if isinstance(answer, Status):
+            raise answer
+        return answer
+
+    server = serve([])
+    server.reply = reply
+    instruction = parse_message("two red cats", [], None, backend=backend_for(server.url))
+    assert instruction.subjects[0].count == 2 and len(server.requests) == 3
+
+
+def test_a_bad_key_is_not_retried_and_says_where_the_key_goes(serve):
+    from openai_server import Status
+
+    server = serve([])
+    server.reply = lambda body: (_ for _ in ()).throw(Status(401, "invalid api key"))
+    with pytest.raises(LLMUnavailableError, match="HTTP 401.*OPENAI_API_KEY"):
+        parse_message("two red cats", [], None, backend=backend_for(server.url))
+    assert len(server.requests) == 1
+
+
+def test_a_server_trickling_bytes_is_cut_off_by_the_total_deadline(serve):
+    import time
+
+    server = serve([json.dumps(GOOD)])
+    server.trickle = 1.0  # a byte a second: no read waits long enough to time out, the body takes minutes
+    started = time.perf_counter()
+    with pytest.raises(LLMUnavailableError, match="no answer within 3 s"):
+        parse_message("two red cats", [], None, backend=backend_for(server.url, timeout=3.0))
+    assert time.perf_counter() - started < 60  # the body alone takes minutes at this rate
+
+
+@pytest.mark.parametrize(("llm", "url", "model"), [
+    ("vllm", "http://127.0.0.1:8000/v1", "Qwen/Qwen2.5-7B-Instruct"),
+    ("ollama", "http://127.0.0.1:11434/v1", "qwen2.5:7b")])
+def test_server_presets_have_their_usual_address_and_a_model(llm, url, model, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    backend = get_backend(load_settings(llm=llm))
+    assert backend.client.server.url == url and backend.client.server.model == model
+    assert backend.client.server.api_key == "EMPTY"  # local servers take any key
+
+
+def test_openai_without_a_key_says_to_set_one(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    with pytest.raises(LLMUnavailableError, match="set OPENAI_API_KEY"):
+        parse_message("two red cats", [], None, backend=get_backend(load_settings(llm="openai")))

@@ -89,7 +89,7 @@ def test_a_missing_lora_file_says_how_to_get_it(tmp_path):
     hub = ModelHub(load_settings(model="tiny", lora_source=str(tmp_path)))
     ctx = ToolContext(hub=hub, load_image=lambda asset_id: None, workdir=tmp_path)
     panels = [{"prompt": "a"}, {"prompt": "b"}, {"prompt": "c"}, {"prompt": "d"}]
-    with pytest.raises(ModelUnavailableError, match="huggingface-cli download ali-vilab/In-Context-LoRA font-design"):
+    with pytest.raises(ModelUnavailableError, match="hf download ali-vilab/In-Context-LoRA font-design"):
         run_tool("incontext", {"preset": "font-design", "summary": "a font", "panels": panels, "steps": 1}, ctx)
 
 
@@ -103,3 +103,19 @@ def test_on_a_model_the_loras_do_not_fit_the_panels_are_drawn_as_a_joint_row(tmp
     outputs = run_tool("incontext", {"preset": "sandstorm", "summary": "x", "panels": panels, "steps": 1}, ctx)
     assert len(outputs) == 2 and outputs[0].meta["lora"] is None and "not FLUX.1-dev" in outputs[0].meta["lora_skipped"]
     assert outputs[0].meta["joint_caption"].startswith("2 panels, left to right.")
+
+
+def test_a_three_page_group_is_drawn_under_the_storyboard_lora_when_it_is_at_hand(ctx, tmp_path):
+    from chatdit.dit.hub import ModelHub
+
+    panels = [{"prompt": f"the fox, page {n}", "page": n} for n in (1, 2, 3)]
+    outputs = run_tool("group", {"panels": panels, "steps": 1, "width": 32, "height": 32}, ctx)
+    assert outputs[0].meta["lora"].endswith("film-storyboard.safetensors")
+    assert outputs[0].meta["joint_caption"].startswith("[MOVIE-SHOTS] one story with the same characters")
+    assert [o.page for o in outputs] == [1, 2, 3]
+    four = run_tool("group", {"panels": panels + [{"prompt": "the end", "page": 4}], "steps": 1}, ctx)
+    assert "lora" not in four[0].meta  # no preset draws four scenes: drawn without it
+    empty = ModelHub(load_settings(model="tiny", lora_source=str(tmp_path)))
+    plain = run_tool("group", {"panels": panels, "steps": 1},
+                     ToolContext(hub=empty, load_image=lambda asset_id: None, workdir=tmp_path))
+    assert "lora" not in plain[0].meta  # the file is not at hand: no download in the middle of a book

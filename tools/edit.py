@@ -138,7 +138,7 @@ def edit(args: EditArgs, ctx: ToolContext) -> list[ToolOutput]:
         kwargs = ctx.hub.call_kwargs(kontext, width=width, height=height, seed=args.seed, steps=args.steps,
                                      progress=ctx.progress, cancel=ctx.cancel, image=image,
                                      max_area=width * height, _auto_resize=False)
-        result, steps, meta["edit"] = kontext(prompt=args.instruction, **kwargs).images[0], kwargs["num_inference_steps"], "kontext"
+        result, steps, meta["edit"] = ctx.hub.draw(kontext, {**kwargs, "prompt": args.instruction}), kwargs["num_inference_steps"], "kontext"
     elif (done := pixel_edit(spec, image, f"on page {args.page}" if args.page else "in this picture")) is not None:
         result, extra = done
         meta.update(edit="pixels", **extra)
@@ -174,4 +174,4 @@ def _img2img(ctx: ToolContext, image, prompt: str, args: EditArgs):
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
                                  progress=ctx.progress, cancel=ctx.cancel, image=image.resize((width, height)),
                                  strength=args.strength, prompt=prompt)
-    return pipe(**kwargs).images[0], kwargs["num_inference_steps"]
+    return ctx.hub.draw(pipe, kwargs), kwargs["num_inference_steps"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import BaseModel, ConfigDict, Field
 
-from chatdit.dit.canvas import split_panels
-from chatdit.dit.captions import joint_caption
+from chatdit.dit.canvas import Grid, fit_grid, split_panels
+from chatdit.dit.captions import group_caption
 from chatdit.dit.hub import snap_size
 from chatdit.errors import ToolArgumentError
 
@@ -46,14 +46,26 @@ class GroupArgs(SizeArgs):
     panels: list[Panel] = Field(min_length=1)
 
 
-def check_canvas(ctx: ToolContext, panels: int, width: int, height: int) -> None:
-    """One canvas holds at most the model's max_panels and 4 megapixels (beyond that DiTs fall apart)."""
+def check_panel_count(ctx: ToolContext, panels: int) -> None:
     if panels > ctx.hub.info.max_panels:
         raise ToolArgumentError(f"{panels} panels on one canvas; {ctx.hub.info.name} draws at most "
                                 f"{ctx.hub.info.max_panels} jointly (the planner splits longer books)")
+
+
+def check_canvas(ctx: ToolContext, panels: int, width: int, height: int) -> None:
+    """One canvas holds at most the model's max_panels and 4 megapixels (beyond that DiTs fall apart)."""
+    check_panel_count(ctx, panels)
     if panels * width * height > 4 * 1024 * 1024:
         raise ToolArgumentError(f"a {panels}-panel canvas of {width}x{height} panels is over 4 megapixels; "
                                 "ask for smaller pictures")
+
+
+def joint_grid(ctx: ToolContext, count: int, width: int, height: int) -> Grid:
+    """The canvas `count` panels of about width x height are drawn on: a row, or a 2x2 grid on
+    models that draw grids, panels shrunk to the model's canvas budget (FLUX.1: 2 MP)."""
+    check_panel_count(ctx, count)
+    info = ctx.hub.info
+    return fit_grid(count, width, height, info.max_canvas_pixels, info.canvas_grid)
 
 
 @register("generate", GenerateArgs)
@@ -64,7 +76,7 @@ def generate(args: GenerateArgs, ctx: ToolContext) -> list[ToolOutput]:
     pipe = ctx.hub.text2image()
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
                                  progress=ctx.progress, cancel=ctx.cancel, prompt=args.prompt)
-    image = pipe(**kwargs).images[0]
+    image = ctx.hub.draw(pipe, kwargs)
     return [ToolOutput(image=image, page=args.page, prompt=args.prompt, seed=args.seed,
                        steps=kwargs["num_inference_steps"])]
 
@@ -72,16 +84,19 @@ def generate(args: GenerateArgs, ctx: ToolContext) -> list[ToolOutput]:
 @register("group", GroupArgs)
 def group(args: GroupArgs, ctx: ToolContext) -> list[ToolOutput]:
     """Draw several consistent pictures jointly as panels of one canvas, split into one asset each."""
-    width, height = args.panel_size(ctx)
-    count = len(args.panels)
-    check_canvas(ctx, count, width, height)
-    caption = joint_caption([panel.prompt for panel in args.panels])
+    from chatdit.tools.lora import group_with_lora
+
+    if (drawn := group_with_lora(args, ctx)) is not None:
+        return drawn
+    grid = joint_grid(ctx, len(args.panels), *args.panel_size(ctx))
+    caption = group_caption([panel.prompt for panel in args.panels], ctx.hub.info.caption_style, grid.rows > 1)
     pipe = ctx.hub.text2image()
-    kwargs = ctx.hub.call_kwargs(pipe, width=width * count, height=height, seed=args.seed, steps=args.steps,
+    width, height = grid.size
+    kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
                                  progress=ctx.progress, cancel=ctx.cancel, prompt=caption)
-    canvas = pipe(**kwargs).images[0]
+    canvas = ctx.hub.draw(pipe, kwargs)
     return [
         ToolOutput(image=image, page=panel.page, prompt=panel.prompt, seed=args.seed,
                    steps=kwargs["num_inference_steps"], meta={"joint_caption": caption, "panel": index + 1})
-        for index, (panel, image) in enumerate(zip(args.panels, split_panels(canvas, count)))
+        for index, (panel, image) in enumerate(zip(args.panels, split_panels(canvas, grid.count, grid)))
     ]

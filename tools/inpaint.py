@@ -91,7 +91,7 @@ def redraw_masked(ctx: ToolContext, image, mask, prompt: str, seed: int, steps: 
     pipe.set_progress_bar_config(disable=True)  # chatdit reports progress itself
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=seed, steps=steps, progress=ctx.progress,
                                  cancel=ctx.cancel, prompt=prompt, image=source, mask_image=mask, strength=1.0)
-    drawn = pipe(**kwargs).images[0]
+    drawn = ctx.hub.draw(pipe, kwargs)
     return Image.composite(drawn.convert("RGB"), source, feathered(mask)), kwargs["num_inference_steps"]
 
 

@@ -48,7 +48,7 @@ def layout(args: LayoutArgs, ctx: ToolContext) -> list[ToolOutput]:
         regional = {"prompt": text}
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
                                  progress=ctx.progress, cancel=ctx.cancel, **regional)
-    image = pipe(**kwargs).images[0]
+    image = ctx.hub.draw(pipe, kwargs)
     placed = [{"phrase": r.phrase, "box": list(r.box), "order": r.rank} for r in front_to_back(regions)]
     return [ToolOutput(image=image, page=args.page, prompt=text, seed=args.seed,
                        steps=kwargs["num_inference_steps"],

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chatdit.tools.generate import Panel, SizeArgs, check_canvas
+from chatdit.tools.generate import GroupArgs, Panel, SizeArgs, check_canvas, joint_grid
 from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import Field
 
 from chatdit.dit.canvas import split_panels
-from chatdit.dit.captions import joint_caption
+from chatdit.dit.captions import GROUP_SUMMARY, group_caption
 from chatdit.dit.hub import snap_size
 from chatdit.dit.lora_presets import apply_lora, disable_loras, get_preset, lora_compatible, panel_size, preset_caption, split_grid
 from chatdit.errors import ToolArgumentError
@@ -49,11 +49,11 @@ def incontext(args: InContextArgs, ctx: ToolContext) -> list[ToolOutput]:
             width, height = args.panel_size(ctx)
         caption = preset_caption(preset, args.summary, [panel.prompt for panel in args.panels])
         canvas_w, canvas_h = width * preset.cols, height * preset.rows
+        check_canvas(ctx, len(args.panels), width, height)
     else:
-        width, height = args.panel_size(ctx)
-        caption = joint_caption([panel.prompt for panel in args.panels])
-        canvas_w, canvas_h = width * len(args.panels), height
-    check_canvas(ctx, len(args.panels), width, height)
+        grid = joint_grid(ctx, len(args.panels), *args.panel_size(ctx))
+        caption = group_caption([panel.prompt for panel in args.panels], ctx.hub.info.caption_style, grid.rows > 1)
+        canvas_w, canvas_h = grid.size
     pipe = ctx.hub.text2image()
     kwargs = ctx.hub.call_kwargs(pipe, width=canvas_w, height=canvas_h, seed=args.seed, steps=args.steps,
                                  progress=ctx.progress, cancel=ctx.cancel, prompt=caption)
@@ -62,15 +62,40 @@ def incontext(args: InContextArgs, ctx: ToolContext) -> list[ToolOutput]:
             apply_lora(pipe, preset, str(Path(ctx.hub.settings.lora_source).expanduser())
                        if Path(ctx.hub.settings.lora_source).expanduser().is_dir() else ctx.hub.settings.lora_source,
                        scale=args.scale)
-        canvas = pipe(**kwargs).images[0]
+        canvas = ctx.hub.draw(pipe, kwargs)
     finally:
         if lora:
             disable_loras(pipe)
-    images = split_grid(canvas, preset) if lora else split_panels(canvas, len(args.panels))
+    images = split_grid(canvas, preset) if lora else split_panels(canvas, grid.count, grid)
     meta = {"preset": preset.name, "joint_caption": caption,
             "lora": f"{ctx.hub.settings.lora_source}/{preset.weight_name}" if lora else None}
     if not lora:
-        meta["lora_skipped"] = f"{ctx.hub.info.name} is not FLUX.1-dev; drawn as a joint row without the LoRA"
+        meta["lora_skipped"] = f"{ctx.hub.info.name} is not FLUX.1-dev; drawn jointly without the LoRA"
     return [ToolOutput(image=image, page=panel.page, prompt=panel.prompt, seed=args.seed,
                        steps=kwargs["num_inference_steps"], meta={**meta, "panel": index + 1})
             for index, (panel, image) in enumerate(zip(args.panels, images))]
+
+
+def lora_file_at_hand(source: str, weight_name: str) -> bool:
+    """Whether a LoRA file is in a local folder or already in the Hugging Face cache: a group is
+    never held up by a download it did not ask for."""
+    folder = Path(source).expanduser()
+    if folder.is_dir():
+        return (folder / weight_name).is_file()
+    from huggingface_hub import try_to_load_from_cache
+
+    return isinstance(try_to_load_from_cache(source, weight_name), str)
+
+
+def group_with_lora(args: GroupArgs, ctx: ToolContext) -> list[ToolOutput] | None:
+    """A group drawn under the In-Context LoRA named by `group_lora` (film storyboard: consistent
+    characters across scenes) when the model takes it, the panel count is the preset's and the
+    file is at hand; None otherwise (the group is drawn without it)."""
+    name = ctx.hub.settings.group_lora
+    if not name or not uses_lora(ctx):
+        return None
+    preset = get_preset(name)
+    if len(args.panels) != preset.panels or not lora_file_at_hand(ctx.hub.settings.lora_source, preset.weight_name):
+        return None
+    return incontext(InContextArgs(preset=preset.name, summary=GROUP_SUMMARY, panels=args.panels, seed=args.seed,
+                                   width=args.width, height=args.height, steps=args.steps), ctx)

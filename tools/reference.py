@@ -7,12 +7,12 @@ draws them while attending to the known panels under one joint caption.
 
 from __future__ import annotations
 
-from chatdit.tools.generate import Panel, SizeArgs, check_canvas
+from chatdit.tools.generate import Panel, SizeArgs, joint_grid
 from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import Field, model_validator
 
 from chatdit.dit.canvas import known_and_mask, split_panels
-from chatdit.dit.captions import joint_caption
+from chatdit.dit.captions import group_caption
 
 
 class ReferenceArgs(SizeArgs):
@@ -30,19 +30,18 @@ class ReferenceArgs(SizeArgs):
 @register("reference", ReferenceArgs)
 def reference(args: ReferenceArgs, ctx: ToolContext) -> list[ToolOutput]:
     """Draw new pictures conditioned on earlier ones (attached images, character cards, pages)."""
-    width, height = args.panel_size(ctx)
-    count = len(args.references) + len(args.panels)
-    check_canvas(ctx, count, width, height)
+    grid = joint_grid(ctx, len(args.references) + len(args.panels), *args.panel_size(ctx))
     known = [ctx.load_image(asset_id) for asset_id in args.references]
-    canvas, mask = known_and_mask(known, len(args.panels), width, height)
+    canvas, mask = known_and_mask(known, len(args.panels), grid.width, grid.height, grid)
     ref_prompts = args.reference_prompts or ["the reference picture"] * len(args.references)
-    caption = joint_caption(ref_prompts + [panel.prompt for panel in args.panels])
+    caption = group_caption(ref_prompts + [panel.prompt for panel in args.panels], ctx.hub.info.caption_style,
+                            grid.rows > 1)
     pipe = ctx.hub.fill()
     extra = {"prompt": caption, "image": canvas, "mask_image": mask, "strength": 1.0}
-    kwargs = ctx.hub.call_kwargs(pipe, width=canvas.width, height=height, seed=args.seed, steps=args.steps,
+    kwargs = ctx.hub.call_kwargs(pipe, width=canvas.width, height=canvas.height, seed=args.seed, steps=args.steps,
                                  progress=ctx.progress, cancel=ctx.cancel, **extra)
-    result = pipe(**kwargs).images[0]
-    outputs = split_panels(result, count)[len(args.references):]
+    result = ctx.hub.draw(pipe, kwargs)
+    outputs = split_panels(result, grid.count, grid)[len(args.references):]
     return [
         ToolOutput(image=image, page=panel.page, prompt=panel.prompt, seed=args.seed,
                    steps=kwargs["num_inference_steps"], parents=list(args.references),

@@ -18,7 +18,7 @@ def get_critic(settings, notify: Callable[[str], None] | None = None) -> Critic:
     if settings.critic_backend == "vlm":
         from chatdit.critics.vlm import VLMCritic
 
-        key = (settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
+        key = (settings.vlm, settings.vlm_url, settings.vlm_model, settings.llm_api_key, settings.llm_timeout)
         critic = _VLM_CRITICS.get(key)
         if critic is None:
             critic = _VLM_CRITICS[key] = VLMCritic.from_settings(settings, fallback=OfflineCritic())

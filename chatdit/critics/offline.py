@@ -3,7 +3,7 @@
 - quality: blank and low-contrast pictures fail (a corrupt file fails before it gets here);
 - the storybook world: objects, colors, counts, positions and backgrounds, by the world detector,
   when the picture is drawn in the world's palette (the nano model's pictures);
-- faces: OpenCV's Haar cascades count frontal faces for people subjects;
+- faces: the shipped BlazeFace detector (chatdit/vision/faces.py) counts frontal faces for people subjects;
 - text: OCR when rapidocr is installed.
 Anything else is "unknown", so a picture is never praised for what nobody looked at.
 """
@@ -38,31 +38,11 @@ def quality_checks(image) -> list[RequirementCheck]:
     return checks
 
 
-@lru_cache(maxsize=1)
-def _face_cascade():
-    """OpenCV's frontal-face Haar cascade, or None where this OpenCV build has none (OpenCV 5 moved
-    CascadeClassifier to contrib and ships no cascade files)."""
-    from pathlib import Path
-
-    import cv2
-
-    folder = getattr(getattr(cv2, "data", None), "haarcascades", None)
-    path = Path(folder or "") / "haarcascade_frontalface_default.xml"
-    if not hasattr(cv2, "CascadeClassifier") or not path.is_file():
-        return None
-    return cv2.CascadeClassifier(str(path))
-
-
 def count_faces(image) -> int | None:
-    """Frontal faces found, or None when no face detector is available."""
-    import cv2
+    """Frontal faces found by the shipped BlazeFace detector (OpenCV 5 has no Haar cascades)."""
+    from chatdit.vision.faces import count_faces as blazeface_count
 
-    cascade = _face_cascade()
-    if cascade is None:
-        return None
-    gray = cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2GRAY)
-    side = max(24, min(gray.shape) // 12)
-    return len(cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5, minSize=(side, side)))
+    return blazeface_count(image)
 
 
 def check_people(req: Requirement, instruction: Instruction, faces: int | None) -> RequirementCheck | None:

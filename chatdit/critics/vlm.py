@@ -1,24 +1,28 @@
 """The VLM critic: any OpenAI-compatible vision model (Qwen2.5-VL on vLLM or Ollama, GPT-4o)
 judges each requirement, answering into a JSON schema with one field per requirement.
 
-The picture goes as a data URL in an `image_url` part. A server that is down, slow, or answers
-something that does not fit the schema is not fatal: the offline critic judges instead and the
-person is told once. Requirements the model leaves "unknown" keep the offline verdict.
+The picture goes as a data URL in an `image_url` part; an edit's before and after go as two, or
+side by side in one where the server takes one picture per prompt (vLLM's default). An answer
+outside the schema is asked again once with the problem stated (code fences and prose around the
+JSON are fine). A server that is down, slow, or still answers garbage is not fatal: the offline
+critic judges instead and the person is told once. Requirements the model leaves "unknown" keep
+the offline verdict.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import json
 import time
 from collections.abc import Callable
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from chatdit.critics.base import CritiqueContext, Judgement, Requirement, edited_picture, make_critique, requirements_for
 from chatdit.critics.offline import OfflineCritic, quality_checks
+from chatdit.llm.base import first_json_object
+from chatdit.llm.openai import ChatClient, ServerError
+from chatdit.llm.servers import Endpoint, endpoint
 from chatdit.schema import Instruction, RequirementCheck
 
 RETRY_AFTER = 300.0
@@ -72,18 +76,21 @@ class VLMCritic:
     name = "vlm"
 
     def __init__(self, url: str, model: str, *, api_key: str | None = None, timeout: float = 60.0,
-                 fallback: OfflineCritic | None = None, notify: Callable[[str], None] | None = None):
-        self.url = url.rstrip("/") + "/chat/completions"
-        self.model, self.api_key, self.timeout = model, api_key, timeout
+                 fallback: OfflineCritic | None = None, notify: Callable[[str], None] | None = None,
+                 max_images: int | None = None, retries: int = 2):
+        server = Endpoint(kind="openai", url=url.rstrip("/"), model=model, api_key=api_key or "EMPTY", max_images=max_images)
+        self.client = ChatClient(server, timeout, retries)
+        self.url, self.max_images = self.client.where, max_images
         self.fallback = fallback or OfflineCritic()
         self.notify = notify or (lambda message: None)
         self.down: str | None = None
         self.down_since = 0.0
 
     @classmethod
-    def from_settings(cls, settings, fallback=None, notify=None) -> "VLMCritic":
-        return cls(settings.llm_url, settings.llm_model, api_key=settings.llm_api_key, timeout=settings.llm_timeout,
-                   fallback=fallback, notify=notify)
+    def from_settings(cls, settings, fallback=None, notify=None) -> VLMCritic:
+        server = endpoint(settings.vlm, settings.vlm_url, settings.vlm_model, settings.llm_api_key, "vlm")
+        return cls(server.url, server.model, api_key=server.api_key, timeout=settings.llm_timeout, fallback=fallback,
+                   notify=notify, max_images=server.max_images, retries=settings.llm_retries)
 
     def judge(self, image, instruction: Instruction, context: CritiqueContext) -> Judgement:
         offline = self.fallback.judge(image, instruction, context)
@@ -121,32 +128,72 @@ class VLMCritic:
         """The claims about `image`; with `source` (the picture an edit changed) both pictures go,
         the one before the edit first, so the claims about the change can be judged."""
         claims = "\n".join(f"r{i}: {req.question}" for i, req in enumerate(requirements, start=1))
-        pictures = [source, image] if source is not None else [image]
-        intro = ("The first picture is before the edit, the second after it; the claims are about the second.\n"
-                 if source is not None else "")
-        body = {
-            "model": self.model, "temperature": 0,
-            "messages": [{"role": "system", "content": SYSTEM},
-                         {"role": "user", "content": [{"type": "text", "text": f"{intro}Claims about the picture:\n{claims}"},
-                                                      *({"type": "image_url", "image_url": {"url": image_data_url(p)}}
-                                                        for p in pictures)]}],
-            "response_format": {"type": "json_schema",
-                                "json_schema": {"name": "critique", "strict": True, "schema": verdict_schema(requirements)}},
-        }
-        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        response_format = {"type": "json_schema",
+                           "json_schema": {"name": "critique", "strict": True, "schema": verdict_schema(requirements)}}
+        messages = [{"role": "system", "content": SYSTEM},
+                    {"role": "user", "content": self.picture_parts(claims, image, source)}]
+        problem = ""
+        for _ in range(2):  # one repair round, the problem stated
+            answer = self.complete(messages, response_format, image, source, claims)
+            try:
+                return read_verdicts(answer, len(requirements))
+            except ValueError as exc:
+                problem = str(exc)
+                messages = [*messages, {"role": "assistant", "content": answer[:4000]},
+                            {"role": "user", "content": f"That answer was not usable: {problem}. Reply with one JSON "
+                                                        "object matching the schema, and nothing else."}]
+        raise VLMUnusable(f"the answer did not fit the schema: {problem[:80]}")
+
+    def picture_parts(self, claims: str, image, source) -> list[dict]:
+        """The prompt's parts: the claims, then the picture (or before and after: two pictures, or
+        one side by side where the server takes one a prompt)."""
+        if source is None:
+            intro, pictures = "", [image]
+        elif self.max_images == 1:
+            intro, pictures = ("The picture shows two halves: on the left before the edit, on the right after it; "
+                               "the claims are about the right half.\n"), [side_by_side(source, image)]
+        else:
+            intro, pictures = ("The first picture is before the edit, the second after it; the claims are about "
+                               "the second.\n"), [source, image]
+        return [{"type": "text", "text": f"{intro}Claims about the picture:\n{claims}"},
+                *({"type": "image_url", "image_url": {"url": image_data_url(p)}} for p in pictures)]
+
+    def complete(self, messages: list[dict], response_format: dict, image, source, claims: str) -> str:
+        """One answer; a server that refuses two pictures (HTTP 400) is asked again with one, and
+        is sent one from then on."""
         try:
-            response = httpx.post(self.url, json=body, headers=headers, timeout=self.timeout)
-            response.raise_for_status()
-            content = response.json()["choices"][0]["message"]["content"]
-            data = json.loads(content)
-            answers = [Verdict.model_validate(data[f"r{i}"]) for i in range(1, len(requirements) + 1)]
-        except httpx.TimeoutException:
-            raise VLMUnusable(f"no answer within {self.timeout:g} s") from None
-        except httpx.HTTPError as exc:
-            raise VLMUnusable(f"{exc.__class__.__name__}: {exc}") from None
-        except (ValueError, KeyError, IndexError, TypeError, ValidationError) as exc:
-            raise VLMUnusable(f"the answer did not fit the schema: {str(exc)[:80]}") from None
-        bad = [a.verdict for a in answers if a.verdict not in ("pass", "fail", "unknown")]
-        if bad:
-            raise VLMUnusable(f"the answer used verdicts {bad[:3]} outside pass/fail/unknown")
-        return answers
+            return self.client.complete(messages, response_format)
+        except ServerError as exc:
+            if exc.status == 400 and source is not None and self.max_images != 1:
+                self.max_images = 1
+                messages = [messages[0], {"role": "user", "content": self.picture_parts(claims, image, source)}, *messages[2:]]
+                return self.complete(messages, response_format, image, source, claims)
+            raise VLMUnusable(str(exc)) from None
+
+
+def side_by_side(left, right):
+    """Two pictures on one canvas, the same height, left to right."""
+    from PIL import Image
+
+    right = right.convert("RGB")
+    left = left.convert("RGB").resize((round(left.width * right.height / left.height), right.height))
+    canvas = Image.new("RGB", (left.width + right.width, right.height))
+    canvas.paste(left, (0, 0))
+    canvas.paste(right, (left.width, 0))
+    return canvas
+
+
+def read_verdicts(answer: str, count: int) -> list[Verdict]:
+    """The verdicts r1..r{count} in a model's answer (fences and prose around the JSON allowed), or
+    ValueError saying what is wrong."""
+    try:
+        data = first_json_object(answer)
+        answers = [Verdict.model_validate(data[f"r{i}"]) for i in range(1, count + 1)]
+    except KeyError as exc:
+        raise ValueError(f"claim {exc.args[0]} has no verdict") from None
+    except ValidationError as exc:
+        raise ValueError(f"a verdict does not fit the schema ({exc.errors()[0]['msg']})") from None
+    bad = [a.verdict for a in answers if a.verdict not in ("pass", "fail", "unknown")]
+    if bad:
+        raise ValueError(f"verdicts {bad[:3]} are outside pass/fail/unknown")
+    return answers

@@ -8,6 +8,9 @@ in, the same caption format, so the format lives here and nowhere else.
 from __future__ import annotations
 
 PANEL_TAG = "[PANEL-{index}]"
+IMAGE_TAG = "[IMAGE{index}]"
+COUNT_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
+GROUP_SUMMARY = "one story with the same characters in every panel"
 
 
 def joint_caption(panel_prompts: list[str]) -> str:
@@ -22,20 +25,37 @@ def joint_caption(panel_prompts: list[str]) -> str:
     return f"{len(panel_prompts)} panels, left to right. {tagged}"
 
 
+def incontext_caption(panel_prompts: list[str], summary: str = GROUP_SUMMARY, grid: bool = False) -> str:
+    """One caption in In-Context LoRA's format (Huang et al. 2024): what the whole image shows,
+    then each panel after its [IMAGEn] marker; FLUX.1 (and its IC-LoRAs) read this layout."""
+    if len(panel_prompts) < 2:
+        return joint_caption(panel_prompts)
+    where = ", in a 2x2 grid read left to right, top to bottom," if grid else ", left to right,"
+    parts = "; ".join(f"{IMAGE_TAG.format(index=i)} {p.strip().rstrip('.,;')}" for i, p in enumerate(panel_prompts, start=1))
+    return f"This {COUNT_WORDS[len(panel_prompts)]}-panel image{where} shows {summary.strip().rstrip('.,;')}; {parts}."
+
+
+def group_caption(panel_prompts: list[str], style: str, grid: bool = False) -> str:
+    """The joint caption in the style the model reads: "panels" (nano was trained on
+    joint_caption) or "incontext" (FLUX.1)."""
+    return incontext_caption(panel_prompts, grid=grid) if style == "incontext" else joint_caption(panel_prompts)
+
+
 def split_joint_caption(caption: str) -> list[str]:
-    """Inverse of joint_caption, used by the critic to judge each panel against its own text."""
-    if "[PANEL-1]" not in caption:
+    """Inverse of joint_caption and incontext_caption, so each panel is judged against its own text."""
+    tag = PANEL_TAG if PANEL_TAG.format(index=1) in caption else IMAGE_TAG
+    if tag.format(index=1) not in caption:
         return [caption]
     parts: list[str] = []
-    rest = caption.split("[PANEL-1]", 1)[1]
+    rest = caption.split(tag.format(index=1), 1)[1]
     index = 2
     while True:
-        tag = PANEL_TAG.format(index=index)
-        if tag not in rest:
-            parts.append(rest.strip())
+        marker = tag.format(index=index)
+        if marker not in rest:
+            parts.append(rest.strip().rstrip(".;").strip())
             return parts
-        head, rest = rest.split(tag, 1)
-        parts.append(head.strip())
+        head, rest = rest.split(marker, 1)
+        parts.append(head.strip().rstrip(";").strip())
         index += 1
 
 

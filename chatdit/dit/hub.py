@@ -12,117 +12,30 @@ and VAE), so a session holds one copy of every component. Which weights back a n
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-import json
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel
+from typing import Any
 
 from chatdit.config import Settings
 from chatdit.dit.captions import fitted_sequence_length
+from chatdit.dit.sources import (
+    FILL_CHECKPOINTS,
+    KONTEXT_CHECKPOINTS,
+    ModelInfo,
+    check_downloaded,
+    download_advice,
+    pick_device,
+    pick_dtype,
+    read_defaults,
+    resolve_source,
+)
 from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
 
-ALIASES = {
-    "flux-dev": "black-forest-labs/FLUX.1-dev",
-    "flux-schnell": "black-forest-labs/FLUX.1-schnell",
-    "flux-krea": "black-forest-labs/FLUX.1-Krea-dev",
-}
-FILL_CHECKPOINTS = {
-    "black-forest-labs/FLUX.1-dev": "black-forest-labs/FLUX.1-Fill-dev",
-    "black-forest-labs/FLUX.1-Krea-dev": "black-forest-labs/FLUX.1-Fill-dev",
-}
-KONTEXT_CHECKPOINTS = {
-    "black-forest-labs/FLUX.1-dev": "black-forest-labs/FLUX.1-Kontext-dev",
-    "black-forest-labs/FLUX.1-Krea-dev": "black-forest-labs/FLUX.1-Kontext-dev",
-}
-FLUX_DEFAULTS = {"width": 1024, "height": 1024, "num_inference_steps": 28, "guidance_scale": 3.5,
-                 "true_cfg_scale": None, "negative_prompt": "", "max_sequence_length": 512, "max_panels": 4,
-                 "fill_guidance_scale": 30.0}
-SCHNELL_DEFAULTS = {**FLUX_DEFAULTS, "num_inference_steps": 4, "guidance_scale": 0.0, "max_sequence_length": 256}
-TINY_DEFAULTS = {"width": 64, "height": 64, "num_inference_steps": 2, "guidance_scale": 1.0, "true_cfg_scale": None,
-                 "negative_prompt": "", "max_sequence_length": 32, "max_panels": 4, "fill": "fill",
-                 "fill_guidance_scale": 1.0}
 SIZE_MULTIPLE = 16
 """Flux packs 2x2 latent patches over an 8x (or, on nano, 4x) VAE: sides must divide by 16."""
-
-
-class ModelInfo(BaseModel):
-    """What tools and planners need to know about the loaded model, without touching torch."""
-
-    name: str
-    width: int
-    height: int
-    steps: int
-    guidance_scale: float
-    true_cfg_scale: float | None
-    negative_prompt: str
-    max_sequence_length: int
-    max_panels: int
-    fill_mode: Literal["fill", "inpaint"]
-    fill_guidance_scale: float
-    sequence_buckets: list[int] | None = None
-    """Text lengths the model was trained with (nano): prompts are padded to the smallest that
-    holds them instead of always to max_sequence_length."""
-    grounding: str | None = None
-    """"storybook": text-to-image prompts are drawn grounded, each object group's words in boxes
-    the storybook world's layout code plans (chatdit/dit/nano/grounding.py), as nano was trained;
-    "storybook-objects": the same with one phrase per object; "storybook-boxes": each of those at its
-    box's rotary position (chatdit/dit/box_rope.py)."""
-    regional_attention: bool = True
-    """Whether layout draws under the regional attention mask; a model where bench/layout.py
-    measures that it hurts (nano) is given the places in words instead."""
-    random_weights: bool
-    source: str
-
-
-def resolve_source(name: str) -> tuple[str, Path | str | None]:
-    """(kind, where): kind is nano, tiny, folder or hub."""
-    if name == "tiny":
-        return "tiny", None
-    if name == "nano":
-        from chatdit.dit.nano import nano_model_dir
-
-        return "nano", nano_model_dir()
-    folder = Path(name).expanduser()
-    if folder.is_dir():
-        return "folder", folder
-    repo = ALIASES.get(name, name)
-    if "/" not in repo:
-        known = ", ".join(["nano", "tiny", *ALIASES])
-        raise ModelUnavailableError(f"unknown model {name!r}: use one of {known}, a Hugging Face id or a local folder")
-    return "hub", repo
-
-
-def read_defaults(name: str, kind: str, where: Path | str | None) -> dict[str, Any]:
-    if kind == "tiny":
-        return dict(TINY_DEFAULTS)
-    if isinstance(where, Path) and (where / "chatdit.json").is_file():
-        return {**FLUX_DEFAULTS, "fill_guidance_scale": 1.0, **json.loads((where / "chatdit.json").read_text())}
-    defaults = SCHNELL_DEFAULTS if "schnell" in str(where) else FLUX_DEFAULTS
-    return {**defaults, "fill": "fill" if str(where) in FILL_CHECKPOINTS else "inpaint"}
-
-
-def pick_device(setting: str) -> str:
-    if setting != "auto":
-        return setting
-    import torch
-
-    if torch.cuda.is_available():
-        return "cuda"
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
-
-
-def pick_dtype(setting: str, device: str):
-    import torch
-
-    if setting == "auto":
-        return torch.bfloat16 if device == "cuda" else torch.float32
-    return getattr(torch, setting)
 
 
 def snap_size(value: int, what: str) -> int:
@@ -150,7 +63,7 @@ def distinct_parameter_bytes(pipes: Iterable[Any]) -> int:
     total = 0
     for pipe in pipes:
         for component in pipe.components.values():
-            for param in getattr(component, "parameters", lambda: [])():
+            for param in getattr(component, "parameters", list)():
                 if param.data_ptr() not in seen:
                     seen.add(param.data_ptr())
                     total += param.numel() * param.element_size()
@@ -160,10 +73,14 @@ def distinct_parameter_bytes(pipes: Iterable[Any]) -> int:
 class ModelHub:
     """Lazily loaded pipelines over one set of components, for one session."""
 
-    def __init__(self, settings: Settings, notify: Callable[[str], None] | None = None):
+    def __init__(self, settings: Settings, notify: Callable[[str], None] | None = None, pipeline: Any = None):
         self.settings = settings
         self.notify = notify or (lambda message: None)
+        self._custom = pipeline
         kind, where = resolve_source(settings.model)
+        if pipeline is not None:  # the person's own pipeline: its defaults from where it was loaded
+            kind, where = "custom", str(getattr(pipeline.config, "_name_or_path", "") or "custom")
+            where = Path(where) if Path(where).is_dir() else where
         if kind == "nano":
             from chatdit.dit.nano import nano_available
 
@@ -175,22 +92,38 @@ class ModelHub:
         self._reported_undrawable: set[str] = set()
         defaults = read_defaults(settings.model, kind, where)
         self.info = ModelInfo(
-            name="tiny" if kind == "tiny" else settings.model,
+            name={"tiny": "tiny", "custom": f"custom pipeline ({where})"}.get(kind, settings.model),
             width=defaults["width"], height=defaults["height"], steps=defaults["num_inference_steps"],
             guidance_scale=defaults["guidance_scale"], true_cfg_scale=defaults.get("true_cfg_scale"),
             negative_prompt=defaults.get("negative_prompt") or "", max_sequence_length=defaults["max_sequence_length"],
             max_panels=defaults["max_panels"], fill_mode=defaults.get("fill", "inpaint"),
             fill_guidance_scale=defaults.get("fill_guidance_scale", 1.0), random_weights=kind == "tiny",
             regional_attention=defaults.get("regional_attention", True), grounding=defaults.get("grounding"),
-            sequence_buckets=defaults.get("sequence_buckets"),
+            sequence_buckets=defaults.get("sequence_buckets"), canvas_grid=defaults["canvas_grid"],
+            max_canvas_pixels=defaults["max_canvas_pixels"], caption_style=defaults["caption_style"],
             source=str(where) if where else "built offline with random weights",
         )
         self._pipes: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._steps: int | None = None
+        self._device = "cpu"
 
     # ------------------------------------------------------------------ loading
 
+    def _adopt(self, pipe):
+        """The person's own pipeline as the base: placed, quantized and offloaded as they left it;
+        only the step cache (a setting of this session) is switched on."""
+        from chatdit.dit.speed import default_steps, enable_step_cache
+
+        self._device, self._dtype = str(pipe.device).split(":")[0], pipe.transformer.dtype
+        self._steps = default_steps(pipe, self.settings)
+        if not pipe.transformer.is_cache_enabled:
+            enable_step_cache(pipe, self.settings.cache, self._steps)
+        return pipe
+
     def _load_base(self):
+        if self._custom is not None:
+            return self._adopt(self._custom)
         quiet_library_logs()
         import torch
         from diffusers.utils import logging as diffusers_logging
@@ -213,22 +146,30 @@ class ModelHub:
 
             if self.kind not in ("nano", "tiny"):
                 self.notify(f"loading {self.settings.model} from {self.where} (once per session; large models take a minute)")
+            if self.kind == "hub":
+                check_downloaded(str(self.where))
             try:
                 pipe = FluxPipeline.from_pretrained(self.where, dtype=dtype)
             except (OSError, ValueError) as exc:
                 raise ModelUnavailableError(
-                    f"could not load model {self.settings.model!r} from {self.where}: {exc}. "
-                    "Download it first (huggingface-cli download) or use model = \"nano\"") from exc
+                    f"could not load model {self.settings.model!r} from {self.where}: {str(exc).splitlines()[0][:300]}; "
+                    + (f"get it with {download_advice(str(self.where))}" if self.kind == "hub" else "check the folder")
+                    + " or use model = \"nano\"") from exc
         self._device, self._dtype = device, dtype
         self._place(pipe)
-        from chatdit.dit.speed import apply_speed_options
+        from chatdit.dit.speed import apply_speed_options, default_steps
 
-        apply_speed_options(pipe, self.settings, self.notify)
+        self._steps = default_steps(pipe, self.settings)
+        apply_speed_options(pipe, self.settings, self.notify, self._steps)
         return pipe
 
     def _place(self, pipe) -> None:
         pipe.set_progress_bar_config(disable=True)
-        if self.settings.offload == "model" and self._device == "cuda":
+        if self._custom is not None and getattr(self._custom, "_all_hooks", None):
+            pipe.enable_model_cpu_offload()  # a variant over the person's offloaded pipeline
+        elif self._custom is not None:
+            pipe.to(self._custom.device)
+        elif self.settings.offload == "model" and self._device == "cuda":
             pipe.enable_model_cpu_offload()
         elif self.settings.offload == "sequential" and self._device == "cuda":
             pipe.enable_sequential_cpu_offload()
@@ -238,7 +179,8 @@ class ModelHub:
     def _get(self, key: str, build: Callable[[], Any]):
         with self._lock:
             if key not in self._pipes:
-                pipe = build()
+                with self._out_of_memory_advice(f"loading the {key} pipeline"):
+                    pipe = build()
                 if pipe is not None:
                     pipe.set_progress_bar_config(disable=True)  # progress goes through chatdit's events
                 self._pipes[key] = pipe
@@ -275,44 +217,72 @@ class ModelHub:
         """A variant's transformer (Fill, Kontext) from its own checkpoint, in the hub's dtype."""
         from diffusers import FluxTransformer2DModel
 
+        if not Path(repo).expanduser().is_dir():
+            check_downloaded(repo)
         try:
             return FluxTransformer2DModel.from_pretrained(repo, subfolder="transformer", dtype=self._dtype)
         except (OSError, ValueError) as exc:
-            raise ModelUnavailableError(f"the {role} model {repo} is not available: {exc}") from exc
+            raise ModelUnavailableError(f"the {role} model {repo} is not available: {str(exc).splitlines()[0][:300]}; "
+                                        f"get it with {download_advice(repo)}") from exc
 
     def _with_transformer(self, pipeline_class, transformer):
-        """A pipeline of this class on the base's text encoders, VAE and scheduler, with its own transformer."""
+        """A pipeline of this class on the base's text encoders, VAE and scheduler, with its own
+        transformer, quantized and cached like the base's."""
+        from chatdit.dit.speed import apply_speed_options
+
         pipe = pipeline_class(transformer=transformer, **self._shared_components())
         self._place(pipe)
+        apply_speed_options(pipe, self.settings, self.notify, self._steps)
         return pipe
+
+    def _from_base(self, pipeline_class):
+        """A pipeline of this class over the base's own modules. from_pipe casts to float32 unless
+        given the dtype (a bf16 FLUX.1 would silently double its memory)."""
+        return pipeline_class.from_pipe(self.text2image(), dtype=self._dtype)
 
     def inpaint(self):
         """FluxInpaintPipeline over the base components (region edits, nano's fill path)."""
         from diffusers import FluxInpaintPipeline
 
-        return self._get("inpaint", lambda: FluxInpaintPipeline.from_pipe(self.text2image()))
+        return self._get("inpaint", lambda: self._from_base(FluxInpaintPipeline))
 
     def img2img(self):
         from diffusers import FluxImg2ImgPipeline
 
-        return self._get("img2img", lambda: FluxImg2ImgPipeline.from_pipe(self.text2image()))
+        return self._get("img2img", lambda: self._from_base(FluxImg2ImgPipeline))
 
     def kontext(self):
         """FluxKontextPipeline for instruction edits, or None when the model has no Kontext
         variant (nano): the edit tool then uses the fill path."""
-        if self.kind in ("nano", "folder"):
+        if self.kind in ("nano", "folder") or (self.kind == "custom" and str(self.where) not in KONTEXT_CHECKPOINTS):
             return None
         from diffusers import FluxKontextPipeline
 
         def build():
             if self.kind == "tiny":
-                return FluxKontextPipeline.from_pipe(self.text2image())
+                return self._from_base(FluxKontextPipeline)
             repo = KONTEXT_CHECKPOINTS.get(str(self.where))
             return None if repo is None else self._with_transformer(FluxKontextPipeline, self._load_transformer(repo, "edit"))
 
         return self._get("kontext", build)
 
     # ------------------------------------------------------------------ calling
+
+    def draw(self, pipe, kwargs: dict[str, Any]):
+        """The first picture of one pipeline call, inside the cache contexts the pipeline lacks.
+        Whatever ends the call (done, cancelled, failed), the step cache's state is reset and
+        offloaded models go back to the CPU, so the next call starts as this one did."""
+        from chatdit.dit.speed import cache_scope, reset_step_cache
+
+        true_cfg = (kwargs.get("true_cfg_scale") or 1.0) > 1
+        reset_step_cache(pipe)
+        try:
+            with self._out_of_memory_advice(f"drawing a {kwargs.get('width')}x{kwargs.get('height')} canvas"), \
+                    cache_scope(pipe, true_cfg):
+                return pipe(**kwargs).images[0]
+        finally:
+            reset_step_cache(pipe)
+            pipe.maybe_free_model_hooks()
 
     def call_kwargs(self, pipe, *, width: int, height: int, seed: int, steps: int | None = None,
                     progress: Callable[[int, int], None] | None = None,
@@ -332,13 +302,13 @@ class ModelHub:
                 raise TurnCancelled("cancelled; the session is as it was before this message")
             return callback_kwargs
 
-        kwargs = dict(
-            width=width, height=height, num_inference_steps=total,
-            guidance_scale=self.info.fill_guidance_scale if fill_like else self.info.guidance_scale,
-            max_sequence_length=self.info.max_sequence_length,
-            generator=torch.Generator("cpu").manual_seed(seed),
-            callback_on_step_end=on_step_end,
-        )
+        kwargs = {
+            "width": width, "height": height, "num_inference_steps": total,
+            "guidance_scale": self.info.fill_guidance_scale if fill_like else self.info.guidance_scale,
+            "max_sequence_length": self.info.max_sequence_length,
+            "generator": torch.Generator("cpu").manual_seed(seed),
+            "callback_on_step_end": on_step_end,
+        }
         if self.info.true_cfg_scale and self.info.true_cfg_scale > 1:
             kwargs.update(true_cfg_scale=self.info.true_cfg_scale, negative_prompt=self.info.negative_prompt or " ")
         if self.kind == "nano" and extra.get("prompt"):
@@ -362,6 +332,21 @@ class ModelHub:
         from chatdit.storybook import world_kind
 
         return list(dict.fromkeys(name for name in subjects if world_kind(name) is None))
+
+    @contextlib.contextmanager
+    def _out_of_memory_advice(self, doing: str):
+        """A device out-of-memory error as one line saying what to set; the memory is given back."""
+        import torch
+
+        try:
+            yield
+        except torch.OutOfMemoryError:
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            raise ModelUnavailableError(
+                f"the {self._device} device ran out of memory {doing} with {self.settings.model}: set memory = \"24GB\" "
+                "(or \"16GB\", \"12GB\": quantized weights and offloading), or offload = \"model\", or ask for smaller "
+                "pictures") from None
 
     def report_undrawable(self, subjects: list[str]) -> None:
         """Name, once a session, the asked-for subjects nano cannot draw: it knows only its storybook

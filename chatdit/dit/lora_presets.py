@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from chatdit.dit.captions import COUNT_WORDS
 from chatdit.errors import ModelUnavailableError, ToolArgumentError
 
 REPO = "ali-vilab/In-Context-LoRA"
@@ -70,7 +71,6 @@ PRESETS: dict[str, LoraPreset] = {p.name: p for p in [
 ALIASES = {"storyboard": "movie-shots", "film-storyboard": "movie-shots", "visual-effects": "sandstorm",
            "sandstorm-visual-effect": "sandstorm", "sparklers-visual-effect": "sparklers",
            "visual-identity-design": "visual-identity", "ppt": "ppt-templates", "portrait": "portrait-photography"}
-COUNT_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
 
 
 def get_preset(name: str) -> LoraPreset:
@@ -132,7 +132,7 @@ def apply_lora(pipe, preset: LoraPreset, source: str, scale: float = 1.0) -> Non
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             raise ModelUnavailableError(
                 f"could not load the {preset.name} LoRA ({preset.weight_name} from {source}): {exc}. "
-                f"Download it with `huggingface-cli download {REPO} {preset.weight_name}` "
+                f"Download it with `hf download {REPO} {preset.weight_name}` "
                 "or set lora_source to a folder holding it") from exc
     pipe.enable_lora()
     pipe.set_adapters([adapter], adapter_weights=[scale])

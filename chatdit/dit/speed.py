@@ -68,9 +68,9 @@ def calibrate_mag_ratios(pipe, steps: int, width: int = 64, height: int = 64,
     logger.propagate = False  # diffusers' own handler would print it
     pipe.transformer.enable_cache(MagCacheConfig(num_inference_steps=steps, calibrate=True))
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            pipe(prompt, width=width, height=height, num_inference_steps=steps, guidance_scale=1.0,
-                 generator=torch.Generator("cpu").manual_seed(0), output_type="latent")
+        with contextlib.redirect_stdout(io.StringIO()), cache_scope(pipe, true_cfg=False):
+            pipe(prompt=prompt, width=width, height=height, num_inference_steps=steps, guidance_scale=1.0,
+                 generator=torch.Generator("cpu").manual_seed(0), output_type="latent", **calibration_inputs(pipe))
     finally:
         pipe.transformer.disable_cache()
         logger.removeHandler(handler)
@@ -102,6 +102,22 @@ def cache_config(name: str, steps: int, mag_ratios: list[float] | None = None):
     raise ValueError(f"unknown cache {name!r}")
 
 
+def calibration_inputs(pipe) -> dict:
+    """What a variant pipeline needs besides a prompt for one calibration run (a grey picture,
+    fully masked for Fill): MagCache is calibrated on the pipeline that will use it."""
+    from PIL import Image
+
+    name = type(pipe).__name__
+    image = Image.new("RGB", (64, 64), (127, 127, 127))
+    if name == "FluxFillPipeline":
+        return {"image": image, "mask_image": Image.new("L", (64, 64), 255)}
+    if name == "FluxKontextPipeline":
+        return {"image": image, "max_area": 64 * 64, "_auto_resize": False}
+    if name in ("FluxInpaintPipeline", "FluxImg2ImgPipeline"):
+        return {"image": image, "mask_image": Image.new("L", (64, 64), 255), "strength": 1.0}
+    return {}
+
+
 def enable_step_cache(pipe, name: str, steps: int) -> None:
     """Switch one step cache on (calibrating MagCache first where the model needs it)."""
     ratios = None
@@ -112,6 +128,46 @@ def enable_step_cache(pipe, name: str, steps: int) -> None:
     config = cache_config(name, steps, ratios)
     if config is not None:
         pipe.transformer.enable_cache(config)
+
+
+OWN_CACHE_CONTEXTS = ("FluxPipeline",)
+"""Pipelines whose denoising loop opens diffusers cache contexts itself (0.42: only FluxPipeline);
+every other one (inpaint, img2img, Fill, Kontext) raises "No cache context is set" under a cache."""
+
+
+@contextlib.contextmanager
+def cache_scope(pipe, true_cfg: bool):
+    """Run a pipeline call with a cache context around every transformer call, as FluxPipeline
+    does for itself: "cond", then "uncond" when true CFG calls the transformer twice a step."""
+    transformer = pipe.transformer
+    if type(pipe).__name__ in OWN_CACHE_CONTEXTS or not transformer.is_cache_enabled:
+        yield
+        return
+    names = ("cond", "uncond") if true_cfg else ("cond",)
+    calls: list = []
+
+    def enter(module, args, kwargs):
+        scope = transformer.cache_context(names[len(calls) % len(names)])
+        scope.__enter__()
+        calls.append(scope)
+
+    def leave(module, args, kwargs, output):
+        calls[-1].__exit__(None, None, None)
+
+    handles = [transformer.register_forward_pre_hook(enter, with_kwargs=True),
+               transformer.register_forward_hook(leave, with_kwargs=True)]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def reset_step_cache(pipe) -> None:
+    """Forget a step cache's state (MagCache's step counter and residuals): after a cancelled call
+    it would otherwise carry into the next one, and the same seed would draw another picture."""
+    if pipe.transformer.is_cache_enabled:
+        pipe.transformer._reset_stateful_cache()
 
 
 def quantize_transformer(pipe, mode: str, notify: Callable[[str], None]) -> None:
@@ -141,8 +197,10 @@ def int8_config():
         return int8_weight_only()
 
 
-def apply_speed_options(pipe, settings: Settings, notify: Callable[[str], None]) -> None:
-    steps = default_steps(pipe, settings)
+def apply_speed_options(pipe, settings: Settings, notify: Callable[[str], None], steps: int | None = None) -> None:
+    """Quantize, cache and compile a pipeline's own transformer (the base's, or a Fill/Kontext
+    variant's: each transformer gets the same options, with the base's step count)."""
+    steps = steps or default_steps(pipe, settings)
     quantize_transformer(pipe, settings.quantize, notify)
     enable_step_cache(pipe, settings.cache, steps)
     if settings.compile:

@@ -59,7 +59,7 @@ def video_pipeline(hub):
 def _load(hub):
     import torch
 
-    from chatdit.dit.hub import pick_device, pick_dtype
+    from chatdit.dit.sources import pick_device, pick_dtype
 
     device = pick_device(hub.settings.device)
     dtype = pick_dtype(hub.settings.dtype, device)
@@ -88,13 +88,13 @@ def _load_wan(name: str, device: str, dtype):
         if device == "cpu":
             raise ModelUnavailableError(
                 f"face swap needs the video model {name}, which is not downloaded, and a GPU (24 GB, or 12 GB "
-                f"with offload = \"model\"); on a GPU machine run `huggingface-cli download {name}` "
+                f"with offload = \"model\"); on a GPU machine run `hf download {name}` "
                 "or set video_model to a local WanVACE folder") from exc
     try:
         return _from_pretrained(name, dtype, local_files_only=False)
     except (OSError, ValueError) as exc:
-        raise ModelUnavailableError(f"the face-swap video model {name} could not be loaded ({exc}); download it with "
-                                    f"`huggingface-cli download {name}` or set video_model to a local WanVACE folder") from exc
+        raise ModelUnavailableError(f"the face-swap video model {name} could not be loaded ({str(exc).splitlines()[0][:200]}); download it with "
+                                    f"`hf download {name}` or set video_model to a local WanVACE folder") from exc
 
 
 def _from_pretrained(name: str, dtype, local_files_only: bool):
@@ -102,9 +102,9 @@ def _from_pretrained(name: str, dtype, local_files_only: bool):
     from diffusers import AutoencoderKLWan, WanVACEPipeline
 
     # the Wan VAE is kept in float32 (its decoder drifts in bf16), as the model card does
-    vae = AutoencoderKLWan.from_pretrained(name, subfolder="vae", torch_dtype=torch.float32,
+    vae = AutoencoderKLWan.from_pretrained(name, subfolder="vae", dtype=torch.float32,
                                            local_files_only=local_files_only)
-    return WanVACEPipeline.from_pretrained(name, vae=vae, torch_dtype=dtype, local_files_only=local_files_only)
+    return WanVACEPipeline.from_pretrained(name, vae=vae, dtype=dtype, local_files_only=local_files_only)
 
 
 def build_tiny_wan_vace(seed: int = 0) -> Any:

@@ -87,12 +87,15 @@ def fill_with_repair(schema: type[Schema], ask, system: str, user: str, who: str
 
 
 def get_backend(settings: Settings) -> Backend:
-    if settings.llm == "openai":
+    if settings.llm in ("openai", "vllm", "ollama"):
         from chatdit.llm.openai import OpenAIBackend
+        from chatdit.llm.servers import endpoint
 
-        return OpenAIBackend(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
+        server = endpoint(settings.llm, settings.llm_url, settings.llm_model, settings.llm_api_key, "llm")
+        return OpenAIBackend(server, settings.llm_timeout, settings.llm_retries)
     if settings.llm == "local":
         from chatdit.llm.local import LocalBackend
+        from chatdit.llm.servers import LOCAL_LLM
 
-        return LocalBackend(settings.llm_model)
+        return LocalBackend(settings.llm_model or LOCAL_LLM)
     return RulesBackend()

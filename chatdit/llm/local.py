@@ -25,6 +25,7 @@ class LocalBackend:
     def _load(self):
         with self._lock:
             if self._loaded is None:
+                self._check_downloaded()
                 from transformers import AutoModelForCausalLM, AutoTokenizer
 
                 try:
@@ -36,6 +37,19 @@ class LocalBackend:
                 model.eval()
                 self._loaded = tokenizer, model
             return self._loaded
+
+    def _check_downloaded(self) -> None:
+        """A hub id that is not in the local cache fails here at once, with the command that gets
+        it: loading it would try the network and, offline, retry for a minute before failing."""
+        from pathlib import Path
+
+        from huggingface_hub import try_to_load_from_cache
+
+        if Path(self.model_name).expanduser().exists() or self.model_name.count("/") != 1:
+            return
+        if not isinstance(try_to_load_from_cache(self.model_name, "config.json"), str):
+            raise LLMUnavailableError(f"the local LLM {self.model_name!r} is not downloaded: run `hf download "
+                                      f"{self.model_name}`, set llm_model to a model folder, or set llm = \"rules\"")
 
     def complete(self, messages: list[dict]) -> str:
         import torch

@@ -1,4 +1,6 @@
-"""Any OpenAI-compatible chat-completions server (OpenAI, vLLM, Ollama, llama.cpp) as a backend.
+"""Any OpenAI-compatible chat-completions server (OpenAI, vLLM, Ollama, llama.cpp) through the
+`openai` package: retries with backoff on 429/5xx and dropped connections, and one deadline for
+the whole request, retries included (a per-read timeout never ends a server trickling bytes).
 
 The schema goes out as `response_format: json_schema`; servers that ignore it still get the
 schema in the system prompt, and the answer is validated either way (one repair round).
@@ -6,17 +8,66 @@ schema in the system prompt, and the answer is validated either way (one repair 
 
 from __future__ import annotations
 
-import httpx
+import asyncio
 
 from chatdit.errors import LLMUnavailableError
 from chatdit.llm.base import Schema, fill_with_repair
+from chatdit.llm.servers import Endpoint
+
+READ_TIMEOUT = 30.0
+"""Seconds one read may wait; the request's deadline (llm_timeout) bounds everything."""
+
+
+class ServerError(Exception):
+    """The server could not answer: `reason` is "timeout", "status" (with `status`) or "unreachable"."""
+
+    def __init__(self, message: str, reason: str, status: int | None = None):
+        super().__init__(message)
+        self.reason, self.status = reason, status
+
+
+class ChatClient:
+    """One endpoint, asked one chat completion at a time."""
+
+    def __init__(self, server: Endpoint, deadline: float, retries: int = 2):
+        self.server, self.deadline, self.retries = server, deadline, retries
+        self.where = f"{server.url}/chat/completions"
+
+    async def _ask(self, body: dict) -> str:
+        import openai
+
+        async with openai.AsyncOpenAI(base_url=self.server.url, api_key=self.server.api_key or None,
+                                      max_retries=self.retries, timeout=min(READ_TIMEOUT, self.deadline)) as client:
+            response = await client.chat.completions.create(model=self.server.model, temperature=0, **body)
+        return response.choices[0].message.content or ""
+
+    def complete(self, messages: list[dict], response_format: dict | None = None) -> str:
+        """The text of one chat completion, or ServerError saying why there is none."""
+        import openai
+
+        if not self.server.api_key:
+            raise ServerError(f"no API key for {self.where}: set OPENAI_API_KEY (or llm_api_key)", "status", 401)
+        body = {"messages": messages, **({"response_format": response_format} if response_format else {})}
+        try:
+            return asyncio.run(asyncio.wait_for(self._ask(body), self.deadline))
+        except TimeoutError:
+            raise ServerError(f"no answer within {self.deadline:g} s", "timeout") from None
+        except openai.APIStatusError as exc:
+            raise ServerError(f"HTTP {exc.status_code}: {str(exc.message)[:200]}", "status", exc.status_code) from None
+        except openai.APIConnectionError as exc:
+            raise ServerError(f"cannot reach it ({exc.__cause__ or exc})", "unreachable") from None
+        except (openai.OpenAIError, AttributeError, IndexError, TypeError) as exc:
+            raise ServerError(f"it does not speak the OpenAI chat API ({exc.__class__.__name__}: {exc})", "status") from None
 
 
 class OpenAIBackend:
+    """The parser backend for llm = "openai", "vllm" or "ollama"."""
+
     name = "openai"
 
-    def __init__(self, url: str, model: str, api_key: str | None, timeout: float):
-        self.url, self.model, self.api_key, self.timeout = url.rstrip("/"), model, api_key, timeout
+    def __init__(self, server: Endpoint, deadline: float, retries: int = 2):
+        self.client = ChatClient(server, deadline, retries)
+        self.url = server.url
 
     def fill(self, schema: type[Schema], system: str, user: str, context: object = None) -> Schema:
         response_format = {"type": "json_schema",
@@ -25,25 +76,11 @@ class OpenAIBackend:
                                 system, user, who=f"the LLM at {self.url}")
 
     def complete(self, messages: list[dict], response_format: dict | None = None) -> str:
-        """The text of one chat completion; LLMUnavailableError when the server cannot answer."""
-        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        body = {"model": self.model, "messages": messages, "temperature": 0}
-        if response_format:
-            body["response_format"] = response_format
-        endpoint = f"{self.url}/chat/completions"
+        """The text of one chat completion; LLMUnavailableError saying what to do when there is none."""
         try:
-            response = httpx.post(endpoint, json=body, headers=headers, timeout=self.timeout)
-            response.raise_for_status()
-            return response.json()["choices"][0]["message"]["content"] or ""
-        except httpx.TimeoutException as exc:
-            raise LLMUnavailableError(f"the LLM at {endpoint} did not answer within {self.timeout:g} s; raise "
-                                      "llm_timeout, or set llm = \"rules\" to parse offline") from exc
-        except httpx.HTTPStatusError as exc:
-            raise LLMUnavailableError(f"the LLM at {endpoint} answered HTTP {exc.response.status_code}: "
-                                      f"{exc.response.text[:200]}; check llm_model and llm_api_key, or set llm = \"rules\"") from exc
-        except httpx.HTTPError as exc:
-            raise LLMUnavailableError(f"cannot reach the LLM at {endpoint} ({exc}); start the server or set "
-                                      "llm = \"rules\" to parse offline") from exc
-        except (KeyError, IndexError, TypeError, ValueError) as exc:
-            raise LLMUnavailableError(f"the server at {endpoint} does not speak the OpenAI chat API "
-                                      f"({exc.__class__.__name__}: {exc})") from exc
+            return self.client.complete(messages, response_format)
+        except ServerError as exc:
+            advice = {"timeout": "raise llm_timeout, or set llm = \"rules\" to parse offline",
+                      "unreachable": "start the server or set llm = \"rules\" to parse offline"}.get(
+                exc.reason, "check llm_model and the API key (OPENAI_API_KEY or llm_api_key), or set llm = \"rules\"")
+            raise LLMUnavailableError(f"the LLM at {self.client.where}: {exc}; {advice}") from None
