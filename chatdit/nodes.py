@@ -125,6 +125,7 @@ def approve(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
         texts = {int(number): text for number, text in decision["page_texts"].items()}
         instruction = with_page_texts(Instruction.model_validate(state["instruction"]), texts)
         update["instruction"] = instruction.model_dump(mode="json")
+        update["person_texts"] = {str(number): text for number, text in texts.items()}
     return update
 
 
@@ -316,5 +317,7 @@ def _step_of_missing(state: TurnState, critique: Critique) -> str:
 
 def respond(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     from chatdit.agents.responder import finish_turn
+    from chatdit.book.texts import story_update
 
-    return finish_turn(state)
+    return story_update(state, finish_turn(state), runtime.context.settings,
+                        notify=lambda message: emit(Notice(level="warning", message=message)))
