@@ -41,7 +41,7 @@ def person_texts(instruction: Instruction, message: str, approved: dict[str, str
     said = comparable(message)
     found: dict[int, str | None] = {page.number: page.text for page in instruction.pages
                                     if page.text and comparable(page.text) in said}
-    found.update({int(number): text for number, text in (approved or {}).items()})
+    found.update({int(number): (text or "").strip() or None for number, text in (approved or {}).items()})
     return found
 
 
