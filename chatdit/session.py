@@ -92,7 +92,8 @@ class Session:
 
     @classmethod
     def create(cls, path: str | Path | None = None, *, title: str | None = None, **settings: Any) -> Session:
-        """A new session folder (under the chatdit home when no path is given)."""
+        """A new session folder (under the chatdit home when no path is given); without a `title`
+        it takes its first book's title."""
         load_settings(**settings)  # fail now, naming the bad key, not at the first message
         session_id = new_id()
         root = Path(path).expanduser() if path else sessions_dir() / session_id
@@ -100,7 +101,7 @@ class Session:
         if store.exists():
             raise SessionError(f"{root} already holds a session; open it with Session.open or pick another folder")
         root.mkdir(parents=True, exist_ok=True)
-        record = SessionRecord(id=session_id, title=title or "untitled", settings=settings)
+        record = SessionRecord(id=session_id, title=title or "untitled", title_by_person=bool(title), settings=settings)
         store.save(record)
         return cls(store, record)
 
