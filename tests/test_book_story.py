@@ -96,3 +96,9 @@ def test_a_redone_page_keeps_a_persons_text_and_owes_a_new_one_for_chatdits():
     assert settled[1].text == "Mine." and settled[1].text_source == "person" and settled[1].asset_id == "a2"
     assert settled[3] == before[3] and owed == {2, 4}
     assert settled[2].text is None and settled[2].text_source == "chatdit"
+
+
+def test_variations_get_no_story_text():
+    after = {1: PageEntry(asset_id="a", prompt="a fox"), 2: PageEntry(asset_id="b", prompt="a fox")}
+    settled, owed = settle_texts({}, after, person={}, story=False)
+    assert owed == set() and all(e.text is None and e.text_source is None for e in settled.values())

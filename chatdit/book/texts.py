@@ -49,11 +49,11 @@ def is_new_book(instruction: Instruction) -> bool:
     return not instruction.targets and instruction.collection in ("book", "storyboard")
 
 
-def settle_texts(before: dict[int, PageEntry], after: dict[int, PageEntry], person: dict[int, str | None]
-                 ) -> tuple[dict[int, PageEntry], set[int]]:
+def settle_texts(before: dict[int, PageEntry], after: dict[int, PageEntry], person: dict[int, str | None],
+                 story: bool = True) -> tuple[dict[int, PageEntry], set[int]]:
     """The book with every page this turn made given its person's text or its kept one, and the
-    pages whose text chatdit still owes (new pages without a person's text, redone pages whose
-    text chatdit wrote)."""
+    pages whose text chatdit still owes: redone pages whose text chatdit wrote, and new pages
+    without a person's text when they make a `story` (a picture book, not variations)."""
     settled, owed = {}, set()
     for number, entry in after.items():
         old = before.get(number)
@@ -63,6 +63,8 @@ def settle_texts(before: dict[int, PageEntry], after: dict[int, PageEntry], pers
             settled[number] = entry.model_copy(update={"text": person[number], "text_source": "person"})
         elif old is not None and old.text_source != "chatdit" and old.text:
             settled[number] = entry.model_copy(update={"text": old.text, "text_source": old.text_source})
+        elif not story and (old is None or old.text_source != "chatdit"):
+            settled[number] = entry.model_copy(update={"text": None, "text_source": None})
         else:
             settled[number] = entry.model_copy(update={"text": None, "text_source": "chatdit"})
             owed.add(number)
@@ -80,7 +82,7 @@ def story_update(state: dict[str, Any], update: dict[str, Any], settings: Settin
     before = {int(p): PageEntry.model_validate(e) for p, e in (state.get("book") or {}).items()}
     after = {int(p): PageEntry.model_validate(e) for p, e in (update.get("book") or {}).items()}
     person = person_texts(instruction, state.get("message", ""), state.get("person_texts"))
-    book, owed = settle_texts(before, after, person)
+    book, owed = settle_texts(before, after, person, story=instruction.collection == "book" or bool(instruction.targets))
     cards = [CharacterCard.model_validate(c) for c in (update.get("cards") or {}).values()]
     pages = [BookSoFar(number=n, shows=e.prompt, text=e.text) for n, e in sorted(book.items())]
     written, model_title = write_texts(pages, owed, cards, settings, notify)
