@@ -46,7 +46,8 @@ def style(size: float, bold: bool = False) -> ParagraphStyle:
                           alignment=TA_CENTER, textColor=INK)
 
 
-def fitted(text: str, width: float, height: float, sizes=TEXT_SIZES, bold: bool = False, where: str = "") -> Paragraph:
+def fitted(text: str, width: float, height: float, sizes: tuple[int, ...] = TEXT_SIZES, bold: bool = False,
+           where: str = "") -> Paragraph:
     """The text as a paragraph at the largest size that fits the box; BookTextError if none does."""
     markup = escape(text).replace("\n", "<br/>")
     for size in sizes:

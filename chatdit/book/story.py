@@ -40,10 +40,6 @@ def page_facts(shows: str) -> PageFacts:
 
     cleaned = re.sub(r"\[[^\]]*\]", " ", shows)
     background, scene = find_background(cleaned)
-    if background is None:
-        for name in phrases.SETTINGS:
-            if re.search(rf",\s*{name}\s*$", scene):
-                background, scene = name, scene[: scene.rfind(",")]
     subjects = [s for s in parse_subjects(scene) if s.name in NOUNS]
     return PageFacts(subjects=subjects, background=background if background in phrases.SETTINGS else None,
                      words=cleaned.lower())
