@@ -84,6 +84,8 @@ def test_a_persons_texts_are_those_in_their_message_or_set_at_approval():
     templated = parse_rules(SIX_PAGES)
     assert templated.pages[0].text and person_texts(templated, SIX_PAGES) == {}
     assert person_texts(templated, SIX_PAGES, {"2": "Mine."}) == {2: "Mine."}
+    tidied = instruction.model_copy(update={"pages": [instruction.pages[0].model_copy(update={"text": "Der Fuchs schläft"})]})
+    assert person_texts(tidied, message) == {1: "Der Fuchs schläft"}  # as a language model may copy it
 
 
 def test_a_redone_page_keeps_a_persons_text_and_owes_a_new_one_for_chatdits():

@@ -31,8 +31,9 @@ def page_text_command(message: str) -> tuple[int, str | None] | None:
 
 
 def comparable(text: str) -> str:
-    """A text as it can be found in a message: same letters, case and spacing set aside."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip(" \"'“”„«»").casefold()
+    """A text as it can be found in a message: its letters and digits, with case, spacing and
+    punctuation set aside (a language model may tidy those when it copies a person's text)."""
+    return "".join(c for c in unicodedata.normalize("NFC", text).casefold() if c.isalnum())
 
 
 def person_texts(instruction: Instruction, message: str, approved: dict[str, str | None] | None = None) -> dict[int, str | None]:
@@ -40,7 +41,7 @@ def person_texts(instruction: Instruction, message: str, approved: dict[str, str
     story texts are not) and those set at plan approval."""
     said = comparable(message)
     found: dict[int, str | None] = {page.number: page.text for page in instruction.pages
-                                    if page.text and comparable(page.text) in said}
+                                    if page.text and comparable(page.text) and comparable(page.text) in said}
     found.update({int(number): (text or "").strip() or None for number, text in (approved or {}).items()})
     return found
 
