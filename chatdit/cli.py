@@ -68,10 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("session", type=Path)
     history.set_defaults(handler=cmd_history)
 
-    export = commands.add_parser("export", help="export a session's book as .pdf, .html or .gif")
+    export = commands.add_parser("export", help="export a session's book as .pdf, .html, .gif or .mp4")
     export.add_argument("session", type=Path)
     export.add_argument("path", type=Path, nargs="?",
                         help="where to write it (relative to the current folder); default <session>/exports/<title>.pdf")
+    export.add_argument("--size", dest="page_size", choices=["a4", "letter", "square"], help="PDF page size (square: 8.5 in)")
+    export.add_argument("--layout", choices=["under", "over", "facing"], help="page text under, over or facing the picture")
+    export.add_argument("--bleed", action="store_true", default=None, help="1/8 in bleed on every side, for a print shop")
+    export.add_argument("--author", help="the author printed on the cover")
     export.set_defaults(handler=cmd_export)
 
     resume = commands.add_parser("resume", help="finish a turn that a crash interrupted")
@@ -167,7 +171,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with Session.open(args.session) as session:
         target = args.path.expanduser().resolve() if args.path else book_file_name(session.title)
-        print(session.export(target))
+        options = {k: v for k in ("page_size", "layout", "bleed", "author") if (v := getattr(args, k)) is not None}
+        print(session.export(target, **options))
     return 0
 
 

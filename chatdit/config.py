@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     video_model: str = Field(default="Wan-AI/Wan2.1-VACE-1.3B-diffusers", description="WanVACE model for face swap; 'tiny' = random test weights")
     watermark: Literal["visible", "invisible", "both"] = Field(default="visible", description="mark on face-swap videos; one is always applied")
     plan_approval: bool = False
+    book_author: str | None = Field(default=None, description="the author printed on exported books")
+    book_page_size: Literal["a4", "letter", "square"] = Field(default="a4", description="PDF pages; square is 8.5 x 8.5 in")
+    book_layout: Literal["under", "over", "facing"] = Field(default="under", description="page text under, over or facing the picture")
+    book_bleed: bool = Field(default=False, description="PDF pages 1/8 in larger on each side for a print shop")
 
     @field_validator("device")
     @classmethod

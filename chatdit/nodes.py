@@ -117,6 +117,7 @@ def approve(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
         texts = {int(number): text for number, text in decision["page_texts"].items()}
         instruction = with_page_texts(Instruction.model_validate(state["instruction"]), texts)
         update["instruction"] = instruction.model_dump(mode="json")
+        update["person_texts"] = {str(number): text for number, text in texts.items()}
     return update
 
 
@@ -225,8 +226,10 @@ def describe_attempt(asset: Asset, state: TurnState, runtime: Runtime[TurnRuntim
 
 def respond(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     from chatdit.agents.responder import finish_turn
+    from chatdit.book.texts import story_update
 
-    return finish_turn(state, reply_facts(state, runtime))
+    return story_update(state, finish_turn(state, reply_facts(state, runtime)), runtime.context.settings,
+                        notify=lambda message: emit(Notice(level="warning", message=message)))
 
 
 def reply_facts(state: TurnState, runtime: Runtime[TurnRuntime]):

@@ -24,6 +24,8 @@ Relation = Literal["left of", "right of", "above", "below"]
 DepthRelation = Literal["in front of", "behind"]
 InputRole = Literal["reference", "style", "face", "edit_target", "source_video"]
 AssetKind = Literal["image", "video", "pdf", "html", "gif"]
+TextSource = Literal["person", "chatdit"]
+"""Who wrote a page's text: a person's text is printed as written and never rewritten."""
 Verdict = Literal["pass", "fail", "unknown"]
 
 MAX_PAGES = 200
@@ -331,3 +333,4 @@ class PageEntry(Strict):
     asset_id: str
     prompt: str
     text: str | None = None
+    text_source: TextSource | None = Field(default=None, description="None: from before texts were tracked; kept as written")

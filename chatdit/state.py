@@ -56,6 +56,8 @@ class TurnState(TypedDict, total=False):
     round: int
     rounds: int  # the retry budget this turn was started with
     reply: str
+    person_texts: dict[str, str | None]  # str(page) -> text the person set at plan approval
+    story_title: str | None  # the title a new book gets from its story
     # the session so far
     turn_count: int
     book: dict[str, dict[str, Any]]  # str(page) -> PageEntry dump
@@ -69,7 +71,8 @@ def new_turn_input(turn_id: str, message: str, uploads: list[dict[str, Any]], ro
                    parent_id: str | None = None) -> TurnState:
     """The state update that starts a turn: every turn field reset, session fields kept."""
     return TurnState(turn_id=turn_id, parent_id=parent_id, message=message, uploads=uploads, instruction=None, plan=None,
-                     step_index=0, assets=[], critiques=[], round=0, rounds=rounds, reply="", reflection={})
+                     step_index=0, assets=[], critiques=[], round=0, rounds=rounds, reply="", reflection={},
+                     person_texts={}, story_title=None)
 
 
 @dataclass

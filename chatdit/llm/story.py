@@ -21,6 +21,8 @@ PRONOUN = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|hers|their
 LEADING_PRONOUN = re.compile(r"^\s*(?:and\s+)?(?:then\s+)?(?:he|she|it|they)\b\s*", re.IGNORECASE)
 TAG = re.compile(r"\[([^\]]+)\]")
 WORLD_BACKGROUNDS = ("day", "night", "sunset", "sea", "snow")
+MAX_CARDS = 2
+"""Characters kept on cards: the hero and one companion (more crowd a 4-panel canvas)."""
 PREPOSITIONS = {"in", "on", "at", "under", "by", "near", "with", "inside", "outside", "across", "through", "over",
                 "above", "below", "beside", "behind", "into", "onto", "along", "around", "among", "between", "up",
                 "down", "from", "to", "toward", "towards", "beneath", "underneath", "off", "out", "during", "after",
@@ -65,10 +67,15 @@ class Cast:
         return [self.hero, *self.companions] if self.hero else []
 
     def cards(self) -> list[CharacterSpec]:
-        """A card for a hero described by its parts, so every page draws the whole description."""
-        if self.hero is None or self.hero.character or not self.parts:
+        """Cards for the hero (with its whole description) and the other characters the header
+        names, so the pages keep them; not for things a page merely shows (the moon)."""
+        if self.hero is None:
             return []
-        return [CharacterSpec(name=self.hero.name, description=self.hero_words().removeprefix("a ").removeprefix("an "))]
+        hero = [] if self.hero.character else [
+            CharacterSpec(name=self.hero.name, description=self.hero_words().removeprefix("a ").removeprefix("an "))]
+        others = [CharacterSpec(name=s.name, description=noun_phrase(s)) for s in self.companions[:MAX_CARDS - 1]
+                  if not s.character and s.name != self.hero.name]
+        return hero + others
 
     def tagged(self, prompt: str) -> list[Subject]:
         """The characters a StoryDiffusion-style page tags ('[Bob] at home'), as subjects."""
