@@ -333,6 +333,11 @@ class Session:
             self._hub = ModelHub(self.settings, notify=hub_notice)
         return self._hub
 
+    def use_hub(self, hub) -> None:
+        """Run later turns on models loaded elsewhere: a batch worker loads one set for many
+        sessions (with the same model settings) instead of one per session."""
+        self._hub = hub
+
     def _graph_app(self):
         if self._graph is None:
             from langgraph.checkpoint.sqlite import SqliteSaver
