@@ -65,6 +65,7 @@ class Cursor(BaseModel):
     entry: int
     turns: int
     head: str | None
+    worker: str = Field(default="", description="host:pid of the worker that wrote it")
 
 
 def plan_jobs(scripts: list[Path], sessions: Path, overrides: dict[str, Any] | None = None) -> list[BatchJob]:

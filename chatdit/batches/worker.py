@@ -117,7 +117,8 @@ class SessionWorker:
             exports = []
             for index in range(first, len(job.script.messages)):
                 step = job.script.messages[index]
-                save_cursor(job.folder, Cursor(entry=index, turns=len(session.turns()), head=session.record.head))
+                save_cursor(job.folder, Cursor(entry=index, turns=len(session.turns()), head=session.record.head,
+                                                 worker=self.where))
                 relay.start_entry(index, (step.text or step.export or "undo/branch").strip().splitlines()[0][:40])
                 export_to = Path(step.export).name if step.export else None
                 written = run_step(session, step, job.script_path.parent, on_event=relay, export_to=export_to)
