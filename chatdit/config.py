@@ -10,9 +10,15 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
+from chatdit.dit.parallel import parse_parallel
 from chatdit.errors import SettingsError
 
 
@@ -59,6 +65,13 @@ class Settings(BaseSettings):
     video_model: str = Field(default="Wan-AI/Wan2.1-VACE-1.3B-diffusers", description="WanVACE model for face swap; 'tiny' = random test weights")
     watermark: Literal["visible", "invisible", "both"] = Field(default="visible", description="mark on face-swap videos; one is always applied")
     plan_approval: bool = False
+    parallel: str = Field(default="none", description="'context:N' or 'ring:N': one picture's transformer split over N GPUs (torchrun)")
+
+    @field_validator("parallel")
+    @classmethod
+    def _parallel_is_a_known_split(cls, value: str) -> str:
+        parse_parallel(value)
+        return value.strip()
 
     @classmethod
     def settings_customise_sources(

@@ -69,6 +69,8 @@ def load_script(path: Path) -> Script:
 def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[str, Any] | None = None,
                quiet: bool = False) -> list[Path]:
     """Run every entry in order; print replies and where each output is. Returns written exports."""
+    from chatdit.config import load_settings
+    from chatdit.dit.parallel import parse_parallel, rank_session_folder
     from chatdit.progress import ConsoleProgress
     from chatdit.session import Session
     from chatdit.store import SessionStore
@@ -76,6 +78,7 @@ def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[
     script = load_script(path)
     settings = {**script.settings, **(overrides or {})}
     folder = session_path or ((path.parent / script.session) if script.session else None)
+    folder = rank_session_folder(folder, parse_parallel(load_settings(**settings).parallel))
     if folder is not None and SessionStore(folder).exists():
         session = Session.open(folder)
         if settings:

@@ -130,7 +130,7 @@ class Session:
         self.settings = load_settings(**merged)
         self.record.settings = merged
         self.store.save(self.record)
-        if {"model", "device", "dtype", "offload", "cache", "compile"} & set(settings):
+        if {"model", "device", "dtype", "offload", "cache", "compile", "parallel"} & set(settings):
             self._hub = None
         return self.settings
 

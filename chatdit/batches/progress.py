@@ -49,6 +49,8 @@ class BatchProgress:
         self._ended += 1
         self.update(result.name, 1.0, result.status)
         self._bars.update(self._total, description=f"{self._ended} of {len(self._tasks)} sessions")
+        if self.quiet:
+            return
         if result.status == "done":
             how = "finished by an earlier run" if result.earlier else f"{result.seconds:.1f}s"
             self.say(f"{result.name}: {result.pages} pages, critic {verdict_text(result.verdicts)}, {how}")

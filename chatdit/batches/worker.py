@@ -30,7 +30,7 @@ from chatdit.errors import ChatditError
 from chatdit.events import Denoising, Event, StepStarted
 
 LOCK_FILE = ".batch.lock"
-HUB_SETTINGS = {"model", "device", "dtype", "offload", "cache", "compile", "quantize", "steps"}
+HUB_SETTINGS = {"model", "device", "dtype", "offload", "cache", "compile", "quantize", "steps", "parallel"}
 """The settings a loaded model hub depends on: sessions that agree on these share one hub."""
 PROGRESS_INTERVAL_S = 0.25
 
