@@ -23,7 +23,7 @@ from chatdit.batches.jobs import (
     plan_jobs,
     save_cursor,
 )
-from chatdit.batches.on_ray import worker_count
+from chatdit.batches.on_ray import check_reachable, worker_count
 from chatdit.batches.worker import LOCK_FILE, SessionWorker
 
 FAST = {"model": "tiny", "width": 64, "height": 64, "steps": 2, "critic": False, "rounds": 1}
@@ -180,3 +180,10 @@ def wait_for_first_pages_of(folder: Path, batch: subprocess.Popen, limit_s: floa
             return int(Cursor.model_validate_json(cursor.read_bytes()).worker.rsplit(":", 1)[1])
         time.sleep(0.05)
     raise AssertionError("the second session never started")
+
+
+def test_a_ray_address_that_does_not_answer_fails_in_seconds_with_what_to_do():
+    with pytest.raises(BatchError, match=r"nothing answers at 127.0.0.1:1 .*ray start --head"):
+        check_reachable("127.0.0.1:1")
+    with pytest.raises(BatchError, match="is not local, auto or HOST:PORT"):
+        check_reachable("nonsense")

@@ -8,6 +8,7 @@ writing, reported as cut off, and a fresh actor takes its place for the rest of 
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections import deque
 from typing import Any
@@ -18,6 +19,7 @@ from chatdit.batches.worker import SessionWorker
 
 CPUS_PER_WORKER = 1
 WAIT_S = 0.2
+CONNECT_TIMEOUT_S = 5
 
 
 def run_on_ray(ray, jobs: list[BatchJob], progress: BatchProgress, *, address: str, gpus_per_job: float,
@@ -43,6 +45,8 @@ def connect(ray, address: str) -> bool:
     """Start a local Ray or join a cluster; True when this call did it (and so should end it)."""
     if ray.is_initialized():
         return False
+    if address not in ("local", "auto"):
+        check_reachable(address)
     try:
         if address == "local":
             ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False)
@@ -52,6 +56,18 @@ def connect(ray, address: str) -> bool:
         raise BatchError(f"could not reach Ray at {address!r} ({exc}); start a cluster (`ray start --head`) "
                          "or use --ray local") from exc
     return True
+
+
+def check_reachable(address: str) -> None:
+    """Fail in seconds, not after Ray's minutes of retries, when nothing listens at host:port."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise BatchError(f"--ray {address!r} is not local, auto or HOST:PORT (the Ray head's GCS port, 6379 by default)")
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        raise BatchError(f"nothing answers at {address} ({exc.strerror or exc}); is the Ray head running "
+                         "(`ray start --head`)? Or use --ray local") from exc
 
 
 def worker_count(resources: dict[str, float], jobs: int, gpus_per_job: float, max_parallel: int | None,
