@@ -9,7 +9,8 @@ torchrun, each running the same script; rank 0 writes the session, the others a 
     torchrun --nproc-per-node 2 -m chatdit.cli run book.yaml --set model=flux-dev --set parallel=context:2
 
 The checks here run before any weights load, so a wrong launch fails in a second with what to
-do. Not run on GPUs in this project (none were lent with more than one GPU).
+do. Not run in this project: no machine with several GPUs was lent, and diffusers 0.42 needs
+an accelerator for it (on CPUs alone it divides by torch.accelerator.device_count(), 0).
 """
 
 from __future__ import annotations
