@@ -77,20 +77,20 @@ def test_the_cli_prints_the_summary_and_resume_does_not_run_a_finished_session_a
 
 def test_a_cut_off_script_goes_on_after_its_last_finished_entry_without_undoing_twice(tmp_path, monkeypatch):
     no_ray(monkeypatch)
-    script = write_script(tmp_path, "fox", ["a picture of a red fox", "a picture of a blue bird", {"undo": True},
-                                            {"export": "fox.pdf"}])
+    script = write_script(tmp_path, "fox", ["a picture of a red fox", {"export": "fox.pdf"},
+                                            "a picture of a blue bird", {"undo": True}])
     out = tmp_path / "out"
     [first] = run_batch([script], sessions=out, quiet=True)
     with Session.open(first.session) as session:
         fox_turn = session.record.head
         turns = len(session.turns())
-    # As if the worker died right after the undo ran but before the next entry's cursor was written:
-    save_cursor(first.session, Cursor(entry=2, turns=turns, head=session.turns()[1].id))
+    # As if the worker died right after the undo ran, before the batch wrote its result:
+    save_cursor(first.session, Cursor(entry=3, turns=turns, head=session.turns()[1].id))
     (first.session / RESULT_FILE).unlink()
     [again] = run_batch([script], sessions=out, resume=True, quiet=True)
     with Session.open(again.session) as session:
         assert session.record.head == fox_turn and len(session.turns()) == turns
-    assert again.status == "done" and again.pdf.is_file()
+    assert again.status == "done" and again.pdf == first.pdf and again.pdf.is_file(), "the earlier export was lost"
 
 
 def test_two_workers_never_write_one_session(tmp_path):

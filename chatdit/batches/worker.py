@@ -81,9 +81,6 @@ class SessionWorker:
         self._hubs: dict[str, Any] = {}
         self.where = f"{socket.gethostname()}:{os.getpid()}"
 
-    def pid(self) -> int:
-        return os.getpid()
-
     def run(self, job: BatchJob) -> Result:
         """Run (or finish) one scripted session; every failure comes back as a Result."""
         started = time.perf_counter()
@@ -114,19 +111,17 @@ class SessionWorker:
         relay = ProgressRelay(job.name, len(job.script.messages), self._send)
         with session:
             first, resumed = self._catch_up(session, job, relay)
-            exports = []
             for index in range(first, len(job.script.messages)):
                 step = job.script.messages[index]
                 save_cursor(job.folder, Cursor(entry=index, turns=len(session.turns()), head=session.record.head,
                                                  worker=self.where))
                 relay.start_entry(index, (step.text or step.export or "undo/branch").strip().splitlines()[0][:40])
-                export_to = Path(step.export).name if step.export else None
-                written = run_step(session, step, job.script_path.parent, on_event=relay, export_to=export_to)
-                if written is not None:
-                    exports.append(written)
+                run_step(session, step, job.script_path.parent, on_event=relay, export_to=export_path(step))
             relay.finish("done")
-            return summarise(job, session, exports, seconds=time.perf_counter() - started,
-                             load_seconds=load_seconds, worker=self.where, resumed=resumed)
+            exports = [session.store.resolve_export_path(export_path(s)) for s in job.script.messages if s.export]
+            return summarise(job, session, [path for path in exports if path.is_file()],
+                             seconds=time.perf_counter() - started, load_seconds=load_seconds, worker=self.where,
+                             resumed=resumed)
 
     def _open(self, job: BatchJob):
         """The job's session (created on its first run) on this worker's models."""
@@ -146,6 +141,8 @@ class SessionWorker:
         cursor = read_cursor(job.folder)
         if cursor is None:
             return 0, False
+        if cursor.entry >= len(job.script.messages):  # the script lost entries since: nothing left
+            return len(job.script.messages), False
         step = job.script.messages[cursor.entry]
         if session.pending() is not None:
             relay.start_entry(cursor.entry, "resuming the turn that was cut off")
@@ -187,3 +184,8 @@ class SessionWorker:
         return Result(name=job.name, script=job.script_path, session=job.folder, status="failed", error=error,
                       seconds=time.perf_counter() - started, worker=self.where)
 
+
+
+def export_path(step) -> Path | None:
+    """Where a script's export goes in a batch: its file name, inside the session's exports/."""
+    return Path(Path(step.export).name) if step.export else None
