@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="print only where the outputs are")
     run.set_defaults(handler=cmd_run)
 
+    add_batch_parser(commands)
+
     chat = commands.add_parser("chat", help="send one message to a session (created if missing)")
     chat.add_argument("session", type=Path)
     chat.add_argument("message")
@@ -88,6 +90,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_batch_parser(commands) -> None:
+    batch = commands.add_parser("batch", help="run many scripted sessions, on Ray workers or one after another")
+    batch.add_argument("scripts", type=Path, nargs="+", metavar="SCRIPT", help="YAML scripts, as for `chatdit run`")
+    batch.add_argument("--sessions", type=Path, metavar="DIR",
+                       help="where the session folders go, one per script named after it (default: the chatdit home's sessions/)")
+    batch.add_argument("--ray", dest="ray_address", metavar="ADDRESS|auto|local",
+                       help="run on Ray: local starts one on this machine; without it, one after another here")
+    batch.add_argument("--gpus-per-job", type=float, default=0, metavar="N", help="GPUs each worker holds (default 0: CPU)")
+    batch.add_argument("--max-parallel", type=int, metavar="K", help="at most K workers (default: as many as Ray holds)")
+    batch.add_argument("--resume", action="store_true",
+                       help="skip sessions that finished; finish cut-off ones from their checkpoint")
+    batch.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a setting in every script (repeatable)")
+    batch.add_argument("--quiet", action="store_true", help="no progress bars; only the summary")
+    batch.set_defaults(handler=cmd_batch)
+
+
 def parse_overrides(pairs: list[str]) -> dict[str, object]:
     """`key=value` strings to settings, with YAML scalars (true, 3, 0.5) typed."""
     import yaml
@@ -113,6 +132,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     run_script(args.script, session_path=args.session, overrides=parse_overrides(args.overrides), quiet=args.quiet)
     return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from chatdit import batch
+    from chatdit.batches.summary import format_table
+
+    results = batch(args.scripts, ray_address=args.ray_address, sessions=args.sessions, gpus_per_job=args.gpus_per_job,
+                    max_parallel=args.max_parallel, resume=args.resume, overrides=parse_overrides(args.overrides),
+                    quiet=args.quiet)
+    print(format_table(results))
+    unfinished = [r for r in results if r.status != "done"]
+    if unfinished:
+        print(f"{len(unfinished)} of {len(results)} sessions did not finish; run the same command with --resume",
+              file=sys.stderr)
+    return 1 if unfinished else 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:

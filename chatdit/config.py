@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from chatdit.dit.parallel import parse_parallel
 from chatdit.errors import SettingsError
 
 
@@ -70,12 +71,20 @@ class Settings(BaseSettings):
     book_layout: Literal["under", "over", "facing"] = Field(default="under", description="page text under, over or facing the picture")
     book_bleed: bool = Field(default=False, description="PDF pages 1/8 in larger on each side for a print shop")
 
+    parallel: str = Field(default="none", description="'context:N' or 'ring:N': one picture's transformer split over N GPUs (torchrun)")
+
     @field_validator("device")
     @classmethod
     def _known_device(cls, value: str) -> str:
         if not re.fullmatch(r"auto|cpu|mps|(cuda|xpu)(:\d+)?", value):
             raise ValueError(f"{value!r} is not a device: use auto, cpu, cuda, cuda:N, mps or xpu")
         return value
+
+    @field_validator("parallel")
+    @classmethod
+    def _parallel_is_a_known_split(cls, value: str) -> str:
+        parse_parallel(value)
+        return value.strip()
 
     @classmethod
     def settings_customise_sources(

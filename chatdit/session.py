@@ -138,7 +138,7 @@ class Session:
         self.settings = load_settings(**merged)
         self.record.settings = merged
         self.store.save(self.record)
-        if {"model", "device", "dtype", "offload", "cache", "compile"} & set(settings):
+        if {"model", "device", "dtype", "offload", "cache", "compile", "parallel"} & set(settings):
             self._hub = None
         return self.settings
 
@@ -376,6 +376,11 @@ class Session:
 
             self._hub = ModelHub(self.settings, notify=hub_notice, pipeline=self._pipeline)
         return self._hub
+
+    def use_hub(self, hub) -> None:
+        """Run later turns on models loaded elsewhere: a batch worker loads one set for many
+        sessions (with the same model settings) instead of one per session."""
+        self._hub = hub
 
     def _graph_app(self):
         if self._graph is None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from chatdit.config import Settings
 from chatdit.dit.captions import fitted_sequence_length
+from chatdit.dit.parallel import join_parallel_group, parse_parallel
 from chatdit.dit.sources import (
     FILL_CHECKPOINTS,
     KONTEXT_CHECKPOINTS,
@@ -133,7 +134,8 @@ class ModelHub:
             library.disable_progress_bar()  # chatdit reports its own progress
             library.set_verbosity_error()  # prompt-truncation chatter would land in the chat UI
 
-        device = pick_device(self.settings.device)
+        split = parse_parallel(self.settings.parallel)
+        device = join_parallel_group(split, self.kind, self.settings.device) or pick_device(self.settings.device)
         dtype = pick_dtype(self.settings.dtype, device)
         if self.kind == "tiny":
             from chatdit.dit.tiny import build_tiny_pipeline
