@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from chatdit.consent import settle_consent
 from chatdit.errors import InputImageError, InstructionError
 from chatdit.inputs import is_video
 from chatdit.schema import InputImage, Instruction
@@ -78,6 +79,8 @@ def parse_message(text: str, paths: list[str], context: ParseContext | None, bac
         raise InstructionError("the message is empty: say what to draw, e.g. 'a red fox in the snow'")
     instruction = backend.fill(Instruction, system_prompt(context), text.strip() or "use the attached picture")
     instruction = attach_inputs(instruction, list(paths), text)
+    if instruction.task == "faceswap":
+        instruction = settle_consent(instruction, text)
     if instruction.task in ("edit", "inpaint") and not instruction.targets:
         if instruction.inputs:
             return instruction.model_copy(update={"task": "reference"})

@@ -89,16 +89,16 @@ def plan(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     try:
         made = plan_instruction(instruction, plan_context(state, runtime))
     except ConsentRequiredError:
-        instruction = instruction.model_copy(update={"consent": ask_consent(instruction)})
+        instruction = instruction.model_copy(update={"consent": True, "consent_note": ask_consent(instruction)})
         update["instruction"] = instruction.model_dump(mode="json")
         made = plan_instruction(instruction, plan_context(state, runtime))
     emit(Planned(plan=made))
     return {**update, "plan": made.model_dump(mode="json"), "step_index": 0}
 
 
-def ask_consent(instruction: Instruction) -> bool:
+def ask_consent(instruction: Instruction) -> str:
     """Pause the turn to ask whoever runs it (the TUI asks the person) whether the people whose
-    faces are attached agreed; True to go on, ConsentRequiredError otherwise."""
+    faces are attached agreed; who said yes and how, or ConsentRequiredError."""
     from pathlib import Path
 
     from chatdit.agents.planner_toolkit import CONSENT_MESSAGE
@@ -108,7 +108,7 @@ def ask_consent(instruction: Instruction) -> bool:
     answer = interrupt({"consent": request.model_dump(mode="json")})
     if not (answer or {}).get("consent"):
         raise ConsentRequiredError(CONSENT_MESSAGE)
-    return True
+    return str(answer.get("by") or "answered yes when asked before the swap")
 
 
 def approve(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:

@@ -9,6 +9,9 @@
         images: [style.png]
       - undo: true
       - export: fox-book.pdf     # a bare name lands in the session's exports/
+
+A script names files relative to its own folder and may not reach outside it (`../x.png`,
+a symlink out) unless the path is absolute; exports stay under the session's exports/.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from chatdit.errors import ChatditError
+from chatdit.errors import ScriptError
 
 
 class ScriptStep(BaseModel):
@@ -52,14 +55,47 @@ class Script(BaseModel):
 
 
 def load_script(path: Path) -> Script:
+    """The script at path, read with bounds (size, depth, aliases) and checked against the format."""
     import yaml
 
+    from chatdit.safe_yaml import MAX_BYTES, YamlLimitError, load_bounded
+
     if not path.is_file():
-        raise ChatditError(f"no script at {path}; see `chatdit run --help` for the format")
+        raise ScriptError(f"no script at {path}; see `chatdit run --help` for the format")
+    if path.stat().st_size > MAX_BYTES:
+        raise ScriptError(f"{path} is larger than {MAX_BYTES // 1000} KB; a chatdit script is a short list of messages")
     try:
-        return Script.model_validate(yaml.safe_load(path.read_text()) or {})
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise ChatditError(f"{path} is not a valid chatdit script: {exc}") from exc
+        data = load_bounded(path.read_bytes())
+    except YamlLimitError as exc:
+        raise ScriptError(f"{path} cannot be read as a script: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ScriptError(f"{path} is not valid YAML: {' '.join(str(exc).split())[:300]}") from None
+    if data is not None and not isinstance(data, dict):
+        raise ScriptError(f"{path} is not a chatdit script: expected keys settings and messages, "
+                          f"got a {type(data).__name__}")
+    try:
+        return Script.model_validate(data or {})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'script'}: {e['msg']}" for e in exc.errors()[:3])
+        raise ScriptError(f"{path} is not a valid chatdit script ({problems})") from None
+
+
+def inside_script_folder(script: Path, name: str) -> Path:
+    """A path the script names: relative to its folder and refused outside it, absolute as given."""
+    named = Path(name).expanduser()
+    if named.is_absolute():
+        return named
+    folder = script.parent.resolve()
+    resolved = (folder / named).resolve()
+    if not resolved.is_relative_to(folder):
+        raise ScriptError(f"{name!r} in {script} points outside the script's folder; move the file next to the "
+                          "script or give its absolute path")
+    return resolved
+
+
+def first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0][:100] if lines else ""
 
 
 def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[str, Any] | None = None,
@@ -71,7 +107,7 @@ def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[
 
     script = load_script(path)
     settings = {**script.settings, **(overrides or {})}
-    folder = session_path or ((path.parent / script.session) if script.session else None)
+    folder = session_path or (inside_script_folder(path, script.session) if script.session else None)
     if folder is not None and SessionStore(folder).exists():
         session = Session.open(folder)
         if settings:
@@ -86,8 +122,9 @@ def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[
             session.resume(on_event=ConsoleProgress(quiet=quiet))
         for step in script.messages:
             if step.text is not None:
-                print(f"> {step.text.strip().splitlines()[0][:100]}")
-                turn = session.chat(step.text, images=[path.parent / i for i in step.images], on_event=ConsoleProgress(quiet=quiet))
+                print(f"> {first_line(step.text)}")
+                images = [inside_script_folder(path, image) for image in step.images]
+                turn = session.chat(step.text, images=images, on_event=ConsoleProgress(quiet=quiet))
                 print(turn.reply)
             elif step.undo:
                 undone = session.undo()

@@ -13,48 +13,20 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from chatdit.config import Settings, chatdit_home, load_settings
-from chatdit.errors import ChatditError, SessionError, TurnCancelled
+from chatdit.errors import ChatditError, DamagedSessionError, SessionError, TurnCancelled
 from chatdit.events import Event, Notice
-from chatdit.schema import Approval, Asset, ConsentRequest, Critique, Instruction, PageEntry, Plan, Turn, utc_now
+from chatdit.lock import SessionLock
+from chatdit.redact import redact, split_secrets
+from chatdit.answers import Answers, ApproveFn, ConsentFn
+from chatdit.schema import Asset, Critique, Instruction, PageEntry, Plan, Turn, utc_now
 from chatdit.store import SessionRecord, SessionStore
 
 EventHandler = Callable[[Event], None]
-ApproveFn = Callable[[Plan], Plan | Approval | None]
-"""Plan approval: return the plan (edited or not), or an Approval that also changes page texts, to
-go on; None to cancel."""
-
-ConsentFn = Callable[[ConsentRequest], bool]
-"""Face-swap consent: True when the people whose faces are attached agreed."""
-
 TITLE_LENGTH = 60
-
-
-@dataclass
-class Answers:
-    """Who answers the questions a turn pauses on (LangGraph interrupts)."""
-
-    approve: ApproveFn | None = None
-    consent: ConsentFn | None = None
-
-    def answer(self, question: dict, handler: EventHandler) -> dict:
-        if "consent" in question:
-            request = ConsentRequest.model_validate(question["consent"])
-            return {"consent": bool(self.consent and self.consent(request))}
-        plan = Plan.model_validate(question["plan"])
-        if self.approve is None:
-            handler(Notice(message="plan approval is on but nobody is asked here; going ahead"))
-            return {"action": "approve"}
-        decided = self.approve(plan)
-        if decided is None:
-            return {"action": "cancel"}
-        if isinstance(decided, Plan):
-            decided = Approval(plan=decided)
-        return {"action": "approve", **decided.model_dump(mode="json")}
 
 
 def sessions_dir() -> Path:
@@ -83,9 +55,12 @@ def new_id() -> str:
 
 
 class Session:
-    def __init__(self, store: SessionStore, record: SessionRecord):
+    def __init__(self, store: SessionStore, record: SessionRecord, run_only: dict[str, Any] | None = None):
         self.store, self.record = store, record
-        self.settings: Settings = load_settings(**record.settings)
+        self._run_only = dict(run_only or {})
+        """Secrets (an API key, a URL's credentials) used by this object and never stored."""
+        self.settings: Settings = load_settings(**{**record.settings, **self._run_only})
+        self._lock = SessionLock(store.root)
         self._cancel = threading.Event()
         self._hub = None
         self._graph = None
@@ -100,17 +75,39 @@ class Session:
         session_id = new_id()
         root = Path(path).expanduser() if path else sessions_dir() / session_id
         store = SessionStore(root)
+        store.check_folder()
         if store.exists():
             raise SessionError(f"{root} already holds a session; open it with Session.open or pick another folder")
-        root.mkdir(parents=True, exist_ok=True)
-        record = SessionRecord(id=session_id, title=title or "untitled", settings=settings)
-        store.save(record)
-        return cls(store, record)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SessionError(f"cannot make the session folder {root} ({exc.strerror}); pick another path") from None
+        stored, run_only = split_secrets(settings)
+        session = cls(store, SessionRecord(id=session_id, title=title or "untitled", settings=stored), run_only)
+        session._lock.acquire()
+        if store.exists():  # another process made a session here while we were deciding
+            session.close()
+            raise SessionError(f"{root} already holds a session; open it with Session.open or pick another folder")
+        store.save(session.record)
+        return session
 
     @classmethod
-    def open(cls, path: str | Path) -> Session:
+    def open(cls, path: str | Path, **run_only: Any) -> Session:
+        """An existing session; run_only settings (an API key) are used and never stored."""
         store = SessionStore(Path(path).expanduser())
-        return cls(store, store.load())
+        return cls(store, store.load(), run_only)
+
+    def _writing(self) -> None:
+        """Take the session's write lock before the first change, and re-read what another process
+        may have written since this object read session.json; kept until close()."""
+        if self._lock.held:
+            return
+        self._lock.acquire()
+        try:
+            self.record = self.store.load()
+        except BaseException:
+            self._lock.release()
+            raise
 
     @property
     def path(self) -> Path:
@@ -121,14 +118,20 @@ class Session:
         return self.record.title
 
     def rename(self, title: str) -> None:
+        self._writing()
         self.record.title = title.strip() or self.record.title
         self.store.save(self.record)
 
     def configure(self, **settings: Any) -> Settings:
         """Change settings for later turns (the same names as config.toml keys); saved with the session."""
-        merged = {**self.record.settings, **settings}
-        self.settings = load_settings(**merged)
-        self.record.settings = merged
+        stored, run_only = split_secrets(settings)
+        settings_now = load_settings(**{**self.record.settings, **self._run_only, **settings})
+        self._writing()
+        self._run_only.update(run_only)
+        for key in run_only:
+            self.record.settings.pop(key, None)
+        self.record.settings = {**self.record.settings, **stored}
+        self.settings = settings_now
         self.store.save(self.record)
         if {"model", "device", "dtype", "offload", "cache", "compile"} & set(settings):
             self._hub = None
@@ -138,6 +141,7 @@ class Session:
         if self._connection is not None:
             self._connection.close()
             self._connection, self._graph = None, None
+        self._lock.release()
 
     def __enter__(self) -> Session:
         return self
@@ -161,6 +165,8 @@ class Session:
         """The completed turns from the first to the head: what the next message builds on."""
         chain, current = [], self.record.head
         while current:
+            if len(chain) > len(self.record.turns):
+                raise DamagedSessionError(f"the turns in {self.store.record_path} loop (parent_id); run `chatdit doctor {self.path}`")
             turn = self.turn(current)
             chain.append(turn)
             current = turn.parent_id
@@ -168,6 +174,7 @@ class Session:
 
     def undo(self) -> Turn | None:
         """Step the head back one turn; the undone turn stays in the tree for branch()."""
+        self._writing()
         if self.record.head is None:
             return None
         undone = self.turn(self.record.head)
@@ -177,6 +184,7 @@ class Session:
 
     def branch(self, turn_id: str | None) -> None:
         """Continue from any completed turn (None: from the empty start); later turns are kept."""
+        self._writing()
         if turn_id is not None and self.turn(turn_id).status != "done":
             raise SessionError(f"turn {turn_id} did not complete; branch from a completed turn")
         self.record.head = turn_id
@@ -195,7 +203,11 @@ class Session:
         if self.record.head is None:
             return {}
         head = self.turn(self.record.head)
-        return self._graph_app().get_state(self._config(head.thread_id, head.checkpoint_id)).values
+        values = self._graph_app().get_state(self._config(head.thread_id, head.checkpoint_id)).values
+        if not values:
+            raise DamagedSessionError(f"the checkpoint of turn {head.id} is missing from {self.store.checkpoint_path}; "
+                                      f"run `chatdit doctor {self.path}`")
+        return values
 
     def pages(self) -> dict[int, PageEntry]:
         """The book as it stands at the head: page number -> picture, prompt and text."""
@@ -221,9 +233,13 @@ class Session:
         """Run one message through parse -> plan -> execute -> critic -> respond. `approve` is asked
         about the plan (setting plan_approval), `consent` about a face swap whose message did not
         state consent; without them the turn goes ahead, or stops for want of consent."""
+        from chatdit.inputs import check_message, store_uploads
         from chatdit.state import new_turn_input
 
-        uploads = self._store_uploads(images)
+        text = check_message(text)
+        self._writing()
+        self._graph_app()
+        uploads = store_uploads(self.store, images)
         head = self.turn(self.record.head) if self.record.head else None
         thread_id = head.thread_id if head else new_id()
         turn = Turn(id=new_id(), parent_id=self.record.head, message=text, thread_id=thread_id,
@@ -242,21 +258,26 @@ class Session:
 
     def resume(self, *, on_event: EventHandler | None = None, approve: ApproveFn | None = None,
                consent: ConsentFn | None = None) -> Turn:
-        """Finish the turn a crash interrupted, from its last completed step."""
+        """Finish the turn a crash interrupted, from its last completed step. When newer turns were
+        made since, it is finished as a branch: the head stays where it is and the reply says so."""
         from chatdit.state import new_turn_input
 
+        self._writing()
         turn = self.pending()
         if turn is None:
             raise SessionError("nothing to resume: every turn in this session finished")
+        answers, branch = Answers(approve, consent), turn.parent_id != self.record.head
         state = self._graph_app().get_state(self._config(turn.thread_id))
         if state.next and state.values.get("turn_id") == turn.id:
-            return self._run(turn, None, self._config(turn.thread_id), on_event, Answers(approve, consent))
+            return self._run(turn, None, self._config(turn.thread_id), on_event, answers, branch=branch)
         parent = self.turn(turn.parent_id) if turn.parent_id else None
         uploads = [{"asset_id": a, "path": str(self.asset_path(a))} for a in turn.images]
         config = self._config(turn.thread_id, parent.checkpoint_id if parent else None)
-        return self._run(turn, new_turn_input(turn.id, turn.message, uploads, self.settings.rounds), config, on_event, Answers(approve, consent))
+        graph_input = new_turn_input(turn.id, turn.message, uploads, self.settings.rounds)
+        return self._run(turn, graph_input, config, on_event, answers, branch=branch)
 
-    def _run(self, turn: Turn, graph_input: Any, config: dict, on_event: EventHandler | None, answers: Answers) -> Turn:
+    def _run(self, turn: Turn, graph_input: Any, config: dict, on_event: EventHandler | None, answers: Answers,
+             *, branch: bool = False) -> Turn:
         from langgraph.types import Command
 
         from chatdit.state import TurnRuntime
@@ -278,11 +299,12 @@ class Session:
                 graph_input = Command(resume=answers.answer(question, handler))
                 config = self._config(turn.thread_id)
         except BaseException as exc:
+            self._cancel.set()  # a node still running in another thread stops at its next step
             self._close_failed_turn(turn, exc)
             raise
-        return self._close_done_turn(turn)
+        return self._close_done_turn(turn, branch=branch)
 
-    def _close_done_turn(self, turn: Turn) -> Turn:
+    def _close_done_turn(self, turn: Turn, *, branch: bool = False) -> Turn:
         from chatdit.agents.responder import best_assets
 
         state = self._graph_app().get_state(self._config(turn.thread_id))
@@ -295,33 +317,30 @@ class Session:
         turn.assets = best_assets(attempts, critiques)
         turn.reply, turn.status = values.get("reply", ""), "done"
         turn.checkpoint_id = state.config["configurable"]["checkpoint_id"]
-        self.record.head = turn.id
+        if branch:
+            turn.reply += (f"\n(Finished the interrupted turn as a branch: newer turns were made since, so the "
+                           f"history still ends at turn {self.record.head}; continue from this one with branch {turn.id}.)")
+        else:
+            self.record.head = turn.id
         self.store.save(self.record)
         return turn
 
     def _close_failed_turn(self, turn: Turn, exc: BaseException) -> None:
+        """Record why the turn stopped, keeping what it drew as attempts so no picture is orphaned."""
         if isinstance(exc, KeyboardInterrupt | TurnCancelled):
             turn.status, turn.error = "cancelled", str(exc) or "cancelled"
         else:
             turn.status = "failed"
             turn.error = str(exc) if isinstance(exc, ChatditError) else f"{exc.__class__.__name__}: {exc}"
+        turn.error = redact(turn.error)
         turn.reply = turn.error
+        try:
+            values = self._graph_app().get_state(self._config(turn.thread_id)).values
+            if values.get("turn_id") == turn.id:
+                turn.attempts = [Asset.model_validate(a) for a in values.get("assets") or []]
+        except (ChatditError, sqlite3.Error, ValueError):
+            pass  # the error being recorded may be the damaged database itself
         self.store.save(self.record)
-
-    def _store_uploads(self, images: Iterable[str | Path]) -> list[dict[str, str]]:
-        """Check and copy attached files into the session before any turn starts."""
-        from chatdit.inputs import check_video, is_video, open_checked_image
-
-        uploads = []
-        for image in images:
-            source = Path(image).expanduser()
-            fields = {"tool": "upload", "prompt": f"attached {source.name}", "created_at": utc_now()}
-            if is_video(source):
-                asset = self.store.add_file(check_video(source), kind="video", **fields)
-            else:
-                asset = self.store.add_image(open_checked_image(source), {"source": str(source), "tool": "upload"}, **fields)
-            uploads.append({"asset_id": asset.id, "path": str(source)})
-        return uploads
 
     # -- models and graph --------------------------------------------------------------------
 
@@ -339,7 +358,9 @@ class Session:
 
             from chatdit.graph import build_graph
 
-            self._connection = sqlite3.connect(self.store.checkpoint_path, check_same_thread=False)
+            from chatdit.integrity import open_checkpoints
+
+            self._connection = open_checkpoints(self.store, self.record)
             self._graph = build_graph(SqliteSaver(self._connection))
         return self._graph
 
@@ -362,6 +383,8 @@ class Session:
             if not last:
                 raise SessionError("nothing to export yet: make some pictures first")
             pages = {i: PageEntry(asset_id=a.id, prompt=a.prompt or "") for i, a in enumerate(last, start=1)}
-        assets = self.assets()
-        book_pages = [BookPage(number=n, image_path=self.store.asset_path(assets[e.asset_id]), text=e.text) for n, e in sorted(pages.items())]
-        return export_book(book_pages, self.store.resolve_export_path(path), title=self.title)
+        from chatdit.integrity import book_files
+
+        target = self.store.resolve_export_path(path)
+        book_pages = [BookPage(number=n, image_path=file, text=text) for n, file, text in book_files(self.store, self.assets(), pages)]
+        return export_book(book_pages, target, title=self.title)
