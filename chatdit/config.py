@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     llm_url: str = "http://127.0.0.1:8000/v1"
     llm_model: str = "gpt-4o-mini"
     llm_api_key: str | None = None
-    llm_timeout: float = Field(default=60.0, gt=0)
+    llm_timeout: float = Field(default=60.0, gt=0, le=3600, allow_inf_nan=False)
     critic: bool = True
     critic_backend: Literal["offline", "vlm"] = "offline"
     critic_threshold: float = Field(default=0.75, ge=0, le=1)
@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     steps: int | None = Field(default=None, ge=1, le=200, description="denoising steps; None = the model's default")
     width: int | None = Field(default=None, ge=16, le=4096)
     height: int | None = Field(default=None, ge=16, le=4096)
-    device: str = "auto"
+    device: str = Field(default="auto", pattern=r"^(?:auto|cpu|mps|cuda(?::\d+)?)$",
+                        description="'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     offload: Literal["none", "model", "sequential"] = "none"
     cache: Literal["none", "first_block", "taylorseer", "magcache"] = "none"
@@ -71,8 +72,13 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: Any) -> Settings:
     """Settings with overrides applied, or a SettingsError naming the bad key."""
+    import tomllib
+
     try:
         return Settings(**overrides)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise SettingsError(f"invalid setting ({problems}); fix it in {config_path()} or the call") from exc
+        raise SettingsError(f"invalid setting ({problems}); fix it in {config_path()} or the call") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise SettingsError(f"{config_path()} cannot be read ({exc.__class__.__name__}: {' '.join(str(exc).split())[:160]}); "
+                            "fix it (UTF-8 TOML, key = value) or move it aside") from None

@@ -180,6 +180,7 @@ def critic(state: LoopState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     judged = critique_outputs(Plan.model_validate(state["plan"]), Instruction.model_validate(state["instruction"]),
                               assets_of(state), runtime.context.store, critic=content_critic, attempt=round_,
                               threshold=settings.critic_threshold)
+    check_cancel(runtime)  # a cancel that came while the critic judged stops the turn here, before any retry
     info = reflection_of(state)
     regions, unlocalised = dict(info.get("regions") or {}), dict(info.get("unlocalised") or {})
     page_of = {asset.id: asset.page for asset in assets_of(state)}

@@ -16,12 +16,16 @@ a symlink out) unless the path is absolute; exports stay under the session's exp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chatdit.errors import ScriptError
+
+if TYPE_CHECKING:
+    from chatdit.session import Session
 
 
 class ScriptStep(BaseModel):
@@ -99,7 +103,7 @@ def first_line(text: str) -> str:
 
 
 def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[str, Any] | None = None,
-               quiet: bool = False) -> list[Path]:
+               quiet: bool = False, on_open: Callable[[Session], None] | None = None) -> list[Path]:
     """Run every entry in order; print replies and where each output is. Returns written exports."""
     from chatdit.progress import ConsoleProgress
     from chatdit.session import Session
@@ -115,6 +119,8 @@ def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[
     else:
         session = Session.create(folder, **settings)
     print(f"session: {session.path}")
+    if on_open is not None:
+        on_open(session)
     exports = []
     with session:
         if session.pending():
