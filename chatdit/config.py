@@ -74,6 +74,8 @@ def load_settings(**overrides: Any) -> Settings:
     """Settings with overrides applied, or a SettingsError naming the bad key."""
     import tomllib
 
+    if config_path().exists() and not config_path().is_file():
+        raise SettingsError(f"{config_path()} is not a file; make it a TOML file of key = value lines, or move it aside")
     try:
         return Settings(**overrides)
     except ValidationError as exc:

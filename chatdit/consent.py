@@ -21,7 +21,7 @@ from chatdit.schema import Instruction
 Verdict = Literal["affirm", "deny", "unclear"]
 
 CONSENT_WORDS = re.compile(
-    r"\b(?:consent\w*|agree\w*|permission|permitted|allowed|approv\w*|ok(?:ay|'?d)?|fine with|said yes|"
+    r"\b(?:consent\w*|agree\w*|disagree\w*|refus\w*|declin\w*|permission|permitted|allowed|approv\w*|ok(?:ay|'?d)?|fine with|sa(?:id|ys) (?:yes|no)|objecte?d?|"
     r"my (?:own )?face|this is me|it'?s me|that'?s me|face is mine)\b")
 AFFIRMATIVE = re.compile(
     r"\b(?:(?:i|we) (?:have|got|obtained|received|hold|gave|give) (?:(?:their|his|her|the|full|explicit|written|"
@@ -45,6 +45,7 @@ HEDGE = re.compile(
     r"will|shall|gonna|going to|if|unless|once|when|soon|later|pending|ask\w*|kind of|sort of|supposedly|"
     r"apparently|presumably|likely|fake|pretend\w*|joke|joking|kidding)\b")
 ANSWER_NO = re.compile(r"^\W*(?:no|nope|nah|not really|no way|never|negative|false)\W*$")
+RETRACTION = re.compile(r"\b(?:kidding|joking|jk|just a joke|not true|scratch that|actually no)\b")
 
 
 class ConsentReading(BaseModel):
@@ -74,12 +75,17 @@ def read_consent(text: str) -> ConsentReading:
     spoken = [i for i, part in enumerate(parts) if CONSENT_WORDS.search(part)]
     if not spoken:
         return ConsentReading(verdict="unclear")
+    doubted = False
     for i in spoken:
-        part, after = parts[i], parts[i + 1] if i + 1 < len(parts) else ""
-        if NEGATION.search(part) or part.endswith("?") or ANSWER_NO.match(after):
+        part, following = parts[i], parts[i + 1: i + 3]
+        if NEGATION.search(part) or part.endswith("?"):
             return ConsentReading(verdict="deny", words=part.strip(" ,.;"))
+        if following and ANSWER_NO.match(following[0]) or any(RETRACTION.search(f) for f in following):
+            return ConsentReading(verdict="deny", words=" ".join([part, *following]).strip(" ,.;"))
+        # a short negative right after ("I have consent, not from her mother") puts the consent in doubt
+        doubted |= any(len(f.split()) <= 5 and NEGATION.search(f) for f in following)
     affirmed = [parts[i] for i in spoken if AFFIRMATIVE.search(parts[i])]
-    if not affirmed or any(HEDGE.search(parts[i]) for i in spoken):
+    if not affirmed or doubted or any(HEDGE.search(parts[i]) for i in spoken):
         return ConsentReading(verdict="unclear", words=parts[spoken[0]].strip(" ,.;"))
     return ConsentReading(verdict="affirm", words=affirmed[0].strip(" ,.;"))
 

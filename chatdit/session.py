@@ -375,16 +375,15 @@ class Session:
 
     def export(self, path: str | Path) -> Path:
         """Write the book as .pdf, .html or .gif; a relative path lands in the session's exports/."""
+        from chatdit.integrity import book_files
         from chatdit.tools.book import BookPage, export_book
 
+        target = self.store.resolve_export_path(path)
         pages = self.pages()
         if not pages:
             last = self.history()[-1].assets if self.history() else []
             if not last:
                 raise SessionError("nothing to export yet: make some pictures first")
             pages = {i: PageEntry(asset_id=a.id, prompt=a.prompt or "") for i, a in enumerate(last, start=1)}
-        from chatdit.integrity import book_files
-
-        target = self.store.resolve_export_path(path)
         book_pages = [BookPage(number=n, image_path=file, text=text) for n, file, text in book_files(self.store, self.assets(), pages)]
         return export_book(book_pages, target, title=self.title)

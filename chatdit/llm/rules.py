@@ -63,10 +63,10 @@ LAST_REFERENCE = re.compile(
     re.IGNORECASE)
 FACESWAP = re.compile(r"\b(?:face ?swap|swap (?:my|the|his|her|their|this) face|put my face|replace (?:the|his|her|their) face|"
                       r"my face (?:in|into|onto|on))\b", re.IGNORECASE)
-PAGE_MARKER = re.compile(r"(?:^|(?<=[\n;.]))\s*(?:page|panel|shot|scene|frame|image|picture)\s*#?(\d+)\s*[:.)-]\s*", re.IGNORECASE)
+PAGE_MARKER = re.compile(r"(?:^|(?<=[\n;.]))[^\S\n]*(?:page|panel|shot|scene|frame|image|picture)\s*#?(\d+)\s*[:.)-]\s*", re.IGNORECASE)
 # 'page 1 the fox at sunset, page 2 the fox at night': markers inside a sentence, after a comma or
 # colon, with or without their own colon; trusted only when they count 1, 2, 3... in order
-INLINE_PAGE_MARKER = re.compile(r"(?:^|(?<=[\n;.,:]))\s*(?:and\s+)?(?:on\s+)?(?:page|panel)\s*#?(\d+)\s*[:.)-]?\s+",
+INLINE_PAGE_MARKER = re.compile(r"(?:^|(?<=[\n;.,:]))[^\S\n]*(?:and\s+)?(?:on\s+)?(?:page|panel)\s*#?(\d+)\s*[:.)-]?\s+",
                                 re.IGNORECASE)
 NUMBERED_LINE = re.compile(r"^\s*(\d+)\s*[.):]\s+(.+)$")
 CHARACTER_LINE = re.compile(r"^\s*\[(\w[\w '-]*)\]\s*([^\[#].*)$")
