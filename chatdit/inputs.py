@@ -85,8 +85,8 @@ def check_video(path: str | Path) -> Path:
         frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(file))
     except (RuntimeError, OSError, ValueError):
         raise InputImageError(f"{file} is not a video ffmpeg can read; attach an MP4, MOV, WebM or GIF") from None
-    if frames < 1 or seconds <= 0:
-        raise InputImageError(f"{file} has no video frames ({frames} frames, {seconds:.2f} s); attach a real clip")
+    if frames < 2 or seconds <= 0:
+        raise InputImageError(f"{file} is not a clip ({frames} frame(s), {seconds:.2f} s); attach a video of at least 2 frames")
     if frames > MAX_VIDEO_FRAMES:
         raise InputImageError(f"{file} has {frames} frames ({seconds:.0f} s); at most {MAX_VIDEO_FRAMES} are used: "
                               "cut it shorter first")

@@ -54,11 +54,25 @@ def book_files(store: SessionStore, assets: dict[str, Asset], pages: dict[int, P
     for number, entry in sorted(pages.items()):
         asset = assets.get(entry.asset_id)
         file = store.asset_path(asset) if asset else None
-        if file is None or not file.is_file():
+        if file is None or not readable_picture(file):
             missing.append(number)
         else:
             rows.append((number, file, entry.text))
     if missing:
         raise damaged(store, f"the picture of page{'s' if len(missing) > 1 else ''} {', '.join(map(str, missing))} "
-                             "is missing from the session; nothing was exported")
+                             "is missing or damaged; nothing was exported")
     return rows
+
+
+def readable_picture(file: Path) -> bool:
+    """The file is there and Pillow finds a whole image in it (checked without decoding it all)."""
+    from PIL import Image
+
+    if not file.is_file():
+        return False
+    try:
+        with Image.open(file) as image:
+            image.verify()
+    except (OSError, ValueError, SyntaxError, EOFError):
+        return False
+    return True

@@ -238,7 +238,7 @@ class Session:
 
         text = check_message(text)
         self._writing()
-        self._graph_app()
+        self._head_values()  # the head's checkpoint must be there to build on: a damaged one is said now
         uploads = store_uploads(self.store, images)
         head = self.turn(self.record.head) if self.record.head else None
         thread_id = head.thread_id if head else new_id()
