@@ -16,13 +16,18 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from chatdit.answers import Answers, ApproveFn, ConsentFn
 from chatdit.config import Settings, chatdit_home, load_settings
-from chatdit.errors import ChatditError, DamagedSessionError, SessionError, TurnCancelled
+from chatdit.errors import (
+    ChatditError,
+    DamagedSessionError,
+    SessionError,
+    TurnCancelled,
+)
 from chatdit.events import Event, Notice
 from chatdit.lock import SessionLock
 from chatdit.redact import redact, split_secrets
-from chatdit.answers import Answers, ApproveFn, ConsentFn
-from chatdit.schema import Asset, Critique, Instruction, PageEntry, Plan, Turn, utc_now
+from chatdit.schema import Asset, Critique, Instruction, PageEntry, Plan, Turn
 from chatdit.store import SessionRecord, SessionStore
 
 EventHandler = Callable[[Event], None]
@@ -357,7 +362,6 @@ class Session:
             from langgraph.checkpoint.sqlite import SqliteSaver
 
             from chatdit.graph import build_graph
-
             from chatdit.integrity import open_checkpoints
 
             self._connection = open_checkpoints(self.store, self.record)

@@ -13,8 +13,15 @@ import time
 import pytest
 
 from chatdit.consent import read_consent
-from chatdit.errors import (ChatditError, ConsentRequiredError, InstructionError, PageReferenceError, ScriptError,
-                            SettingsError, UsageError)
+from chatdit.errors import (
+    ChatditError,
+    ConsentRequiredError,
+    InstructionError,
+    PageReferenceError,
+    ScriptError,
+    SettingsError,
+    UsageError,
+)
 from chatdit.llm.base import RulesBackend
 
 pytestmark = pytest.mark.timeout(20)
@@ -171,8 +178,7 @@ def test_a_megabyte_message_is_refused_at_once_on_the_whole_parse_path(name):
 @pytest.mark.parametrize("name", list(BIG_TEXTS))
 def test_every_pattern_of_the_rules_parser_runs_in_linear_time_on_a_megabyte(name):
     """Each module-level pattern (and the styles, once quadratic) over 1 MB of adversarial text."""
-    import chatdit.llm.counts as counts
-    import chatdit.llm.rules as rules
+    from chatdit.llm import counts, rules
 
     patterns = [v for m in (rules, counts) for v in vars(m).values() if isinstance(v, re.Pattern)]
     patterns += [re.compile(p, re.IGNORECASE) for p in rules.STYLE_PATTERNS]

@@ -20,8 +20,15 @@ from threading import Thread
 import pytest
 from PIL import Image, PngImagePlugin
 
-from chatdit.errors import (ChatditError, DamagedSessionError, InputImageError, LLMOutputError, LLMUnavailableError,
-                            SessionBusyError, SessionError)
+from chatdit.errors import (
+    ChatditError,
+    DamagedSessionError,
+    InputImageError,
+    LLMOutputError,
+    LLMUnavailableError,
+    SessionBusyError,
+    SessionError,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -61,8 +68,8 @@ IMAGES = {
     "gif claiming 65535x65535": (b"GIF89a\xff\xff\xff\xff\x00\x00\x00;", "gif"),
     "bmp claiming huge": (b"BM" + struct.pack("<IHHIIiiHHIIiiII", 70, 0, 0, 54, 40, 60000, 60000, 1, 24, 0, 0, 0, 0, 0, 0), "bmp"),
     "webp garbage": (b"RIFF\x10\x00\x00\x00WEBPVP8 \x00\x00", "webp"), "svg text": (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "svg"),
-    "tiff claiming huge": (b"II*\x00\x08\x00\x00\x00\x02\x00\x00\x01\x04\x00\x01\x00\x00\x00\xa0\x86\x01\x00"
-                           b"\x01\x01\x04\x00\x01\x00\x00\x00\xa0\x86\x01\x00\x00\x00\x00\x00", "tif"),
+    "tiff claiming huge": ((b"II*\x00\x08\x00\x00\x00\x02\x00\x00\x01\x04\x00\x01\x00\x00\x00\xa0\x86\x01\x00"
+                            b"\x01\x01\x04\x00\x01\x00\x00\x00\xa0\x86\x01\x00\x00\x00\x00\x00"), "tif"),
 }
 
 
@@ -98,9 +105,9 @@ def test_a_plain_picture_opens(maker, tmp_path):
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    from chatdit.dit.video import write_video
-
     import numpy as np
+
+    from chatdit.dit.video import write_video
 
     folder = tmp_path_factory.mktemp("clip")
     return write_video([np.full((32, 32, 3), 40 * i, np.uint8) for i in range(6)], folder / "clip.mp4", fps=6)
@@ -123,7 +130,7 @@ def test_a_video_is_probed_before_use(name, clip, tmp_path):
 
 
 def test_a_real_clip_passes_the_probe_and_a_long_one_is_refused_with_the_limit(clip, monkeypatch):
-    import chatdit.inputs as inputs
+    from chatdit import inputs
 
     assert inputs.check_video(clip) == clip
     monkeypatch.setattr(inputs, "MAX_VIDEO_FRAMES", 3)
@@ -156,7 +163,7 @@ def head_checkpoint_gone(root: Path) -> None:
 
 
 def first_asset(root: Path) -> Path:
-    return sorted((root / "assets").iterdir())[0]
+    return min((root / "assets").iterdir())
 
 
 def loop(root: Path, kind: str) -> None:
@@ -310,6 +317,7 @@ LLM_REPLIES = {  # what the server answers -> the error
 @pytest.mark.parametrize("name", list(LLM_REPLIES))
 def test_whatever_an_llm_server_answers_is_a_one_line_chatdit_error(name):
     from chatdit.agents.parser import parse_message
+
     from chatdit.config import load_settings
     from chatdit.llm.base import get_backend
 
@@ -383,7 +391,8 @@ def test_resuming_an_old_turn_after_newer_ones_finishes_it_as_a_branch(made, tmp
 
 
 def test_a_cancel_during_the_critic_stops_the_turn_and_keeps_its_pictures(made, tmp_path, monkeypatch):
-    import chatdit.agents.critic as critic
+    from chatdit.agents import critic
+
     from chatdit import Session
     from chatdit.errors import TurnCancelled
 
