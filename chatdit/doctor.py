@@ -20,6 +20,7 @@ from pathlib import Path
 from chatdit.errors import ChatditError
 from chatdit.integrity import checkpoint_problem
 from chatdit.lock import LOCK_FILE, PID_FILE
+from chatdit.schema import Asset, Critique, Turn
 from chatdit.store import SessionRecord, SessionStore, find_cycle
 
 Ask = Callable[[str], bool]
@@ -55,21 +56,75 @@ def load_record(path: Path) -> tuple[SessionRecord | None, str | None]:
 
 
 def record_findings(store: SessionStore) -> tuple[SessionRecord | None, list[Finding]]:
+    """session.json's problem and its repair: rebuilt from the checkpoint database (exact turns; the
+    title and settings from the last good copy), else that copy restored, else a loop cut."""
     record, problem = load_record(store.record_path)
     if record is not None:
         return record, []
     backup, _ = load_record(store.backup_path) if store.backup_path.is_file() else (None, None)
     finding = Finding(f"session.json cannot be used: {problem}")
-    if backup is not None:
-        def restore() -> str:
-            aside = moved_aside(store.record_path) if store.record_path.exists() else None
-            store.save(backup)
-            return f"restored session.json from its last good copy ({len(backup.turns)} turns)" + (
-                f"; the damaged one is {aside.name}" if aside else "")
-        finding.repair, finding.fix = f"restore it from session.json.bak ({len(backup.turns)} turns)", restore
+    if store.checkpoint_path.is_file() and checkpoint_problem(store.checkpoint_path) is None:
+        kept = "title and settings from session.json.bak" if backup else "settings back to defaults"
+        finding.repair = f"rebuild it from checkpoints.sqlite (turns, pictures, replies, the head at the last finished turn; {kept})"
+        finding.fix = lambda: replace_record(store, rebuild_from_checkpoints(store, backup), "rebuilt it from checkpoints.sqlite")
+    elif backup is not None:
+        finding.repair = f"restore it from session.json.bak ({len(backup.turns)} turns)"
+        finding.fix = lambda: replace_record(store, backup, "restored its last good copy")
     elif "loop" in (problem or ""):
         finding.repair, finding.fix = "cut the loop (the turn that closes it becomes a first turn)", lambda: cut_loop(store)
     return None, [finding]
+
+
+def replace_record(store: SessionStore, record: SessionRecord, how: str) -> str:
+    aside = moved_aside(store.record_path) if store.record_path.exists() else None
+    store.save(record)
+    return f"session.json: {how} ({len(record.turns)} turns)" + (f"; the damaged one is {aside.name}" if aside else "")
+
+
+def rebuild_from_checkpoints(store: SessionStore, base: SessionRecord | None = None) -> SessionRecord:
+    """The turns as the checkpoint database saw them: each turn's last state in every thread, its
+    parent the turn whose state it started from; finished when the graph had nothing left to run."""
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from chatdit.graph import build_graph
+    from chatdit.session import new_id
+
+    with sqlite3.connect(store.checkpoint_path, check_same_thread=False) as connection:
+        graph = build_graph(SqliteSaver(connection))
+        threads = [row[0] for row in connection.execute("SELECT DISTINCT thread_id FROM checkpoints ORDER BY rowid")]
+        turns = {}
+        for thread in threads:
+            states = list(graph.get_state_history({"configurable": {"thread_id": thread}}))[::-1]  # oldest first
+            turn_of = {s.config["configurable"]["checkpoint_id"]: s.values.get("turn_id") for s in states}
+            for state in states:
+                if (state.metadata or {}).get("source") == "input":
+                    continue  # the state before a new message is applied still shows the turn before it
+                if state.values.get("turn_id") and state.values.get("message") is not None:
+                    parent = turn_of.get((state.parent_config or {}).get("configurable", {}).get("checkpoint_id"))
+                    turns[state.values["turn_id"]] = turn_from_state(state, thread, turns.get(state.values["turn_id"]), parent)
+    ordered = list(turns.values())
+    done = [turn for turn in ordered if turn.status == "done"]
+    head = done[-1].id if done else None
+    if base is not None:
+        return base.model_copy(update={"turns": ordered, "head": head})  # the copy's head is one save behind
+    title = (ordered[0].message.strip().splitlines() or ["untitled"])[0][:60] if ordered else "untitled"
+    return SessionRecord(id=new_id(), title=title, turns=ordered, head=head)
+
+
+def turn_from_state(state, thread: str, earlier: Turn | None, parent: str | None) -> Turn:
+    """One turn as a graph state shows it (a later state of the same turn replaces an earlier one)."""
+    from chatdit.agents.responder import best_assets
+
+    values = state.values
+    attempts = [Asset.model_validate(a) for a in values.get("assets") or []]
+    critiques = [Critique.model_validate(c) for c in values.get("critiques") or []]
+    first_parent = earlier.parent_id if earlier else (parent if parent != values["turn_id"] else None)
+    finished = not state.next and bool(values.get("reply"))
+    return Turn(id=values["turn_id"], parent_id=first_parent, message=values["message"], thread_id=thread,
+                images=[u["asset_id"] for u in values.get("uploads") or []],
+                instruction=values.get("instruction"), plan=values.get("plan"), attempts=attempts, critiques=critiques,
+                assets=best_assets(attempts, critiques) if finished else [], reply=values.get("reply") or "",
+                status="done" if finished else "running", checkpoint_id=state.config["configurable"]["checkpoint_id"])
 
 
 def cut_loop(store: SessionStore) -> str:
