@@ -96,6 +96,16 @@ def test_anything_unclear_is_not_consent_and_will_be_asked(text, attachments):
     assert instruction.task == "faceswap" and instruction.consent is False and instruction.consent_note is None
 
 
+def test_the_words_that_gave_consent_reach_the_face_swap_call(attachments):
+    from chatdit import plan
+    from chatdit.agents.planner import InputAsset
+
+    instruction = parse("swap my face into this clip, I have consent", attachments)
+    made = plan(instruction, inputs=[InputAsset(asset_id="f" * 16, role="face"), InputAsset(asset_id="a" * 16, role="source_video")])
+    assert made.steps[0].call.args["faces"][0] == {"image": "f" * 16, "consent": True,
+                                                   "consent_by": "stated by the sender in the message: 'i have consent'"}
+
+
 NUMBERS = [  # (message, has history, error kind or None, what it must read as)
     ("page -1: make it blue", True, PageReferenceError, None), ("page 1e9: make it blue", True, PageReferenceError, None),
     ("page 0: make it blue", True, PageReferenceError, None), ("page 1.5: add a sun", True, PageReferenceError, None),
