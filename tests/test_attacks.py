@@ -97,8 +97,9 @@ def test_anything_unclear_is_not_consent_and_will_be_asked(text, attachments):
 
 
 def test_the_words_that_gave_consent_reach_the_face_swap_call(attachments):
-    from chatdit import plan
     from chatdit.agents.planner import InputAsset
+
+    from chatdit import plan
 
     instruction = parse("swap my face into this clip, I have consent", attachments)
     made = plan(instruction, inputs=[InputAsset(asset_id="f" * 16, role="face"), InputAsset(asset_id="a" * 16, role="source_video")])
