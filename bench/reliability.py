@@ -125,17 +125,22 @@ def main() -> None:
         subprocess.run([CHATDIT, "chat", str(root), "a two-page picture book about a red fox", *SETTINGS],
                        env=env, check=True, capture_output=True)
         started = time.time()
-        results = {"kill -9 mid-generation": kill_rounds(root, args.kills, env, rng, resume=False),
-                   "kill -9 mid-resume": kill_rounds(root, args.resume_kills, env, rng, resume=True)}
+        report("kill -9 mid-generation", kill_rounds(root, args.kills, env, rng, resume=False))
+        report("kill -9 mid-resume", kill_rounds(root, args.resume_kills, env, rng, resume=True))
+        finished: Counter = Counter()
         while snapshot(root)["running"]:  # finish every interrupted turn; each must leave the history alone
             before = snapshot(root)
             subprocess.run([CHATDIT, "resume", str(root)], env=env, capture_output=True, check=True)
-            check(before, snapshot(root), results.setdefault("final resumes", Counter()), history_may_grow=True)
-            results["final resumes"]["resumed"] += 1
-        results["two writers at once"] = race_rounds(root, args.races, env)
-        for name, counts in results.items():
-            print(f"{name:24s} " + ", ".join(f"{key}: {value}" for key, value in sorted(counts.items())))
+            check(before, snapshot(root), finished, history_may_grow=True)
+            finished["resumed"] += 1
+        report("final resumes", finished)
+        report("two writers at once", race_rounds(root, args.races, env))
         print(f"({time.time() - started:.0f} s; session {len(snapshot(root)['done'])} finished turns)")
+
+
+def report(name: str, counts: Counter) -> None:
+    """One line per phase, as soon as it ends (a full run takes most of an hour on 2 busy cores)."""
+    print(f"{name:24s} " + ", ".join(f"{key}: {value}" for key, value in sorted(counts.items())), flush=True)
 
 
 if __name__ == "__main__":
