@@ -13,8 +13,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from chatdit.consent import settle_consent
 from chatdit.errors import InputImageError, InstructionError
-from chatdit.inputs import is_video
+from chatdit.inputs import check_message, is_video
 from chatdit.llm.bookops import settle_book_op
 from chatdit.schema import InputImage, Instruction
 
@@ -75,10 +76,13 @@ def attach_inputs(instruction: Instruction, paths: list[str], text: str) -> Inst
 def parse_message(text: str, paths: list[str], context: ParseContext | None, backend) -> Instruction:
     """The Instruction for one chat message; raises InstructionError / LLM errors that say what to do."""
     context = context or ParseContext()
+    text = check_message(text)  # bounded and storable before any backend reads it
     if not text.strip() and not paths:
         raise InstructionError("the message is empty: say what to draw, e.g. 'a red fox in the snow'")
     instruction = backend.fill(Instruction, system_prompt(context), text.strip() or "use the attached picture", context=context)
     instruction = attach_inputs(instruction, list(paths), text)
+    if instruction.task == "faceswap":
+        instruction = settle_consent(instruction, text)
     if instruction.task in ("edit", "inpaint") and not instruction.targets:
         if instruction.inputs:
             return instruction.model_copy(update={"task": "reference"})

@@ -50,7 +50,8 @@ def plan_faceswap(instruction: Instruction, ctx: PlanContext) -> Plan:
         raise InstructionError("attach one video at a time; face swap works on a single clip")
     if not instruction.consent:
         raise ConsentRequiredError(CONSENT_MESSAGE)
-    args = {"video": videos[0], "faces": [{"image": face, "consent": True} for face in faces[:3]], "seed": ctx.seed}
+    consent = {"consent": True} | ({"consent_by": instruction.consent_note} if instruction.consent_note else {})
+    args = {"video": videos[0], "faces": [{"image": face, **consent} for face in faces[:3]], "seed": ctx.seed}
     if ctx.steps:
         args["steps"] = ctx.steps
     step = Step(id="s1", call=ToolCall(tool="faceswap", args=args),

@@ -1,7 +1,9 @@
 """The `chatdit` command: the chat UI with no arguments, scripted sessions and session tools otherwise.
 
 Kept thin: every command is a few lines over Session, and nothing heavy is imported before a
-command needs it, so `chatdit --help` and `chatdit sessions` answer at once.
+command needs it, so `chatdit --help` and `chatdit sessions` answer at once. Every failure is one
+line on stderr and an exit code by kind: usage 2, input 3, model or device 4, network 5,
+interrupted 130 (a bug: 1, its traceback in the chatdit home's logs/cli.log).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chatdit.errors import ChatditError
+from chatdit.errors import ChatditError, UsageError
 
 if TYPE_CHECKING:
     from chatdit.schema import ConsentRequest
+    from chatdit.session import Session
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,11 +36,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args) or 0
     except ChatditError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        print(f"error: {one_line(str(exc))}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("cancelled; finished turns are saved", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug: one line here, the traceback in the log
+        log = log_traceback(exc)
+        print(f"error: chatdit failed unexpectedly ({exc.__class__.__name__}: {one_line(str(exc))[:200]}); "
+              f"this is a bug, the details are in {log}", file=sys.stderr)
+        return 1
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def log_traceback(exc: BaseException) -> str:
+    """Append the traceback to <chatdit home>/logs/cli.log; its path, or 'nowhere' if that fails."""
+    import traceback
+
+    from chatdit.config import chatdit_home
+    from chatdit.redact import redact
+
+    path = chatdit_home() / "logs" / "cli.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8", errors="replace") as log:
+            log.write(redact("".join(traceback.format_exception(exc))) + "\n")
+    except OSError:
+        return "nowhere (the log could not be written)"
+    return str(path)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("session", type=Path)
     resume.set_defaults(handler=cmd_resume)
 
+    doctor = commands.add_parser("doctor", help="check a session folder and offer repairs (asks before changing anything)")
+    doctor.add_argument("session", type=Path)
+    doctor.add_argument("--yes", action="store_true", help="answer yes to every repair offered (never to deleting files)")
+    doctor.set_defaults(handler=cmd_doctor)
+
     train = commands.add_parser("train-nano", help="train the embedded nano model (see chatdit.dit.nano.train --help)",
                                 add_help=False)
     train.set_defaults(handler=cmd_train_nano)
@@ -108,15 +142,28 @@ def add_batch_parser(commands) -> None:
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, object]:
-    """`key=value` strings to settings, with YAML scalars (true, 3, 0.5) typed."""
+    """`key=value` strings to settings, with YAML scalars (true, 3, 0.5) typed; tags, lists and
+    mappings are refused (a setting is one value)."""
     import yaml
+
+    from chatdit.safe_yaml import YamlLimitError, load_bounded
 
     overrides = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep:
-            raise ChatditError(f"--set needs KEY=VALUE, got {pair!r}")
-        overrides[key.strip()] = yaml.safe_load(value)
+        if not sep or not key.strip():
+            raise UsageError(f"--set needs KEY=VALUE, got {pair!r}")
+        text = value.strip()
+        if text.startswith(("!", "&", "*")):
+            raise UsageError(f"--set {key.strip()}={text[:40]!r}: YAML tags and anchors are not read here; give a plain value")
+        try:
+            typed = load_bounded(text) if text else ""
+        except (yaml.YAMLError, YamlLimitError):
+            typed = value  # not YAML: the text as given
+        if not (typed is None or isinstance(typed, str | int | float | bool)):
+            raise UsageError(f"--set {key.strip()}=... takes one plain value (text, a number, true or false), "
+                             f"not a {type(typed).__name__}")
+        overrides[key.strip()] = typed
     return overrides
 
 
@@ -130,7 +177,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from chatdit.script import run_script
 
-    run_script(args.script, session_path=args.session, overrides=parse_overrides(args.overrides), quiet=args.quiet)
+    run_script(args.script, session_path=args.session, overrides=parse_overrides(args.overrides), quiet=args.quiet,
+               on_open=interrupt_cancels)
     return 0
 
 
@@ -162,6 +210,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     else:
         session = Session.create(args.session, **overrides)
     with session:
+        interrupt_cancels(session)
         turn = session.chat(args.message, images=args.image, on_event=ConsoleProgress(),
                             consent=ask_consent if sys.stdin.isatty() else None)
         print(turn.reply)
@@ -172,10 +221,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
-def ask_consent(request: ConsentRequest) -> bool:
-    """Asked on the terminal before a face swap whose message did not state consent."""
-    answer = input(f"{request.question()} [y/N] ")
-    return answer.strip().lower() in ("y", "yes")
+def ask_consent(request: ConsentRequest) -> str:
+    """Asked on the terminal before a face swap whose message did not state consent; the typed
+    answer counts as consent only when it is an unambiguous yes."""
+    return input(f"{request.question()} [y/N] ")
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
@@ -193,6 +242,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from chatdit.session import Session
 
     with Session.open(args.session) as session:
+        session.pages()  # a damaged checkpoint database is said here, not at the next export
         on_branch = {turn.id for turn in session.history()}
         for turn in session.turns():
             mark = "*" if turn.id in on_branch else " "
@@ -215,9 +265,42 @@ def cmd_resume(args: argparse.Namespace) -> int:
     from chatdit.session import Session
 
     with Session.open(args.session) as session:
+        interrupt_cancels(session)
         turn = session.resume(on_event=ConsoleProgress())
         print(turn.reply)
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from chatdit.doctor import examine, run_doctor
+
+    def ask(question: str) -> bool:
+        deleting = question.lstrip().startswith("delete")
+        if args.yes and not deleting:
+            print(f"{question} yes (--yes)")
+            return True
+        if not sys.stdin.isatty():
+            print(f"{question} not asked (no terminal); run `chatdit doctor` in a terminal to answer")
+            return False
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+    left = run_doctor(args.session, ask)
+    if left:
+        print(f"{left} problem(s) left", file=sys.stderr)
+    return 3 if left and examine(args.session) else 0
+
+
+def interrupt_cancels(session: Session) -> None:
+    """Ctrl-C cancels the running turn at its next step, which records it as cancelled and leaves
+    no picture behind unrecorded; a second Ctrl-C stops at once."""
+    import signal
+
+    def cancel(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("\ncancelling at the next step (Ctrl-C again to stop at once)", file=sys.stderr)
+        session.cancel()
+
+    signal.signal(signal.SIGINT, cancel)
 
 
 def cmd_train_nano(args: argparse.Namespace) -> int:

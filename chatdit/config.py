@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     llm_url: str | None = Field(default=None, description="None: the server preset's (openai: OPENAI_BASE_URL, else api.openai.com; vllm :8000; ollama :11434)")
     llm_model: str | None = Field(default=None, description="None: the preset's model (chatdit/llm/servers.py)")
     llm_api_key: str | None = Field(default=None, description="None: OPENAI_API_KEY")
-    llm_timeout: float = Field(default=60.0, gt=0, description="seconds one request may take in all, retries included")
+    llm_timeout: float = Field(default=60.0, gt=0, le=3600, allow_inf_nan=False, description="seconds one request may take in all, retries included")
     llm_retries: int = Field(default=2, ge=0, le=10, description="retries with backoff on 429/5xx and dropped connections")
     vlm: Literal["openai", "vllm", "ollama"] = Field(default="vllm", description="server preset of the VLM critic")
     vlm_url: str | None = None
@@ -97,8 +97,15 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: Any) -> Settings:
     """Settings with overrides applied, or a SettingsError naming the bad key."""
+    import tomllib
+
+    if config_path().exists() and not config_path().is_file():
+        raise SettingsError(f"{config_path()} is not a file; make it a TOML file of key = value lines, or move it aside")
     try:
         return Settings(**overrides)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise SettingsError(f"invalid setting ({problems}); fix it in {config_path()} or the call") from exc
+        raise SettingsError(f"invalid setting ({problems}); fix it in {config_path()} or the call") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise SettingsError(f"{config_path()} cannot be read ({exc.__class__.__name__}: {' '.join(str(exc).split())[:160]}); "
+                            "fix it (UTF-8 TOML, key = value) or move it aside") from None

@@ -1,16 +1,25 @@
 """Errors a person can cause, each saying what to do next.
 
 Every exception chatdit raises on purpose is a ChatditError; the CLI and TUI show its message
-and never a traceback.
+and never a traceback. Each kind carries the CLI's exit code: usage 2, input 3, model or device 4,
+network 5, interrupted 130.
 """
 
 
 class ChatditError(Exception):
     """Base of every error chatdit raises on purpose."""
 
+    exit_code = 3
+
+
+class UsageError(ChatditError):
+    """A command line that cannot be run as written (bad KEY=VALUE, unknown option)."""
+
+    exit_code = 2
+
 
 class InputImageError(ChatditError):
-    """An attached image is missing, unreadable, not an image, or absurdly large."""
+    """An attached image or video is missing, unreadable, not what it claims, or absurdly large."""
 
 
 class PageReferenceError(ChatditError):
@@ -24,13 +33,19 @@ class InstructionError(ChatditError):
 class LLMOutputError(ChatditError):
     """The language model's reply did not fit the schema, even after one repair attempt."""
 
+    exit_code = 4
+
 
 class LLMUnavailableError(ChatditError):
     """The configured language-model server could not be reached or timed out."""
 
+    exit_code = 5
+
 
 class ModelUnavailableError(ChatditError):
     """The configured DiT model cannot be loaded (not downloaded, wrong path, no GPU memory)."""
+
+    exit_code = 4
 
 
 class ToolArgumentError(ChatditError):
@@ -44,9 +59,23 @@ class ConsentRequiredError(ChatditError):
 class TurnCancelled(ChatditError):
     """The running turn was cancelled; completed turns are untouched."""
 
+    exit_code = 130
+
 
 class SessionError(ChatditError):
     """A session folder is missing, not a chatdit session, or its history has no such turn."""
+
+
+class SessionBusyError(SessionError):
+    """Another chatdit process is writing to this session."""
+
+
+class DamagedSessionError(SessionError):
+    """A session's stored data is damaged or missing; `chatdit doctor FOLDER` says what and offers repair."""
+
+
+class ScriptError(ChatditError):
+    """A scripted session's YAML file is unreadable, too large, too deep, or not in the script format."""
 
 
 class SettingsError(ChatditError):

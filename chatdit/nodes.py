@@ -81,16 +81,16 @@ def plan(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     try:
         made = plan_instruction(instruction, plan_context(state, runtime))
     except ConsentRequiredError:
-        instruction = instruction.model_copy(update={"consent": ask_consent(instruction)})
+        instruction = instruction.model_copy(update={"consent": True, "consent_note": ask_consent(instruction)})
         update["instruction"] = instruction.model_dump(mode="json")
         made = plan_instruction(instruction, plan_context(state, runtime))
     emit(Planned(plan=made))
     return {**update, "plan": made.model_dump(mode="json"), "step_index": 0}
 
 
-def ask_consent(instruction: Instruction) -> bool:
+def ask_consent(instruction: Instruction) -> str:
     """Pause the turn to ask whoever runs it (the TUI asks the person) whether the people whose
-    faces are attached agreed; True to go on, ConsentRequiredError otherwise."""
+    faces are attached agreed; who said yes and how, or ConsentRequiredError."""
     from pathlib import Path
 
     from chatdit.agents.planner_toolkit import CONSENT_MESSAGE
@@ -100,7 +100,7 @@ def ask_consent(instruction: Instruction) -> bool:
     answer = interrupt({"consent": request.model_dump(mode="json")})
     if not (answer or {}).get("consent"):
         raise ConsentRequiredError(CONSENT_MESSAGE)
-    return True
+    return str(answer.get("by") or "answered yes when asked before the swap")
 
 
 def approve(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
@@ -169,6 +169,7 @@ def critic(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     judged = critique_outputs(Plan.model_validate(state["plan"]), Instruction.model_validate(state["instruction"]),
                               assets_of(state), runtime.context.store, critic=content_critic, attempt=round_,
                               threshold=settings.critic_threshold)
+    check_cancel(runtime)  # a cancel that came while the critic judged stops the turn here, before any retry
     info = ReflectionState.of(state)
     for judgement in judged:
         emit(Critiqued(critique=judgement.critique, page=judgement.critique.page))

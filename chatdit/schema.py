@@ -167,6 +167,7 @@ class Instruction(Strict):
     width: int | None = Field(default=None, ge=16, le=4096)
     height: int | None = Field(default=None, ge=16, le=4096)
     consent: bool = False
+    consent_note: str | None = Field(default=None, description="who affirmed consent and how (set by chatdit, not the reader)")
 
     def scene(self, page: int | None) -> Instruction:
         """What one output must show: the page's own subjects and background when the pages were

@@ -9,6 +9,9 @@
         images: [style.png]
       - undo: true
       - export: fox-book.pdf     # a bare name lands in the session's exports/
+
+A script names files relative to its own folder and may not reach outside it (`../x.png`,
+a symlink out) unless the path is absolute; exports stay under the session's exports/.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from chatdit.errors import ChatditError
+from chatdit.errors import ScriptError
+
+if TYPE_CHECKING:
+    from chatdit.session import Session
 
 if TYPE_CHECKING:
     from chatdit.session import EventHandler, Session
@@ -56,18 +62,51 @@ class Script(BaseModel):
 
 
 def load_script(path: Path) -> Script:
+    """The script at path, read with bounds (size, depth, aliases) and checked against the format."""
     import yaml
 
+    from chatdit.safe_yaml import MAX_BYTES, YamlLimitError, load_bounded
+
     if not path.is_file():
-        raise ChatditError(f"no script at {path}; see `chatdit run --help` for the format")
+        raise ScriptError(f"no script at {path}; see `chatdit run --help` for the format")
+    if path.stat().st_size > MAX_BYTES:
+        raise ScriptError(f"{path} is larger than {MAX_BYTES // 1000} KB; a chatdit script is a short list of messages")
     try:
-        return Script.model_validate(yaml.safe_load(path.read_text()) or {})
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise ChatditError(f"{path} is not a valid chatdit script: {exc}") from exc
+        data = load_bounded(path.read_bytes())
+    except YamlLimitError as exc:
+        raise ScriptError(f"{path} cannot be read as a script: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ScriptError(f"{path} is not valid YAML: {' '.join(str(exc).split())[:300]}") from None
+    if data is not None and not isinstance(data, dict):
+        raise ScriptError(f"{path} is not a chatdit script: expected keys settings and messages, "
+                          f"got a {type(data).__name__}")
+    try:
+        return Script.model_validate(data or {})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'script'}: {e['msg']}" for e in exc.errors()[:3])
+        raise ScriptError(f"{path} is not a valid chatdit script ({problems})") from None
+
+
+def inside_script_folder(script: Path, name: str) -> Path:
+    """A path the script names: relative to its folder and refused outside it, absolute as given."""
+    named = Path(name).expanduser()
+    if named.is_absolute():
+        return named
+    folder = script.parent.resolve()
+    resolved = (folder / named).resolve()
+    if not resolved.is_relative_to(folder):
+        raise ScriptError(f"{name!r} in {script} points outside the script's folder; move the file next to the "
+                          "script or give its absolute path")
+    return resolved
+
+
+def first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0][:100] if lines else ""
 
 
 def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[str, Any] | None = None,
-               quiet: bool = False) -> list[Path]:
+               quiet: bool = False, on_open: Callable[[Session], None] | None = None) -> list[Path]:
     """Run every entry in order; print replies and where each output is. Returns written exports."""
     from chatdit.config import load_settings
     from chatdit.dit.parallel import parse_parallel, rank_session_folder
@@ -77,7 +116,7 @@ def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[
 
     script = load_script(path)
     settings = {**script.settings, **(overrides or {})}
-    folder = session_path or ((path.parent / script.session) if script.session else None)
+    folder = session_path or (inside_script_folder(path, script.session) if script.session else None)
     folder = rank_session_folder(folder, parse_parallel(load_settings(**settings).parallel))
     if folder is not None and SessionStore(folder).exists():
         session = Session.open(folder)
@@ -86,13 +125,15 @@ def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[
     else:
         session = Session.create(folder, **settings)
     print(f"session: {session.path}")
+    if on_open is not None:
+        on_open(session)
     exports = []
     with session:
         if session.pending():
             print("resuming the turn a crash interrupted")
             session.resume(on_event=ConsoleProgress(quiet=quiet))
         for step in script.messages:
-            written = run_step(session, step, path.parent, on_event=ConsoleProgress(quiet=quiet), say=print)
+            written = run_step(session, step, path, on_event=ConsoleProgress(quiet=quiet), say=print)
             if written is not None:
                 exports.append(written)
         for page, asset in session.book().items():
@@ -100,13 +141,14 @@ def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[
     return exports
 
 
-def run_step(session: Session, step: ScriptStep, base: Path, *, on_event: EventHandler | None = None,
+def run_step(session: Session, step: ScriptStep, script: Path, *, on_event: EventHandler | None = None,
              say: Callable[[str], None] = lambda line: None, export_to: Path | None = None) -> Path | None:
-    """One script entry on an open session (images relative to `base`); returns the file an
-    export wrote. `export_to` overrides where an export goes (a batch keeps each in its session)."""
+    """One script entry on an open session (images relative to the script's folder, never outside
+    it); returns the file an export wrote. `export_to` overrides where an export goes (a batch
+    keeps each in its session)."""
     if step.text is not None:
-        say(f"> {step.text.strip().splitlines()[0][:100]}")
-        turn = session.chat(step.text, images=[base / i for i in step.images], on_event=on_event)
+        say(f"> {first_line(step.text)}")
+        turn = session.chat(step.text, images=[inside_script_folder(script, i) for i in step.images], on_event=on_event)
         say(turn.reply)
     elif step.undo:
         undone = session.undo()

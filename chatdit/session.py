@@ -13,45 +13,19 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chatdit.answers import Answers, ApproveFn, ConsentFn
 from chatdit.config import Settings, chatdit_home, load_settings
-from chatdit.errors import ChatditError, SessionError, TurnCancelled
+from chatdit.errors import ChatditError, DamagedSessionError, SessionError, TurnCancelled
 from chatdit.events import Event, Notice, TurnFinished
-from chatdit.schema import Approval, Asset, ConsentRequest, Critique, Instruction, PageEntry, Plan, Turn, utc_now
+from chatdit.lock import SessionLock
+from chatdit.redact import redact, split_secrets
+from chatdit.schema import Asset, Critique, Instruction, PageEntry, Plan, Turn
 from chatdit.store import SessionRecord, SessionStore
 
 EventHandler = Callable[[Event], None]
-ApproveFn = Callable[[Plan], Plan | Approval | None]
-"""Plan approval: return the plan (edited or not), or an Approval that also changes page texts, to
-go on; None to cancel."""
-
-ConsentFn = Callable[[ConsentRequest], bool]
-"""Face-swap consent: True when the people whose faces are attached agreed."""
-
-@dataclass
-class Answers:
-    """Who answers the questions a turn pauses on (LangGraph interrupts)."""
-
-    approve: ApproveFn | None = None
-    consent: ConsentFn | None = None
-
-    def answer(self, question: dict, handler: EventHandler) -> dict:
-        if "consent" in question:
-            request = ConsentRequest.model_validate(question["consent"])
-            return {"consent": bool(self.consent and self.consent(request))}
-        plan = Plan.model_validate(question["plan"])
-        if self.approve is None:
-            handler(Notice(message="plan approval is on but nobody is asked here; going ahead"))
-            return {"action": "approve"}
-        decided = self.approve(plan)
-        if decided is None:
-            return {"action": "cancel"}
-        if isinstance(decided, Plan):
-            decided = Approval(plan=decided)
-        return {"action": "approve", **decided.model_dump(mode="json")}
 
 
 def sessions_dir() -> Path:
@@ -80,9 +54,13 @@ def new_id() -> str:
 
 
 class Session:
-    def __init__(self, store: SessionStore, record: SessionRecord, pipeline: Any = None):
+    def __init__(self, store: SessionStore, record: SessionRecord, pipeline: Any = None,
+                 run_only: dict[str, Any] | None = None):
         self.store, self.record = store, record
-        self.settings: Settings = load_settings(**record.settings)
+        self._run_only = dict(run_only or {})
+        """Secrets (an API key, a URL's credentials) used by this object and never stored."""
+        self.settings: Settings = load_settings(**{**record.settings, **self._run_only})
+        self._lock = SessionLock(store.root)
         self._cancel = threading.Event()
         self._hub = None
         self._pipeline = pipeline
@@ -103,17 +81,40 @@ class Session:
         session_id = new_id()
         root = Path(path).expanduser() if path else sessions_dir() / session_id
         store = SessionStore(root)
+        store.check_folder()
         if store.exists():
             raise SessionError(f"{root} already holds a session; open it with Session.open or pick another folder")
-        root.mkdir(parents=True, exist_ok=True)
-        record = SessionRecord(id=session_id, title=title or "untitled", title_by_person=bool(title), settings=settings)
-        store.save(record)
-        return cls(store, record, pipeline)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SessionError(f"cannot make the session folder {root} ({exc.strerror}); pick another path") from None
+        stored, run_only = split_secrets(settings)
+        record = SessionRecord(id=session_id, title=title or "untitled", title_by_person=bool(title), settings=stored)
+        session = cls(store, record, pipeline, run_only)
+        session._lock.acquire()
+        if store.exists():  # another process made a session here while we were deciding
+            session.close()
+            raise SessionError(f"{root} already holds a session; open it with Session.open or pick another folder")
+        store.save(session.record)
+        return session
 
     @classmethod
-    def open(cls, path: str | Path, *, pipeline: Any = None) -> Session:
+    def open(cls, path: str | Path, *, pipeline: Any = None, **run_only: Any) -> Session:
+        """An existing session; run_only settings (an API key) are used and never stored."""
         store = SessionStore(Path(path).expanduser())
-        return cls(store, store.load(), pipeline)
+        return cls(store, store.load(), pipeline, run_only)
+
+    def _writing(self) -> None:
+        """Take the session's write lock before the first change, and re-read what another process
+        may have written since this object read session.json; kept until close()."""
+        if self._lock.held:
+            return
+        self._lock.acquire()
+        try:
+            self.record = self.store.load()
+        except BaseException:
+            self._lock.release()
+            raise
 
     @property
     def path(self) -> Path:
@@ -126,6 +127,7 @@ class Session:
     def rename(self, title: str) -> None:
         """Give the session (and its book) a person's title; books made later keep it."""
         if title.strip():
+            self._writing()
             self.record.title, self.record.title_by_person = " ".join(title.split()), True
             self.store.save(self.record)
 
@@ -134,9 +136,14 @@ class Session:
         session. `title` renames the session and its book."""
         if title is not None:
             self.rename(title)
-        merged = {**self.record.settings, **settings}
-        self.settings = load_settings(**merged)
-        self.record.settings = merged
+        stored, run_only = split_secrets(settings)
+        settings_now = load_settings(**{**self.record.settings, **self._run_only, **settings})
+        self._writing()
+        self._run_only.update(run_only)
+        for key in run_only:
+            self.record.settings.pop(key, None)
+        self.record.settings = {**self.record.settings, **stored}
+        self.settings = settings_now
         self.store.save(self.record)
         if {"model", "device", "dtype", "offload", "cache", "compile", "parallel"} & set(settings):
             self._hub = None
@@ -146,6 +153,7 @@ class Session:
         if self._connection is not None:
             self._connection.close()
             self._connection, self._graph = None, None
+        self._lock.release()
 
     def __enter__(self) -> Session:
         return self
@@ -169,6 +177,8 @@ class Session:
         """The completed turns from the first to the head: what the next message builds on."""
         chain, current = [], self.record.head
         while current:
+            if len(chain) > len(self.record.turns):
+                raise DamagedSessionError(f"the turns in {self.store.record_path} loop (parent_id); run `chatdit doctor {self.path}`")
             turn = self.turn(current)
             chain.append(turn)
             current = turn.parent_id
@@ -176,6 +186,7 @@ class Session:
 
     def undo(self) -> Turn | None:
         """Step the head back one turn; the undone turn stays in the tree for branch()."""
+        self._writing()
         if self.record.head is None:
             return None
         undone = self.turn(self.record.head)
@@ -185,6 +196,7 @@ class Session:
 
     def branch(self, turn_id: str | None) -> None:
         """Continue from any completed turn (None: from the empty start); later turns are kept."""
+        self._writing()
         if turn_id is not None and self.turn(turn_id).status != "done":
             raise SessionError(f"turn {turn_id} did not complete; branch from a completed turn")
         self.record.head = turn_id
@@ -215,7 +227,11 @@ class Session:
         if turn_id is None:
             return {}
         turn = self.turn(turn_id)
-        return self._graph_app().get_state(self._config(turn.thread_id, turn.checkpoint_id)).values
+        values = self._graph_app().get_state(self._config(turn.thread_id, turn.checkpoint_id)).values
+        if not values:
+            raise DamagedSessionError(f"the checkpoint of turn {turn.id} is missing from {self.store.checkpoint_path}; "
+                                      f"run `chatdit doctor {self.path}`")
+        return values
 
     def pages(self, after: str | None = None) -> dict[int, PageEntry]:
         """The book as it stands at the head (or right after the turn `after`): page number ->
@@ -246,11 +262,15 @@ class Session:
         state consent; without them the turn goes ahead, or stops for want of consent. "page 2
         text: ..." sets that page's text and draws nothing."""
         from chatdit.book.texts import page_text_command
+        from chatdit.inputs import check_message, store_uploads
         from chatdit.state import new_turn_input
 
+        text = check_message(text)
+        self._writing()
+        self._values_after(self.record.head)  # the head's checkpoint must be there to build on: a damaged one is said now
         if (command := page_text_command(text)) is not None and not images:
             return self.set_page_text(*command, message=text)
-        uploads = self._store_uploads(images)
+        uploads = store_uploads(self.store, images)
         head = self.turn(self.record.head) if self.record.head else None
         thread_id = head.thread_id if head else new_id()
         turn = Turn(id=new_id(), parent_id=self.record.head, message=text, thread_id=thread_id,
@@ -277,22 +297,26 @@ class Session:
 
     def resume(self, *, on_event: EventHandler | None = None, approve: ApproveFn | None = None,
                consent: ConsentFn | None = None) -> Turn:
-        """Finish the turn a crash interrupted, from its last completed step."""
+        """Finish the turn a crash interrupted, from its last completed step. When newer turns were
+        made since, it is finished as a branch: the head stays where it is and the reply says so."""
         from chatdit.state import new_turn_input
 
+        self._writing()
         turn = self.pending()
         if turn is None:
             raise SessionError("nothing to resume: every turn in this session finished")
+        answers, branch = Answers(approve, consent), turn.parent_id != self.record.head
         state = self._graph_app().get_state(self._config(turn.thread_id))
         if state.next and state.values.get("turn_id") == turn.id:
-            return self._run(turn, None, self._config(turn.thread_id), on_event, Answers(approve, consent))
+            return self._run(turn, None, self._config(turn.thread_id), on_event, answers, branch=branch)
         parent = self.turn(turn.parent_id) if turn.parent_id else None
         uploads = [{"asset_id": a, "path": str(self.asset_path(a))} for a in turn.images]
         config = self._config(turn.thread_id, parent.checkpoint_id if parent else None)
-        return self._run(turn, new_turn_input(turn.id, turn.message, uploads, self.settings.rounds, turn.parent_id), config, on_event,
-                         Answers(approve, consent))
+        graph_input = new_turn_input(turn.id, turn.message, uploads, self.settings.rounds, turn.parent_id)
+        return self._run(turn, graph_input, config, on_event, answers, branch=branch)
 
-    def _run(self, turn: Turn, graph_input: Any, config: dict, on_event: EventHandler | None, answers: Answers) -> Turn:
+    def _run(self, turn: Turn, graph_input: Any, config: dict, on_event: EventHandler | None, answers: Answers,
+             *, branch: bool = False) -> Turn:
         from langgraph.types import Command
 
         from chatdit.dit.sources import preflight
@@ -320,11 +344,12 @@ class Session:
                 graph_input = Command(resume=answers.answer(question, handler))
                 config = self._config(turn.thread_id)
         except BaseException as exc:
+            self._cancel.set()  # a node still running in another thread stops at its next step
             self._close_failed_turn(turn, exc)
             raise
-        return self._outward(self._close_done_turn(turn))
+        return self._outward(self._close_done_turn(turn, branch=branch))
 
-    def _close_done_turn(self, turn: Turn) -> Turn:
+    def _close_done_turn(self, turn: Turn, *, branch: bool = False) -> Turn:
         from chatdit.agents.responder import best_assets
 
         state = self._graph_app().get_state(self._config(turn.thread_id))
@@ -339,33 +364,30 @@ class Session:
         if values.get("story_title") and not self.record.title_by_person:
             self.record.title = values["story_title"]
         turn.checkpoint_id = state.config["configurable"]["checkpoint_id"]
-        self.record.head = turn.id
+        if branch:
+            turn.reply += (f"\n(Finished the interrupted turn as a branch: newer turns were made since, so the "
+                           f"history still ends at turn {self.record.head}; continue from this one with branch {turn.id}.)")
+        else:
+            self.record.head = turn.id
         self.store.save(self.record)
         return turn
 
     def _close_failed_turn(self, turn: Turn, exc: BaseException) -> None:
+        """Record why the turn stopped, keeping what it drew as attempts so no picture is orphaned."""
         if isinstance(exc, KeyboardInterrupt | TurnCancelled):
             turn.status, turn.error = "cancelled", str(exc) or "cancelled"
         else:
             turn.status = "failed"
             turn.error = str(exc) if isinstance(exc, ChatditError) else f"{exc.__class__.__name__}: {exc}"
+        turn.error = redact(turn.error)
         turn.reply = turn.error
+        try:
+            values = self._graph_app().get_state(self._config(turn.thread_id)).values
+            if values.get("turn_id") == turn.id:
+                turn.attempts = [Asset.model_validate(a) for a in values.get("assets") or []]
+        except (ChatditError, sqlite3.Error, ValueError):
+            pass  # the error being recorded may be the damaged database itself
         self.store.save(self.record)
-
-    def _store_uploads(self, images: Iterable[str | Path]) -> list[dict[str, str]]:
-        """Check and copy attached files into the session before any turn starts."""
-        from chatdit.inputs import check_video, is_video, open_checked_image
-
-        uploads = []
-        for image in images:
-            source = Path(image).expanduser()
-            fields = {"tool": "upload", "prompt": f"attached {source.name}", "created_at": utc_now()}
-            if is_video(source):
-                asset = self.store.add_file(check_video(source), kind="video", **fields)
-            else:
-                asset = self.store.add_image(open_checked_image(source), {"source": str(source), "tool": "upload"}, **fields)
-            uploads.append({"asset_id": asset.id, "path": str(source)})
-        return uploads
 
     # -- models and graph --------------------------------------------------------------------
 
@@ -387,8 +409,9 @@ class Session:
             from langgraph.checkpoint.sqlite import SqliteSaver
 
             from chatdit.graph import build_graph
+            from chatdit.integrity import open_checkpoints
 
-            self._connection = sqlite3.connect(self.store.checkpoint_path, check_same_thread=False)
+            self._connection = open_checkpoints(self.store, self.record)
             self._graph = build_graph(SqliteSaver(self._connection))
         return self._graph
 
@@ -425,6 +448,9 @@ class Session:
         """Write the book as .pdf, .html, .gif or .mp4; a relative path lands in the session's
         exports/. `options` override the book_* settings (page_size, layout, bleed, author)."""
         from chatdit.book.export import export_book, session_book
+        from chatdit.integrity import book_files
 
+        target = self.store.resolve_export_path(path)
+        book_files(self.store, self.assets(), self.pages())  # a page whose picture is gone is said, not skipped
         book, chosen = session_book(self, **options)
-        return export_book(book, self.store.resolve_export_path(path), chosen)
+        return export_book(book, target, chosen)

@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from chatdit.errors import SessionError
+from chatdit.errors import DamagedSessionError, SessionError
 from chatdit.schema import Asset, AssetKind, Turn, utc_now
 
 SESSION_FILE = "session.json"
@@ -98,17 +98,37 @@ class SessionStore:
     def exists(self) -> bool:
         return self.record_path.is_file()
 
+    def check_folder(self) -> None:
+        """A session path that is a file, or a session.json that is a folder, said plainly."""
+        if self.root.exists() and not self.root.is_dir():
+            raise SessionError(f"{self.root} is a file, not a session folder; name a folder (new or existing)")
+        if self.record_path.exists() and not self.record_path.is_file():
+            raise DamagedSessionError(f"{self.record_path} is not a file; run `chatdit doctor {self.root}`")
+
     def load(self) -> SessionRecord:
+        self.check_folder()
         if not self.exists():
             raise SessionError(f"{self.root} is not a chatdit session (no {SESSION_FILE}); create one with Session.create")
         try:
-            return SessionRecord.model_validate_json(self.record_path.read_bytes())
-        except (ValidationError, ValueError) as exc:
-            raise SessionError(f"{self.record_path} is damaged ({exc.__class__.__name__}); restore it from a backup") from exc
+            record = SessionRecord.model_validate_json(self.record_path.read_bytes())
+        except (ValidationError, ValueError, OSError) as exc:
+            raise DamagedSessionError(f"{self.record_path} is damaged ({exc.__class__.__name__}); "
+                                      f"run `chatdit doctor {self.root}` to check it and restore the last good copy") from None
+        find_cycle(record)
+        return record
 
     def save(self, record: SessionRecord) -> None:
+        """Write session.json atomically, secrets cut, keeping the last good one as session.json.bak."""
+        from chatdit.redact import redact
+
         record.updated_at = utc_now()
-        write_atomic(self.record_path, record.model_dump_json(indent=2).encode())
+        if self.record_path.is_file():
+            write_atomic(self.backup_path, self.record_path.read_bytes())
+        write_atomic(self.record_path, redact(record.model_dump_json(indent=2)).encode())
+
+    @property
+    def backup_path(self) -> Path:
+        return self.root / f"{SESSION_FILE}.bak"
 
     def asset_path(self, asset: Asset) -> Path:
         return self.root / asset.path
@@ -156,4 +176,25 @@ class SessionStore:
         path = Path(path).expanduser()
         if path.is_absolute():
             return path
-        return self.exports_dir / path
+        exports = self.exports_dir.resolve()
+        target = (exports / path).resolve()
+        if not target.is_relative_to(exports):
+            raise SessionError(f"{str(path)!r} would leave the session's exports/ folder; give a plain file name, "
+                               "or an absolute path to write elsewhere")
+        return target
+
+
+def find_cycle(record: SessionRecord) -> None:
+    """A parent_id chain that loops (a hand-edited or damaged session.json) would make history endless."""
+    parents = {turn.id: turn.parent_id for turn in record.turns}
+    rooted: set[str] = set()  # turns whose chain is known to end
+    for start in [record.head, *parents]:
+        chain: dict[str, None] = {}
+        current = start
+        while current is not None and current not in rooted:
+            if current in chain:
+                raise DamagedSessionError(f"session.json's turns form a loop through turn {current} (parent_id); "
+                                          "run `chatdit doctor` on the folder to repair it")
+            chain[current] = None
+            current = parents.get(current)
+        rooted.update(chain)

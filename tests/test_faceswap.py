@@ -86,8 +86,8 @@ def test_face_swap_writes_a_watermarked_mp4_with_audio_and_provenance_in_the_ses
 
     seen = []
     ctx.progress = lambda done, total: seen.append((done, total))
-    args = {"video": str(clip_path), "faces": [{"image": "face1", "consent": True}], "chunk_frames": 9,
-            "overlap": 4, "steps": 2, "seed": 3}
+    args = {"video": str(clip_path), "faces": [{"image": "face1", "consent": True, "consent_by": "stated in the message"}],
+            "chunk_frames": 9, "overlap": 4, "steps": 2, "seed": 3}
     [out] = run_tool("faceswap", args, ctx)
     assert out.kind == "video" and out.file.parent == ctx.workdir and out.file.suffix == ".mp4"
     assert seen[-1] == (4, 4)  # 2 chunks x 2 steps
@@ -98,6 +98,7 @@ def test_face_swap_writes_a_watermarked_mp4_with_audio_and_provenance_in_the_ses
     provenance = read_provenance(out.file)
     assert provenance["tool"] == "faceswap" and provenance["chunks"] == 2 and provenance["watermark"] == "visible"
     assert [i["role"] for i in provenance["inputs"]] == ["source_video", "face"]
+    assert provenance["inputs"][1]["consent"] is True and provenance["inputs"][1]["consent_by"] == "stated in the message"
     assert sidecar(out.file).is_file()
     diff = np.abs(result.frames[6].astype(float) - source.frames[6].astype(float)).mean(axis=2)
     assert diff[40:90, 50:110].mean() > 3 * diff[:30, :30].mean()  # the face changed, the top-left corner did not

@@ -35,6 +35,7 @@ class SourceFace(BaseModel):
 
     image: str = Field(description="asset id (or path) of a picture of the face to put into the video")
     consent: bool = Field(default=False, description="the person shown agreed to this use of their face")
+    consent_by: str | None = Field(default=None, description="who affirmed the consent and how, for provenance")
 
 
 class FaceSwapArgs(BaseModel):
@@ -249,7 +250,8 @@ def faceswap(args: FaceSwapArgs, ctx: ToolContext) -> list[ToolOutput]:
         "random_weights": info.random_weights,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "inputs": [{"role": "source_video", "sha256": video_hash}] +
-                  [{"role": "face", "sha256": h, "consent": True} for h in face_hashes],
+                  [{"role": "face", "sha256": h, "consent": True, "consent_by": f.consent_by or "consent=True in the tool call"}
+                   for h, f in zip(face_hashes, args.faces, strict=True)],
         "watermark": watermark, "seed": args.seed, "steps": steps, "frames": len(frames), "chunks": len(spans),
         "assertions": [{"label": "c2pa.actions", "data": {"actions": [{
             "action": "c2pa.edited", "softwareAgent": "chatdit faceswap",

@@ -109,7 +109,7 @@ class SessionWorker:
                 save_cursor(job.folder, Cursor(entry=index, turns=len(session.turns()), head=session.record.head,
                                                  worker=self.where))
                 relay.start_entry(index, (step.text or step.export or "undo/branch").strip().splitlines()[0][:40])
-                run_step(session, step, job.script_path.parent, on_event=relay, export_to=export_path(step))
+                run_step(session, step, job.script_path, on_event=relay, export_to=export_path(step))
             relay.finish("done")
             exports = [session.store.resolve_export_path(export_path(s)) for s in job.script.messages if s.export]
             return summarise(job, session, [path for path in exports if path.is_file()],

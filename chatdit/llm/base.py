@@ -7,6 +7,7 @@ LLMOutputError. The parser agent only ever sees this protocol.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Protocol, TypeVar
@@ -18,6 +19,10 @@ from chatdit.errors import LLMOutputError
 
 Schema = TypeVar("Schema", bound=BaseModel)
 REPAIR_ATTEMPTS = 2
+MAX_JSON_STARTS = 50
+"""Where a JSON object is looked for at most: each try may read to the end of the answer."""
+MAX_ANSWER_CHARS = 200_000
+"""A model's answer longer than this is not read: an Instruction is a few KB of JSON."""
 
 
 class Backend(Protocol):
@@ -48,7 +53,7 @@ def first_json_object(text: str) -> dict:
     """The first complete JSON object in a model's answer (models wrap JSON in prose and fences)."""
     text = re.sub(r"```(?:json)?", "", text)
     decoder = json.JSONDecoder()
-    for match in re.finditer(r"\{", text):
+    for match in itertools.islice(re.finditer(r"\{", text), MAX_JSON_STARTS):
         try:
             value, _ = decoder.raw_decode(text[match.start():])
         except json.JSONDecodeError:
@@ -60,8 +65,14 @@ def first_json_object(text: str) -> dict:
 
 def validate_answer(schema: type[Schema], answer: str) -> Schema:
     """The answer as a schema instance, or ValueError with what was wrong (fed back to the model)."""
+    if not isinstance(answer, str):
+        raise ValueError(f"the answer's content is a JSON {type(answer).__name__}, not text holding a JSON object")  # noqa: TRY004 - fed back to the model
+    if len(answer) > MAX_ANSWER_CHARS:
+        raise ValueError(f"the answer is {len(answer):,} characters, more than the {MAX_ANSWER_CHARS:,} read")
     try:
         return schema.model_validate(first_json_object(answer))
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply to read") from None
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:8])
         raise ValueError(f"the JSON does not match the schema: {problems}") from exc
@@ -78,7 +89,7 @@ def fill_with_repair(schema: type[Schema], ask, system: str, user: str, who: str
         except ValueError as exc:
             problem = str(exc)
             messages = messages + [
-                {"role": "assistant", "content": answer[:4000]},
+                {"role": "assistant", "content": str(answer)[:4000]},
                 {"role": "user", "content": f"That answer was not usable: {problem}. Reply with one JSON object "
                                             f"matching the schema, and nothing else."},
             ]

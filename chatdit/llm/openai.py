@@ -56,7 +56,7 @@ class ChatClient:
             raise ServerError(f"HTTP {exc.status_code}: {str(exc.message)[:200]}", "status", exc.status_code) from None
         except openai.APIConnectionError as exc:
             raise ServerError(f"cannot reach it ({exc.__cause__ or exc})", "unreachable") from None
-        except (openai.OpenAIError, AttributeError, IndexError, TypeError) as exc:
+        except (openai.OpenAIError, AttributeError, IndexError, TypeError, ValueError) as exc:  # ValueError: a body that is not JSON or UTF-8
             raise ServerError(f"it does not speak the OpenAI chat API ({exc.__class__.__name__}: {exc})", "status") from None
 
 

@@ -10,8 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chatdit.consent import consent_given
 from chatdit.edits import edit_spec_of
 from chatdit.errors import InstructionError
+from chatdit.inputs import check_message
+from chatdit.llm.counts import (
+    check_long_numbers,
+    check_page_count_words,
+    check_page_reference,
+    check_subject_counts,
+    number_of,
+    page_number,
+)
 from chatdit.llm.scenery import find_background, without_settings
 from chatdit.llm.story import Cast, page_scene
 from chatdit.llm.subjects import describe, noun_phrase, parse_subjects, places_of
@@ -29,7 +39,7 @@ MEDIUM_PREFIX = re.compile(
     r"^(?:an?\s+)?(?:photo|photograph|picture|image|painting|drawing|illustration|render|sketch|snapshot|shot|"
     r"close-?up|portrait)\s+(?:of|showing|with)\s+", re.IGNORECASE)
 STYLE_PATTERNS = [
-    r"in (?:the )?style of [\w\s'-]+?(?=[,.;]|$)", r"in (?:a |an )?[\w-]+ style", r"[\w-]+ style\b",
+    r"in (?:the )?style of [\w\s'-]+?(?=[,.;]|$)", r"in (?:a |an )?[\w-]+ style", r"(?<![\w-])[\w-]+ style\b",
     r"\b(?:watercolou?r|oil painting|pixel art|comic book|anime|cartoon|photorealistic|3d render|pencil sketch|"
     r"line art|claymation|low poly)\b",
 ]
@@ -45,18 +55,16 @@ LAST_REFERENCE = re.compile(
     re.IGNORECASE)
 FACESWAP = re.compile(r"\b(?:face ?swap|swap (?:my|the|his|her|their|this) face|put my face|replace (?:the|his|her|their) face|"
                       r"my face (?:in|into|onto|on))\b", re.IGNORECASE)
-CONSENT = re.compile(r"\b(?:i (?:have|got|give|gave) (?:their |his |her |full |explicit )?consent|with (?:their |his |her |explicit )?consent|"
-                     r"consent (?:given|granted|obtained)|i consent|it'?s my (?:own )?face|this is (?:me|my face)|"
-                     r"(?:they|he|she) (?:agreed|consented))\b", re.IGNORECASE)
-PAGE_MARKER = re.compile(r"(?:^|(?<=[\n;.]))\s*(?:page|panel|shot|scene|frame|image|picture)\s*#?(\d+)\s*[:.)-]\s*", re.IGNORECASE)
+PAGE_MARKER = re.compile(r"(?:^|(?<=[\n;.]))[^\S\n]*(?:page|panel|shot|scene|frame|image|picture)\s*#?(\d+)\s*[:.)-]\s*", re.IGNORECASE)
 # 'page 1 the fox at sunset, page 2 the fox at night': markers inside a sentence, after a comma or
 # colon, with or without their own colon; trusted only when they count 1, 2, 3... in order
-INLINE_PAGE_MARKER = re.compile(r"(?:^|(?<=[\n;.,:]))\s*(?:and\s+)?(?:on\s+)?(?:page|panel)\s*#?(\d+)\s*[:.)-]?\s+",
+INLINE_PAGE_MARKER = re.compile(r"(?:^|(?<=[\n;.,:]))[^\S\n]*(?:and\s+)?(?:on\s+)?(?:page|panel)\s*#?(\d+)\s*[:.)-]?\s+",
                                 re.IGNORECASE)
 NUMBERED_LINE = re.compile(r"^\s*(\d+)\s*[.):]\s+(.+)$")
 CHARACTER_LINE = re.compile(r"^\s*\[(\w[\w '-]*)\]\s*([^\[#].*)$")
 NAMED = re.compile(r"\b(?:an?|the)\s+((?:[a-z]+\s+){0,3}?[a-z]+)\s+(?:named|called)\s+([A-Z][\w'-]*)")
-SIZE = re.compile(r"\b(\d{2,5})\s*(?:x|×|by)\s*(\d{2,5})\b")
+SIZE = re.compile(r"(?<![\w.])(\d+)\s*(?:x|×|by)\s*(\d+)\s*(px|pixels)?\b", re.IGNORECASE)
+
 PLACE_BOXES = {
     "top left": (0.0, 0.0, 0.5, 0.5), "top right": (0.5, 0.0, 1.0, 0.5),
     "bottom left": (0.0, 0.5, 0.5, 1.0), "bottom right": (0.5, 0.5, 1.0, 1.0),
@@ -82,10 +90,6 @@ class Listed:
     header: str = ""
 
 
-def number_of(word: str) -> int:
-    return int(word) if word.isdigit() else NUMBER_WORDS[word.lower()]
-
-
 def check_count(count: int, unit: str) -> int:
     if count < 1:
         raise InstructionError(f"{count} {unit}s is nothing to make; ask for at least one")
@@ -103,6 +107,7 @@ def strip_chat(text: str) -> str:
 def find_collection(text: str) -> Collection:
     """Book / storyboard / variations / a set of N, with the count and what it is about."""
     lowered = text.lower()
+    check_page_count_words(lowered)
     patterns = [
         (rf"\b{NUMBER}[- ](?:page|pages)\s+(?:long\s+)?(?:illustrated\s+|children'?s\s+|kids'?\s+)?(?:picture\s*|story\s*|comic\s*)?(?:book|story|storybook|comic)\b", "book"),
         (rf"\b(?:picture\s*|story\s*|children'?s\s+)?(?:book|storybook|story|comic)\s+(?:with|of|in)\s+{NUMBER}\s+(?:pages|panels|chapters)\b", "book"),
@@ -157,9 +162,13 @@ def find_size(text: str) -> tuple[int | None, int | None, str]:
     match = SIZE.search(text)
     if not match:
         return None, None, text
-    width, height = int(match.group(1)), int(match.group(2))
+    sides = match.group(1), match.group(2)
+    if all(len(side) == 1 and side != "0" for side in sides) and not match.group(3):
+        return None, None, text  # "a 3x3 grid" is not a size
+    width, height = (number_of(side) for side in sides)
     if not (16 <= width <= 4096 and 16 <= height <= 4096):
-        raise InstructionError(f"{width}x{height} is outside what chatdit makes (16 to 4096 px per side)")
+        shown = "x".join(side if len(side) <= 9 else side[:9] + "..." for side in sides)
+        raise InstructionError(f"{shown} is outside what chatdit makes (16 to 4096 px per side); ask for a size in that range")
     rest = re.sub(r"\s{2,}", " ", text[: match.start()] + text[match.end():]).strip(" ,")
     rest = re.sub(r"\b(?:at|in|of|sized?)\s*(?:pixels|px)?\s*$", "", rest).strip(" ,")
     return width, height, rest
@@ -223,22 +232,23 @@ def find_listed(text: str) -> Listed:
 
 def find_targets(text: str, has_history: bool) -> tuple[list[Target], str] | None:
     """Earlier outputs the message changes, and the change itself; None for a new request."""
+    check_page_reference(text)
     match = re.match(rf"^\s*(?:on\s+|for\s+|in\s+)?(?:page|panel|shot|picture|image)s?\s+({ANY_NUMBER}(?:\s*(?:,|and|&)\s*{ANY_NUMBER})*)\s*[:,.-]?\s*(.*)$",
                      text, flags=re.IGNORECASE | re.DOTALL)
     if match:
         numbers = [number_of(n) for n in re.findall(ANY_NUMBER, match.group(1), flags=re.IGNORECASE)]
-        return [Target(kind="page", page=n) for n in numbers if n >= 1], match.group(2).strip()
+        return [Target(kind="page", page=page_number(str(n))) for n in numbers], match.group(2).strip()
     match = re.search(rf"\b{EDIT_VERBS}\s+(?:on\s+)?page\s+(\d+)\b", text, flags=re.IGNORECASE)
     if match:
         verb = text[match.start(): match.end()].rsplit("page", 1)[0].strip()
         change = re.sub(r"\s+", " ", f"{text[: match.start()]} {verb} it {text[match.end():]}").strip(" ,.")
         if re.fullmatch(r"(?i)(?:redo|redraw|regenerate)", change.strip()):
             change = ""
-        return [Target(kind="page", page=int(match.group(1)))], change
+        return [Target(kind="page", page=page_number(match.group(1)))], change
     match = re.search(r"\b(?:on|in|to|for) page (\d+)\b", text, flags=re.IGNORECASE)
     if match and re.match(rf"^\s*{EDIT_VERBS}\b", text, flags=re.IGNORECASE):
         change = (text[: match.start()] + text[match.end():]).strip(" ,.")
-        return [Target(kind="page", page=int(match.group(1)))], change
+        return [Target(kind="page", page=page_number(match.group(1)))], change
     follow_up = re.match(
         r"^\s*(?:now\s+|and\s+|also\s+|then\s+|ok\s+)?(?:add|remove|delete|erase|replace|put|give|move|change|recolou?r|"
         r"brighten|darken|fix|shift|enlarge|shrink|swap|turn|make)\b", text, flags=re.IGNORECASE)
@@ -344,16 +354,19 @@ def carry_descriptions(pages: list[PageSpec], subjects: list[Subject]) -> list[P
 
 def parse_rules(text: str, has_history: bool = False) -> Instruction:
     """What the message asks for, as a careful reader would fill the Instruction schema."""
-    message = text.strip()
+    message = check_message(text).strip()  # bounded before any pattern runs
     if not message:
         raise InstructionError("the message is empty: say what to draw, e.g. 'a red fox in the snow'")
+    check_long_numbers(message)
     listed = find_listed(message)
+    faceswap = FACESWAP.search(message)
     if not listed.pages:
         targets = find_targets(message, has_history)
-        if targets is not None and targets[0]:
+        # "swap my face into this clip" is a face swap, not an edit of the last picture
+        if targets is not None and targets[0] and not (faceswap and targets[0][0].kind == "last"):
             return edit_instruction(targets[0], targets[1])
-    if FACESWAP.search(message):
-        return Instruction(task="faceswap", prompt=message, consent=bool(CONSENT.search(message)))
+    if faceswap:
+        return Instruction(task="faceswap", prompt=message, consent=consent_given(message))
     characters, message = named_characters(message)
     characters = listed.characters + characters
     width, height, message = find_size(message)
@@ -369,6 +382,7 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
     scene = strip_chat(scene)
     subject_text = without_settings(scene)
     subjects = parse_subjects(subject_text) if scene else []
+    check_subject_counts(subject_text, subjects)
     for character in characters:
         for subject in subjects:
             if subject.name in character.description.lower().split() and subject.character is None:
@@ -378,7 +392,7 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
     if listed.pages:
         pages = carry_descriptions(listed.pages, subjects)
         kind = collection.kind if collection.kind != "single" else "book"
-        count = len(pages)
+        count = check_count(len(pages), "page")
         scene = scene or "; ".join(page.prompt for page in pages)
     else:
         kind, count = collection.kind, collection.count

@@ -31,8 +31,10 @@ def setup_logging() -> Path:
 
 
 def log_exception(exc: BaseException) -> None:
+    from chatdit.redact import redact
+
     setup_logging()
-    log.error("".join(traceback.format_exception(exc)))
+    log.error(redact("".join(traceback.format_exception(exc))))  # no key or URL password in the log
 
 
 def describe(exc: BaseException) -> tuple[str, str]:
