@@ -98,7 +98,7 @@ def test_book_progress_cancel_quit_and_reopen_in_tmux(chatdit_env):
     try:
         again.wait_for("Message (Enter sends", timeout=60)
         again.keys("C-o")
-        again.wait_for("Sessions", "make a two-page picture book", "2 turns", timeout=20)
+        again.wait_for("Sessions", "The Red Fox and the Blue Bird", "2 turns", timeout=20)
         again.keys("Enter")
         shown = again.wait_for("page 1", "page 2", "▀", timeout=60)
         assert "green frog" not in shown  # the cancelled turn is not part of the story
