@@ -7,7 +7,6 @@ The book lives in the graph state, so undo and branch bring back any earlier boo
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from chatdit.agents.planner import PlanContext, _ref_prompts, _reference_step, _size_args, card_references, pages_of, plan_new_images
@@ -130,15 +129,9 @@ def reorder_reply(op: BookOp, order: list[int], count_before: int) -> str:
     return f"Moved page {moved} {where}: it is now page {now}{'; ' + others if others else ''}."
 
 
-def added_reply(generic: str, numbers: list[int]) -> str:
-    """'Made 2 pages; every check passed.' -> 'Added pages 7 and 8; every check passed.'"""
-    added = f"Added page{'s' if len(numbers) > 1 else ''} {span(numbers)}"
-    replaced, n = re.subn(r"^Made \d+ (?:page|picture)s?", added, generic, count=1)
-    return replaced if n else f"{added}. {generic}"
-
-
 def finish_book_op(state: dict[str, Any], instruction: Instruction, chosen: list[Asset], generic: str) -> dict[str, Any]:
-    """The session fields (book, cards, last) and reply after a book operation."""
+    """The session fields (book, cards, last) and reply after a book operation; `generic` is the
+    reply about the pictures drawn (new pages), which a new book's reply follows."""
     from chatdit.agents.responder import updated_cards
 
     op = instruction.book_op
@@ -153,7 +146,7 @@ def finish_book_op(state: dict[str, Any], instruction: Instruction, chosen: list
         if cards:  # the book's characters stay as they are; a book that had none gets its first ones
             instruction = instruction.model_copy(update={"characters": [], "subjects": []})
         cards = updated_cards(instruction, cards, chosen)
-        reply, last = added_reply(generic, [a.page for a in chosen if a.page]), _last(chosen) or last
+        reply, last = generic, _last(chosen) or last
     elif op.kind == "new_book":
         book = {a.page: PageEntry(asset_id=a.id, prompt=a.prompt or "", text=t.text if (t := _page_spec(instruction, a.page)) else None)
                 for a in chosen if a.page}

@@ -29,6 +29,10 @@ def made_what(instruction: Instruction, chosen: list[Asset], rounds: int) -> str
     pages = [a.page for a in chosen if a.page]
     if instruction.targets:
         what = "Redid " + (", ".join(f"page {p}" for p in pages) if pages else "the picture")
+    elif instruction.book_op and instruction.book_op.kind == "append" and pages:
+        from chatdit.agents.book_ops import span
+
+        what = f"Added page{'s' if len(pages) > 1 else ''} {span(pages)}"
     elif pages:
         noun = {"book": "page", "storyboard": "shot"}.get(instruction.collection, "picture")
         what = f"Made {len(pages)} {noun}{'s' if len(pages) != 1 else ''}"
