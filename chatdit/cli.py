@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("session", type=Path)
     resume.set_defaults(handler=cmd_resume)
 
-    train = commands.add_parser("train-nano", help="train the embedded nano model (see chatdit.dit.nano.train --help)",
+    train = commands.add_parser("train-nano", help="train the embedded nano model (see python -m chatdit.nano_training --help)",
                                 add_help=False)
     train.set_defaults(handler=cmd_train_nano)
     return parser
@@ -180,7 +180,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 
 def cmd_train_nano(args: argparse.Namespace) -> int:
-    from chatdit.dit.nano.train import main as train_main
+    from chatdit.nano_training.cli import main as train_main
 
     return train_main(args.rest) or 0
 

@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -101,7 +100,6 @@ def test_the_sensitivity_bench_finds_that_the_shipped_weights_read_color_words(c
     """bench/nano_sensitivity.py: the true caption of a held-out picture beats a color-swapped one
     (measured 0.91 on 192 scenes); kind, count and side rows are printed beside it."""
     pytest.importorskip("torch")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     import nano_sensitivity
 
     rows = nano_sensitivity.held_out_pairs(12)
