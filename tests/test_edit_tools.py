@@ -5,18 +5,17 @@ import threading
 
 import numpy as np
 import pytest
+from chatdit.tools.registry import run_tool
 
-from chatdit.storybook import ObjectSpec, SceneSpec, render_scene
 from chatdit.errors import ToolArgumentError, TurnCancelled
-from chatdit.tools.registry import ToolContext, run_tool
+from chatdit.storybook import ObjectSpec, SceneSpec, render_scene
 
 
 @pytest.fixture
-def ctx(hub, tmp_path):
-    images = {"scene": render_scene(SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", position="left")]), seed=1)[0]}
-    context = ToolContext(hub=hub, load_image=lambda asset_id: images[asset_id], workdir=tmp_path)
-    context.images = images
-    return context
+def ctx(ctx):
+    """The shared tool context with one scene: a red fox on the left, by day."""
+    ctx.images["scene"] = render_scene(SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", position="left")]), seed=1)[0]
+    return ctx
 
 
 def pixels(image):
@@ -69,9 +68,8 @@ def test_edit_stops_within_a_step_when_cancelled(ctx):
 
 
 def test_the_redrawn_region_fades_in_at_its_edge_and_nothing_outside_changes():
-    from PIL import Image, ImageDraw
-
     from chatdit.tools.inpaint import feathered
+    from PIL import Image, ImageDraw
 
     mask = Image.new("L", (128, 128), 0)
     ImageDraw.Draw(mask).rectangle((32, 32, 95, 95), fill=255)
