@@ -8,6 +8,7 @@ torch = pytest.importorskip("torch")
 np = pytest.importorskip("numpy")
 
 
+@pytest.mark.slow
 def test_tiny_training_run_writes_a_pipeline_and_resumes(tmp_path):
     from chatdit.nano_training.cli import main
 
@@ -189,6 +190,7 @@ def test_chatdit_train_nano_hands_every_option_to_the_training_script(capsys):
     assert exit_.value.code == 2 and "unrecognized arguments: --minutes 3" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_run_can_take_its_vae_stage_from_an_earlier_run_and_tune_only_the_decoder_after(tmp_path):
     from safetensors.torch import load_file
 
@@ -226,6 +228,7 @@ def test_a_run_is_step_counted_unless_given_minutes(capsys):
     assert "not allowed with argument" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_time_budget_is_the_transformer_stages_own(tmp_path, monkeypatch):
     """--minutes does not shrink when the VAE stage is slow. On a clock the test moves (no race
     with the wall clock): the VAE stage takes 10 minutes, the budget is 1 minute, and each
@@ -257,6 +260,7 @@ def test_the_time_budget_is_the_transformer_stages_own(tmp_path, monkeypatch):
     assert state["vae_seconds"] >= 600 and state["step"] == 1
 
 
+@pytest.mark.slow
 def test_more_latent_channels_widen_the_transformer_and_a_resumed_run_keeps_them(tmp_path):
     from diffusers import FluxPipeline
 
@@ -275,6 +279,7 @@ def test_more_latent_channels_widen_the_transformer_and_a_resumed_run_keeps_them
         main(common + ["--out", str(tmp_path / "other"), "--vae-from", str(out / "pipeline")])
 
 
+@pytest.mark.slow
 def test_heads_set_the_transformer_width_and_a_resumed_run_keeps_them(tmp_path):
     from diffusers import FluxPipeline
 

@@ -77,7 +77,7 @@ def _stage_options(p: argparse.ArgumentParser) -> None:
                              "slowest)")
     length.add_argument("--minutes", type=positive_float, default=None,
                         help="a wall-clock budget for the transformer stage instead of --steps (the model then "
-                             "depends on the machine's speed; 37 was the default up to the rounds after v20)")
+                             "depends on the machine's speed)")
     p.add_argument("--vae-steps", type=int, default=3800)
     p.add_argument("--vae-lr", type=positive_float, default=VAE_LR, help="the VAE stage's peak learning rate (cosine to a tenth)")
     p.add_argument("--vae-object-weight", type=float, default=4.0,
@@ -112,7 +112,7 @@ def _transformer_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch", type=int, default=64, help="panels per transformer step (rows split it)")
     p.add_argument("--single-share", type=share, default=SINGLE_SHARE,
                    help="share of transformer steps on single panels; the rest split evenly over 2-, 3-, 4-panel rows "
-                        "(0.7 since the third round after v20; 0.55 before)")
+                        "(single pictures are what misses the targets; model card)")
     p.add_argument("--kind-weight", type=kind_weight, action="append", default=[], metavar="KIND=WEIGHT",
                    help="draw this object kind WEIGHT times as often as the others in the transformer stage's scenes "
                         "(repeatable; none by default: sun=3 lifted the sun from 0.46 to 0.73 at 2480 steps, and the "
@@ -121,13 +121,12 @@ def _transformer_options(p: argparse.ArgumentParser) -> None:
                    help="times each rendered and encoded batch is trained on, with fresh noise and timesteps each time "
                         "(rendering and VAE encoding are then paid once per REUSE steps)")
     p.add_argument("--lr", type=positive_float, default=3.6e-3,
-                   help="peak transformer learning rate (3.6e-3 since the second round after v20, 2.4e-3 in the first; "
-                        "1.2e-3 from v12 to v20, v11 8e-4)")
+                   help="peak transformer learning rate (the rates tried: model card)")
     p.add_argument("--ema", type=float, default=0.997)
     p.add_argument("--semantic-weight", type=float, default=1.0,
                    help="weight of the semantic alignment loss (0: off): a linear probe on the image tokens after the "
                         "dual blocks predicts each token's object kind and color (chatdit/nano_training/semantic.py); "
-                        "grounded, it drew kinds and counts better at equal steps (model card, v11 at 0.5, v12 at 1.0)")
+                        "grounded, it drew kinds and counts better at equal steps (model card)")
     p.add_argument("--grounded", type=float, default=0.9,
                    help="share of samples drawn grounded: each object group's phrase attends only to its boxes "
                         "(chatdit/dit/nano/grounding.py), as the hub draws nano pictures from a planned layout")

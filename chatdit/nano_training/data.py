@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 # Share of transformer steps on single panels, the rest split evenly over 2-, 3-, 4-panel rows: single
-# pictures are the rows that miss the targets (rows draw fewer, simpler objects); 0.55 up to v20.
+# pictures are the rows that miss the targets (rows draw fewer, simpler objects).
 SINGLE_SHARE = 0.7
 
 
