@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from chatdit.agents.planner import PlanContext, _ref_prompts, _reference_step, _size_args, card_references, pages_of, plan_new_images
+from chatdit.agents.planner import (
+    PlanContext,
+    _ref_prompts,
+    _reference_step,
+    _size_args,
+    card_references,
+    pages_of,
+    plan_new_images,
+    updated_cards,
+)
+from chatdit.agents.reply import span
 
 from chatdit.llm.rules import carry_descriptions
 from chatdit.llm.subjects import parse_subjects
@@ -77,18 +87,6 @@ def new_order(op: BookOp, pages: list[int]) -> list[int]:
     return list(pages)
 
 
-def span(numbers: list[int]) -> str:
-    """[7, 8] -> '7 and 8'; [3, 4, 5] -> '3-5'; [2, 5] -> '2 and 5'."""
-    runs: list[list[int]] = []
-    for n in numbers:
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    parts = [f"{r[0]}-{r[-1]}" if len(r) > 2 else " and ".join(map(str, r)) for r in runs]
-    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else ""
-
-
 def renumbered(order: list[int], skip: int | None = None) -> str:
     """What moved, as runs: 'pages 4-6 are now 3-5'; '' when nothing did."""
     moves = [(old, new) for new, old in enumerate(order, start=1) if old != new and old != skip]
@@ -132,7 +130,6 @@ def reorder_reply(op: BookOp, order: list[int], count_before: int) -> str:
 def finish_book_op(state: dict[str, Any], instruction: Instruction, chosen: list[Asset], generic: str) -> dict[str, Any]:
     """The session fields (book, cards, last) and reply after a book operation; `generic` is the
     reply about the pictures drawn (new pages), which a new book's reply follows."""
-    from chatdit.agents.responder import updated_cards
 
     op = instruction.book_op
     assert op is not None

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from chatdit.edits import edit_spec_of, edited_prompt, edits_in_place
 from chatdit.errors import InstructionError, PageReferenceError
-from chatdit.schema import CharacterCard, CharacterSpec, EditSpec, Instruction, PageEntry, PageSpec, Plan, Step, Target, ToolCall
+from chatdit.schema import Asset, CharacterCard, CharacterSpec, EditSpec, Instruction, PageEntry, PageSpec, Plan, Step, Target, ToolCall
 
 MAX_REFERENCES_PER_CANVAS = 2
 """Leave room for at least two generated panels next to the references in a 4-panel canvas."""
@@ -103,6 +103,18 @@ def cards_for(instruction: Instruction, known: dict[str, CharacterCard]) -> dict
             asset_id=existing.asset_id if existing else None,
             page=existing.page if existing else None,
         )
+    return cards
+
+
+def updated_cards(instruction: Instruction, known: dict[str, CharacterCard], chosen: list[Asset]) -> dict[str, CharacterCard]:
+    """Cards gain the picture that first showed their character, and keep it afterwards."""
+    cards = cards_for(instruction, known)
+    for name, card in cards.items():
+        if card.asset_id:
+            continue
+        showing = [a for a in chosen if a.page and name.lower() in (a.prompt or "").lower()] or [a for a in chosen if a.page]
+        if showing:
+            cards[name] = card.model_copy(update={"asset_id": showing[0].id, "page": showing[0].page})
     return cards
 
 

@@ -25,12 +25,23 @@ class ReplyFacts(BaseModel):
     model: str = ""
 
 
+def span(numbers: list[int]) -> str:
+    """[7, 8] -> '7 and 8'; [3, 4, 5] -> '3-5'; [2, 5] -> '2 and 5'."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = [f"{r[0]}-{r[-1]}" if len(r) > 2 else " and ".join(map(str, r)) for r in runs]
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else ""
+
+
 def made_what(instruction: Instruction, chosen: list[Asset], rounds: int) -> str:
     pages = [a.page for a in chosen if a.page]
     if instruction.targets:
         what = "Redid " + (", ".join(f"page {p}" for p in pages) if pages else "the picture")
     elif instruction.book_op and instruction.book_op.kind == "append" and pages:
-        from chatdit.agents.book_ops import span
 
         what = f"Added page{'s' if len(pages) > 1 else ''} {span(pages)}"
     elif pages:

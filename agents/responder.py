@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chatdit.agents.planner import cards_for, pages_of
+from chatdit.agents.planner import pages_of, updated_cards
 from chatdit.agents.reply import ReplyFacts, reply_text
 
 from chatdit.schema import Asset, CharacterCard, Critique, Instruction, PageEntry
@@ -38,18 +38,6 @@ def updated_book(instruction: Instruction, chosen: list[Asset], book: dict[int, 
         text = texts.get(asset.page) or kept  # a redo keeps the page's text unless this turn gives one
         result[asset.page] = PageEntry(asset_id=asset.id, prompt=asset.prompt or "", text=text)
     return result
-
-
-def updated_cards(instruction: Instruction, known: dict[str, CharacterCard], chosen: list[Asset]) -> dict[str, CharacterCard]:
-    """Cards gain the picture that first showed their character, and keep it afterwards."""
-    cards = cards_for(instruction, known)
-    for name, card in cards.items():
-        if card.asset_id:
-            continue
-        showing = [a for a in chosen if a.page and name.lower() in (a.prompt or "").lower()] or [a for a in chosen if a.page]
-        if showing:
-            cards[name] = card.model_copy(update={"asset_id": showing[0].id, "page": showing[0].page})
-    return cards
 
 
 def finish_turn(state: dict[str, Any], facts: ReplyFacts | None = None) -> dict[str, Any]:

@@ -4,7 +4,7 @@ counterfactual one.
     python bench/nano_sensitivity.py                              # the shipped weights
     python bench/nano_sensitivity.py --model nano-runs/<run>/pipeline --n 256
 
-For each held-out scene the world makes a counterfactual (chatdit/dit/nano/counterfactual.py: one group's
+For each held-out scene the world makes a counterfactual (bench/counterfactual.py: one group's
 kind swapped, one instance of a group dropped, or the layout mirrored left to right) and keeps
 its caption. The picture of the *true* scene is noised (same noise and timesteps for both
 captions) and the model's flow-matching loss is taken with the true caption and with the
@@ -40,8 +40,8 @@ def held_out_pairs(n: int):
     """(true caption, counterfactual caption, what changed, color-swapped caption, uint8 picture)
     for n held-out scenes; both captions of a scene make the same phrasing choices."""
     import numpy as np
+    from counterfactual import counterfactual  # bench/counterfactual.py
 
-    from chatdit.dit.nano.counterfactual import counterfactual
     from chatdit.dit.nano.grounding import scene_regions
     from chatdit.storybook import COLOR_NAMES, PANEL_SIZE, caption, render_scene, sample_spec
 
@@ -60,9 +60,9 @@ def held_out_pairs(n: int):
         if not differ_in_words_only(true, other):
             continue
         recolor = {c: rng.choice([o for o in COLOR_NAMES if o != c]) for c in COLOR_NAMES}
-        recolored = colors.sub(lambda m: recolor[m.group(1)], true)
+        recolored = colors.sub(lambda m, recolor=recolor: recolor[m.group(1)], true)
         truth, changed = scene_regions([spec], [instances], PANEL_SIZE), scene_regions([made[0]], [made[1]], PANEL_SIZE)
-        regions = [r if r.backdrop else replace(r, phrase=colors.sub(lambda m: recolor[m.group(1)], r.phrase))
+        regions = [r if r.backdrop else replace(r, phrase=colors.sub(lambda m, recolor=recolor: recolor[m.group(1)], r.phrase))
                    for r in truth]
         rows.append((true, other, made[3], recolored, np.asarray(image), (truth, changed, regions)))
     return rows
@@ -85,7 +85,7 @@ def per_sample_loss(pipe, length: int, x0, ids, captions, t, noise, regions=None
 
     from chatdit.dit.box_rope import use_box_rope
     from chatdit.dit.nano.grounding import GLOBAL_TEXT
-    from chatdit.dit.nano.train import attention_kwargs, encode_batch_text
+    from chatdit.nano_training.encoding import attention_kwargs, encode_batch_text
 
     xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * noise
     with torch.no_grad():
@@ -109,7 +109,7 @@ def main(argv=None) -> int:
 
     from chatdit.dit.captions import defaults_text_length
     from chatdit.dit.nano import nano_model_dir
-    from chatdit.dit.nano.train import encode_batch
+    from chatdit.nano_training.encoding import encode_batch
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", type=Path, default=nano_model_dir())

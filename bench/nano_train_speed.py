@@ -37,7 +37,9 @@ def panels_per_second(buckets: list[int], reuse: float, steps: int, seed: int, b
     from chatdit.dit.captions import fitted_sequence_length
     from chatdit.dit.nano.build import CONFIG, build_models, build_tokenizers
     from chatdit.dit.nano.grounding import GLOBAL_TEXT, grounded_length
-    from chatdit.dit.nano.train import LatentReplay, encode_batch, flow_matching_loss, make_loader
+    from chatdit.nano_training.data import LatentReplay, make_loader
+    from chatdit.nano_training.encoding import encode_batch
+    from chatdit.nano_training.losses import flow_matching_loss
 
     torch.manual_seed(seed)
     clip_tok, t5_tok = build_tokenizers()
@@ -76,7 +78,8 @@ def encoded_panels_per_second(steps: int, seed: int, bf16: bool) -> float:
     import torch
 
     from chatdit.dit.nano.build import CONFIG, build_models, build_tokenizers
-    from chatdit.dit.nano.train import encode_batch, make_loader
+    from chatdit.nano_training.data import make_loader
+    from chatdit.nano_training.encoding import encode_batch
 
     torch.manual_seed(seed)
     vae = build_models(*build_tokenizers(), CONFIG)["vae"].eval()
@@ -95,7 +98,8 @@ def vae_images_per_second(steps: int, seed: int, bf16: bool) -> float:
     import torch
 
     from chatdit.dit.nano.build import CONFIG, build_models, build_tokenizers
-    from chatdit.dit.nano.train import make_loader, train_vae
+    from chatdit.nano_training.data import make_loader
+    from chatdit.nano_training.vae_stage import train_vae
 
     torch.manual_seed(seed)
     vae = build_models(*build_tokenizers(), CONFIG)["vae"]

@@ -32,7 +32,7 @@ def parse(text: str, images: Iterable[str | Path] = ()) -> Instruction:
     """What a message asks for, with the configured parser (offline rules by default)."""
     from chatdit.agents.parser import parse_message
     from chatdit.config import load_settings
-    from chatdit.llm.base import get_backend
+    from chatdit.llm.backends import get_backend
 
     return parse_message(text, [str(i) for i in images], None, backend=get_backend(load_settings()))
 

@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--yes", action="store_true", help="answer yes to every repair offered (never to deleting files)")
     doctor.set_defaults(handler=cmd_doctor)
 
-    train = commands.add_parser("train-nano", help="train the embedded nano model (see chatdit.dit.nano.train --help)",
+    train = commands.add_parser("train-nano", help="train the embedded nano model (see python -m chatdit.nano_training --help)",
                                 add_help=False)
     train.set_defaults(handler=cmd_train_nano)
     return parser
@@ -304,7 +304,7 @@ def interrupt_cancels(session: Session) -> None:
 
 
 def cmd_train_nano(args: argparse.Namespace) -> int:
-    from chatdit.dit.nano.train import main as train_main
+    from chatdit.nano_training.cli import main as train_main
 
     return train_main(args.rest) or 0
 

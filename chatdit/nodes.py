@@ -42,7 +42,7 @@ def check_cancel(runtime: Runtime[TurnRuntime]) -> None:
 
 def parse(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     from chatdit.agents.parser import ParseContext, parse_message
-    from chatdit.llm.base import get_backend
+    from chatdit.llm.backends import get_backend
 
     check_cancel(runtime)
     last = state.get("last") or {}

@@ -75,7 +75,7 @@ def test_whatever_an_llm_server_answers_is_a_one_line_chatdit_error(name):
     from chatdit.agents.parser import parse_message
 
     from chatdit.config import load_settings
-    from chatdit.llm.base import get_backend
+    from chatdit.llm.backends import get_backend
 
     status, body, error = LLM_REPLIES[name]
     server = RawServer(status, body)

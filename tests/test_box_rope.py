@@ -63,7 +63,7 @@ def test_a_group_is_split_into_one_phrase_per_box():
 def test_training_gives_a_grounded_prompt_the_positions_and_mask_the_hub_draws_with(tiny_pipe, monkeypatch):
     from chatdit.config import Settings
     from chatdit.dit.hub import ModelHub
-    from chatdit.dit.nano.train import encode_batch_text
+    from chatdit.nano_training.encoding import encode_batch_text
 
     hub = ModelHub(Settings(model="tiny"))
     monkeypatch.setattr(hub.info, "grounding", "storybook-boxes")
@@ -90,7 +90,7 @@ def test_training_gives_a_grounded_prompt_the_positions_and_mask_the_hub_draws_w
 
 
 def test_the_object_weight_falls_on_the_tokens_of_object_boxes_only():
-    from chatdit.dit.nano.train import object_token_weights
+    from chatdit.nano_training.losses import object_token_weights
 
     regions = [Region("night", (0.0, 0.0, 1.0, 1.0), backdrop=True), Region("a red star", (0.0, 0.0, 0.25, 0.25))]
     weights = object_token_weights([regions, None], (8, 8), 4.0)

@@ -5,18 +5,17 @@ import threading
 
 import numpy as np
 import pytest
-from chatdit.tools.registry import ToolContext, run_tool
+from chatdit.tools.registry import run_tool
 
 from chatdit.errors import ToolArgumentError, TurnCancelled
 from chatdit.storybook import ObjectSpec, SceneSpec, render_scene
 
 
 @pytest.fixture
-def ctx(hub, tmp_path):
-    images = {"scene": render_scene(SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", position="left")]), seed=1)[0]}
-    context = ToolContext(hub=hub, load_image=lambda asset_id: images[asset_id], workdir=tmp_path)
-    context.images = images
-    return context
+def ctx(ctx):
+    """The shared tool context with one scene: a red fox on the left, by day."""
+    ctx.images["scene"] = render_scene(SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", position="left")]), seed=1)[0]
+    return ctx
 
 
 def pixels(image):

@@ -64,7 +64,7 @@ def test_a_model_that_is_not_downloaded_fails_at_once_offline(monkeypatch, tmp_p
     import time
 
     from chatdit.config import load_settings
-    from chatdit.llm.base import get_backend
+    from chatdit.llm.backends import get_backend
 
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))  # an empty cache
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # and no network

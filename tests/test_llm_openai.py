@@ -8,7 +8,7 @@ from openai_server import ChatCompletionsServer
 
 from chatdit.config import load_settings
 from chatdit.errors import LLMOutputError, LLMUnavailableError
-from chatdit.llm.base import get_backend
+from chatdit.llm.backends import get_backend
 
 GOOD = {"task": "generate", "prompt": "two red cats left of a blue car", "output_count": 1,
         "subjects": [{"name": "cat", "count": 2, "color": "red", "position": {"relation": "left of", "target": 1}},

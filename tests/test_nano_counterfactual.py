@@ -4,8 +4,8 @@ and nothing else moves."""
 import random
 
 import numpy as np
+from counterfactual import counterfactual, drop_one, mirror, swap_kind
 
-from chatdit.dit.nano.counterfactual import counterfactual, drop_one, mirror, swap_kind
 from chatdit.storybook import ObjectSpec, RelationSpec, SceneSpec, render_instances, render_scene
 from chatdit.storybook.detector import check_spec
 
@@ -36,7 +36,7 @@ def test_a_kind_swap_redraws_one_group_in_place_and_the_detector_sees_the_new_ki
 
 def test_dropping_one_instance_lowers_that_groups_count_by_one():
     spec = SceneSpec(background="night", objects=[ObjectSpec(kind="circle", color="yellow", count=3, size="small")])
-    image, instances = _scene(spec)
+    _image, instances = _scene(spec)
     changed_spec, changed = drop_one(spec, instances, random.Random(1))
     assert changed_spec.objects[0].count == 2 and len(changed) == 2
     assert all(_passed(render_instances("night", changed), changed_spec, "count"))

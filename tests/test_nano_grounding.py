@@ -80,7 +80,7 @@ def test_planned_boxes_keep_the_places_the_prompt_asks_for():
 
 def test_training_encodes_a_grounded_prompt_exactly_as_the_hub_draws_it(tiny_pipe):
     from chatdit.dit.nano.grounding import grounded_kwargs
-    from chatdit.dit.nano.train import encode_batch_text
+    from chatdit.nano_training.encoding import encode_batch_text
 
     prompt = "two red stars left of a blue house at night"
     regions = plan_prompt(prompt, 5)
@@ -99,7 +99,7 @@ def test_training_encodes_a_grounded_prompt_exactly_as_the_hub_draws_it(tiny_pip
 
 
 def test_a_dropped_grounded_caption_is_the_empty_prompt_under_the_same_mask(tiny_pipe):
-    from chatdit.dit.nano.train import encode_batch_text
+    from chatdit.nano_training.encoding import encode_batch_text
 
     prompt = "a yellow sun at the top, a green tree"
     regions = plan_prompt(prompt, 1)
@@ -198,7 +198,9 @@ def test_an_object_added_into_a_mask_of_separate_boxes_lands_inside_one_of_them(
 
 def test_grounded_samples_train_through_the_mask_and_the_phrase_encodings():
     from chatdit.dit.nano.build import TINY_CONFIG, build_models, build_tokenizers
-    from chatdit.dit.nano.train import encode_batch, flow_matching_loss, make_loader
+    from chatdit.nano_training.data import make_loader
+    from chatdit.nano_training.encoding import encode_batch
+    from chatdit.nano_training.losses import flow_matching_loss
 
     torch.manual_seed(0)
     clip_tok, t5_tok = build_tokenizers()
@@ -222,7 +224,9 @@ def test_the_math_attention_kernel_trains_as_the_fused_one_does():
     """train.py picks the math kernel on a CPU for speed (attention_kernel): it must be the same
     loss and the same gradients under the regional masks, or the speed-up changes the model."""
     from chatdit.dit.nano.build import TINY_CONFIG, build_models, build_tokenizers
-    from chatdit.dit.nano.train import encode_batch, flow_matching_loss, make_loader
+    from chatdit.nano_training.data import make_loader
+    from chatdit.nano_training.encoding import encode_batch
+    from chatdit.nano_training.losses import flow_matching_loss
 
     torch.manual_seed(0)
     clip_tok, t5_tok = build_tokenizers()

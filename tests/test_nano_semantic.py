@@ -10,7 +10,7 @@ np = pytest.importorskip("numpy")
 
 
 def test_label_maps_match_the_rendered_pixels_of_every_panel_of_a_row():
-    from chatdit.dit.nano.semantic import row_label_maps
+    from chatdit.nano_training.semantic import row_label_maps
     from chatdit.storybook import COLOR_NAMES, COLORS, render_row, sample_row
 
     rng = random.Random(4)
@@ -29,7 +29,7 @@ def test_label_maps_match_the_rendered_pixels_of_every_panel_of_a_row():
 def test_token_targets_follow_the_packed_token_order():
     from diffusers import FluxPipeline
 
-    from chatdit.dit.nano.semantic import token_targets
+    from chatdit.nano_training.semantic import token_targets
 
     labels = torch.zeros(1, 64, 128, dtype=torch.uint8)
     labels[0, 0:8, 120:128] = 3  # the top-right token of a 2-panel canvas
@@ -46,8 +46,10 @@ def test_token_targets_follow_the_packed_token_order():
 
 def test_the_semantic_loss_trains_the_transformer_and_the_head():
     from chatdit.dit.nano.build import TINY_CONFIG, build_models, build_tokenizers
-    from chatdit.dit.nano.semantic import SemanticHead
-    from chatdit.dit.nano.train import encode_batch, flow_matching_loss, make_loader
+    from chatdit.nano_training.data import make_loader
+    from chatdit.nano_training.encoding import encode_batch
+    from chatdit.nano_training.losses import flow_matching_loss
+    from chatdit.nano_training.semantic import SemanticHead
 
     torch.manual_seed(0)
     clip_tok, t5_tok = build_tokenizers()

@@ -8,8 +8,9 @@ torch = pytest.importorskip("torch")
 np = pytest.importorskip("numpy")
 
 
+@pytest.mark.slow
 def test_tiny_training_run_writes_a_pipeline_and_resumes(tmp_path):
-    from chatdit.dit.nano.train import main
+    from chatdit.nano_training.cli import main
 
     out = tmp_path / "run"
     common = ["--tiny", "--vae-steps", "4", "--decoder-steps", "0", "--batch", "4", "--out", str(out), "--device", "cpu",
@@ -43,20 +44,22 @@ def test_tiny_training_run_writes_a_pipeline_and_resumes(tmp_path):
 
 
 def test_the_vae_loss_weighs_objects_more_than_sky_and_ground():
-    from chatdit.dit.nano.train import object_weights, to_pixels
+    from chatdit.nano_training.encoding import to_pixels
+    from chatdit.nano_training.losses import object_weights
     from chatdit.storybook import ObjectSpec, SceneSpec, render_scene
 
     spec = SceneSpec(background="sunset", objects=[ObjectSpec(kind="square", color="blue", size="large", position="top left")])
     image, (square,) = render_scene(spec, seed=3)
     x = to_pixels(torch.from_numpy(np.asarray(image)).permute(2, 0, 1)[None], "cpu")
     weights = object_weights(x, 4.0)[0, 0]
-    x0, y0, x1, y1 = square.bbox
+    x0, y0, _x1, _y1 = square.bbox
     assert weights[y0 + 2, x0 + 2] == 5.0
     assert weights[5, 60] == 1.0 and weights[60, 5] == 1.0  # sky and ground are background
 
 
 def test_the_ring_weights_reach_one_pixel_past_an_object_and_no_further():
-    from chatdit.dit.nano.train import object_weights, ring_weights, to_pixels
+    from chatdit.nano_training.encoding import to_pixels
+    from chatdit.nano_training.losses import object_weights, ring_weights
     from chatdit.storybook import ObjectSpec, SceneSpec, render_scene
 
     spec = SceneSpec(background="night", objects=[ObjectSpec(kind="square", color="yellow", size="large", position="center")])
@@ -72,7 +75,7 @@ def test_the_ring_weights_reach_one_pixel_past_an_object_and_no_further():
 
 
 def test_the_vae_stage_draws_the_asked_share_of_two_panel_rows():
-    from chatdit.dit.nano.train import make_loader
+    from chatdit.nano_training.data import make_loader
 
     loader = make_loader(5, 4, 0, vae_only=True, vae_rows=0.5)
     widths = [next(loader)[0].shape[-1] for _ in range(40)]
@@ -81,7 +84,7 @@ def test_the_vae_stage_draws_the_asked_share_of_two_panel_rows():
 
 
 def test_the_transformer_stage_draws_the_asked_share_of_single_panels():
-    from chatdit.dit.nano.train import make_loader
+    from chatdit.nano_training.data import make_loader
 
     def widths(share: float) -> list[int]:
         loader = make_loader(5, 4, 0, single_share=share)
@@ -95,7 +98,8 @@ def test_the_transformer_stage_draws_the_asked_share_of_single_panels():
 def test_the_transformer_stage_draws_a_weighted_kind_more_often():
     import re
 
-    from chatdit.dit.nano.train import make_loader, parse_args
+    from chatdit.nano_training.cli import parse_args
+    from chatdit.nano_training.data import make_loader
 
     def suns(kind_weights) -> int:  # captions naming a sun ("sunset" and "sunny" are backgrounds)
         loader = make_loader(5, 8, 0, single_share=1.0, kind_weights=kind_weights)
@@ -110,7 +114,8 @@ def test_the_vae_stage_steps_at_the_asked_learning_rate(tiny_pipe):
     VAE about twice as far."""
     import copy
 
-    from chatdit.dit.nano.train import make_loader, train_vae
+    from chatdit.nano_training.data import make_loader
+    from chatdit.nano_training.vae_stage import train_vae
 
     def moved(lr: float) -> float:
         vae = copy.deepcopy(tiny_pipe.vae)
@@ -123,33 +128,33 @@ def test_the_vae_stage_steps_at_the_asked_learning_rate(tiny_pipe):
 
 
 def test_precision_auto_takes_bf16_where_the_hardware_has_it(monkeypatch):
-    from chatdit.dit.nano import train
+    from chatdit.nano_training import precision
 
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
-    monkeypatch.setattr(train, "cpu_has_bf16", lambda: True)
-    assert train.uses_bf16(cpu, "auto") and not train.uses_bf16(cpu, "fp32")  # the shipped weights' run
-    monkeypatch.setattr(train, "cpu_has_bf16", lambda: False)
-    assert not train.uses_bf16(cpu, "auto") and train.uses_bf16(cpu, "bf16")
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: True)
+    assert precision.uses_bf16(cpu, "auto") and not precision.uses_bf16(cpu, "fp32")  # the shipped weights' run
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: False)
+    assert not precision.uses_bf16(cpu, "auto") and precision.uses_bf16(cpu, "bf16")
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
-    assert train.uses_bf16(cuda, "auto") and not train.uses_bf16(cuda, "fp32")
+    assert precision.uses_bf16(cuda, "auto") and not precision.uses_bf16(cuda, "fp32")
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
-    assert not train.uses_bf16(cuda, "auto")
+    assert not precision.uses_bf16(cuda, "auto")
 
 
 def test_the_vae_runs_in_bf16_where_the_hardware_has_it_unless_told(monkeypatch):
-    from chatdit.dit.nano import train
+    from chatdit.nano_training import precision
 
     cpu = torch.device("cpu")
-    monkeypatch.setattr(train, "cpu_has_bf16", lambda: True)
-    assert train.vae_uses_bf16(cpu, "auto", None) and train.vae_uses_bf16(cpu, "fp32", None)
-    assert not train.vae_uses_bf16(cpu, "fp32", False) and train.vae_uses_bf16(cpu, "bf16", False)
-    monkeypatch.setattr(train, "cpu_has_bf16", lambda: False)
-    assert not train.vae_uses_bf16(cpu, "auto", None)  # emulated bf16 would be slower than float32
-    assert train.vae_uses_bf16(cpu, "auto", True) and train.vae_uses_bf16(cpu, "bf16", None)
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: True)
+    assert precision.vae_uses_bf16(cpu, "auto", None) and precision.vae_uses_bf16(cpu, "fp32", None)
+    assert not precision.vae_uses_bf16(cpu, "fp32", False) and precision.vae_uses_bf16(cpu, "bf16", False)
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: False)
+    assert not precision.vae_uses_bf16(cpu, "auto", None)  # emulated bf16 would be slower than float32
+    assert precision.vae_uses_bf16(cpu, "auto", True) and precision.vae_uses_bf16(cpu, "bf16", None)
 
 
 def test_latent_replay_encodes_about_one_batch_in_reuse_and_is_seeded():
-    from chatdit.dit.nano.train import LatentReplay
+    from chatdit.nano_training.data import LatentReplay
 
     def batches():
         i = 0
@@ -185,10 +190,11 @@ def test_chatdit_train_nano_hands_every_option_to_the_training_script(capsys):
     assert exit_.value.code == 2 and "unrecognized arguments: --minutes 3" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_run_can_take_its_vae_stage_from_an_earlier_run_and_tune_only_the_decoder_after(tmp_path):
     from safetensors.torch import load_file
 
-    from chatdit.dit.nano.train import main
+    from chatdit.nano_training.cli import main
 
     first, second = tmp_path / "first", tmp_path / "second"
     common = ["--tiny", "--vae-steps", "3", "--batch", "4", "--device", "cpu", "--infer-steps", "2"]
@@ -212,7 +218,7 @@ def test_a_run_can_take_its_vae_stage_from_an_earlier_run_and_tune_only_the_deco
 
 
 def test_a_run_is_step_counted_unless_given_minutes(capsys):
-    from chatdit.dit.nano.train import STEPS, parse_args
+    from chatdit.nano_training.cli import STEPS, parse_args
 
     assert parse_args([]).steps == STEPS and parse_args([]).minutes is None
     timed = parse_args(["--minutes", "37"])
@@ -222,22 +228,43 @@ def test_a_run_is_step_counted_unless_given_minutes(capsys):
     assert "not allowed with argument" in capsys.readouterr().err
 
 
-def test_the_time_budget_is_the_transformer_stages_own(tmp_path):
-    """--minutes does not shrink when the VAE stage is slow: the VAE stage here takes seconds,
-    the budget is 0.06 s, and the transformer still trains."""
-    from chatdit.dit.nano.train import main
+@pytest.mark.slow
+def test_the_time_budget_is_the_transformer_stages_own(tmp_path, monkeypatch):
+    """--minutes does not shrink when the VAE stage is slow. On a clock the test moves (no race
+    with the wall clock): the VAE stage takes 10 minutes, the budget is 1 minute, and each
+    transformer step takes 2, so the transformer trains exactly one step."""
+    import time
+    from types import SimpleNamespace
 
+    from chatdit.nano_training import run, transformer_stage, vae_stage
+    from chatdit.nano_training.cli import main
+
+    offset = [0.0]
+    clock = SimpleNamespace(time=lambda: time.time() + offset[0], strftime=time.strftime)
+    for module in (run, transformer_stage, vae_stage):
+        monkeypatch.setattr(module, "time", clock)
+
+    def slow(real, minutes):
+        def call(*args, **kwargs):
+            result = real(*args, **kwargs)
+            offset[0] += minutes * 60
+            return result
+        return call
+
+    monkeypatch.setattr(vae_stage, "train_vae", slow(vae_stage.train_vae, 10))
+    monkeypatch.setattr(transformer_stage, "_step", slow(transformer_stage._step, 2))
     out = tmp_path / "run"
-    assert main(["--tiny", "--vae-steps", "4", "--decoder-steps", "0", "--batch", "4", "--out", str(out), "--device", "cpu",
-                 "--minutes", "0.001", "--infer-steps", "2"]) == 0
+    assert main(["--tiny", "--vae-steps", "2", "--decoder-steps", "0", "--batch", "4", "--out", str(out), "--device", "cpu",
+                 "--minutes", "1", "--infer-steps", "2"]) == 0
     state = torch.load(out / "ckpt.pt", weights_only=False)["state"]
-    assert state["vae_seconds"] > 0.06 and state["step"] >= 1
+    assert state["vae_seconds"] >= 600 and state["step"] == 1
 
 
+@pytest.mark.slow
 def test_more_latent_channels_widen_the_transformer_and_a_resumed_run_keeps_them(tmp_path):
     from diffusers import FluxPipeline
 
-    from chatdit.dit.nano.train import main
+    from chatdit.nano_training.cli import main
 
     out = tmp_path / "run"
     common = ["--tiny", "--vae-steps", "2", "--decoder-steps", "0", "--batch", "4", "--out", str(out), "--device", "cpu",
@@ -252,10 +279,11 @@ def test_more_latent_channels_widen_the_transformer_and_a_resumed_run_keeps_them
         main(common + ["--out", str(tmp_path / "other"), "--vae-from", str(out / "pipeline")])
 
 
+@pytest.mark.slow
 def test_heads_set_the_transformer_width_and_a_resumed_run_keeps_them(tmp_path):
     from diffusers import FluxPipeline
 
-    from chatdit.dit.nano.train import main
+    from chatdit.nano_training.cli import main
 
     out = tmp_path / "run"
     common = ["--tiny", "--vae-steps", "2", "--decoder-steps", "0", "--batch", "4", "--out", str(out), "--device", "cpu",
@@ -279,7 +307,7 @@ def test_heads_set_the_transformer_width_and_a_resumed_run_keeps_them(tmp_path):
                                                     ("--kind-weight", "sun=lots", "the weight after '=' is not a number"),
                                                     ("--kind-weight", "sun=0", "not a positive number")])
 def test_out_of_range_options_are_refused_before_anything_runs(option, value, message, capsys):
-    from chatdit.dit.nano.train import parse_args
+    from chatdit.nano_training.cli import parse_args
 
     with pytest.raises(SystemExit):
         parse_args([option, value])
@@ -287,7 +315,8 @@ def test_out_of_range_options_are_refused_before_anything_runs(option, value, me
 
 
 def test_batches_encoded_under_bf16_are_float32_latents_close_to_the_float32_ones(tiny_pipe):
-    from chatdit.dit.nano.train import encode_batch, make_loader
+    from chatdit.nano_training.data import make_loader
+    from chatdit.nano_training.encoding import encode_batch
 
     images = next(make_loader(1, 4, 0))[0]
     exact, ids = encode_batch(tiny_pipe.vae, images, "cpu")
@@ -302,7 +331,8 @@ def test_the_decoder_stage_draws_its_own_noise_whatever_the_transformer_stage_le
     the decoder stage's jitter does not come from the global generator the transformer stage seeds."""
     import copy
 
-    from chatdit.dit.nano.train import make_loader, train_decoder
+    from chatdit.nano_training.data import make_loader
+    from chatdit.nano_training.vae_stage import train_decoder
 
     def decoder_after(global_seed: int, seed: int) -> dict:
         vae = copy.deepcopy(tiny_pipe.vae)

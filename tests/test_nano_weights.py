@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -48,6 +47,7 @@ def _call(pipe, prompt, panels=1):
                 max_sequence_length=defaults_text_length(pipe, d, prompt), generator=torch.Generator().manual_seed(0)).images[0]
 
 
+@pytest.mark.slow
 def test_shipped_weights_draw_a_panel_and_a_two_panel_canvas(flux):
     from chatdit.dit.captions import joint_caption
 
@@ -55,6 +55,7 @@ def test_shipped_weights_draw_a_panel_and_a_two_panel_canvas(flux):
     assert _call(flux, joint_caption(["a red fox, day", "the red fox at night"]), panels=2).size == (128, 64)
 
 
+@pytest.mark.slow
 def test_loads_through_diffusion_pipeline_and_survives_unknown_words():
     from diffusers import DiffusionPipeline
 
@@ -97,11 +98,11 @@ def test_fill_path_keeps_the_known_panel(flux):
     assert (sigmas[..., 16:] > 6).float().mean() > 0.1
 
 
+@pytest.mark.slow
 def test_the_sensitivity_bench_finds_that_the_shipped_weights_read_color_words(capsys):
     """bench/nano_sensitivity.py: the true caption of a held-out picture beats a color-swapped one
     (measured 0.91 on 192 scenes); kind, count and side rows are printed beside it."""
     pytest.importorskip("torch")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     import nano_sensitivity
 
     rows = nano_sensitivity.held_out_pairs(12)

@@ -33,7 +33,8 @@ def test_wheel_contains_the_namespace_and_imports_from_it(tmp_path):
     wheel = next(tmp_path.glob("chatdit-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for expected in ("chatdit/agents/planner.py", "chatdit/tools/registry.py", "chatdit/prompts/__init__.py", "chatdit/session.py",
-                     "chatdit/prompts/story.md", "chatdit/book/fonts/DejaVuSerif.ttf", "chatdit/book/fonts/LICENSE"):
+                     "chatdit/prompts/story.md", "chatdit/book/fonts/DejaVuSerif.ttf", "chatdit/book/fonts/LICENSE",
+                     "chatdit/storybook/detector.py", "chatdit/nano_training/cli.py"):
         assert expected in names
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
@@ -41,3 +42,11 @@ def test_wheel_contains_the_namespace_and_imports_from_it(tmp_path):
             "print(p.__file__.startswith(sys.argv[1]) and r.__file__.startswith(sys.argv[1]))")
     out = subprocess.run([sys.executable, "-c", code, str(unpacked)], capture_output=True, text=True, check=True, cwd=tmp_path).stdout
     assert out.strip() == "True"
+
+
+def test_every_package_folder_is_listed_for_the_wheel():
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(REPO).parts) for init in (REPO / "chatdit").rglob("__init__.py")}
+    assert found <= listed

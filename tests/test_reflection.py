@@ -12,7 +12,7 @@ from chatdit.critics.base import CritiqueContext, Judgement, Region, make_critiq
 from chatdit.events import Critiqued, Notice, Planned
 from chatdit.schema import Asset, Instruction, PageEntry, RequirementCheck, Step, Subject, Target, ToolCall
 
-FAST = dict(model="tiny", width=64, height=64, steps=2, critic=True)
+FAST = {"model": "tiny", "width": 64, "height": 64, "steps": 2, "critic": True}
 
 
 def check(name, verdict, kind="count"):
@@ -158,15 +158,38 @@ def test_the_round_budget_stops_the_loop_and_the_best_scored_attempt_wins(tmp_pa
     assert any(isinstance(e, Notice) and "all 2 round(s) used" in e.message for e in events)
 
 
-def test_the_time_budget_stops_the_loop(tmp_path, scripted):
+def test_the_time_budget_stops_the_loop(tmp_path, scripted, monkeypatch):
+    """On a clock the test moves (no race with the wall clock): judging takes 200 s, so a second
+    round (~200 s more) would pass the 300 s budget and the first attempt is the last."""
     import time
 
-    scripted(by_attempt, on_judge=lambda context: time.sleep(0.2))
+    real, offset = time.time, [0.0]
+    monkeypatch.setattr(time, "time", lambda: real() + offset[0])
+
+    def slow_judge(context):
+        offset[0] += 200
+
+    scripted(by_attempt, on_judge=slow_judge)
     events = []
-    with Session.create(tmp_path / "s", rounds=5, time_budget=0.3, **FAST) as session:
+    with Session.create(tmp_path / "s", rounds=5, time_budget=300, **FAST) as session:
         turn = session.chat("two red foxes at night", on_event=events.append)
-    assert len(turn.attempts) < 5
-    assert any(isinstance(e, Notice) and "time budget" in e.message for e in events)
+    assert len(turn.attempts) == 1
+    assert any(isinstance(e, Notice) and "would pass the 300 s time budget" in e.message for e in events)
+
+
+def test_a_round_that_fits_the_time_budget_is_run(tmp_path, scripted, monkeypatch):
+    import time
+
+    real, offset = time.time, [0.0]
+    monkeypatch.setattr(time, "time", lambda: real() + offset[0])
+
+    def judge(context):
+        offset[0] += 120
+
+    scripted(by_attempt, on_judge=judge)
+    with Session.create(tmp_path / "s", rounds=5, time_budget=300, **FAST) as session:
+        turn = session.chat("two red foxes at night")
+    assert len(turn.attempts) == 2  # 120 s + ~120 s fits 300 s; a third round (240 s + 120 s) would not
 
 
 def test_cancel_during_a_round_stops_the_turn_and_keeps_the_session(tmp_path, scripted):

@@ -17,7 +17,7 @@ from chatdit import Session
 from chatdit.errors import ChatditError, InputImageError, InstructionError, PageReferenceError, SessionError, TurnCancelled
 from chatdit.events import Denoising
 
-FAST = dict(model="tiny", width=64, height=64, steps=2, critic=False, rounds=1)
+FAST = {"model": "tiny", "width": 64, "height": 64, "steps": 2, "critic": False, "rounds": 1}
 BOOK = "make a six-page picture book about a red fox and a blue bird"
 
 
@@ -31,6 +31,7 @@ def page_ids(session: Session) -> dict[int, str]:
     return {page: asset.id for page, asset in session.book().items()}
 
 
+@pytest.mark.slow
 def test_three_turn_session_redoes_one_page_undoes_and_reopens_in_a_new_process(session):
     first = session.chat(BOOK)
     assert sorted(page_ids(session)) == [1, 2, 3, 4, 5, 6]
@@ -65,6 +66,7 @@ def test_three_turn_session_redoes_one_page_undoes_and_reopens_in_a_new_process(
     assert {int(p): a for p, a in reopened["book"].items()} == before
 
 
+@pytest.mark.slow
 def test_branching_keeps_both_futures(session):
     first = session.chat(BOOK)
     redo = session.chat("page 2: add a yellow sun")
@@ -77,6 +79,7 @@ def test_branching_keeps_both_futures(session):
     assert [t.id for t in session.history()] == [first.id, redo.id]
 
 
+@pytest.mark.slow
 def test_a_killed_process_leaves_a_turn_that_resumes_from_its_last_step(tmp_path):
     folder = tmp_path / "crash"
     marker = tmp_path / "second-step-started"
@@ -242,11 +245,14 @@ def test_the_eta_counts_denoising_steps_not_the_pipeline_loading_before_them(mon
     assert [e.eta_s for e in events] == [None, 4.5, 4.0]
 
 
+@pytest.mark.slow
 def test_words_outside_the_nano_world_are_reported_once_per_session(tmp_path):
     from chatdit.events import Notice
 
     notes: list[str] = []
-    keep = lambda e: notes.append(e.message) if isinstance(e, Notice) and "storybook world" in e.message else None  # noqa: E731
+    def keep(event):
+        if isinstance(event, Notice) and "storybook world" in event.message:
+            notes.append(event.message)
     with Session.create(tmp_path / "s", **{**FAST, "model": "nano"}) as session:
         session.chat("make a two-page picture book about a red fox who plays at home", on_event=keep)
         session.chat("a purple dragon over a red house", on_event=keep)

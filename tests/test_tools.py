@@ -10,14 +10,6 @@ from chatdit.config import load_settings
 from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
 
 
-@pytest.fixture
-def ctx(hub, tmp_path):
-    images: dict[str, Image.Image] = {}
-    context = ToolContext(hub=hub, load_image=lambda asset_id: images[asset_id], workdir=tmp_path)
-    context.images = images
-    return context
-
-
 def test_generate_makes_one_picture_of_the_asked_size_with_progress(ctx):
     seen = []
     ctx.progress = lambda done, total: seen.append((done, total))
@@ -146,7 +138,7 @@ def test_a_missing_local_model_is_a_named_error(tmp_path):
 
 
 def test_nano_weights_missing_falls_back_to_tiny_with_a_notice(monkeypatch):
-    import chatdit.dit.nano as nano
+    from chatdit.dit import nano
     from chatdit.dit.hub import ModelHub
 
     monkeypatch.setattr(nano, "nano_available", lambda: False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,12 +35,9 @@ BOOK = "make a two-page picture book about a red fox and a blue bird"
 
 
 @pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch) -> Path:
+def home(tmp_path, tiny_ui) -> Path:
     """A private chatdit home and the fast tiny model for every session the UI creates."""
-    for key, value in {"HOME": tmp_path / "home", "MODEL": "tiny", "STEPS": 2, "WIDTH": 64, "HEIGHT": 64,
-                       "CRITIC": "false", "ROUNDS": 1}.items():
-        monkeypatch.setenv(f"CHATDIT_{key}", str(value))
-    return tmp_path / "home"
+    return tiny_ui(tmp_path / "home")
 
 
 @pytest.fixture
@@ -222,7 +220,7 @@ async def test_quitting_during_a_turn_cancels_it_instead_of_waiting_for_it(slow_
     deadline = time.monotonic() + 30
     while Session.open(screen.session.path).turns()[-1].status == "running":
         assert time.monotonic() < deadline, "the turn kept running after quitting"
-        time.sleep(0.1)
+        await asyncio.sleep(0.1)
     assert Session.open(screen.session.path).turns()[-1].status == "cancelled"
 
 
@@ -590,6 +588,7 @@ async def test_history_tree_undo_branch_and_start_over_keys():
         await settle(pilot, lambda: len(chat(app).query(".turn")) == 2)
 
 
+@pytest.mark.slow
 async def test_a_face_swap_without_stated_consent_asks_for_it(tmp_path):
     from test_faceswap import draw_face
 

@@ -25,11 +25,9 @@ BOOK = "make a two-page picture book about a red fox and a blue bird"
 
 
 @pytest.fixture(autouse=True)
-def home(monkeypatch) -> Path:
+def home(monkeypatch, tiny_ui) -> Path:
     shutil.rmtree(HOME, ignore_errors=True)
-    for key, value in {"HOME": HOME, "MODEL": "tiny", "STEPS": 2, "WIDTH": 64, "HEIGHT": 64,
-                       "CRITIC": "false", "ROUNDS": 1}.items():
-        monkeypatch.setenv(f"CHATDIT_{key}", str(value))
+    tiny_ui(HOME)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield HOME

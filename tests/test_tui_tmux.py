@@ -76,6 +76,7 @@ def chatdit_env(tmp_path) -> dict[str, str]:
             "PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
 
 
+@pytest.mark.slow
 def test_book_progress_cancel_quit_and_reopen_in_tmux(chatdit_env):
     first = Terminal([str(CHATDIT)], chatdit_env)
     try:

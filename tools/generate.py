@@ -9,8 +9,7 @@ from __future__ import annotations
 from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import BaseModel, ConfigDict, Field
 
-from chatdit.dit.canvas import Grid, fit_grid, split_panels
-from chatdit.dit.captions import group_caption
+from chatdit.dit.canvas import Grid, fit_grid
 from chatdit.dit.hub import snap_size
 from chatdit.errors import ToolArgumentError
 
@@ -79,24 +78,3 @@ def generate(args: GenerateArgs, ctx: ToolContext) -> list[ToolOutput]:
     image = ctx.hub.draw(pipe, kwargs)
     return [ToolOutput(image=image, page=args.page, prompt=args.prompt, seed=args.seed,
                        steps=kwargs["num_inference_steps"])]
-
-
-@register("group", GroupArgs)
-def group(args: GroupArgs, ctx: ToolContext) -> list[ToolOutput]:
-    """Draw several consistent pictures jointly as panels of one canvas, split into one asset each."""
-    from chatdit.tools.lora import group_with_lora
-
-    if (drawn := group_with_lora(args, ctx)) is not None:
-        return drawn
-    grid = joint_grid(ctx, len(args.panels), *args.panel_size(ctx))
-    caption = group_caption([panel.prompt for panel in args.panels], ctx.hub.info.caption_style, grid.rows > 1)
-    pipe = ctx.hub.text2image()
-    width, height = grid.size
-    kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
-                                 progress=ctx.progress, cancel=ctx.cancel, prompt=caption)
-    canvas = ctx.hub.draw(pipe, kwargs)
-    return [
-        ToolOutput(image=image, page=panel.page, prompt=panel.prompt, seed=args.seed,
-                   steps=kwargs["num_inference_steps"], meta={"joint_caption": caption, "panel": index + 1})
-        for index, (panel, image) in enumerate(zip(args.panels, split_panels(canvas, grid.count, grid)))
-    ]

@@ -46,7 +46,7 @@ def system_prompt() -> str:
 def ask_model(settings: Settings, pages: list[BookSoFar], wanted: set[int]) -> StoryText:
     """The model's texts for the `wanted` pages; LLMOutputError when it leaves one out."""
     from chatdit.errors import LLMOutputError
-    from chatdit.llm.base import get_backend
+    from chatdit.llm.backends import get_backend
 
     user = json.dumps({"pages": [p.model_dump() for p in pages], "write": sorted(wanted)}, ensure_ascii=False)
     answer = get_backend(settings).fill(StoryText, system_prompt(), user)

@@ -86,7 +86,7 @@ def regional_sequence(phrase_embeds, prompt_embeds, counts: list[int]):
 
     T5 attends over the whole prompt (padding included), so one encoding of "a fox, a tree" would
     leak the tree into the fox's tokens and into the padding every region reads; so each phrase is
-    encoded on its own. Training (chatdit/dit/nano/train.py) builds its sequences with this too.
+    encoded on its own. Training (chatdit/nano_training/encoding.py) builds its sequences with this too.
     """
     import torch
 

@@ -14,7 +14,6 @@ from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from chatdit.config import Settings
 from chatdit.errors import LLMOutputError
 
 Schema = TypeVar("Schema", bound=BaseModel)
@@ -95,18 +94,3 @@ def fill_with_repair(schema: type[Schema], ask, system: str, user: str, who: str
             ]
     raise LLMOutputError(f"{who} did not return a valid {schema.__name__} after {REPAIR_ATTEMPTS} tries ({problem}); "
                          "rephrase the message, or set llm = \"rules\" to use the offline parser")
-
-
-def get_backend(settings: Settings) -> Backend:
-    if settings.llm in ("openai", "vllm", "ollama"):
-        from chatdit.llm.openai import OpenAIBackend
-        from chatdit.llm.servers import endpoint
-
-        server = endpoint(settings.llm, settings.llm_url, settings.llm_model, settings.llm_api_key, "llm")
-        return OpenAIBackend(server, settings.llm_timeout, settings.llm_retries)
-    if settings.llm == "local":
-        from chatdit.llm.local import LocalBackend
-        from chatdit.llm.servers import LOCAL_LLM
-
-        return LocalBackend(settings.llm_model or LOCAL_LLM)
-    return RulesBackend()

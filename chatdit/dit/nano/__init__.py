@@ -1,4 +1,4 @@
-"""chatdit-nano: the small DiT trained by `python -m chatdit.dit.nano.train`, shipped as the default.
+"""chatdit-nano: the small DiT trained by `python -m chatdit.nano_training`, shipped as the default.
 
 Importing this package stays light (no torch); the weights folder is a diffusers FluxPipeline.
 """

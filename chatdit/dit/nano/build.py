@@ -19,18 +19,18 @@ CLIP_MAX_LENGTH = 77
 
 # Model shape: see MODEL_CARD.md for the reasons and the measured results.
 CONFIG = {
-    "vae": dict(block_out_channels=(32, 64, 64), layers_per_block=1, latent_channels=8, norm_num_groups=16),
-    "transformer": dict(num_layers=2, num_single_layers=3, attention_head_dim=32, num_attention_heads=6,
-                        joint_attention_dim=128, pooled_projection_dim=64, axes_dims_rope=(8, 12, 12)),
-    "t5": dict(d_model=128, d_ff=256, num_layers=2, num_heads=4, d_kv=32),
-    "clip": dict(hidden_size=64, intermediate_size=128, num_hidden_layers=1, num_attention_heads=2),
+    "vae": {"block_out_channels": (32, 64, 64), "layers_per_block": 1, "latent_channels": 8, "norm_num_groups": 16},
+    "transformer": {"num_layers": 2, "num_single_layers": 3, "attention_head_dim": 32, "num_attention_heads": 6,
+                        "joint_attention_dim": 128, "pooled_projection_dim": 64, "axes_dims_rope": (8, 12, 12)},
+    "t5": {"d_model": 128, "d_ff": 256, "num_layers": 2, "num_heads": 4, "d_kv": 32},
+    "clip": {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 1, "num_attention_heads": 2},
 }
 TINY_CONFIG = {
-    "vae": dict(block_out_channels=(8, 16, 16), layers_per_block=1, latent_channels=4, norm_num_groups=8),
-    "transformer": dict(num_layers=1, num_single_layers=1, attention_head_dim=16, num_attention_heads=2,
-                        joint_attention_dim=32, pooled_projection_dim=32, axes_dims_rope=(4, 6, 6)),
-    "t5": dict(d_model=32, d_ff=64, num_layers=1, num_heads=2, d_kv=16),
-    "clip": dict(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2),
+    "vae": {"block_out_channels": (8, 16, 16), "layers_per_block": 1, "latent_channels": 4, "norm_num_groups": 8},
+    "transformer": {"num_layers": 1, "num_single_layers": 1, "attention_head_dim": 16, "num_attention_heads": 2,
+                        "joint_attention_dim": 32, "pooled_projection_dim": 32, "axes_dims_rope": (4, 6, 6)},
+    "t5": {"d_model": 32, "d_ff": 64, "num_layers": 1, "num_heads": 2, "d_kv": 16},
+    "clip": {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 1, "num_attention_heads": 2},
 }
 
 
@@ -102,7 +102,7 @@ def build_models(clip_tok, t5_tok, config: dict = CONFIG):
     tc["pooled_projection_dim"] = config["clip"]["hidden_size"]
     transformer = FluxTransformer2DModel(patch_size=1, in_channels=4 * vc["latent_channels"], guidance_embeds=False, **tc)
     scheduler = FlowMatchEulerDiscreteScheduler(num_train_timesteps=1000, shift=1.0, use_dynamic_shifting=False)
-    return dict(text_encoder=clip, text_encoder_2=t5, vae=vae, transformer=transformer, scheduler=scheduler)
+    return {"text_encoder": clip, "text_encoder_2": t5, "vae": vae, "transformer": transformer, "scheduler": scheduler}
 
 
 def assemble_pipeline(components: dict, clip_tok, t5_tok):

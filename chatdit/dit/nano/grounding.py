@@ -223,7 +223,7 @@ def uses_box_rope(mode: str) -> bool:
 def grounded_kwargs(pipe, layouts: list[list[Region] | None], prompts: list[str], width: int, height: int,
                     buckets, mode: str = "storybook") -> dict | None:
     """FluxPipeline (or FluxInpaintPipeline) keyword arguments drawing each prompt grounded in its
-    layout, as the nano model was trained (chatdit/dit/nano/train.py --grounded): prompt_embeds,
+    layout, as the nano model was trained (chatdit/nano_training, --grounded): prompt_embeds,
     pooled_prompt_embeds, the text length and the regional attention mask. A prompt with no layout
     (or one too long) is drawn from its plain encoding in the same batch; None when none has one.
     `mode` is how the model was trained (GROUNDING_MODES): its layouts are split into one region per

@@ -35,7 +35,7 @@ def _with_kind(inst: Instance, kind: str, size_name: str) -> Instance:
     w, h = object_box(kind, size_name)
     cx, cy = inst.center
     x0, y0 = cx - w // 2, cy - h // 2
-    return inst.model_copy(update=dict(kind=kind, bbox=(x0, y0, x0 + w, y0 + h)))
+    return inst.model_copy(update={"kind": kind, "bbox": (x0, y0, x0 + w, y0 + h)})
 
 
 def swap_kind(spec: SceneSpec, instances: list[Instance], rng: random.Random, size: int = PANEL_SIZE):
@@ -88,7 +88,7 @@ def mirror(spec: SceneSpec, instances: list[Instance], rng: random.Random, size:
         x0, y0, x1, y1 = i.bbox
         w = x1 - x0
         nx0 = size - x1
-        moved.append(i.model_copy(update=dict(bbox=(nx0, y0, nx0 + w, y1), center=(nx0 + w // 2, i.center[1]))))
+        moved.append(i.model_copy(update={"bbox": (nx0, y0, nx0 + w, y1), "center": (nx0 + w // 2, i.center[1])}))
     return new, moved
 
 
