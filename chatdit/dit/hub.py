@@ -146,22 +146,39 @@ class ModelHub:
 
             if self.kind not in ("nano", "tiny"):
                 self.notify(f"loading {self.settings.model} from {self.where} (once per session; large models take a minute)")
-            if self.kind == "hub":
-                check_downloaded(str(self.where))
-            try:
-                pipe = FluxPipeline.from_pretrained(self.where, dtype=dtype)
-            except (OSError, ValueError) as exc:
-                raise ModelUnavailableError(
-                    f"could not load model {self.settings.model!r} from {self.where}: {str(exc).splitlines()[0][:300]}; "
-                    + (f"get it with {download_advice(str(self.where))}" if self.kind == "hub" else "check the folder")
-                    + " or use model = \"nano\"") from exc
+            pipe = self._from_checkpoint(FluxPipeline, dtype)
         self._device, self._dtype = device, dtype
         self._place(pipe)
         from chatdit.dit.speed import apply_speed_options, default_steps
 
         self._steps = default_steps(pipe, self.settings)
-        apply_speed_options(pipe, self.settings, self.notify, self._steps)
+        apply_speed_options(pipe, self.settings, self.notify, self._steps, quantize=self.kind == "tiny")
         return pipe
+
+    def _from_checkpoint(self, pipeline_class, dtype):
+        """The base pipeline from its folder or hub id, quantized as it loads (and with a GGUF
+        transformer when one is set)."""
+        from chatdit.dit.memory import (
+            gguf_transformer,
+            memory_plan,
+            pipeline_quantization,
+        )
+
+        if self.kind == "hub":
+            check_downloaded(str(self.where))
+        quantization = pipeline_quantization(memory_plan(self.settings), dtype)
+        extra = {"quantization_config": quantization} if quantization else {}
+        if self.settings.gguf:
+            extra["transformer"] = gguf_transformer(self.settings.gguf, dtype)
+            if quantization:
+                quantization.quant_mapping.pop("transformer")
+        try:
+            return pipeline_class.from_pretrained(self.where, dtype=dtype, **extra)
+        except (OSError, ValueError) as exc:
+            raise ModelUnavailableError(
+                f"could not load model {self.settings.model!r} from {self.where}: {str(exc).splitlines()[0][:300]}; "
+                + (f"get it with {download_advice(str(self.where))}" if self.kind == "hub" else "check the folder")
+                + " or use model = \"nano\"") from exc
 
     def _place(self, pipe) -> None:
         pipe.set_progress_bar_config(disable=True)
@@ -169,12 +186,10 @@ class ModelHub:
             pipe.enable_model_cpu_offload()  # a variant over the person's offloaded pipeline
         elif self._custom is not None:
             pipe.to(self._custom.device)
-        elif self.settings.offload == "model" and self._device == "cuda":
-            pipe.enable_model_cpu_offload()
-        elif self.settings.offload == "sequential" and self._device == "cuda":
-            pipe.enable_sequential_cpu_offload()
         else:
-            pipe.to(self._device)
+            from chatdit.dit.memory import memory_plan, place
+
+            place(pipe, memory_plan(self.settings), self._device)
 
     def _get(self, key: str, build: Callable[[], Any]):
         with self._lock:
@@ -219,8 +234,12 @@ class ModelHub:
 
         if not Path(repo).expanduser().is_dir():
             check_downloaded(repo)
+        from chatdit.dit.memory import memory_plan, transformer_quantization
+
+        quantization = transformer_quantization(memory_plan(self.settings), self._dtype)
         try:
-            return FluxTransformer2DModel.from_pretrained(repo, subfolder="transformer", dtype=self._dtype)
+            return FluxTransformer2DModel.from_pretrained(repo, subfolder="transformer", dtype=self._dtype,
+                                                          **({"quantization_config": quantization} if quantization else {}))
         except (OSError, ValueError) as exc:
             raise ModelUnavailableError(f"the {role} model {repo} is not available: {str(exc).splitlines()[0][:300]}; "
                                         f"get it with {download_advice(repo)}") from exc
@@ -272,8 +291,11 @@ class ModelHub:
         """The first picture of one pipeline call, inside the cache contexts the pipeline lacks.
         Whatever ends the call (done, cancelled, failed), the step cache's state is reset and
         offloaded models go back to the CPU, so the next call starts as this one did."""
+        from chatdit.dit.memory import evict_idle, memory_plan
         from chatdit.dit.speed import cache_scope, reset_step_cache
 
+        if memory_plan(self.settings).evict_idle:
+            evict_idle(self._pipes, pipe, self._device)
         true_cfg = (kwargs.get("true_cfg_scale") or 1.0) > 1
         reset_step_cache(pipe)
         try:
