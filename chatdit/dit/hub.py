@@ -53,7 +53,7 @@ def quiet_library_logs() -> None:
 
     os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    for noisy in ("torchao", "torch.utils._pytree"):
+    for noisy in ("torchao", "torch.utils._pytree", "bitsandbytes"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
