@@ -13,15 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chatdit.errors import ChatditError
 from chatdit.schema import Approval, Asset, ConsentRequest, Critique, Instruction, Plan, Turn
 from chatdit.session import Session
 from chatdit.sessions import SessionSummary, list_sessions
 
+if TYPE_CHECKING:
+    from chatdit.batches import Result
+
 __all__ = ["Approval", "Asset", "ChatditError", "ConsentRequest", "Critique", "Instruction", "Plan", "Session",
-           "SessionSummary", "Turn", "list_sessions", "parse", "plan"]
+           "SessionSummary", "Turn", "batch", "list_sessions", "parse", "plan"]
 __version__ = "0.1.0"
 
 
@@ -36,6 +39,21 @@ def parse(text: str, images: Iterable[str | Path] = ()) -> Instruction:
 
 def plan(instruction: Instruction, **context: Any) -> Plan:
     """How an instruction would be made: the tool calls, grouped into joint canvases."""
-    from chatdit.agents.planner import PlanContext, plan_instruction
+    from chatdit.agents.planner import PlanContext
+    from chatdit.agents.planning import plan_instruction
 
     return plan_instruction(instruction, PlanContext(**context))
+
+
+def batch(scripts: Iterable[str | Path], *, ray_address: str | None = None, sessions: str | Path | None = None,
+          gpus_per_job: float = 0, max_parallel: int | None = None, resume: bool = False,
+          overrides: dict[str, Any] | None = None, quiet: bool = False) -> list[Result]:
+    """Run many scripted sessions (the YAML of `chatdit run`), one folder each under `sessions`
+    (default: the chatdit home's sessions/): on Ray when `ray_address` is "local", "auto" or an
+    address and Ray is installed, else one after another in this process."""
+    from chatdit.batches import run_batch
+    from chatdit.session import sessions_dir
+
+    return run_batch([Path(s) for s in scripts], sessions=Path(sessions) if sessions else sessions_dir(),
+                     ray_address=ray_address, gpus_per_job=gpus_per_job, max_parallel=max_parallel,
+                     resume=resume, overrides=overrides, quiet=quiet)

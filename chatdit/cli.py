@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="print only where the outputs are")
     run.set_defaults(handler=cmd_run)
 
+    add_batch_parser(commands)
+
     chat = commands.add_parser("chat", help="send one message to a session (created if missing)")
     chat.add_argument("session", type=Path)
     chat.add_argument("message")
@@ -68,10 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("session", type=Path)
     history.set_defaults(handler=cmd_history)
 
-    export = commands.add_parser("export", help="export a session's book as .pdf, .html or .gif")
+    export = commands.add_parser("export", help="export a session's book as .pdf, .html, .gif or .mp4")
     export.add_argument("session", type=Path)
     export.add_argument("path", type=Path, nargs="?",
                         help="where to write it (relative to the current folder); default <session>/exports/<title>.pdf")
+    export.add_argument("--size", dest="page_size", choices=["a4", "letter", "square"], help="PDF page size (square: 8.5 in)")
+    export.add_argument("--layout", choices=["under", "over", "facing"], help="page text under, over or facing the picture")
+    export.add_argument("--bleed", action="store_true", default=None, help="1/8 in bleed on every side, for a print shop")
+    export.add_argument("--author", help="the author printed on the cover")
     export.set_defaults(handler=cmd_export)
 
     resume = commands.add_parser("resume", help="finish a turn that a crash interrupted")
@@ -82,6 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
                                 add_help=False)
     train.set_defaults(handler=cmd_train_nano)
     return parser
+
+
+def add_batch_parser(commands) -> None:
+    batch = commands.add_parser("batch", help="run many scripted sessions, on Ray workers or one after another")
+    batch.add_argument("scripts", type=Path, nargs="+", metavar="SCRIPT", help="YAML scripts, as for `chatdit run`")
+    batch.add_argument("--sessions", type=Path, metavar="DIR",
+                       help="where the session folders go, one per script named after it (default: the chatdit home's sessions/)")
+    batch.add_argument("--ray", dest="ray_address", metavar="ADDRESS|auto|local",
+                       help="run on Ray: local starts one on this machine; without it, one after another here")
+    batch.add_argument("--gpus-per-job", type=float, default=0, metavar="N", help="GPUs each worker holds (default 0: CPU)")
+    batch.add_argument("--max-parallel", type=int, metavar="K", help="at most K workers (default: as many as Ray holds)")
+    batch.add_argument("--resume", action="store_true",
+                       help="skip sessions that finished; finish cut-off ones from their checkpoint")
+    batch.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a setting in every script (repeatable)")
+    batch.add_argument("--quiet", action="store_true", help="no progress bars; only the summary")
+    batch.set_defaults(handler=cmd_batch)
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, object]:
@@ -111,6 +134,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from chatdit import batch
+    from chatdit.batches.summary import format_table
+
+    results = batch(args.scripts, ray_address=args.ray_address, sessions=args.sessions, gpus_per_job=args.gpus_per_job,
+                    max_parallel=args.max_parallel, resume=args.resume, overrides=parse_overrides(args.overrides),
+                    quiet=args.quiet)
+    print(format_table(results))
+    unfinished = [r for r in results if r.status != "done"]
+    if unfinished:
+        print(f"{len(unfinished)} of {len(results)} sessions did not finish; run the same command with --resume",
+              file=sys.stderr)
+    return 1 if unfinished else 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from chatdit.progress import ConsoleProgress
     from chatdit.session import Session
@@ -127,8 +165,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
         turn = session.chat(args.message, images=args.image, on_event=ConsoleProgress(),
                             consent=ask_consent if sys.stdin.isatty() else None)
         print(turn.reply)
-        for asset in turn.assets:
-            print(f"  {'page ' + str(asset.page) if asset.page else asset.kind}: {session.asset_path(asset)}")
+        reordered = turn.instruction and turn.instruction.book_op and not turn.assets  # the book in its new order
+        shown = session.book().items() if reordered else [(asset.page, asset) for asset in turn.assets]
+        for page, asset in shown:
+            print(f"  {'page ' + str(page) if page else asset.kind}: {session.asset_path(asset)}")
     return 0
 
 
@@ -165,7 +205,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with Session.open(args.session) as session:
         target = args.path.expanduser().resolve() if args.path else book_file_name(session.title)
-        print(session.export(target))
+        options = {k: v for k in ("page_size", "layout", "bleed", "author") if (v := getattr(args, k)) is not None}
+        print(session.export(target, **options))
     return 0
 
 

@@ -12,13 +12,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from chatdit.dit.parallel import parse_parallel
 from chatdit.errors import SettingsError
 
 
@@ -52,7 +48,7 @@ class Settings(BaseSettings):
     vlm_model: str | None = None
     critic: bool = True
     critic_backend: Literal["offline", "vlm"] = "offline"
-    critic_threshold: float = Field(default=0.75, ge=0, le=1)
+    critic_threshold: float = Field(default=1.0, ge=0, le=1)
     rounds: int = Field(default=3, ge=1, le=10)
     time_budget: float = Field(default=600.0, gt=0, description="seconds per turn for retries")
     seed: int = 0
@@ -73,6 +69,12 @@ class Settings(BaseSettings):
     video_model: str = Field(default="Wan-AI/Wan2.1-VACE-1.3B-diffusers", description="WanVACE model for face swap; 'tiny' = random test weights")
     watermark: Literal["visible", "invisible", "both"] = Field(default="visible", description="mark on face-swap videos; one is always applied")
     plan_approval: bool = False
+    book_author: str | None = Field(default=None, description="the author printed on exported books")
+    book_page_size: Literal["a4", "letter", "square"] = Field(default="a4", description="PDF pages; square is 8.5 x 8.5 in")
+    book_layout: Literal["under", "over", "facing"] = Field(default="under", description="page text under, over or facing the picture")
+    book_bleed: bool = Field(default=False, description="PDF pages 1/8 in larger on each side for a print shop")
+
+    parallel: str = Field(default="none", description="'context:N' or 'ring:N': one picture's transformer split over N GPUs (torchrun)")
 
     @field_validator("device")
     @classmethod
@@ -80,6 +82,12 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"auto|cpu|mps|(cuda|xpu)(:\d+)?", value):
             raise ValueError(f"{value!r} is not a device: use auto, cpu, cuda, cuda:N, mps or xpu")
         return value
+
+    @field_validator("parallel")
+    @classmethod
+    def _parallel_is_a_known_split(cls, value: str) -> str:
+        parse_parallel(value)
+        return value.strip()
 
     @classmethod
     def settings_customise_sources(

@@ -51,3 +51,7 @@ class SessionError(ChatditError):
 
 class SettingsError(ChatditError):
     """A setting or config.toml value is invalid."""
+
+
+class BookTextError(ChatditError):
+    """A book's text holds characters its font cannot print; exported, they would show as boxes."""

@@ -13,12 +13,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chatdit.errors import ChatditError
+
+if TYPE_CHECKING:
+    from chatdit.session import EventHandler, Session
 
 
 class ScriptStep(BaseModel):
@@ -65,6 +69,8 @@ def load_script(path: Path) -> Script:
 def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[str, Any] | None = None,
                quiet: bool = False) -> list[Path]:
     """Run every entry in order; print replies and where each output is. Returns written exports."""
+    from chatdit.config import load_settings
+    from chatdit.dit.parallel import parse_parallel, rank_session_folder
     from chatdit.progress import ConsoleProgress
     from chatdit.session import Session
     from chatdit.store import SessionStore
@@ -72,6 +78,7 @@ def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[
     script = load_script(path)
     settings = {**script.settings, **(overrides or {})}
     folder = session_path or ((path.parent / script.session) if script.session else None)
+    folder = rank_session_folder(folder, parse_parallel(load_settings(**settings).parallel))
     if folder is not None and SessionStore(folder).exists():
         session = Session.open(folder)
         if settings:
@@ -85,20 +92,30 @@ def run_script(path: Path, *, session_path: Path | None = None, overrides: dict[
             print("resuming the turn a crash interrupted")
             session.resume(on_event=ConsoleProgress(quiet=quiet))
         for step in script.messages:
-            if step.text is not None:
-                print(f"> {step.text.strip().splitlines()[0][:100]}")
-                turn = session.chat(step.text, images=[path.parent / i for i in step.images], on_event=ConsoleProgress(quiet=quiet))
-                print(turn.reply)
-            elif step.undo:
-                undone = session.undo()
-                print(f"undid: {undone.message[:60]!r}" if undone else "nothing to undo")
-            elif step.branch is not None:
-                session.branch(step.branch)
-                print(f"branched from turn {step.branch}")
-            else:
-                written = session.export(step.export)
+            written = run_step(session, step, path.parent, on_event=ConsoleProgress(quiet=quiet), say=print)
+            if written is not None:
                 exports.append(written)
-                print(f"exported: {written}")
         for page, asset in session.book().items():
             print(f"  page {page}: {session.asset_path(asset)}")
     return exports
+
+
+def run_step(session: Session, step: ScriptStep, base: Path, *, on_event: EventHandler | None = None,
+             say: Callable[[str], None] = lambda line: None, export_to: Path | None = None) -> Path | None:
+    """One script entry on an open session (images relative to `base`); returns the file an
+    export wrote. `export_to` overrides where an export goes (a batch keeps each in its session)."""
+    if step.text is not None:
+        say(f"> {step.text.strip().splitlines()[0][:100]}")
+        turn = session.chat(step.text, images=[base / i for i in step.images], on_event=on_event)
+        say(turn.reply)
+    elif step.undo:
+        undone = session.undo()
+        say(f"undid: {undone.message[:60]!r}" if undone else "nothing to undo")
+    elif step.branch is not None:
+        session.branch(step.branch)
+        say(f"branched from turn {step.branch}")
+    else:
+        written = session.export(export_to or step.export)
+        say(f"exported: {written}")
+        return written
+    return None

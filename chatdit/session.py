@@ -31,9 +31,6 @@ go on; None to cancel."""
 ConsentFn = Callable[[ConsentRequest], bool]
 """Face-swap consent: True when the people whose faces are attached agreed."""
 
-TITLE_LENGTH = 60
-
-
 @dataclass
 class Answers:
     """Who answers the questions a turn pauses on (LangGraph interrupts)."""
@@ -98,9 +95,10 @@ class Session:
     @classmethod
     def create(cls, path: str | Path | None = None, *, title: str | None = None, pipeline: Any = None,
                **settings: Any) -> Session:
-        """A new session folder (under the chatdit home when no path is given). `pipeline`: a
-        FluxPipeline you built (your quantization, LoRAs, offload) to draw with instead of `model`;
-        it is used as it is and not saved, so pass it again to Session.open."""
+        """A new session folder (under the chatdit home when no path is given); without a `title`
+        it takes its first book's title. `pipeline`: a FluxPipeline you built (your quantization,
+        LoRAs, offload) to draw with instead of `model`; it is used as it is and not saved, so pass
+        it again to Session.open."""
         load_settings(**settings)  # fail now, naming the bad key, not at the first message
         session_id = new_id()
         root = Path(path).expanduser() if path else sessions_dir() / session_id
@@ -108,7 +106,7 @@ class Session:
         if store.exists():
             raise SessionError(f"{root} already holds a session; open it with Session.open or pick another folder")
         root.mkdir(parents=True, exist_ok=True)
-        record = SessionRecord(id=session_id, title=title or "untitled", settings=settings)
+        record = SessionRecord(id=session_id, title=title or "untitled", title_by_person=bool(title), settings=settings)
         store.save(record)
         return cls(store, record, pipeline)
 
@@ -126,16 +124,21 @@ class Session:
         return self.record.title
 
     def rename(self, title: str) -> None:
-        self.record.title = title.strip() or self.record.title
-        self.store.save(self.record)
+        """Give the session (and its book) a person's title; books made later keep it."""
+        if title.strip():
+            self.record.title, self.record.title_by_person = " ".join(title.split()), True
+            self.store.save(self.record)
 
-    def configure(self, **settings: Any) -> Settings:
-        """Change settings for later turns (the same names as config.toml keys); saved with the session."""
+    def configure(self, *, title: str | None = None, **settings: Any) -> Settings:
+        """Change settings for later turns (the same names as config.toml keys); saved with the
+        session. `title` renames the session and its book."""
+        if title is not None:
+            self.rename(title)
         merged = {**self.record.settings, **settings}
         self.settings = load_settings(**merged)
         self.record.settings = merged
         self.store.save(self.record)
-        if {"model", "device", "dtype", "offload", "cache", "compile"} & set(settings):
+        if {"model", "device", "dtype", "offload", "cache", "compile", "parallel"} & set(settings):
             self._hub = None
         return self.settings
 
@@ -208,20 +211,22 @@ class Session:
         return turn.model_copy(update={"assets": [self._absolute(a) for a in turn.assets],
                                        "attempts": [self._absolute(a) for a in turn.attempts]})
 
-    def _head_values(self) -> dict[str, Any]:
-        if self.record.head is None:
+    def _values_after(self, turn_id: str | None) -> dict[str, Any]:
+        if turn_id is None:
             return {}
-        head = self.turn(self.record.head)
-        return self._graph_app().get_state(self._config(head.thread_id, head.checkpoint_id)).values
+        turn = self.turn(turn_id)
+        return self._graph_app().get_state(self._config(turn.thread_id, turn.checkpoint_id)).values
 
-    def pages(self) -> dict[int, PageEntry]:
-        """The book as it stands at the head: page number -> picture, prompt and text."""
-        return {int(p): PageEntry.model_validate(e) for p, e in (self._head_values().get("book") or {}).items()}
+    def pages(self, after: str | None = None) -> dict[int, PageEntry]:
+        """The book as it stands at the head (or right after the turn `after`): page number ->
+        picture, prompt and text."""
+        values = self._values_after(after or self.record.head)
+        return {int(p): PageEntry.model_validate(e) for p, e in (values.get("book") or {}).items()}
 
-    def book(self) -> dict[int, Asset]:
-        """The current page -> asset map."""
+    def book(self, after: str | None = None) -> dict[int, Asset]:
+        """The page -> asset map at the head (or right after the turn `after`)."""
         assets = self.assets()
-        return {page: assets[entry.asset_id] for page, entry in sorted(self.pages().items()) if entry.asset_id in assets}
+        return {page: assets[entry.asset_id] for page, entry in sorted(self.pages(after).items()) if entry.asset_id in assets}
 
     def asset_path(self, asset: Asset | str) -> Path:
         """Where an asset's file is, under the session folder as it was opened (relative if it was)."""
@@ -238,20 +243,23 @@ class Session:
              approve: ApproveFn | None = None, consent: ConsentFn | None = None) -> Turn:
         """Run one message through parse -> plan -> execute -> critic -> respond. `approve` is asked
         about the plan (setting plan_approval), `consent` about a face swap whose message did not
-        state consent; without them the turn goes ahead, or stops for want of consent."""
+        state consent; without them the turn goes ahead, or stops for want of consent. "page 2
+        text: ..." sets that page's text and draws nothing."""
+        from chatdit.book.texts import page_text_command
         from chatdit.state import new_turn_input
 
+        if (command := page_text_command(text)) is not None and not images:
+            return self.set_page_text(*command, message=text)
         uploads = self._store_uploads(images)
         head = self.turn(self.record.head) if self.record.head else None
         thread_id = head.thread_id if head else new_id()
         turn = Turn(id=new_id(), parent_id=self.record.head, message=text, thread_id=thread_id,
                     images=[u["asset_id"] for u in uploads])
         self.record.turns.append(turn)
-        if self.record.title == "untitled":
-            self.record.title = text.strip().splitlines()[0][:TITLE_LENGTH] if text.strip() else "untitled"
         self.store.save(self.record)
         config = self._config(thread_id, head.checkpoint_id if head else None)
-        return self._run(turn, new_turn_input(turn.id, text, uploads, self.settings.rounds), config, on_event, Answers(approve, consent))
+        return self._run(turn, new_turn_input(turn.id, text, uploads, self.settings.rounds, turn.parent_id), config, on_event,
+                         Answers(approve, consent))
 
     def stream(self, text: str, images: Iterable[str | Path] = (), *, approve: ApproveFn | None = None,
                consent: ConsentFn | None = None) -> Iterator[Event | TurnFinished]:
@@ -281,7 +289,8 @@ class Session:
         parent = self.turn(turn.parent_id) if turn.parent_id else None
         uploads = [{"asset_id": a, "path": str(self.asset_path(a))} for a in turn.images]
         config = self._config(turn.thread_id, parent.checkpoint_id if parent else None)
-        return self._run(turn, new_turn_input(turn.id, turn.message, uploads, self.settings.rounds), config, on_event, Answers(approve, consent))
+        return self._run(turn, new_turn_input(turn.id, turn.message, uploads, self.settings.rounds, turn.parent_id), config, on_event,
+                         Answers(approve, consent))
 
     def _run(self, turn: Turn, graph_input: Any, config: dict, on_event: EventHandler | None, answers: Answers) -> Turn:
         from langgraph.types import Command
@@ -327,6 +336,8 @@ class Session:
         turn.attempts, turn.critiques = attempts, critiques
         turn.assets = best_assets(attempts, critiques)
         turn.reply, turn.status = values.get("reply", ""), "done"
+        if values.get("story_title") and not self.record.title_by_person:
+            self.record.title = values["story_title"]
         turn.checkpoint_id = state.config["configurable"]["checkpoint_id"]
         self.record.head = turn.id
         self.store.save(self.record)
@@ -366,6 +377,11 @@ class Session:
             self._hub = ModelHub(self.settings, notify=hub_notice, pipeline=self._pipeline)
         return self._hub
 
+    def use_hub(self, hub) -> None:
+        """Run later turns on models loaded elsewhere: a batch worker loads one set for many
+        sessions (with the same model settings) instead of one per session."""
+        self._hub = hub
+
     def _graph_app(self):
         if self._graph is None:
             from langgraph.checkpoint.sqlite import SqliteSaver
@@ -383,18 +399,32 @@ class Session:
             configurable["checkpoint_id"] = checkpoint_id
         return {"configurable": configurable}
 
-    # -- export ------------------------------------------------------------------------------
+    # -- the book's words and export ---------------------------------------------------------
 
-    def export(self, path: str | Path) -> Path:
-        """Write the book as .pdf, .html or .gif; a relative path lands in the session's exports/."""
-        from chatdit.tools.book import BookPage, export_book
+    def set_page_text(self, page: int, text: str | None, *, message: str | None = None) -> Turn:
+        """Print `text` on `page` as the person wrote it (None or blank: no text); draws nothing.
+        It is a turn of its own, so undo brings the old text back."""
+        from chatdit.book.texts import with_page_text
 
-        pages = self.pages()
-        if not pages:
-            last = self.history()[-1].assets if self.history() else []
-            if not last:
-                raise SessionError("nothing to export yet: make some pictures first")
-            pages = {i: PageEntry(asset_id=a.id, prompt=a.prompt or "") for i, a in enumerate(last, start=1)}
-        assets = self.assets()
-        book_pages = [BookPage(number=n, image_path=self.store.asset_path(assets[e.asset_id]), text=e.text) for n, e in sorted(pages.items())]
-        return export_book(book_pages, self.store.resolve_export_path(path), title=self.title)
+        head = self.turn(self.record.head) if self.record.head else None
+        book = with_page_text(self.pages(), page, (text or "").strip() or None)
+        reply = f"Page {page} now reads: {book[page].text}" if book[page].text else f"Page {page} has no text now."
+        config = self._config(head.thread_id, head.checkpoint_id)
+        config["configurable"]["checkpoint_ns"] = ""  # the SQLite saver needs it to write
+        written = self._graph_app().update_state(
+            config, {"book": {str(n): e.model_dump(mode="json") for n, e in book.items()}, "reply": reply}, as_node="respond")
+        turn = Turn(id=new_id(), parent_id=head.id, message=message or f"page {page} text: {text or ''}",
+                    thread_id=head.thread_id, reply=reply, status="done",
+                    checkpoint_id=written["configurable"]["checkpoint_id"])
+        self.record.turns.append(turn)
+        self.record.head = turn.id
+        self.store.save(self.record)
+        return turn
+
+    def export(self, path: str | Path, **options: Any) -> Path:
+        """Write the book as .pdf, .html, .gif or .mp4; a relative path lands in the session's
+        exports/. `options` override the book_* settings (page_size, layout, bleed, author)."""
+        from chatdit.book.export import export_book, session_book
+
+        book, chosen = session_book(self, **options)
+        return export_book(book, self.store.resolve_export_path(path), chosen)

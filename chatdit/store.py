@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ class SessionRecord(BaseModel):
     version: int = SCHEMA_VERSION
     id: str
     title: str = "untitled"
+    title_by_person: bool = Field(default=False, description="a person named it: new books keep the title")
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
     settings: dict[str, Any] = Field(default_factory=dict)
@@ -46,10 +48,16 @@ class SessionRecord(BaseModel):
     turns: list[Turn] = Field(default_factory=list)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write so that a crash leaves either the old file or the new one, never half of either."""
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write so that a crash leaves either the old file or the new one, never half of either.
+    Private (0600) by default; `mode` (0o666 for a file a person shares) goes through the umask
+    like any file saved by hand."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if mode is None:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    else:
+        tmp = str(path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

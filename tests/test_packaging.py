@@ -32,7 +32,8 @@ def test_wheel_contains_the_namespace_and_imports_from_it(tmp_path):
                    check=True, capture_output=True)
     wheel = next(tmp_path.glob("chatdit-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    for expected in ("chatdit/agents/planner.py", "chatdit/tools/registry.py", "chatdit/prompts/__init__.py", "chatdit/session.py"):
+    for expected in ("chatdit/agents/planner.py", "chatdit/tools/registry.py", "chatdit/prompts/__init__.py", "chatdit/session.py",
+                     "chatdit/prompts/story.md", "chatdit/book/fonts/DejaVuSerif.ttf", "chatdit/book/fonts/LICENSE"):
         assert expected in names
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)

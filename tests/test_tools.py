@@ -1,15 +1,13 @@
 """The first tools on the real hub with the tiny random-weight model: sizes, panels, sharing, cancel, bad args."""
 
-import re
 import threading
-from pathlib import Path
 
 import pytest
+from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
 from PIL import Image
 
 from chatdit.config import load_settings
 from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
-from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
 
 
 @pytest.fixture
@@ -155,23 +153,3 @@ def test_nano_weights_missing_falls_back_to_tiny_with_a_notice(monkeypatch):
     notices = []
     hub = ModelHub(load_settings(model="nano"), notify=notices.append)
     assert hub.info.random_weights and "train-nano" in notices[0]
-
-
-def test_book_export_writes_pdf_html_gif(tmp_path):
-    from chatdit.tools.book import BookPage, export_book
-
-    pages = []
-    for number, color in ((1, "red"), (2, "blue")):
-        path = tmp_path / f"p{number}.png"
-        Image.new("RGB", (64, 64), color).save(path)
-        pages.append(BookPage(number=number, image_path=path, text=f"Page {number} <b>text</b>"))
-    pdf = export_book(pages, tmp_path / "book.pdf", title="Fox")
-    data = pdf.read_bytes()
-    assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b(?!s)", data)) == 3  # title + 2 pages
-    html = export_book(pages, tmp_path / "book.html", title="Fox").read_text()
-    assert html.count("<section>") == 2 and "&lt;b&gt;text&lt;/b&gt;" in html
-    with Image.open(export_book(pages, tmp_path / "book.gif")) as gif:
-        assert gif.n_frames == 2
-    with pytest.raises(Exception, match="ending in .pdf"):
-        export_book(pages, tmp_path / "book.docx")
-    assert not list(Path(tmp_path).glob(".*.tmp"))

@@ -182,7 +182,7 @@ async def test_a_book_turn_shows_plan_progress_and_both_pages_with_numbers():
         assert bars and all(bar.has_class("-done") for bar in bars)
         headings = [card.page.heading for card in screen.query(PageCard)]
         assert headings == ["page 1", "page 2"]
-        assert app.screen.sub_title.startswith("make a two-page")
+        assert app.screen.sub_title == "The Red Fox and the Blue Bird"  # the story's title, not the request
 
 
 async def test_selecting_a_page_opens_it_large_and_escape_goes_back():
@@ -242,6 +242,7 @@ async def test_plan_approval_with_an_edited_page_prompt_and_text_and_a_cancel():
         await send(pilot, "/approval on")
         await send(pilot, BOOK)
         await settle(pilot, lambda: isinstance(app.screen, PlanApprovalScreen))
+        assert app.screen.query_one("#text-1", Input).value == ""  # chatdit writes it unless the person does
         first = app.screen.query(Input).first()
         first.value = "a red fox under a purple moon"
         app.screen.query_one("#text-2", Input).value = "And then the bird sang."
@@ -250,7 +251,8 @@ async def test_plan_approval_with_an_edited_page_prompt_and_text_and_a_cancel():
         session = chat(app).session
         panels = session.turns()[0].plan.steps[0].call.args["panels"]
         assert panels[0]["prompt"] == "a red fox under a purple moon"
-        assert session.pages()[2].text == "And then the bird sang."
+        assert session.pages()[2].text == "And then the bird sang." and session.pages()[2].text_source == "person"
+        assert session.pages()[1].text and session.pages()[1].text_source == "chatdit"
         await send(pilot, "make a picture of a frog")
         await settle(pilot, lambda: isinstance(app.screen, PlanApprovalScreen))
         await pilot.press("escape")
@@ -313,8 +315,8 @@ async def test_undo_and_branch_commands_move_the_head():
 
 
 @pytest.mark.parametrize("command, name", [
-    ("/export", "make-a-two-page-picture-book-about-a-red-fox-and-a-blue-bird.pdf"[:40].rstrip("-") + ".pdf"),
-    ("/export html", None), ("/export gif", None), ("/export pdf mybook", "mybook.pdf"),
+    ("/export", "the-red-fox-and-the-blue-bird.pdf"),
+    ("/export html", None), ("/export gif", None), ("/export pdf square facing bleed mybook", "mybook.pdf"),
 ])
 async def test_export_writes_the_book(command, name):
     app = ChatditApp()
@@ -323,9 +325,34 @@ async def test_export_writes_the_book(command, name):
         await send(pilot, command)
         await settle(pilot, lambda: any("exports" in n for n in notes(app)))
         written = Path(next(n for n in notes(app) if "exports" in n))
-        assert written.is_file() and written.suffix == "." + (command.split() + ["pdf"])[1][:4].replace("mybo", "pdf")
+        assert written.is_file() and written.suffix == "." + (command.split() + ["pdf"])[1]
         if name:
             assert written.name == name
+
+
+async def test_title_command_names_the_book_and_page_view_edits_a_pages_text():
+    app = ChatditApp()
+    async with running(app) as pilot:
+        await book_turn(pilot)
+        await send(pilot, "/title Der Fuchs und der Vogel")
+        session = chat(app).session
+        assert session.title == "Der Fuchs und der Vogel" and app.screen.sub_title == session.title
+        chat(app).query(PageCard).last().focus()
+        await pilot.press("enter")
+        assert isinstance(app.screen, ImageScreen) and app.screen.page.number == 2
+        await pilot.press("e")
+        assert isinstance(app.screen, AskTextScreen)
+        app.screen.query_one(Input).value = "Лиса и птица поют."
+        await pilot.press("enter")
+        assert session.pages()[2].text == "Лиса и птица поют." and session.pages()[2].text_source == "person"
+        assert "Лиса и птица поют." in str(app.screen.query_one("#large-caption").render())
+        await pilot.press("e", "escape")
+        assert session.pages()[2].text == "Лиса и птица поют."  # Esc keeps the text
+        await pilot.press("escape")
+        chat(app).action_focus_composer()
+        await send(pilot, "page 1 text: Der Fuchs.")
+        await settle(pilot, lambda: len(session.turns()) == 3 and not chat(app).busy)
+        assert session.pages()[1].text == "Der Fuchs." and not session.turns()[-1].assets
 
 
 async def test_rename_attach_and_help_commands(tmp_path):
@@ -387,7 +414,7 @@ async def test_palette_runs_a_command():
 
 async def test_palette_command_that_needs_a_value_waits_in_the_composer():
     app = ChatditApp()
-    async with running(app) as pilot:
+    async with running(app):
         chat(app).run_slash("/seed ")
         assert app.screen.query_one(TextArea).text == "/seed "
 
@@ -564,8 +591,9 @@ async def test_history_tree_undo_branch_and_start_over_keys():
 
 
 async def test_a_face_swap_without_stated_consent_asks_for_it(tmp_path):
-    from chatdit.dit.video import write_video
     from test_faceswap import draw_face
+
+    from chatdit.dit.video import write_video
 
     clip = write_video([draw_face(cx=70 + i) for i in range(5)], tmp_path / "clip.mp4", fps=8)
     face = tmp_path / "me.png"

@@ -7,12 +7,12 @@ draws them while attending to the known panels under one joint caption.
 
 from __future__ import annotations
 
+from chatdit.tools.generate import Panel, SizeArgs, joint_grid
+from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import Field, model_validator
 
 from chatdit.dit.canvas import known_and_mask, split_panels
 from chatdit.dit.captions import group_caption
-from chatdit.tools.generate import Panel, SizeArgs, joint_grid
-from chatdit.tools.registry import ToolContext, ToolOutput, register
 
 
 class ReferenceArgs(SizeArgs):

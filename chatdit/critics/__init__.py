@@ -5,14 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chatdit.critics.base import (
-    Critic,
-    CritiqueContext,
-    Judgement,
-    Region,
-    Requirement,
-    requirements_for,
-)
+from chatdit.critics.base import Critic, CritiqueContext, Judgement, Region, Requirement, requirements_for
 
 _VLM_CRITICS: dict[tuple, object] = {}
 """One VLM critic per server, so a server found down is not waited on again every round."""

@@ -18,14 +18,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, ValidationError
 
-from chatdit.critics.base import (
-    CritiqueContext,
-    Judgement,
-    Requirement,
-    edited_picture,
-    make_critique,
-    requirements_for,
-)
+from chatdit.critics.base import CritiqueContext, Judgement, Requirement, edited_picture, make_critique, requirements_for
 from chatdit.critics.offline import OfflineCritic, quality_checks
 from chatdit.llm.base import first_json_object
 from chatdit.llm.openai import ChatClient, ServerError

@@ -12,7 +12,6 @@ and VAE), so a session holds one copy of every component. Which weights back a n
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import threading
 from collections.abc import Callable, Iterable
@@ -21,6 +20,7 @@ from typing import Any
 
 from chatdit.config import Settings
 from chatdit.dit.captions import fitted_sequence_length
+from chatdit.dit.parallel import join_parallel_group, parse_parallel
 from chatdit.dit.sources import (
     FILL_CHECKPOINTS,
     KONTEXT_CHECKPOINTS,
@@ -133,7 +133,8 @@ class ModelHub:
             library.disable_progress_bar()  # chatdit reports its own progress
             library.set_verbosity_error()  # prompt-truncation chatter would land in the chat UI
 
-        device = pick_device(self.settings.device)
+        split = parse_parallel(self.settings.parallel)
+        device = join_parallel_group(split, self.kind, self.settings.device) or pick_device(self.settings.device)
         dtype = pick_dtype(self.settings.dtype, device)
         if self.kind == "tiny":
             from chatdit.dit.tiny import build_tiny_pipeline
@@ -158,11 +159,7 @@ class ModelHub:
     def _from_checkpoint(self, pipeline_class, dtype):
         """The base pipeline from its folder or hub id, quantized as it loads (and with a GGUF
         transformer when one is set)."""
-        from chatdit.dit.memory import (
-            gguf_transformer,
-            memory_plan,
-            pipeline_quantization,
-        )
+        from chatdit.dit.memory import gguf_transformer, memory_plan, pipeline_quantization
 
         if self.kind == "hub":
             check_downloaded(str(self.where))
@@ -194,7 +191,9 @@ class ModelHub:
     def _get(self, key: str, build: Callable[[], Any]):
         with self._lock:
             if key not in self._pipes:
-                with self._out_of_memory_advice(f"loading the {key} pipeline"):
+                from chatdit.dit.memory import out_of_memory_advice
+
+                with out_of_memory_advice(self, f"loading the {key} pipeline"):
                     pipe = build()
                 if pipe is not None:
                     pipe.set_progress_bar_config(disable=True)  # progress goes through chatdit's events
@@ -291,7 +290,7 @@ class ModelHub:
         """The first picture of one pipeline call, inside the cache contexts the pipeline lacks.
         Whatever ends the call (done, cancelled, failed), the step cache's state is reset and
         offloaded models go back to the CPU, so the next call starts as this one did."""
-        from chatdit.dit.memory import evict_idle, memory_plan
+        from chatdit.dit.memory import evict_idle, memory_plan, out_of_memory_advice
         from chatdit.dit.speed import cache_scope, reset_step_cache
 
         if memory_plan(self.settings).evict_idle:
@@ -299,7 +298,7 @@ class ModelHub:
         true_cfg = (kwargs.get("true_cfg_scale") or 1.0) > 1
         reset_step_cache(pipe)
         try:
-            with self._out_of_memory_advice(f"drawing a {kwargs.get('width')}x{kwargs.get('height')} canvas"), \
+            with out_of_memory_advice(self, f"drawing a {kwargs.get('width')}x{kwargs.get('height')} canvas"), \
                     cache_scope(pipe, true_cfg):
                 return pipe(**kwargs).images[0]
         finally:
@@ -346,30 +345,23 @@ class ModelHub:
         accepted = inspect.signature(type(pipe).__call__).parameters
         return {key: value for key, value in kwargs.items() if key in accepted}
 
-    @contextlib.contextmanager
-    def _out_of_memory_advice(self, doing: str):
-        """A device out-of-memory error as one line saying what to set; the memory is given back."""
-        import torch
+    def undrawable(self, subjects: list[str]) -> list[str]:
+        """The subjects this model cannot draw, in order, once each: nano knows only its storybook
+        world; other models are not known to miss any."""
+        if self.kind != "nano":
+            return []
+        from chatdit.storybook import world_kind
 
-        try:
-            yield
-        except torch.OutOfMemoryError:
-            if torch.cuda.is_available():
-                torch.cuda.empty_cache()
-            raise ModelUnavailableError(
-                f"the {self._device} device ran out of memory {doing} with {self.settings.model}: set memory = \"24GB\" "
-                "(or \"16GB\", \"12GB\": quantized weights and offloading), or offload = \"model\", or ask for smaller "
-                "pictures") from None
+        return list(dict.fromkeys(name for name in subjects if world_kind(name) is None))
 
     def report_undrawable(self, subjects: list[str]) -> None:
         """Name, once a session, the asked-for subjects nano cannot draw: it knows only its storybook
         world, and a picture that silently leaves out the dragon asked for looks like a bug."""
         if self.kind != "nano":
             return
-        from chatdit.critics.world import world_kind
-        from chatdit.dit.nano.world import OBJECTS
+        from chatdit.storybook import OBJECTS
 
-        new = list(dict.fromkeys(name for name in subjects if world_kind(name) is None and name not in self._reported_undrawable))
+        new = [name for name in self.undrawable(subjects) if name not in self._reported_undrawable]
         if new:
             self._reported_undrawable.update(new)
             self.notify(f"outside the nano model's storybook world, so not drawn: {', '.join(new)} (nano knows "

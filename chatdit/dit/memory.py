@@ -9,6 +9,7 @@ another 22.2 GiB. A preset says what a card of that size needs; an explicit `qua
 
 from __future__ import annotations
 
+import contextlib
 from typing import Literal
 
 from pydantic import BaseModel
@@ -125,3 +126,19 @@ def evict_idle(pipes: dict, drawing, device: str) -> None:
             pipe.transformer.to("cpu")
     if active.device.type != "cuda":
         active.to(device)
+
+
+@contextlib.contextmanager
+def out_of_memory_advice(hub, doing: str):
+    """A device out-of-memory error as one line saying what to set; the memory is given back."""
+    import torch
+
+    try:
+        yield
+    except torch.OutOfMemoryError:
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        raise ModelUnavailableError(
+            f"the {hub._device} device ran out of memory {doing} with {hub.settings.model}: set memory = \"24GB\" "
+            "(or \"16GB\", \"12GB\": quantized weights and offloading), or offload = \"model\", or ask for smaller "
+            "pictures") from None

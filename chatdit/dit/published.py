@@ -82,12 +82,7 @@ def flux_pipeline(variant: Variant = "dev", depth: int | None = None):
 def wan_vace_pipeline(depth: int | None = None):
     """A WanVACEPipeline of Wan2.1-VACE-1.3B's published shape (UMT5-XXL, Wan VAE); depth cuts the
     transformer to that many layers, every one a VACE layer."""
-    from diffusers import (
-        AutoencoderKLWan,
-        FlowMatchEulerDiscreteScheduler,
-        WanVACEPipeline,
-        WanVACETransformer3DModel,
-    )
+    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanVACEPipeline, WanVACETransformer3DModel
     from transformers import UMT5Config, UMT5EncoderModel
 
     from chatdit.dit.nano.build import build_tokenizers

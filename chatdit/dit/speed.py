@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from chatdit.config import Settings
+from chatdit.dit.parallel import enable_context_parallel, parse_parallel
 
 FLUX_BLOCKS = (19, 38)
 """(dual, single) transformer blocks of FLUX.1 dev/schnell/krea: the published MagCache ratios fit them."""
@@ -206,6 +207,7 @@ def apply_speed_options(pipe, settings: Settings, notify: Callable[[str], None],
     gets the same options, with the base's step count); `quantize` it in place too where it was
     built in memory (tiny) rather than quantized as it loaded (chatdit/dit/memory.py)."""
     steps = steps or default_steps(pipe, settings)
+    enable_context_parallel(pipe, parse_parallel(settings.parallel))
     if quantize:
         quantize_transformer(pipe, settings.quantize, notify)
     enable_step_cache(pipe, settings.cache, steps)

@@ -111,12 +111,7 @@ def build_tiny_wan_vace(seed: int = 0) -> Any:
     """A WanVACEPipeline of real classes with random weights: UMT5 over the nano tokenizer, a
     3-block Wan VAE (8x spatial, 4x temporal), a 2-layer VACE transformer."""
     import torch
-    from diffusers import (
-        AutoencoderKLWan,
-        FlowMatchEulerDiscreteScheduler,
-        WanVACEPipeline,
-        WanVACETransformer3DModel,
-    )
+    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanVACEPipeline, WanVACETransformer3DModel
     from transformers import UMT5Config, UMT5EncoderModel
 
     from chatdit.dit.nano.build import build_tokenizers

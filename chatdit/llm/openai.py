@@ -69,7 +69,7 @@ class OpenAIBackend:
         self.client = ChatClient(server, deadline, retries)
         self.url = server.url
 
-    def fill(self, schema: type[Schema], system: str, user: str) -> Schema:
+    def fill(self, schema: type[Schema], system: str, user: str, context: object = None) -> Schema:
         response_format = {"type": "json_schema",
                            "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()}}
         return fill_with_repair(schema, lambda messages: self.complete(messages, response_format),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
@@ -51,7 +52,9 @@ def endpoint(kind: ServerKind, url: str | None, model: str | None, api_key: str 
     """The endpoint for a preset with the settings' overrides; local servers take any key."""
     preset = PRESETS[kind]
     env_url = os.environ.get("OPENAI_BASE_URL") if kind == "openai" else None
-    key = api_key or os.environ.get("OPENAI_API_KEY") or ("" if kind == "openai" else "EMPTY")
-    return Endpoint(kind=kind, url=(url or env_url or preset.url).rstrip("/"),
+    address = (url or env_url or preset.url).rstrip("/")
+    local = urlsplit(address).hostname in ("127.0.0.1", "localhost", "::1")
+    key = api_key or os.environ.get("OPENAI_API_KEY") or ("" if kind == "openai" and not local else "EMPTY")
+    return Endpoint(kind=kind, url=address,
                     model=model or (preset.llm_model if role == "llm" else preset.vlm_model),
                     api_key=key, max_images=preset.max_images)

@@ -35,10 +35,23 @@ def branch(screen: ChatScreen, turn_id: str | None) -> None:
 
 
 def rename(screen: ChatScreen, title: str) -> None:
+    """The session's and its book's title (exports are named after it)."""
     if not title.strip():
-        raise ChatditError("/rename needs a title, e.g. /rename The fox book")
+        raise ChatditError("/title needs a title, e.g. /title The Fox Who Learned to Fly")
     screen.ensure_session().rename(title)
     screen.sub_title = screen.session_title
+    screen.notify(f"The book is called “{screen.session_title}”.", title="Title")
+
+
+def show_title(screen: ChatScreen) -> None:
+    screen.notify(f"“{screen.session_title}”; change it with /title NEW TITLE", title="Title")
+
+
+def set_page_text(screen: ChatScreen, page: int, text: str | None) -> None:
+    """A person's text for a book page (None: no text), then the pages shown again with it."""
+    screen.idle_session().set_page_text(page, text)
+    screen.notify(f"Page {page}: {text}" if text else f"Page {page} has no text now.", title="Page text")
+    screen.load_history()
 
 
 def configure(screen: ChatScreen, **settings) -> None:
@@ -51,14 +64,14 @@ def show_setting(screen: ChatScreen, key: str) -> None:
     screen.notify(f"{key} = {getattr(settings, key)}", title="Setting")
 
 
-def export(screen: ChatScreen, path: str) -> None:
+def export(screen: ChatScreen, path: str, options: dict | None = None) -> None:
     """Write the book in a worker (PDF and GIF encoding take a moment) and say where it went."""
     session = screen.idle_session()
     target = str(Path(path).expanduser()) if path.startswith("~") else path
 
     def write() -> None:
         try:
-            written = session.export(target)
+            written = session.export(target, **(options or {}))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a notification
             screen.app.call_from_thread(report, screen.app, exc)
             return

@@ -160,7 +160,9 @@ class ChatditApp(App):
         if chat is None or chat.session is None:
             self.notify("No book yet: ask for one, e.g. “make a two-page picture book about a fox”.")
             return
-        self.push_screen(BookScreen(chat.session))
+        from chatdit.tui import actions
+
+        self.push_screen(BookScreen(chat.session, set_text=lambda n, t: actions.set_page_text(chat, n, t)))
 
     def action_settings(self) -> None:
         from chatdit.tui.screens.settings import SettingsScreen

@@ -18,7 +18,11 @@ from chatdit.tui import actions
 if TYPE_CHECKING:
     from chatdit.tui.screens.chat import ChatScreen
 
-EXPORT_FORMATS = ("pdf", "html", "gif")
+EXPORT_FORMATS = ("pdf", "html", "gif", "mp4")
+EXPORT_OPTIONS = {"a4": ("page_size", "a4"), "letter": ("page_size", "letter"), "square": ("page_size", "square"),
+                  "under": ("layout", "under"), "over": ("layout", "over"), "facing": ("layout", "facing"),
+                  "bleed": ("bleed", True)}
+"""Words /export takes besides a format and a path: page size, text layout, bleed."""
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,14 @@ def run(screen: ChatScreen, text: str) -> None:
     command.run(screen, args)
 
 
+def export_options(args: list[str]) -> dict[str, object]:
+    """'/export pdf square facing bleed' -> page_size, layout and bleed for Session.export."""
+    return dict(EXPORT_OPTIONS[a.lower()] for a in args if a.lower() in EXPORT_OPTIONS)
+
+
 def export_target(args: list[str], title: str) -> str:
-    """The export path from '[pdf|html|gif] [path]'; a bare name lands in the session's exports/."""
+    """The export path from '[pdf|html|gif|mp4] [options] [path]'; a bare name lands in the session's exports/."""
+    args = [a for a in args if a.lower() not in EXPORT_OPTIONS]
     fmt = next((a.lower() for a in args if a.lower() in EXPORT_FORMATS), None)
     path = next((a for a in args if a.lower() not in EXPORT_FORMATS), None)
     if path is None:
@@ -86,8 +96,9 @@ def _commands() -> dict[str, SlashCommand]:
         ("undo", "/undo", "step back one turn (it stays in the history)", lambda s, a: actions.undo(s)),
         ("branch", "/branch [turn]", "continue from an earlier turn; without one, pick it in the history",
          lambda s, a: actions.branch(s, a[0]) if a else s.app.action_history()),
-        ("export", "/export [pdf|html|gif] [path]", "write the book; a bare name goes to the session's exports/",
-         lambda s, a: actions.export(s, export_target(a, s.session_title))),
+        ("export", "/export [pdf|html|gif|mp4] [a4|letter|square] [under|over|facing] [bleed] [path]",
+         "write the book; a bare name goes to the session's exports/",
+         lambda s, a: actions.export(s, export_target(a, s.session_title), export_options(a))),
         ("model", "/model [name]", "show or change the image model (nano, tiny, a hub id or a folder)", setting("model")),
         ("llm", "/llm [rules|openai|local]", "show or change the language-model backend", setting("llm")),
         ("critic", "/critic on|off", "check the pictures and retry the ones that fail", setting("critic", on_off)),
@@ -96,7 +107,9 @@ def _commands() -> dict[str, SlashCommand]:
         ("steps", "/steps N", "denoising steps of the next pictures (more: slower, finer)", setting("steps", number)),
         ("approval", "/approval on|off", "show the plan and wait for approval before drawing", setting("plan_approval", on_off)),
         ("attach", "/attach PATH", "attach a picture (Tab completes the path)", lambda s, a: actions.attach(s, " ".join(a))),
-        ("rename", "/rename TITLE", "rename this session", lambda s, a: actions.rename(s, " ".join(a))),
+        ("title", "/title [TITLE]", "show or change the book's title (the session's name)",
+         lambda s, a: actions.rename(s, " ".join(a)) if a else actions.show_title(s)),
+        ("rename", "/rename TITLE", "rename this session and its book (as /title)", lambda s, a: actions.rename(s, " ".join(a))),
         ("cancel", "/cancel", "stop the running turn (also Esc)", lambda s, a: s.action_cancel()),
         ("new", "/new", "start a new session (also ctrl+n)", lambda s, a: s.app.action_new_session()),
         ("sessions", "/sessions", "open, rename or delete sessions (also ctrl+o)", lambda s, a: s.app.action_sessions()),

@@ -10,27 +10,29 @@ from chatdit.session import Session
 from chatdit.tui.widgets.pages import PageView
 
 
-def book_texts(session: Session) -> dict[int, str]:
-    """Page number -> page text of the book as it stands now."""
-    return {number: entry.text or "" for number, entry in session.pages().items()}
+def book_texts(session: Session) -> dict[str, str]:
+    """Asset id -> the text printed with that picture in the book as it stands now."""
+    return {entry.asset_id: entry.text or "" for entry in session.pages().values()}
 
 
-def turn_pages(session: Session, turn: Turn, texts: dict[int, str] | None = None) -> list[PageView]:
-    """The turn's output pictures, each with its page number and the text asked for it."""
-    asked = {p.number: p.text or "" for p in turn.instruction.pages} if turn.instruction else {}
+def turn_pages(session: Session, turn: Turn, texts: dict[str, str] | None = None) -> list[PageView]:
+    """The turn's output pictures, each with its page number and, while it is in the book, its text;
+    after a book operation (pages added, removed, moved), the whole book as that turn left it."""
+    if turn.instruction and turn.instruction.book_op and turn.status == "done":
+        return whole_book(session, after=turn.id)
     texts = texts if texts is not None else (book_texts(session) if any(a.page for a in turn.assets) else {})
     views = []
     for asset in turn.assets:
         if asset.kind != "image":
             continue
         heading = f"page {asset.page}" if asset.page else "image"
-        text = asked.get(asset.page) or texts.get(asset.page, "") if asset.page else ""
-        views.append(PageView(session.asset_path(asset), heading, text))
+        views.append(PageView(session.asset_path(asset), heading, texts.get(asset.id, "") if asset.page else "",
+                              number=asset.page if asset.id in texts else None))
     return views
 
 
-def whole_book(session: Session) -> list[PageView]:
-    """Every page of the current book in order, for the book view."""
-    pages = session.pages()
-    return [PageView(session.asset_path(asset), f"page {number}", pages[number].text or "")
-            for number, asset in session.book().items()]
+def whole_book(session: Session, after: str | None = None) -> list[PageView]:
+    """Every page of the current book (or of the book right after the turn `after`) in order."""
+    pages = session.pages(after)
+    return [PageView(session.asset_path(asset), f"page {number}", pages[number].text or "", number=number)
+            for number, asset in session.book(after).items()]

@@ -17,10 +17,14 @@ class PlanApprovalScreen(ModalScreen[Approval | None]):
     BINDINGS = [Binding("ctrl+s", "approve", "Approve"), Binding("escape", "cancel", "Cancel turn")]
     AUTO_FOCUS = ".panel-prompt"  # the first page's prompt; Tab goes on to its text, then the next page
 
-    def __init__(self, plan: Plan, instruction: Instruction | None = None):
+    def __init__(self, plan: Plan, instruction: Instruction | None = None, message: str = ""):
+        """The text boxes start with the texts the person wrote in `message`; the others are
+        left to chatdit's writer unless the person types one."""
+        from chatdit.book.texts import person_texts
+
         super().__init__()
         self.plan = plan
-        self.texts = {p.number: p.text or "" for p in instruction.pages} if instruction else {}
+        self.texts = {n: t or "" for n, t in person_texts(instruction, message).items()} if instruction else {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="approval", classes="dialog"):
@@ -34,7 +38,7 @@ class PlanApprovalScreen(ModalScreen[Approval | None]):
                                 placeholder=f"what page {number} shows")
                     if panel.get("page"):
                         yield Input(self.texts.get(number, ""), id=f"text-{number}", classes="panel-prompt page-text",
-                                    placeholder=f"text printed under page {number} (optional)")
+                                    placeholder=f"page {number}'s text: leave empty and chatdit writes it")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Approve (ctrl+s)", id="approve", variant="success")
                 yield Button("Cancel (esc)", id="cancel", variant="error")

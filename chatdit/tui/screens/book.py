@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Static
 
 from chatdit.session import Session
 from chatdit.tui.errors import report
+from chatdit.tui.screens.image import SetText
 from chatdit.tui.views import whole_book
 from chatdit.tui.widgets.pages import PageCard, PageView
 
@@ -18,9 +19,9 @@ from chatdit.tui.widgets.pages import PageCard, PageView
 class BookScreen(Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back")]
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, set_text: SetText | None = None):
         super().__init__()
-        self.session = session
+        self.session, self.set_text = session, set_text
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -51,7 +52,7 @@ class BookScreen(Screen[None]):
     def on_page_card_selected(self, event: PageCard.Selected) -> None:
         from chatdit.tui.screens.image import ImageScreen
 
-        self.app.push_screen(ImageScreen(event.page, event.pages))
+        self.app.push_screen(ImageScreen(event.page, event.pages, set_text=self.set_text))
 
     def action_back(self) -> None:
         self.dismiss(None)

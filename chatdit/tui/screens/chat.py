@@ -17,7 +17,7 @@ from chatdit.errors import ChatditError, TurnCancelled
 from chatdit.events import Event
 from chatdit.schema import Approval, ConsentRequest, Plan, Turn
 from chatdit.session import Session
-from chatdit.tui import slash
+from chatdit.tui import actions, slash
 from chatdit.tui.errors import report
 from chatdit.tui.views import book_texts, turn_pages
 from chatdit.tui.widgets.chips import AttachmentChips
@@ -199,7 +199,7 @@ class ChatScreen(Screen):
         """Called by the turn's thread: show the plan and wait for the person's answer."""
         from chatdit.tui.screens.approval import PlanApprovalScreen
 
-        return self.ask_from_thread(PlanApprovalScreen(plan, view.instruction))
+        return self.ask_from_thread(PlanApprovalScreen(plan, view.instruction, view.message))
 
     def ask_consent(self, request: ConsentRequest) -> bool:
         """Called by the turn's thread before a face swap whose message did not state consent."""
@@ -247,7 +247,7 @@ class ChatScreen(Screen):
     def on_page_card_selected(self, event: PageCard.Selected) -> None:
         from chatdit.tui.screens.image import ImageScreen
 
-        self.app.push_screen(ImageScreen(event.page, event.pages))
+        self.app.push_screen(ImageScreen(event.page, event.pages, set_text=lambda n, t: actions.set_page_text(self, n, t)))
 
     def idle_session(self) -> Session:
         """The session, for commands that must not run beside a turn."""

@@ -36,9 +36,10 @@ class ConfirmScreen(ModalScreen[bool]):
 class AskTextScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
 
-    def __init__(self, question: str, value: str = ""):
+    def __init__(self, question: str, value: str = "", allow_empty: bool = False):
+        """`allow_empty`: an empty answer is "" (clear it), told apart from Esc (None)."""
         super().__init__()
-        self.question, self.value = question, value
+        self.question, self.value, self.allow_empty = question, value, allow_empty
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -46,7 +47,7 @@ class AskTextScreen(ModalScreen[str | None]):
             yield Input(self.value, id="answer")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        self.dismiss(event.value.strip() or ("" if self.allow_empty else None))
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

@@ -16,11 +16,13 @@ from chatdit.tui.widgets.preview import preview
 
 @dataclass(frozen=True)
 class PageView:
-    """What a card shows: the file, a heading ('page 2', 'image') and the page text."""
+    """What a card shows: the file, a heading ('page 2', 'image') and the page text; `number` is
+    the book page it is now (None for a picture no longer, or never, in the book)."""
 
     path: Path
     heading: str
     text: str = ""
+    number: int | None = None
 
 
 class PageCard(Vertical, can_focus=True):
