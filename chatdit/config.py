@@ -57,10 +57,13 @@ class Settings(BaseSettings):
     height: int | None = Field(default=None, ge=16, le=4096)
     device: str = Field(default="auto", description="auto, cpu, cuda, cuda:N, mps or xpu")
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
-    offload: Literal["none", "model", "sequential"] = "none"
+    memory: Literal["full", "24GB", "16GB", "12GB"] = Field(default="full", description="GPU memory preset: quantization, offload, VAE tiling and idle-variant eviction together (chatdit/dit/memory.py)")
+    offload: Literal["none", "model", "sequential", "group"] = "none"
+    vae_tiling: bool = Field(default=False, description="decode wide canvases in tiles")
+    gguf: str | None = Field(default=None, description="a FLUX.1 transformer as a GGUF single file (path or URL) instead of the checkpoint's")
     cache: Literal["none", "first_block", "taylorseer", "magcache"] = "none"
     compile: bool = False
-    quantize: Literal["none", "int8"] = Field(default="none", description="int8 weight-only transformer (needs torchao)")
+    quantize: Literal["none", "int8", "fp8", "nf4"] = Field(default="none", description="transformers and T5 at load: int8/fp8 weight-only (torchao) or NF4 (bitsandbytes)")
     lora_source: str = Field(default="ali-vilab/In-Context-LoRA", description="hub id or folder holding the In-Context LoRA preset files")
     group_lora: str | None = Field(default="movie-shots", description="In-Context LoRA preset a group of its panel count is drawn under, when the model takes it and the file is downloaded; None = never")
     video_model: str = Field(default="Wan-AI/Wan2.1-VACE-1.3B-diffusers", description="WanVACE model for face swap; 'tiny' = random test weights")

@@ -43,7 +43,8 @@ def group_caption(panel_prompts: list[str], style: str, grid: bool = False) -> s
 
 def split_joint_caption(caption: str) -> list[str]:
     """Inverse of joint_caption and incontext_caption, so each panel is judged against its own text."""
-    tag = PANEL_TAG if PANEL_TAG.format(index=1) in caption else IMAGE_TAG
+    incontext = PANEL_TAG.format(index=1) not in caption
+    tag = IMAGE_TAG if incontext else PANEL_TAG
     if tag.format(index=1) not in caption:
         return [caption]
     parts: list[str] = []
@@ -52,10 +53,10 @@ def split_joint_caption(caption: str) -> list[str]:
     while True:
         marker = tag.format(index=index)
         if marker not in rest:
-            parts.append(rest.strip().rstrip(".;").strip())
+            parts.append(rest.strip().rstrip(".").strip() if incontext else rest.strip())
             return parts
         head, rest = rest.split(marker, 1)
-        parts.append(head.strip().rstrip(";").strip())
+        parts.append(head.strip().rstrip(";").strip() if incontext else head.strip())
         index += 1
 
 

@@ -12,7 +12,6 @@ and VAE), so a session holds one copy of every component. Which weights back a n
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import threading
 from collections.abc import Callable, Iterable
@@ -54,7 +53,7 @@ def quiet_library_logs() -> None:
 
     os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    for noisy in ("torchao", "torch.utils._pytree"):
+    for noisy in ("torchao", "torch.utils._pytree", "bitsandbytes"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
@@ -148,22 +147,35 @@ class ModelHub:
 
             if self.kind not in ("nano", "tiny"):
                 self.notify(f"loading {self.settings.model} from {self.where} (once per session; large models take a minute)")
-            if self.kind == "hub":
-                check_downloaded(str(self.where))
-            try:
-                pipe = FluxPipeline.from_pretrained(self.where, dtype=dtype)
-            except (OSError, ValueError) as exc:
-                raise ModelUnavailableError(
-                    f"could not load model {self.settings.model!r} from {self.where}: {str(exc).splitlines()[0][:300]}; "
-                    + (f"get it with {download_advice(str(self.where))}" if self.kind == "hub" else "check the folder")
-                    + " or use model = \"nano\"") from exc
+            pipe = self._from_checkpoint(FluxPipeline, dtype)
         self._device, self._dtype = device, dtype
         self._place(pipe)
         from chatdit.dit.speed import apply_speed_options, default_steps
 
         self._steps = default_steps(pipe, self.settings)
-        apply_speed_options(pipe, self.settings, self.notify, self._steps)
+        apply_speed_options(pipe, self.settings, self.notify, self._steps, quantize=self.kind == "tiny")
         return pipe
+
+    def _from_checkpoint(self, pipeline_class, dtype):
+        """The base pipeline from its folder or hub id, quantized as it loads (and with a GGUF
+        transformer when one is set)."""
+        from chatdit.dit.memory import gguf_transformer, memory_plan, pipeline_quantization
+
+        if self.kind == "hub":
+            check_downloaded(str(self.where))
+        quantization = pipeline_quantization(memory_plan(self.settings), dtype)
+        extra = {"quantization_config": quantization} if quantization else {}
+        if self.settings.gguf:
+            extra["transformer"] = gguf_transformer(self.settings.gguf, dtype)
+            if quantization:
+                quantization.quant_mapping.pop("transformer")
+        try:
+            return pipeline_class.from_pretrained(self.where, dtype=dtype, **extra)
+        except (OSError, ValueError) as exc:
+            raise ModelUnavailableError(
+                f"could not load model {self.settings.model!r} from {self.where}: {str(exc).splitlines()[0][:300]}; "
+                + (f"get it with {download_advice(str(self.where))}" if self.kind == "hub" else "check the folder")
+                + " or use model = \"nano\"") from exc
 
     def _place(self, pipe) -> None:
         pipe.set_progress_bar_config(disable=True)
@@ -171,17 +183,17 @@ class ModelHub:
             pipe.enable_model_cpu_offload()  # a variant over the person's offloaded pipeline
         elif self._custom is not None:
             pipe.to(self._custom.device)
-        elif self.settings.offload == "model" and self._device == "cuda":
-            pipe.enable_model_cpu_offload()
-        elif self.settings.offload == "sequential" and self._device == "cuda":
-            pipe.enable_sequential_cpu_offload()
         else:
-            pipe.to(self._device)
+            from chatdit.dit.memory import memory_plan, place
+
+            place(pipe, memory_plan(self.settings), self._device)
 
     def _get(self, key: str, build: Callable[[], Any]):
         with self._lock:
             if key not in self._pipes:
-                with self._out_of_memory_advice(f"loading the {key} pipeline"):
+                from chatdit.dit.memory import out_of_memory_advice
+
+                with out_of_memory_advice(self, f"loading the {key} pipeline"):
                     pipe = build()
                 if pipe is not None:
                     pipe.set_progress_bar_config(disable=True)  # progress goes through chatdit's events
@@ -221,8 +233,12 @@ class ModelHub:
 
         if not Path(repo).expanduser().is_dir():
             check_downloaded(repo)
+        from chatdit.dit.memory import memory_plan, transformer_quantization
+
+        quantization = transformer_quantization(memory_plan(self.settings), self._dtype)
         try:
-            return FluxTransformer2DModel.from_pretrained(repo, subfolder="transformer", dtype=self._dtype)
+            return FluxTransformer2DModel.from_pretrained(repo, subfolder="transformer", dtype=self._dtype,
+                                                          **({"quantization_config": quantization} if quantization else {}))
         except (OSError, ValueError) as exc:
             raise ModelUnavailableError(f"the {role} model {repo} is not available: {str(exc).splitlines()[0][:300]}; "
                                         f"get it with {download_advice(repo)}") from exc
@@ -274,12 +290,15 @@ class ModelHub:
         """The first picture of one pipeline call, inside the cache contexts the pipeline lacks.
         Whatever ends the call (done, cancelled, failed), the step cache's state is reset and
         offloaded models go back to the CPU, so the next call starts as this one did."""
+        from chatdit.dit.memory import evict_idle, memory_plan, out_of_memory_advice
         from chatdit.dit.speed import cache_scope, reset_step_cache
 
+        if memory_plan(self.settings).evict_idle:
+            evict_idle(self._pipes, pipe, self._device)
         true_cfg = (kwargs.get("true_cfg_scale") or 1.0) > 1
         reset_step_cache(pipe)
         try:
-            with self._out_of_memory_advice(f"drawing a {kwargs.get('width')}x{kwargs.get('height')} canvas"), \
+            with out_of_memory_advice(self, f"drawing a {kwargs.get('width')}x{kwargs.get('height')} canvas"), \
                     cache_scope(pipe, true_cfg):
                 return pipe(**kwargs).images[0]
         finally:
@@ -334,21 +353,6 @@ class ModelHub:
         from chatdit.storybook import world_kind
 
         return list(dict.fromkeys(name for name in subjects if world_kind(name) is None))
-
-    @contextlib.contextmanager
-    def _out_of_memory_advice(self, doing: str):
-        """A device out-of-memory error as one line saying what to set; the memory is given back."""
-        import torch
-
-        try:
-            yield
-        except torch.OutOfMemoryError:
-            if torch.cuda.is_available():
-                torch.cuda.empty_cache()
-            raise ModelUnavailableError(
-                f"the {self._device} device ran out of memory {doing} with {self.settings.model}: set memory = \"24GB\" "
-                "(or \"16GB\", \"12GB\": quantized weights and offloading), or offload = \"model\", or ask for smaller "
-                "pictures") from None
 
     def report_undrawable(self, subjects: list[str]) -> None:
         """Name, once a session, the asked-for subjects nano cannot draw: it knows only its storybook

@@ -172,9 +172,12 @@ def reset_step_cache(pipe) -> None:
 
 
 def quantize_transformer(pipe, mode: str, notify: Callable[[str], None]) -> None:
-    """int8 weight-only quantization (torchao) of the transformer's linear layers, in place after
-    loading; without torchao the model runs unquantized and the person is told."""
+    """int8 weight-only quantization (torchao) of an in-memory transformer's linear layers; without
+    torchao the model runs unquantized and the person is told."""
     if mode == "none":
+        return
+    if mode != "int8":
+        notify(f'quantize = "{mode}" applies as a checkpoint loads; this model is built in memory, so it runs unquantized')
         return
     try:
         from torchao.quantization import quantize_
@@ -198,12 +201,15 @@ def int8_config():
         return int8_weight_only()
 
 
-def apply_speed_options(pipe, settings: Settings, notify: Callable[[str], None], steps: int | None = None) -> None:
-    """Quantize, cache and compile a pipeline's own transformer (the base's, or a Fill/Kontext
-    variant's: each transformer gets the same options, with the base's step count)."""
+def apply_speed_options(pipe, settings: Settings, notify: Callable[[str], None], steps: int | None = None,
+                        quantize: bool = False) -> None:
+    """Cache and compile a pipeline's own transformer (the base's, or a Fill/Kontext variant's: each
+    gets the same options, with the base's step count); `quantize` it in place too where it was
+    built in memory (tiny) rather than quantized as it loaded (chatdit/dit/memory.py)."""
     steps = steps or default_steps(pipe, settings)
     enable_context_parallel(pipe, parse_parallel(settings.parallel))
-    quantize_transformer(pipe, settings.quantize, notify)
+    if quantize:
+        quantize_transformer(pipe, settings.quantize, notify)
     enable_step_cache(pipe, settings.cache, steps)
     if settings.compile:
         import torch
