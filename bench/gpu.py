@@ -38,11 +38,7 @@ def patch_loaders(device: str, depth: int | None, quantize: str) -> None:
 
     def quantized(module):
         if quantize in ("int8", "fp8"):
-            from torchao.quantization import (
-                Float8WeightOnlyConfig,
-                Int8WeightOnlyConfig,
-                quantize_,
-            )
+            from torchao.quantization import Float8WeightOnlyConfig, Int8WeightOnlyConfig, quantize_
 
             quantize_(module, Int8WeightOnlyConfig() if quantize == "int8" else Float8WeightOnlyConfig())
         return module

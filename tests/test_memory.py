@@ -4,12 +4,7 @@ tiling and eviction; quantization happens as the checkpoint loads (torchao int8 
 import pytest
 
 from chatdit.config import load_settings
-from chatdit.dit.memory import (
-    PRESETS,
-    memory_plan,
-    pipeline_quantization,
-    transformer_quantization,
-)
+from chatdit.dit.memory import PRESETS, memory_plan, pipeline_quantization, transformer_quantization
 
 
 def test_a_preset_picks_everything_and_explicit_settings_win():
