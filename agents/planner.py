@@ -15,13 +15,12 @@ once the step that makes page N has run.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
 from chatdit.edits import edit_spec_of, edited_prompt, edits_in_place
 from chatdit.errors import InstructionError, PageReferenceError
-from chatdit.schema import CharacterCard, CharacterSpec, EditSpec, Instruction, PageEntry, PageSpec, Plan, Step, Target, TaskKind, ToolCall
+from chatdit.schema import CharacterCard, CharacterSpec, EditSpec, Instruction, PageEntry, PageSpec, Plan, Step, Target, ToolCall
 
 MAX_REFERENCES_PER_CANVAS = 2
 """Leave room for at least two generated panels next to the references in a 4-panel canvas."""
@@ -283,25 +282,3 @@ def plan_redo(instruction: Instruction, ctx: PlanContext) -> Plan:
     if not steps:
         raise InstructionError("nothing to change: say which page or picture, e.g. 'page 2: make the sky darker'")
     return Plan(steps=steps, rationale="redo the named outputs alone, keeping the characters")
-
-
-PLANNERS: dict[TaskKind, Callable[[Instruction, PlanContext], Plan]] = {
-    "generate": plan_new_images,
-    "group": plan_new_images,
-    "reference": plan_new_images,
-    "edit": plan_redo,
-    "inpaint": plan_redo,
-}
-"""One planning function per task kind; toolkit modules add their own (layout, faceswap)."""
-
-
-def plan_instruction(instruction: Instruction, ctx: PlanContext) -> Plan:
-    if instruction.targets and instruction.task in ("generate", "group", "reference"):
-        return plan_redo(instruction, ctx)
-    planner = PLANNERS.get(instruction.task)
-    if planner is None:
-        raise InstructionError(f"'{instruction.task}' requests are not supported by this version of chatdit yet")
-    return planner(instruction, ctx)
-
-
-from chatdit.agents import planner_toolkit  # noqa: E402,F401  registers the layout, faceswap and LoRA-preset planners

@@ -30,7 +30,7 @@ ADDS = ("add a yellow sun", "add a white cloud", "add a moon", "put two birds in
 
 
 def scenes(n: int):
-    from chatdit.dit.nano.world import render_scene, sample_spec
+    from chatdit.storybook import render_scene, sample_spec
 
     rng = random.Random(SEED)
     made = []
@@ -88,7 +88,7 @@ def main() -> None:
 
     from chatdit.config import load_settings
     from chatdit.dit.hub import ModelHub
-    from chatdit.vision.nano_world import detect_scene
+    from chatdit.storybook.detector import detect_scene
 
     load_builtin_tools()
     hub = ModelHub(load_settings(model="nano"))

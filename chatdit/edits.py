@@ -8,14 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from chatdit.llm.vocab import (
-    COLOR_CANONICAL,
-    COLOR_SHADES,
-    COLORS,
-    COMPOUND_NOUNS,
-    NUMBER_WORDS,
-    singular,
-)
+from chatdit.llm.vocab import COLOR_CANONICAL, COLOR_SHADES, COLORS, COMPOUND_NOUNS, NUMBER_WORDS, singular
 from chatdit.schema import EditSpec
 
 EDIT_TOOLS = ("edit", "inpaint")
@@ -271,6 +264,6 @@ def _without(base: str, noun: str, colors: str) -> str:
 
 
 def _plural(noun: str) -> str:
-    from chatdit.dit.nano.world import PLURALS
+    from chatdit.storybook import PLURALS
 
     return PLURALS.get(noun) or (noun + "es" if noun.endswith(("s", "x", "ch", "sh")) else noun + "s")

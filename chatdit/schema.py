@@ -129,7 +129,7 @@ class EditSpec(Strict):
     text: str = Field(description="the change as the person said it")
 
 
-BookOpKind = Literal["append", "remove", "move", "new_book"]
+BookOpKind = Literal["append", "remove", "move", "swap", "new_book"]
 
 
 class BookOp(Strict):
@@ -162,6 +162,15 @@ class Instruction(Strict):
     width: int | None = Field(default=None, ge=16, le=4096)
     height: int | None = Field(default=None, ge=16, le=4096)
     consent: bool = False
+
+    def scene(self, page: int | None) -> Instruction:
+        """What one output must show: the page's own subjects and background when the pages were
+        read as scenes, else the whole instruction (a single picture, an edit)."""
+        spec = next((p for p in self.pages if p.number == page), None)
+        if spec is None or not any(p.subjects or p.background for p in self.pages):
+            return self
+        return self.model_copy(update={"subjects": spec.subjects, "background": spec.background or self.background,
+                                       "pages": [], "output_count": 1, "prompt": spec.prompt})
 
 
 class ToolCall(Strict):
@@ -244,13 +253,23 @@ class Critique(Strict):
     feedback: str = ""
     critic: str = "structure"
     attempt: int = 0
+    page: int | None = Field(default=None, description="the page this output is (kept for a missing output too)")
+    step_id: str | None = Field(default=None, description="the step that made (or failed to make) it")
 
     @property
     def verdict(self) -> Literal["pass", "fail", "unchecked"]:
-        """'unchecked' when it passed only because the critic could check nothing."""
+        """'unchecked' when it passed only because the critic could check nothing, or could not
+        check what matters most (the story's hero, the change an edit asked for)."""
         if not self.passed:
             return "fail"
-        return "unchecked" if self.coverage == 0 else "pass"
+        if self.coverage == 0 or any(c.required and c.verdict == "unknown" for c in self.checks):
+            return "unchecked"
+        return "pass"
+
+    @property
+    def fully_checked(self) -> bool:
+        """Every content requirement was checked and met: only then may a reply say 'passed'."""
+        return self.verdict == "pass" and all(c.verdict == "pass" for c in self.checks if c.kind not in ("structure", "quality"))
 
     def score_text(self) -> str:
         """The score as a person should read it: 'unchecked' when nothing could be judged, nothing

@@ -191,20 +191,22 @@ class Session:
                 found[asset.id] = asset
         return found
 
-    def _head_values(self) -> dict[str, Any]:
-        if self.record.head is None:
+    def _values_after(self, turn_id: str | None) -> dict[str, Any]:
+        if turn_id is None:
             return {}
-        head = self.turn(self.record.head)
-        return self._graph_app().get_state(self._config(head.thread_id, head.checkpoint_id)).values
+        turn = self.turn(turn_id)
+        return self._graph_app().get_state(self._config(turn.thread_id, turn.checkpoint_id)).values
 
-    def pages(self) -> dict[int, PageEntry]:
-        """The book as it stands at the head: page number -> picture, prompt and text."""
-        return {int(p): PageEntry.model_validate(e) for p, e in (self._head_values().get("book") or {}).items()}
+    def pages(self, after: str | None = None) -> dict[int, PageEntry]:
+        """The book as it stands at the head (or right after the turn `after`): page number ->
+        picture, prompt and text."""
+        values = self._values_after(after or self.record.head)
+        return {int(p): PageEntry.model_validate(e) for p, e in (values.get("book") or {}).items()}
 
-    def book(self) -> dict[int, Asset]:
-        """The current page -> asset map."""
+    def book(self, after: str | None = None) -> dict[int, Asset]:
+        """The page -> asset map at the head (or right after the turn `after`)."""
         assets = self.assets()
-        return {page: assets[entry.asset_id] for page, entry in sorted(self.pages().items()) if entry.asset_id in assets}
+        return {page: assets[entry.asset_id] for page, entry in sorted(self.pages(after).items()) if entry.asset_id in assets}
 
     def asset_path(self, asset: Asset | str) -> Path:
         asset = self.assets()[asset] if isinstance(asset, str) else asset
@@ -233,7 +235,8 @@ class Session:
             self.record.title = text.strip().splitlines()[0][:TITLE_LENGTH] if text.strip() else "untitled"
         self.store.save(self.record)
         config = self._config(thread_id, head.checkpoint_id if head else None)
-        return self._run(turn, new_turn_input(turn.id, text, uploads, self.settings.rounds), config, on_event, Answers(approve, consent))
+        return self._run(turn, new_turn_input(turn.id, text, uploads, self.settings.rounds, turn.parent_id), config, on_event,
+                         Answers(approve, consent))
 
     def pending(self) -> Turn | None:
         """The turn a killed process left unfinished, if any."""
@@ -254,7 +257,8 @@ class Session:
         parent = self.turn(turn.parent_id) if turn.parent_id else None
         uploads = [{"asset_id": a, "path": str(self.asset_path(a))} for a in turn.images]
         config = self._config(turn.thread_id, parent.checkpoint_id if parent else None)
-        return self._run(turn, new_turn_input(turn.id, turn.message, uploads, self.settings.rounds), config, on_event, Answers(approve, consent))
+        return self._run(turn, new_turn_input(turn.id, turn.message, uploads, self.settings.rounds, turn.parent_id), config, on_event,
+                         Answers(approve, consent))
 
     def _run(self, turn: Turn, graph_input: Any, config: dict, on_event: EventHandler | None, answers: Answers) -> Turn:
         from langgraph.types import Command

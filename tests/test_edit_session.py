@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from chatdit import Session
-from chatdit.vision.nano_world import detect_scene
+from chatdit.storybook.detector import detect_scene
 from chatdit.vision.world_edits import luminance, part_mask
 
 pytestmark = pytest.mark.slow

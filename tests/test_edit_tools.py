@@ -5,10 +5,10 @@ import threading
 
 import numpy as np
 import pytest
-
-from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_scene
-from chatdit.errors import ToolArgumentError, TurnCancelled
 from chatdit.tools.registry import ToolContext, run_tool
+
+from chatdit.errors import ToolArgumentError, TurnCancelled
+from chatdit.storybook import ObjectSpec, SceneSpec, render_scene
 
 
 @pytest.fixture
@@ -75,9 +75,8 @@ def test_edit_stops_within_a_step_when_cancelled(ctx):
 
 
 def test_the_redrawn_region_fades_in_at_its_edge_and_nothing_outside_changes():
-    from PIL import Image, ImageDraw
-
     from chatdit.tools.inpaint import feathered
+    from PIL import Image, ImageDraw
 
     mask = Image.new("L", (128, 128), 0)
     ImageDraw.Draw(mask).rectangle((32, 32, 95, 95), fill=255)

@@ -35,8 +35,9 @@ def test_the_changed_picture_is_described_with_the_new_color(base, change, expec
 
 
 def test_a_recolor_masks_only_the_objects_not_yet_that_color():
-    from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_scene
     from chatdit.tools.edit import named_region
+
+    from chatdit.storybook import ObjectSpec, SceneSpec, render_scene
 
     image, _ = render_scene(SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", position="left"),
                                                                  ObjectSpec(kind="fox", color="blue", position="right")]), seed=4)

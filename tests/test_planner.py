@@ -1,9 +1,10 @@
 """The planner's grouping rules, as specifications."""
 
 import pytest
+from chatdit.agents.planner import InputAsset, PlanContext
+from chatdit.agents.planning import plan_instruction
 
 from chatdit import plan
-from chatdit.agents.planner import PlanContext, InputAsset, plan_instruction
 from chatdit.edits import edit_spec_of
 from chatdit.errors import InstructionError, PageReferenceError
 from chatdit.schema import CharacterCard, CharacterSpec, Instruction, PageEntry, PageSpec, Subject, Target

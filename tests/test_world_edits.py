@@ -4,13 +4,13 @@ belongs, and the critic's check of the asked change fails when the change was no
 
 import numpy as np
 import pytest
+from chatdit.tools.registry import ToolContext, run_tool
 
 from chatdit.critics.world_edit import edit_checks
-from chatdit.dit.nano.world import HORIZON, Instance, ObjectSpec, SceneSpec, object_box, render_instances, render_scene
 from chatdit.edits import edit_spec_of
 from chatdit.errors import ToolArgumentError
-from chatdit.tools.registry import ToolContext, run_tool
-from chatdit.vision.nano_world import detect_scene
+from chatdit.storybook import HORIZON, Instance, ObjectSpec, SceneSpec, object_box, render_instances, render_scene
+from chatdit.storybook.detector import detect_scene
 from chatdit.vision.world_edits import luminance, part_mask
 
 SCENE = SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", position="left"),

@@ -40,7 +40,7 @@ class EditArgs(SizeArgs):
 
 
 def _part_box(part: str) -> list:
-    from chatdit.dit.nano.world import HORIZON
+    from chatdit.storybook import HORIZON
 
     return [(0.0, 0.0, 1.0, HORIZON)] if part == "sky" else [(0.0, HORIZON, 1.0, 1.0)]
 
@@ -48,7 +48,7 @@ def _part_box(part: str) -> list:
 def _add_boxes(spec: EditSpec, image) -> list:
     """Free spots for the new objects where they belong: in the sky, on the ground, or the place named."""
     from chatdit.critics.world import _grow, add_area, free_spot
-    from chatdit.vision.nano_world import detect_scene
+    from chatdit.storybook.detector import detect_scene
 
     area, scene = add_area(spec.part, spec.place), detect_scene(image)
     around = [_grow(o.bbox, ADD_GAP) for o in scene.objects]  # a new star drawn touching the moon reads as one blob
@@ -89,9 +89,9 @@ def pixel_edit(spec: EditSpec, image, where: str = "in this picture") -> tuple |
     from PIL import ImageColor
 
     from chatdit.critics.world import applies
-    from chatdit.dit.nano.world import COLORS
+    from chatdit.storybook import COLORS
+    from chatdit.storybook.detector import detect_scene
     from chatdit.vision import world_edits
-    from chatdit.vision.nano_world import detect_scene
 
     if not applies(image):
         return None

@@ -48,8 +48,9 @@ class InpaintArgs(SizeArgs):
 def object_boxes(image, name: str, unlike: str | None = None) -> list[Box]:
     """Boxes of a named object in a storybook-world picture, found by the world detector; with
     `unlike`, only those not already of that color (a recolor leaves the blue foxes alone)."""
-    from chatdit.critics.world import applies, world_color, world_kind
-    from chatdit.vision.nano_world import detect_scene
+    from chatdit.critics.world import applies
+    from chatdit.storybook import world_color, world_kind
+    from chatdit.storybook.detector import detect_scene
 
     words = name.lower().replace("the ", "").split()
     kind = world_kind(words[-1]) if words else None

@@ -16,11 +16,9 @@ from functools import lru_cache
 import numpy as np
 
 from chatdit.critics import world
-from chatdit.critics.base import CritiqueContext, Judgement, Requirement, edited_picture, make_critique, requirements_for
+from chatdit.critics.base import BLANK_STDDEV, CritiqueContext, Judgement, Requirement, edited_picture, make_critique, requirements_for
 from chatdit.schema import Instruction, RequirementCheck
 
-BLANK_STDDEV = 2.0
-"""Below this pixel standard deviation a picture is a flat fill."""
 LOW_CONTRAST = 16.0
 """Luminance spread (2nd to 98th percentile) below which nothing in the picture can be told apart."""
 PEOPLE = {"person", "people", "man", "men", "woman", "women", "boy", "girl", "child", "children", "kid", "kids",
@@ -126,7 +124,7 @@ class OfflineCritic:
         requirements = requirements_for(instruction, context.prompt)
         scene = None
         if world.applies(image):
-            from chatdit.vision.nano_world import detect_scene
+            from chatdit.storybook.detector import detect_scene
 
             scene = detect_scene(image)
         faces = count_faces(image) if any(self._about_people(r, instruction) for r in requirements) else 0

@@ -33,7 +33,7 @@ _TARGETS = {"darker": (0.0, 0.0, 0.0), "brighter": (255.0, 255.0, 255.0)}
 def edit_checks(before_image, after_image, change: str | EditSpec) -> list[RequirementCheck]:
     """The asked change's check (required), then one 'kept' check per thing the change leaves alone."""
     from chatdit.edits import edit_spec_of
-    from chatdit.vision.nano_world import detect_scene
+    from chatdit.storybook.detector import detect_scene
 
     spec = change if isinstance(change, EditSpec) else edit_spec_of(change)
     return scene_checks(spec, detect_scene(before_image), detect_scene(after_image), before_image, after_image)
@@ -83,7 +83,7 @@ def _mean(pixels: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
 def _part_check(spec: EditSpec, before_image, after_image) -> RequirementCheck:
     from PIL import ImageColor
 
-    from chatdit.dit.nano.world import COLORS
+    from chatdit.storybook import COLORS
     from chatdit.vision.world_edits import luminance, part_mask
 
     name = f"{spec.part}: {spec.direction or spec.color}"
@@ -117,7 +117,7 @@ def _new_objects(before, after, kind: str, color: str | None) -> list:
 
 def _add_check(spec: EditSpec, kind: str, color: str | None, before, after) -> RequirementCheck:
     from chatdit.critics.world import add_area
-    from chatdit.dit.nano.world import PLURALS
+    from chatdit.storybook import PLURALS
 
     name = f"added: {' '.join(filter(None, [str(spec.count), color, kind if spec.count == 1 else PLURALS[kind]]))}"
     had = before.count(kind, color) if color else before.count(kind)

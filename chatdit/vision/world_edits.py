@@ -7,7 +7,7 @@ tool do exactly, where redrawing through the model would also redraw what should
 - move: an object's pixels cut out, the hole filled, and pasted shifted (drag-style editing);
 - resize: an object scaled about its center, the hole filled.
 
-Objects come from the world detector (`chatdit.vision.nano_world.detect_scene`); the critic
+Objects come from the world detector (`chatdit.storybook.detector.detect_scene`); the critic
 (`chatdit.critics.world.edit_checks`) measures each change with the same detector.
 """
 
@@ -16,14 +16,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from chatdit.dit.nano.world import COLORS, HORIZON
-from chatdit.vision.nano_world import (
-    DetectedObject,
-    DetectedScene,
-    detect_background,
-    detect_scene,
-    label_pixels,
-)
+from chatdit.storybook import COLORS, HORIZON
+from chatdit.storybook.detector import DetectedObject, DetectedScene, detect_background, detect_scene, label_pixels
 
 TONE_STEPS = (0.35, 0.3, 0.25, 0.2, 0.15, 0.1, 0.05)
 """Levels strengths tried, strongest first: the first that leaves the picture the same world
@@ -53,8 +47,10 @@ def luminance(pixels: np.ndarray) -> np.ndarray:
 
 
 def _same_world(scene: DetectedScene, other: DetectedScene) -> bool:
-    key = lambda s: sorted((o.kind, o.color) for o in s.objects)
-    return scene.background == other.background and key(scene) == key(other)
+    def kinds(scene_: DetectedScene) -> list[tuple[str, str]]:
+        return sorted((o.kind, o.color) for o in scene_.objects)
+
+    return scene.background == other.background and kinds(scene) == kinds(other)
 
 
 def tone(image, part: str, target: tuple[int, int, int]) -> tuple[Image.Image, float]:
