@@ -22,12 +22,16 @@ SKY_THINGS = {"sun", "moon", "star", "cloud", "bird", "rainbow", "kite", "balloo
 SHAPES = {"circle", "square", "triangle", "heart"}
 """The world's shapes, which belong nowhere in particular."""
 
-_TONE = {"darker": "darker", "dimmer": "darker", "darken": "darker", "dim": "darker", "gloomier": "darker",
+_TONE = {"darker": "darker", "dimmer": "darker", "darken": "darker", "dim": "darker", "gloomier": "darker", "tone down": "darker",
          "too bright": "darker", "less bright": "darker", "brighter": "brighter", "lighter": "brighter",
          "brighten": "brighter", "lighten": "brighter", "too dark": "brighter", "less dark": "brighter"}
 _SIZE = {"bigger": "bigger", "larger": "bigger", "enlarge": "bigger", "grow": "bigger", "scale up": "bigger",
          "blow up": "bigger", "huge": "bigger", "taller": "bigger", "smaller": "smaller", "tinier": "smaller",
          "tiny": "smaller", "shrink": "smaller", "scale down": "smaller", "reduce": "smaller", "shorter": "smaller"}
+_SIZE_SAID = {"twice as big": "bigger",
+              "twice as large": "bigger", "two times as big": "bigger", "two times as large": "bigger",
+              "half as big": "smaller", "half as large": "smaller", "half the size": "smaller"}
+"""Sizes said another way: 'twice as big' asks for bigger ('too big' is read by _RESIZE_TOO)."""
 _DIRECTION = {"left": "left", "leftwards": "left", "right": "right", "rightwards": "right", "up": "up",
               "upwards": "up", "higher": "up", "top": "up", "down": "down", "downwards": "down", "lower": "down",
               "bottom": "down"}
@@ -42,6 +46,7 @@ _COLOR = r"(?P<color>(?:(?:light|dark|pale|bright|deep|hot|royal|neon)\s+)?[a-z]
 _REMOVE = re.compile(r"^(?:remove|delete|erase|get rid of|take (?:out|away|off)|eliminate|lose|drop|cut out|"
                      r"clear away|wipe out)\s+(?P<np>.+)$")
 _REMOVE_NO = re.compile(r"^(?:there should be |i want |with |show )?(?:no|no more|without)\s+(?P<np>.+)$")
+_REMOVE_OUT = re.compile(r"^(?:get|take|move|leave)\s+(?P<np>.+?)\s+out(?:\s+of (?:the |this )?(?:picture|page|image|scene))?$")
 _REMOVE_GO = re.compile(r"^(?P<np>.+?)\s+(?:should|must|has to|needs to)\s+(?:go|be gone|be removed|disappear|vanish)$")
 _MOVE = re.compile(r"^(?P<verb>move|shift|slide|push|drag|nudge|put|bring|place)\s+(?P<np>.+?)\s+(?:a (?:bit|little)\s+|"
                    r"slightly\s+|further\s+|more\s+|over\s+|way\s+)*(?:(?:to|towards?|on|at|in)\s+(?:the\s+)?)?"
@@ -55,14 +60,18 @@ _RESIZE_MAKE = re.compile(r"^(?:make|turn|have|draw)\s+(?P<np>.+?)\s+(?:a (?:bit
                           r"(?:\s+than (?:before|it is|now))?$")
 _RESIZE_SHOULD = re.compile(r"^(?P<np>.+?)\s+(?:should|must|could|needs to|has to)\s+be\s+(?:a (?:bit|little|lot)\s+|"
                             r"much\s+|slightly\s+)*(?P<size>bigger|larger|smaller|tinier|taller|shorter)$")
+_RESIZE_TOO = re.compile(r"^(?P<np>.+?)\s+(?:is|are|looks?)\s+(?:way\s+|much\s+)?too\s+(?P<size>big|large|small|tiny)\b.*$")
+_RESIZE_AS = re.compile(r"^(?:make|draw)\s+(?P<np>.+?)\s+(?P<size>twice as (?:big|large)|two times as (?:big|large)|"
+                        r"half as (?:big|large)|half the size)$")
 _RESIZE_ADJ = re.compile(r"^(?:an?\s+)?(?:much\s+)?(?P<size>bigger|larger|smaller|tinier)\s+(?P<np>.+)$")
 _RECOLOR = (
     re.compile(rf"^(?:make|turn|paint|colou?r|recolou?r|change|dye)\s+(?P<np>.+?)\s+(?:to\s+|into\s+|in\s+)?(?:be\s+)?{_COLOR}$"),
     re.compile(rf"^change the colou?r of\s+(?P<np>.+?)\s+to\s+{_COLOR}$"),
     re.compile(rf"^(?P<np>.+?)\s+(?:should|must|could|needs to)\s+(?:be|become|turn)\s+{_COLOR}$"),
+    re.compile(rf"^(?:i want|i'?d like|i would like|let)\s+(?P<np>.+?)\s+(?:to\s+)?(?:be|become|turn)\s+{_COLOR}$"),
 )
-_ADD = re.compile(r"^(?:add|put|place|draw|include|insert|paint|sketch|give it|show|there should be|let there be|"
-                  r"i want|we need|also)\s+(?P<np>.+)$")
+_ADD = re.compile(r"^(?:add|put|place|draw|include|insert|paint|sketch|stick|pop|give (?:it|the (?:sky|ground|picture))|"
+                  r"show|there should be|let there be|i want|we need|also)\s+(?P<np>.+)$")
 
 
 @dataclass
@@ -80,7 +89,7 @@ def _clean(change: str) -> str:
     text = re.sub(r"\s*\b(?:on|in|of|for) (?:page|picture|panel|image|shot) \d+\b", "", text)
     while (lead := _LEAD.match(text)) is not None:
         text = text[lead.end():]
-    return re.sub(r",?\s*(?:please|thanks|thank you)$", "", text).strip(" ,")
+    return re.sub(r",?\s*(?:please|thanks|thank you|instead)$", "", text).strip(" ,")
 
 
 def _color_of(words: str) -> str | None:
@@ -125,7 +134,7 @@ def _spec(kind: str, phrase: _Phrase, text: str, **fields) -> EditSpec:
 
 
 def _removal(text: str, said: str) -> EditSpec | None:
-    for pattern in (_REMOVE, _REMOVE_NO, _REMOVE_GO):
+    for pattern in (_REMOVE, _REMOVE_NO, _REMOVE_GO, _REMOVE_OUT):
         if (found := pattern.match(text)) is not None:
             phrase = _phrase(found["np"])
             if phrase.noun is not None:
@@ -145,11 +154,13 @@ def _move(text: str, said: str) -> EditSpec | None:
 
 
 def _resize(text: str, said: str) -> EditSpec | None:
-    for pattern in (_RESIZE_VERB, _RESIZE_MAKE, _RESIZE_SHOULD, _RESIZE_ADJ):
+    for pattern in (_RESIZE_VERB, _RESIZE_MAKE, _RESIZE_SHOULD, _RESIZE_TOO, _RESIZE_AS, _RESIZE_ADJ):
         if (found := pattern.match(text)) is not None:
             phrase = _phrase(found["np"])
             if phrase.noun is not None and _part_of(phrase.noun) == "object":
-                return _spec("resize", phrase, said, direction=_SIZE[found["size"]])
+                if pattern is _RESIZE_TOO:  # 'too big' asks for smaller
+                    return _spec("resize", phrase, said, direction="smaller" if found["size"] in ("big", "large") else "bigger")
+                return _spec("resize", phrase, said, direction=_SIZE_SAID.get(found["size"]) or _SIZE[found["size"]])
     return None
 
 
@@ -198,6 +209,7 @@ def _addition(text: str, said: str) -> EditSpec | None:
     if phrase.noun is None or _part_of(phrase.noun) != "object":
         return None
     part, place = _place(np)
+    part = part or ("sky" if found.group(0).startswith("give the sky") else None)
     if part is None:
         part = "sky" if phrase.noun in SKY_THINGS else ("object" if phrase.noun in SHAPES else "ground")
     return EditSpec(kind="add", part=part, noun=phrase.noun, color=phrase.color, place=place,

@@ -69,6 +69,7 @@ def test_remove_the_house_leaves_no_house(session):
     assert "house" not in session.pages()[1].prompt
 
 
+@pytest.mark.timeout(1800)  # one 16-step fill through the nano model: minutes on a loaded 2-core CPU
 def test_add_a_sun_is_judged_by_what_the_detector_sees_in_the_sky(session):
     turn = session.chat("page 1: add a yellow sun")
     suns = [o for o in detect_scene(picture(session, turn.assets[0])).find("sun", "yellow") if o.center[1] < 0.62 * 64]

@@ -24,7 +24,9 @@ from chatdit.schema import EditSpec
 OBJECT_MARGIN = 0.2
 """A named object's box is grown by this share of its side: the detector's box is tight, and the
 old color left on its rim reads as the old object (a red ring round the new blue fox)."""
-PIXEL_KINDS = ("tone", "remove", "move", "resize")
+ADD_GAP = 6
+"""Pixels kept between an added object's spot and what the picture shows (the world detector
+reads two touching things of one color as one)."""
 _TARGETS = {"darker": (0, 0, 0), "brighter": (255, 255, 255)}
 
 
@@ -45,14 +47,15 @@ def _part_box(part: str) -> list:
 
 def _add_boxes(spec: EditSpec, image) -> list:
     """Free spots for the new objects where they belong: in the sky, on the ground, or the place named."""
-    from chatdit.critics.world import add_area, free_spot
+    from chatdit.critics.world import _grow, add_area, free_spot
     from chatdit.storybook.detector import detect_scene
 
     area, scene = add_area(spec.part, spec.place), detect_scene(image)
-    taken: list = []
+    around = [_grow(o.bbox, ADD_GAP) for o in scene.objects]  # a new star drawn touching the moon reads as one blob
+    spots: list = []
     for _ in range(min(spec.count, 4)):
-        taken.append(free_spot(scene, area, taken))
-    return taken
+        spots.append(free_spot(scene, area, around + spots))
+    return spots
 
 
 def named_region(spec: EditSpec, image) -> tuple[str, list] | None:

@@ -117,8 +117,9 @@ def _new_objects(before, after, kind: str, color: str | None) -> list:
 
 def _add_check(spec: EditSpec, kind: str, color: str | None, before, after) -> RequirementCheck:
     from chatdit.critics.world import add_area
+    from chatdit.storybook import PLURALS
 
-    name = f"added: {' '.join(filter(None, [str(spec.count), color, kind]))}"
+    name = f"added: {' '.join(filter(None, [str(spec.count), color, kind if spec.count == 1 else PLURALS[kind]]))}"
     had = before.count(kind, color) if color else before.count(kind)
     now = after.count(kind, color) if color else after.count(kind)
     new = _new_objects(before, after, kind, color)
