@@ -42,7 +42,8 @@ def is_verbish(word: str) -> bool:
         return True
     if is_known_noun(word):
         return False
-    return only_verb(word) or (word.endswith("ing") and len(word) > 5) or (word.endswith("ly") and len(word) > 4)
+    gerund = word.endswith("ing") and len(word) > 5 and "NOUN" not in parts_of_speech(word)  # not 'building'
+    return only_verb(word) or gerund or (word.endswith("ly") and len(word) > 4)
 
 
 def verb_after_noun(word: str, span: list[str]) -> bool:
@@ -70,7 +71,7 @@ def segments_of(words: list[str]) -> list[list[str]]:
     span: list[str] = []
     for word in words:
         seen_noun = any(is_known_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w) or is_verbish(w))
-                        for w in span)
+                        for w in span) or bool(span and "NOUN" in parts_of_speech(span[-1]) and span[-1] not in COLORS)
         if (is_verbish(word) and seen_noun and word not in ("there", "here")) or (verb_after_noun(word, span) and seen_noun):
             segments.append(span)
             span = []

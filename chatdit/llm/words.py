@@ -84,7 +84,7 @@ ABSTRACT_NOUNS = {
     "beauty", "strength", "skill", "symbol", "testament", "touch", "addition", "comfort", "elegance", "warmth",
     "harmony", "contrast", "sense", "feeling", "atmosphere", "charm", "grace", "joy", "love", "peace", "hope",
     "fear", "life", "time", "way", "idea", "dream", "adventure", "journey", "story", "magic", "fun", "glow",
-    "shade", "shadow", "light", "sound", "music", "silence", "air", "heat", "cold", "texture", "color", "colour",
+    "shade", "shadow", "sound", "music", "silence", "air", "heat", "cold", "texture", "color", "colour",
     "shape", "size", "style", "mood", "spirit", "energy", "power", "nature", "art", "lot", "kind", "sort", "type",
     "variety", "array", "range", "mix", "blend", "hint", "trick", "game", "help", "work", "rest", "end", "edge",
     "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist",
