@@ -56,7 +56,7 @@ def verb_after_noun(word: str, span: list[str]) -> bool:
         return False
     if "VERB" not in parts_of_speech(word) and word not in VERBISH:
         return False
-    if only_verb(word) or word.endswith("ed") or word in VERBISH:
+    if only_verb(word) or word.endswith(("ed", "ing")) or word in VERBISH:  # 'the bird setting off'
         return True
     if is_plural(last):
         return singular(word) == word and not is_known_noun(word)  # 'two dogs play'
