@@ -78,6 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("session", type=Path)
     resume.set_defaults(handler=cmd_resume)
 
+    keys = commands.add_parser("keys", help="the key that signs content credentials: `chatdit keys init --name NAME`")
+    keys.add_argument("action", choices=["init", "show"])
+    keys.add_argument("--name", default="", help="the signer's name on the certificate (init)")
+    keys.add_argument("--force", action="store_true", help="replace existing keys (init)")
+    keys.set_defaults(handler=cmd_keys)
+
+    verify = commands.add_parser("verify", help="read and check the content credentials (C2PA) of files")
+    verify.add_argument("files", type=Path, nargs="+")
+    verify.set_defaults(handler=cmd_verify)
+
     train = commands.add_parser("train-nano", help="train the embedded nano model (see chatdit.dit.nano.train --help)",
                                 add_help=False)
     train.set_defaults(handler=cmd_train_nano)
@@ -177,6 +187,24 @@ def cmd_resume(args: argparse.Namespace) -> int:
         turn = session.resume(on_event=ConsoleProgress())
         print(turn.reply)
     return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from chatdit.provenance.keys import init_keys, load_keys
+
+    keys = init_keys(args.name, force=args.force) if args.action == "init" else load_keys()
+    print(f"signer: {keys.name}\nkeys: {keys.folder} (signer.key, signer-chain.pem; ca.pem is the anchor verify trusts)")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when every file's credentials hold, 1 when any file has none or a broken one."""
+    from chatdit.provenance.verify import verify_file
+
+    results = [verify_file(path) for path in args.files]
+    for result in results:
+        print("\n".join(result.lines()))
+    return 0 if all(result.ok for result in results) else 1
 
 
 def cmd_train_nano(args: argparse.Namespace) -> int:

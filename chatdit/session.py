@@ -364,4 +364,8 @@ class Session:
             pages = {i: PageEntry(asset_id=a.id, prompt=a.prompt or "") for i, a in enumerate(last, start=1)}
         assets = self.assets()
         book_pages = [BookPage(number=n, image_path=self.store.asset_path(assets[e.asset_id]), text=e.text) for n, e in sorted(pages.items())]
-        return export_book(book_pages, self.store.resolve_export_path(path), title=self.title)
+        target = export_book(book_pages, self.store.resolve_export_path(path), title=self.title)
+        from chatdit.provenance.credentials import sign_export
+
+        sign_export(target, self.title, [(p.number, p.image_path) for p in book_pages])
+        return target
