@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chatdit import heroes
 from chatdit.config import Settings, chatdit_home, load_settings
 from chatdit.errors import ChatditError, SessionError, TurnCancelled
 from chatdit.events import Event, Notice
-from chatdit.schema import Approval, Asset, ConsentRequest, Critique, Instruction, PageEntry, Plan, Turn, utc_now
+from chatdit.schema import (Approval, Asset, CharacterCard, ConsentRequest, Critique, Instruction, PageEntry, Plan, Turn,
+                            utc_now)
 from chatdit.store import SessionRecord, SessionStore
 
 EventHandler = Callable[[Event], None]
@@ -200,6 +202,32 @@ class Session:
     def pages(self) -> dict[int, PageEntry]:
         """The book as it stands at the head: page number -> picture, prompt and text."""
         return {int(p): PageEntry.model_validate(e) for p, e in (self._head_values().get("book") or {}).items()}
+
+    def cards(self) -> dict[str, CharacterCard]:
+        """The character cards at the head (photo heroes among them), by name."""
+        return {n: CharacterCard.model_validate(c) for n, c in (self._head_values().get("cards") or {}).items()}
+
+    def add_card(self, name: str, photo: str | Path, description: str | None = None) -> CharacterCard:
+        """Make `name` a photo hero: its card holds the photo, upright and cropped (chatdit.heroes)."""
+        return heroes.add_card(self, name, Path(photo), description)
+
+    def edit_card(self, name: str, description: str) -> CharacterCard:
+        """Change what a card says its character looks like; undo takes it back."""
+        return heroes.edit_card(self, name, description)
+
+    def commit_state(self, message: str, values: dict[str, Any], images: list[str] | None = None) -> Turn:
+        """A change made without generating (a card) as a turn of its own, for undo and branch."""
+        head = self.turn(self.record.head) if self.record.head else None
+        thread_id = head.thread_id if head else new_id()
+        config = self._config(thread_id, head.checkpoint_id if head else None)
+        config["configurable"]["checkpoint_ns"] = ""  # update_state needs it where invoke does not
+        saved = self._graph_app().update_state(config, values, as_node="respond")
+        turn = Turn(id=new_id(), parent_id=self.record.head, message=message, thread_id=thread_id, images=images or [],
+                    status="done", reply=message, checkpoint_id=saved["configurable"]["checkpoint_id"])
+        self.record.turns.append(turn)
+        self.record.head = turn.id
+        self.store.save(self.record)
+        return turn
 
     def book(self) -> dict[int, Asset]:
         """The current page -> asset map."""
