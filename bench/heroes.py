@@ -68,20 +68,20 @@ def main() -> None:
                                    objects=[world.ObjectSpec(kind=kind, color=color, size="large")])
             photos[name] = work / f"{index}-{name}.png"
             world.render_scene(spec, seed=rng.randrange(1 << 30))[0].save(photos[name])
-        for variant in kept:
+        for variant, counts in kept.items():
             with Session.create(work / f"{index}-{variant}", model="nano", critic=False, seed=index) as session:
                 if variant == "photo cards":
-                    for name in photos:
-                        session.add_card(name, photos[name])
+                    for name, photo in photos.items():
+                        session.add_card(name, photo)
                 images = list(photos.values()) if variant == "attached" else []
                 pages = {a.page: a for a in session.chat(message, images=images).assets}
                 for number, names in enumerate(shown, start=1):
                     scene = detect_scene(Image.open(session.asset_path(pages[number])).convert("RGB")) if number in pages else None
                     for name, kind, color in cast:
                         if name in names:
-                            kept[variant][0] += bool(scene and scene.find(kind, color))
-                            kept[variant][1] += bool(scene and scene.find(None, color))
-                            kept[variant][2] += 1
+                            counts[0] += bool(scene and scene.find(kind, color))
+                            counts[1] += bool(scene and scene.find(None, color))
+                            counts[2] += 1
         print(f"story {index + 1}/{args.n}: " + ", ".join(f"{n} {c} {k}" for n, k, c in cast) + "; " +
               ", ".join(f"{v} {k[0]}/{k[2]}" for v, k in kept.items()), flush=True)
     print(f"\n{'variant':14s} {'kind+color kept':>16s} {'color kept':>11s} {'pairs':>6s}")

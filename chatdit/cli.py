@@ -88,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("files", type=Path, nargs="+")
     verify.set_defaults(handler=cmd_verify)
 
+    protect = commands.add_parser("protect", help="write a copy of a photo that our edit path draws less from (opt-in)")
+    protect.add_argument("source", type=Path)
+    protect.add_argument("target", type=Path, help="the protected copy (.png)")
+    protect.add_argument("--steps", type=int, default=40, help="PGD steps (default 40)")
+    protect.add_argument("--epsilon", type=int, default=4, help="largest change of a pixel, levels of 255 (default 4)")
+    protect.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    protect.set_defaults(handler=cmd_protect)
+
     train = commands.add_parser("train-nano", help="train the embedded nano model (see chatdit.dit.nano.train --help)",
                                 add_help=False)
     train.set_defaults(handler=cmd_train_nano)
@@ -205,6 +213,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
     for result in results:
         print("\n".join(result.lines()))
     return 0 if all(result.ok for result in results) else 1
+
+
+def cmd_protect(args: argparse.Namespace) -> int:
+    from chatdit.config import load_settings
+    from chatdit.dit.hub import ModelHub
+    from chatdit.protect import protect_file, protect_settings
+
+    options = protect_settings(steps=args.steps, epsilon=args.epsilon)
+    hub = ModelHub(load_settings(**parse_overrides(args.overrides)))
+    print(protect_file(hub.fill(), args.source, args.target, options).summary())
+    return 0
 
 
 def cmd_train_nano(args: argparse.Namespace) -> int:

@@ -22,6 +22,8 @@ CROP_MARGIN = 0.2
 """Share of the subject's box added on each side of the crop, so the hero is not cut at its edges."""
 BACKGROUND_DISTANCE = 60
 """RGB distance from the border's median colour beyond which a pixel is taken as the subject."""
+PALETTE_DISTANCE, PALETTE_SHARE = 40, 0.85
+"""A pixel within this RGB distance of a world colour counts as one; this share of them makes a world picture."""
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9 _'-]{0,39}$")
 
 
@@ -73,11 +75,26 @@ def crop_to_subject(image):
     return padded.crop(tuple(v + pad for v in box))
 
 
+def is_storybook_picture(image) -> bool:
+    """True when nearly every pixel is one of the storybook world's flat colours: only there does
+    the world detector's reading of kind and colour mean anything."""
+    import numpy as np
+
+    from chatdit.dit.nano.world import BACKGROUNDS, COLORS
+
+    palette = np.array([*COLORS.values(), *(c for pair in BACKGROUNDS.values() for c in pair)], dtype=np.float32)
+    pixels = np.asarray(image.convert("RGB").resize((64, 64)), dtype=np.float32).reshape(-1, 1, 3)
+    nearest = np.linalg.norm(pixels - palette[None], axis=-1).min(axis=1)
+    return float((nearest < PALETTE_DISTANCE).mean()) >= PALETTE_SHARE
+
+
 def describe_photo(image) -> tuple[str | None, str]:
     """(words for the hero, how they were found): the detector's kind and color on a storybook
     picture; None where chatdit cannot tell what the photo shows (then the person's words are used)."""
     from chatdit.vision.nano_world import detect_scene
 
+    if not is_storybook_picture(image):
+        return None, "not a storybook-world picture: its look is not checked; describe it in words"
     objects = detect_scene(image).objects
     if not objects:
         return None, "not a storybook-world picture: its look is not checked; describe it in words"
@@ -105,10 +122,11 @@ def add_card(session, name: str, photo: Path, description: str | None = None) ->
     """Store the photo (upright, cropped to its subject) and make or replace `name`'s card."""
     from chatdit.schema import utc_now
 
-    image = crop_to_subject(upright_photo(photo))
+    upright = upright_photo(photo)
+    image = crop_to_subject(upright)
     asset = session.store.add_image(image, {"source": str(photo), "tool": "upload", "crop": "subject"},
                                     tool="upload", prompt=f"photo of {name}", created_at=utc_now())
-    card = make_card(name, asset.id, description, image)
+    card = make_card(name, asset.id, description, upright)
     cards = session.cards()
     cards[card.name] = card
     save_cards(session, cards, f"/attach {photo} as {card.name}", [asset.id])

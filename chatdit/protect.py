@@ -13,6 +13,7 @@ bounds the visible change: PSNR >= 20·log10(255/epsilon) dB (36.1 dB at 4), che
 
 from __future__ import annotations
 
+import io
 import math
 import time
 from pathlib import Path
@@ -35,15 +36,32 @@ class ProtectSettings(BaseModel):
     seed: int = 0
 
 
+def protect_settings(**options: Any) -> ProtectSettings:
+    """The settings, or a ChatditError naming the bad option."""
+    from pydantic import ValidationError
+
+    try:
+        return ProtectSettings(**options)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ChatditError(f"invalid protect option ({problems})") from exc
+
+
 class ProtectReport(BaseModel):
     """What a protection did: how much it changed the picture and how far it moved the model."""
 
+    path: Path | None = None
     psnr: float = Field(description="dB between the original and the protected copy")
     max_change: int = Field(description="largest change of any pixel value, levels of 255")
     steps: int
     seconds: float
     departure_before: float = Field(description="the loss at the first step (random start)")
     departure_after: float = Field(description="the loss at the last step")
+
+    def summary(self) -> str:
+        return (f"wrote {self.path}: PSNR {self.psnr:.1f} dB, no pixel moved more than {self.max_change}/255; "
+                f"{self.steps} steps in {self.seconds:.0f} s (the edit path's departure {self.departure_before:.1e} -> "
+                f"{self.departure_after:.1e})")
 
 
 def psnr(a, b) -> float:
@@ -181,9 +199,7 @@ def protect_file(pipe, source: str | Path, target: str | Path, settings: Protect
     if target.suffix.lower() != ".png":
         raise ChatditError(f"write the protected copy as .png ({target.name!r}): JPEG would round the protection away")
     protected, report = protect_image(pipe, open_checked_image(Path(source).expanduser()), settings)
-    import io
-
     buffer = io.BytesIO()
     protected.save(buffer, "PNG")
     write_atomic(target, buffer.getvalue())
-    return report
+    return report.model_copy(update={"path": target})

@@ -21,8 +21,9 @@ from chatdit import heroes
 from chatdit.config import Settings, chatdit_home, load_settings
 from chatdit.errors import ChatditError, SessionError, TurnCancelled
 from chatdit.events import Event, Notice
-from chatdit.schema import (Approval, Asset, CharacterCard, ConsentRequest, Critique, Instruction, PageEntry, Plan, Turn,
-                            utc_now)
+from chatdit.protect import ProtectReport, protect_file, protect_settings
+from chatdit.provenance.credentials import sign_export
+from chatdit.schema import Approval, Asset, CharacterCard, ConsentRequest, Critique, Instruction, PageEntry, Plan, Turn, utc_now
 from chatdit.store import SessionRecord, SessionStore
 
 EventHandler = Callable[[Event], None]
@@ -215,12 +216,15 @@ class Session:
         """Change what a card says its character looks like; undo takes it back."""
         return heroes.edit_card(self, name, description)
 
+    def protect(self, source: str | Path, target: str | Path, **options: Any) -> ProtectReport:
+        """A copy of a photo our edit path draws less from (chatdit.protect); relative targets go to exports/."""
+        return protect_file(self.hub().fill(), source, self.store.resolve_export_path(target), protect_settings(**options))
+
     def commit_state(self, message: str, values: dict[str, Any], images: list[str] | None = None) -> Turn:
         """A change made without generating (a card) as a turn of its own, for undo and branch."""
         head = self.turn(self.record.head) if self.record.head else None
         thread_id = head.thread_id if head else new_id()
         config = self._config(thread_id, head.checkpoint_id if head else None)
-        config["configurable"]["checkpoint_ns"] = ""  # update_state needs it where invoke does not
         saved = self._graph_app().update_state(config, values, as_node="respond")
         turn = Turn(id=new_id(), parent_id=self.record.head, message=message, thread_id=thread_id, images=images or [],
                     status="done", reply=message, checkpoint_id=saved["configurable"]["checkpoint_id"])
@@ -373,7 +377,7 @@ class Session:
 
     @staticmethod
     def _config(thread_id: str | None, checkpoint_id: str | None = None) -> dict:
-        configurable = {"thread_id": thread_id or "main"}
+        configurable = {"thread_id": thread_id or "main", "checkpoint_ns": ""}  # update_state needs the namespace
         if checkpoint_id:
             configurable["checkpoint_id"] = checkpoint_id
         return {"configurable": configurable}
@@ -393,7 +397,5 @@ class Session:
         assets = self.assets()
         book_pages = [BookPage(number=n, image_path=self.store.asset_path(assets[e.asset_id]), text=e.text) for n, e in sorted(pages.items())]
         target = export_book(book_pages, self.store.resolve_export_path(path), title=self.title)
-        from chatdit.provenance.credentials import sign_export
-
         sign_export(target, self.title, [(p.number, p.image_path) for p in book_pages])
         return target
