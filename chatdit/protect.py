@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from chatdit.errors import ChatditError, InputImageError
+from chatdit.errors import ChatditError, InputImageError, ModelUnavailableError
 
 MAX_SIDE = 512
 """Protection runs at the picture's own size, as the edit path does; beyond this it is too slow on a CPU."""
@@ -78,6 +78,10 @@ class EditModel:
     def __init__(self, pipe):
         import torch
 
+        if pipe.transformer.config.in_channels != pipe.vae.config.latent_channels * 4:
+            raise ModelUnavailableError(
+                "protect differentiates through the inpaint path (nano's); this model edits through a Fill "
+                "transformer (masked-image channels), which protect does not support yet: use --set model=nano")
         self.pipe, self.device = pipe, pipe.transformer.device
         self.dtype = pipe.transformer.dtype
         self.scale = pipe.vae_scale_factor * 2

@@ -10,7 +10,7 @@ from chatdit.errors import ChatditError, InputImageError, SessionError
 from chatdit.heroes import crop_to_subject, upright_photo, with_hero_photos
 from chatdit.schema import CharacterCard, Plan, Step, ToolCall
 
-FAST = dict(model="tiny", width=64, height=64, steps=2, critic=False, rounds=1)
+FAST = {"model": "tiny", "width": 64, "height": 64, "steps": 2, "critic": False, "rounds": 1}
 
 
 def hero_picture(kind: str, color: str, background: str = "day", seed: int = 1) -> Image.Image:
