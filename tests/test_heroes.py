@@ -119,3 +119,16 @@ def test_a_photo_chatdit_cannot_read_needs_words_and_bad_names_are_refused(sessi
         session.edit_card("Nobody", "a cat")
     with pytest.raises(InputImageError):
         session.add_card("Rex", tmp_path / "missing.png")
+
+
+def test_a_script_line_names_a_photo_hero(tmp_path, photos):
+    from chatdit.script import ScriptStep, run_script
+
+    step = ScriptStep.model_validate("[Rex] rex.jpg: a small brown dog")
+    assert step.card.name == "Rex" and step.card.photo == "rex.jpg" and step.card.looks == "a small brown dog"
+    assert ScriptStep.model_validate("[Rex] a fox in a hat").text == "[Rex] a fox in a hat"  # a StoryDiffusion line
+    script = tmp_path / "heroes.yaml"
+    script.write_text("settings: {model: tiny, width: 64, height: 64, steps: 2, critic: false}\n"
+                      "messages:\n  - '[Rex] rex.png'\n")
+    run_script(script, session_path=tmp_path / "scripted")
+    assert Session.open(tmp_path / "scripted").cards()["Rex"].description == "a purple fox"
