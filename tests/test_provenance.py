@@ -146,3 +146,26 @@ def test_an_exported_pdf_is_signed_and_an_edited_pdf_fails(tmp_path):
     tampered.write_bytes(data[:stream] + bytes([data[stream] ^ 0xFF]) + data[stream + 1:])
     assert verify_file(tampered).state == "invalid"
     assert json.dumps(result.generation)  # the record is plain JSON
+
+
+@pytest.mark.slow
+def test_a_real_face_swap_stored_by_the_executor_verifies_with_its_consent(tmp_path, hub):
+    """The face-swap tool (tiny WanVACE) -> the executor's store call -> `chatdit verify`."""
+    import imageio.v3 as iio
+    from chatdit.tools.registry import ToolContext, run_tool
+    from test_faceswap import draw_face
+
+    session = tmp_path / "session"
+    (session / "work").mkdir(parents=True)
+    face = Image.fromarray(draw_face(width=128, height=128, cx=64, cy=64, scale=0.8, skin=(150, 100, 70)))
+    context = ToolContext(hub=hub, load_image=lambda asset_id: {"face1": face}[asset_id], workdir=session / "work")
+    clip = tmp_path / "clip.mp4"
+    iio.imwrite(clip, np.stack([draw_face(cx=64 + 2 * i) for i in range(5)]), fps=8, codec="libx264")
+    args = {"video": str(clip), "faces": [{"image": "face1", "consent": True}], "chunk_frames": 5, "steps": 1}
+    [out] = run_tool("faceswap", args, context)
+    provenance = {"tool": "faceswap", "model": hub.info.name, **out.meta, "generator": "chatdit"}
+    asset = SessionStore(session).add_file(out.file, kind=out.kind, provenance=provenance, tool="faceswap")
+    result = verify_file(SessionStore(session).asset_path(asset))
+    assert result.state == "trusted" and result.source_type == "compositeWithTrainedAlgorithmicMedia"
+    assert [item["consent"] for item in result.generation["consent"]] == [True]
+    assert main(["verify", str(SessionStore(session).asset_path(asset))]) == 0
