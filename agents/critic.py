@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chatdit.critics.base import CritiqueContext, Judgement, make_critique
+from chatdit.critics.base import BLANK_STDDEV, CritiqueContext, Judgement, make_critique, requirements_for
 from chatdit.edits import EDIT_TOOLS
 from chatdit.schema import Asset, Critique, Instruction, Plan, RequirementCheck
 from chatdit.store import SessionStore
@@ -18,8 +18,6 @@ from chatdit.store import SessionStore
 if TYPE_CHECKING:
     from chatdit.critics.base import Critic
 
-BLANK_STDDEV = 2.0
-"""Below this pixel standard deviation a picture is a flat fill, which no prompt asks for."""
 
 
 def expected_outputs(plan: Plan) -> list[tuple[str, int | None]]:
@@ -61,6 +59,7 @@ def critique_structure(plan: Plan, assets: list[Asset], store: SessionStore, att
         if not candidates:
             missing = f"page {page}" if page else f"output of step {step_id}"
             critiques.append(Critique(asset_id="", score=0.0, passed=False, attempt=attempt, feedback=f"{missing} was not made",
+                                      page=page, step_id=step_id,
                                       checks=[RequirementCheck(name=missing, kind="structure", verdict="fail", detail="missing")]))
             continue
         asset = candidates[-1]
@@ -68,7 +67,7 @@ def critique_structure(plan: Plan, assets: list[Asset], store: SessionStore, att
         checks = structural_checks(asset, store, args.get("width"), args.get("height"))
         passed = all(check.verdict != "fail" for check in checks)
         failing = [f"{c.name}: {c.detail}" for c in checks if c.verdict == "fail"]
-        critiques.append(Critique(asset_id=asset.id, score=1.0 if passed else 0.0, passed=passed, checks=checks,
+        critiques.append(Critique(asset_id=asset.id, score=1.0 if passed else 0.0, passed=passed, checks=checks, page=page, step_id=step_id,
                                   attempt=attempt, feedback="; ".join(failing) or "structure ok"))
     return critiques
 
@@ -112,7 +111,12 @@ def judge_asset(asset: Asset, instruction: Instruction, store: SessionStore, cri
             image = opened.convert("RGB")
     except (OSError, UnidentifiedImageError) as exc:
         broken = RequirementCheck(name="file", kind="structure", verdict="fail", detail=f"unreadable: {exc}")
-        return Judgement(critique=make_critique([*structure, broken], context, critic.name))
-    judgement = critic.judge(image, instruction, context)
-    checks = [c for c in structure if c.name != "not blank"] + judgement.critique.checks
-    return judgement.model_copy(update={"critique": make_critique(checks, context, critic.name)})
+        critique = make_critique([*structure, broken], context, critic.name)
+        return Judgement(critique=critique.model_copy(update={"page": asset.page, "step_id": asset.step_id}))
+    scene = instruction.scene(asset.page)
+    judgement = critic.judge(image, scene, context)
+    required = {r.name for r in requirements_for(scene, context.prompt) if r.required}
+    judged = [c.model_copy(update={"required": True}) if c.name in required else c for c in judgement.critique.checks]
+    checks = [c for c in structure if c.name != "not blank"] + judged
+    critique = make_critique(checks, context, critic.name).model_copy(update={"page": asset.page, "step_id": asset.step_id})
+    return judgement.model_copy(update={"critique": critique})

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 
 from chatdit.agents.planner import parse_page_ref
+
 from chatdit.errors import PageReferenceError, ToolArgumentError
 from chatdit.events import Denoising, Event
 from chatdit.schema import Asset, PageEntry, Step

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from chatdit.errors import InputImageError, InstructionError
 from chatdit.inputs import is_video
+from chatdit.llm.bookops import settle_book_op
 from chatdit.schema import InputImage, Instruction
 
 FACE_WORDS = re.compile(r"\b(?:my face|face|faces|selfie|portrait of me|this person|identity)\b", re.IGNORECASE)
@@ -76,12 +77,13 @@ def parse_message(text: str, paths: list[str], context: ParseContext | None, bac
     context = context or ParseContext()
     if not text.strip() and not paths:
         raise InstructionError("the message is empty: say what to draw, e.g. 'a red fox in the snow'")
-    instruction = backend.fill(Instruction, system_prompt(context), text.strip() or "use the attached picture")
+    instruction = backend.fill(Instruction, system_prompt(context), text.strip() or "use the attached picture", context=context)
     instruction = attach_inputs(instruction, list(paths), text)
     if instruction.task in ("edit", "inpaint") and not instruction.targets:
         if instruction.inputs:
             return instruction.model_copy(update={"task": "reference"})
         raise InstructionError("say which picture to change, e.g. 'page 2: make the sky darker' or 'make the last one brighter'")
+    instruction = settle_book_op(instruction, context.pages)
     if instruction.pages and len(instruction.pages) != instruction.output_count:
         instruction = instruction.model_copy(update={"output_count": len(instruction.pages)})
     return instruction

@@ -15,13 +15,12 @@ once the step that makes page N has run.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
-from chatdit.edits import edited_prompt
+from chatdit.edits import edit_spec_of, edited_prompt, edits_in_place
 from chatdit.errors import InstructionError, PageReferenceError
-from chatdit.schema import CharacterCard, CharacterSpec, Instruction, PageEntry, PageSpec, Plan, Step, Target, TaskKind, ToolCall
+from chatdit.schema import CharacterCard, CharacterSpec, EditSpec, Instruction, PageEntry, PageSpec, Plan, Step, Target, ToolCall
 
 MAX_REFERENCES_PER_CANVAS = 2
 """Leave room for at least two generated panels next to the references in a 4-panel canvas."""
@@ -211,11 +210,6 @@ def _reference_step(index: int, refs: list[str], ref_prompts: list[str], pages: 
     )
 
 
-EDIT_WORDS = re.compile(r"\b(make|change|turn|recolou?r|remove|delete|erase|darker|brighter|lighter|smaller|bigger|"
-                        r"larger|should be|instead|into|less|more)\b", re.IGNORECASE)
-"""A change to what a picture already shows (edit tools), as opposed to redrawing it with more in it."""
-
-
 def _target_picture(target, ctx: PlanContext) -> tuple[str, str, int | None]:
     """(asset id, its prompt, page) of the picture a target names."""
     if target.kind == "page":
@@ -231,16 +225,19 @@ def _target_picture(target, ctx: PlanContext) -> tuple[str, str, int | None]:
     return asset_id, base, ctx.last.page if ctx.last else None
 
 
-def _edit_call(instruction: Instruction, asset_id: str, prompt: str, change: str, page: int | None, seed: int, size: dict) -> ToolCall:
-    """inpaint for a region or a named object (task 'inpaint'); edit for an instruction ('make the sky darker')."""
+def _edit_call(instruction: Instruction, spec: EditSpec, asset_id: str, prompt: str, page: int | None, seed: int,
+               size: dict) -> ToolCall:
+    """inpaint for a region or a named object (task 'inpaint'); edit for a change the EditSpec
+    understood ('make the sky darker'), which the tool receives with it."""
     common = {"image": asset_id, "page": page, "seed": seed, **({"steps": size["steps"]} if "steps" in size else {})}
-    if instruction.task == "inpaint":
+    if instruction.task == "inpaint" and not edits_in_place(spec):
         boxes = [list(box.box) for box in instruction.layout]
         target = None if boxes else (instruction.subjects[0].name if instruction.subjects else None)
         if not boxes and target is None:
             raise InstructionError("say where to redraw: name an object ('redraw the fox') or give a box")
-        return ToolCall(tool="inpaint", args={**common, "prompt": prompt, "boxes": boxes, "object": target})
-    return ToolCall(tool="edit", args={**common, "instruction": change, "prompt": prompt})
+        return ToolCall(tool="inpaint", args={**common, "prompt": prompt, "boxes": boxes, "object": target,
+                                              "spec": spec.model_dump()})
+    return ToolCall(tool="edit", args={**common, "instruction": spec.text, "prompt": prompt, "spec": spec.model_dump()})
 
 
 def plan_redo(instruction: Instruction, ctx: PlanContext) -> Plan:
@@ -251,18 +248,19 @@ def plan_redo(instruction: Instruction, ctx: PlanContext) -> Plan:
     steps: list[Step] = []
     size = _size_args(ctx, instruction)
     change = instruction.edit or instruction.prompt
+    spec = instruction.edit_spec or edit_spec_of(change)  # an LLM backend may leave it out
     targets = list(instruction.targets) or [Target(kind="asset", asset_id=item.asset_id) for item in ctx.inputs
                                             if item.role == "edit_target"]
     if not targets and instruction.task in ("edit", "inpaint") and ctx.last:
         targets = [Target(kind="last")]
     for target in targets:
         asset_id, base, page = _target_picture(target, ctx)
-        prompt = edited_prompt(base, change) if change else base
+        prompt = edited_prompt(base, spec) if change else base
         seed = ctx.seed + len(steps)
         where = f"page {page}" if page else "the picture"
-        if instruction.task == "inpaint" or (instruction.task == "edit" and change and EDIT_WORDS.search(change)):
-            call = _edit_call(instruction, asset_id, prompt, change or "", page, seed, size)
-            steps.append(Step(id=f"s{len(steps) + 1}", call=call, purpose=f"{call.tool} {where}: {change}",
+        if instruction.task == "inpaint" or edits_in_place(spec):
+            call = _edit_call(instruction, spec, asset_id, prompt, page, seed, size)
+            steps.append(Step(id=f"s{len(steps) + 1}", call=call, purpose=f"{call.tool} {where}: {spec.text}",
                               pages=[page] if page else []))
             continue
         if target.kind == "page":
@@ -284,25 +282,3 @@ def plan_redo(instruction: Instruction, ctx: PlanContext) -> Plan:
     if not steps:
         raise InstructionError("nothing to change: say which page or picture, e.g. 'page 2: make the sky darker'")
     return Plan(steps=steps, rationale="redo the named outputs alone, keeping the characters")
-
-
-PLANNERS: dict[TaskKind, Callable[[Instruction, PlanContext], Plan]] = {
-    "generate": plan_new_images,
-    "group": plan_new_images,
-    "reference": plan_new_images,
-    "edit": plan_redo,
-    "inpaint": plan_redo,
-}
-"""One planning function per task kind; toolkit modules add their own (layout, faceswap)."""
-
-
-def plan_instruction(instruction: Instruction, ctx: PlanContext) -> Plan:
-    if instruction.targets and instruction.task in ("generate", "group", "reference"):
-        return plan_redo(instruction, ctx)
-    planner = PLANNERS.get(instruction.task)
-    if planner is None:
-        raise InstructionError(f"'{instruction.task}' requests are not supported by this version of chatdit yet")
-    return planner(instruction, ctx)
-
-
-from chatdit.agents import planner_toolkit  # noqa: E402,F401  registers the layout, faceswap and LoRA-preset planners

@@ -1,19 +1,16 @@
 """Planners for the toolkit's task kinds: layout, face swap, and In-Context LoRA presets.
 
-Importing this module registers them in agents.planner.PLANNERS (agents/planner.py imports it at
-its end, so every planner is there as soon as the planner module is):
 - "layout": boxes from the Instruction -> one `layout` step per picture;
 - "faceswap": a face picture + a source video -> one `faceswap` step, only with consent;
-- "generate" / "group": a request that names an In-Context LoRA preset ("as movie shots", "a font
-  design sheet") -> one `incontext` step; anything else goes to the planner it had before.
+- a request that names an In-Context LoRA preset ("as movie shots", "a font design sheet") -> one
+  `incontext` step (agents/planning.py asks for it before any other planner).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from chatdit.agents import planner as base
 from chatdit.agents.planner import PlanContext, _size_args, describe_page, pages_of
+
 from chatdit.errors import ConsentRequiredError, InstructionError
 from chatdit.schema import Instruction, Plan, Step, ToolCall
 
@@ -84,24 +81,3 @@ def preset_plan(instruction: Instruction, ctx: PlanContext) -> Plan | None:
     step = Step(id="s1", call=ToolCall(tool="incontext", args=args), pages=numbers,
                 purpose=f"{preset.panels} panels jointly with the {preset.title} In-Context LoRA")
     return Plan(steps=[step], rationale=f"the request names the {preset.title} preset")
-
-
-def with_presets(fallback: Callable[[Instruction, PlanContext], Plan]) -> Callable[[Instruction, PlanContext], Plan]:
-    def plan(instruction: Instruction, ctx: PlanContext) -> Plan:
-        return preset_plan(instruction, ctx) or fallback(instruction, ctx)
-
-    plan.__name__ = f"{fallback.__name__}_with_presets"
-    plan.wrapped = fallback
-    return plan
-
-
-def register() -> None:
-    base.PLANNERS["layout"] = plan_layout
-    base.PLANNERS["faceswap"] = plan_faceswap
-    for task in ("generate", "group"):
-        current = base.PLANNERS[task]
-        if not hasattr(current, "wrapped"):
-            base.PLANNERS[task] = with_presets(current)
-
-
-register()

@@ -22,9 +22,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from chatdit.critics.base import Judgement, describe_subject, absolute_position
+from chatdit.critics.base import Judgement, absolute_position, describe_subject
 from chatdit.edits import EDIT_TOOLS
-from chatdit.schema import Asset, Instruction, Plan, Step, ToolCall
+from chatdit.schema import Asset, Critique, Instruction, Plan, Step, ToolCall
+from chatdit.state import ReflectionState
 
 Strategy = Literal["inpaint", "in_context", "revise", "reseed"]
 STRATEGIES: tuple[Strategy, ...] = ("inpaint", "in_context", "revise", "reseed")
@@ -178,7 +179,7 @@ def plan_reflection(failing: list[FailingOutput], instruction: Instruction, roun
         many = len(output.step.pages) > 1
         step_id = f"{output.step.id}~p{output.page}" if many and output.page else output.step.id
         strategy = choose_strategy(output, allowed)
-        steps.append(reflection_step(output, instruction, strategy, round_, describe, step_id))
+        steps.append(reflection_step(output, instruction.scene(output.page), strategy, round_, describe, step_id))
         chosen[step_id] = strategy
     summary = ", ".join(f"{sid}: {s}" for sid, s in chosen.items())
     return Plan(steps=steps, rationale=f"reflection round {round_ + 1}: {summary}"), chosen
@@ -196,3 +197,48 @@ def should_retry(failing: bool, round_: int, rounds: int, elapsed: float, round_
     if elapsed + expected > time_budget:
         return False, f"another round (~{expected:.0f} s) would pass the {time_budget:.0f} s time budget"
     return True, ""
+
+
+def failing_outputs(base: Plan, assets: list[Asset], critiques: list[Critique], info: ReflectionState,
+                    this_round: int) -> list[FailingOutput]:
+    """Every output slot that failed this round, with all its attempts and their judgements."""
+    by_id = {asset.id: asset for asset in assets}
+    steps = {step.id: step for step in base.steps}
+
+    def slot(asset: Asset) -> tuple:
+        return ("page", asset.page) if asset.page else ("step", base_step_id(asset.step_id or ""))
+
+    def judged(critique: Critique) -> Judgement:
+        return Judgement(critique=critique, regions=info.regions.get(critique.asset_id, []),
+                         unlocalised=info.unlocalised.get(critique.asset_id, []))
+
+    outputs = []
+    for critique in critiques:
+        if critique.attempt != this_round or critique.passed:
+            continue
+        asset = by_id.get(critique.asset_id)
+        step = steps.get(base_step_id((asset.step_id if asset else critique.step_id) or "")) or base.steps[0]
+        if asset is None:
+            outputs.append(FailingOutput(step=step, page=critique.page, prompt=prompt_of(step, critique.page)))
+            continue
+        attempts = [Attempt(asset=by_id[c.asset_id], judgement=judged(c), strategy=strategy_of(by_id[c.asset_id], info))
+                    for c in critiques if c.asset_id in by_id and slot(by_id[c.asset_id]) == slot(asset)]
+        outputs.append(FailingOutput(step=step, page=asset.page, prompt=prompt_of(step, asset.page) or asset.prompt or "",
+                                     attempts=attempts))
+    return outputs
+
+
+def strategy_of(asset: Asset, info: ReflectionState) -> Strategy | None:
+    """The reflection strategy that made this attempt (None for a first attempt)."""
+    if not asset.attempt or asset.attempt > len(info.strategies):
+        return None
+    return info.strategies[asset.attempt - 1].get(asset.step_id or "")  # type: ignore[return-value]
+
+
+def prompt_of(step: Step, page: int | None) -> str:
+    """The prompt the step drew this page from (a panel's, or the step's own)."""
+    args = step.call.args
+    for panel in args.get("panels") or []:
+        if panel.get("page") == page or len(args["panels"]) == 1:
+            return panel["prompt"]
+    return args.get("prompt") or args.get("instruction") or ""

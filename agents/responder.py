@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from chatdit.agents.planner import cards_for, pages_of
-from chatdit.critics.base import failing_checks
-from chatdit.schema import Asset, CharacterCard, Critique, Instruction, PageEntry, Plan
+from chatdit.agents.reply import ReplyFacts, reply_text
+
+from chatdit.schema import Asset, CharacterCard, Critique, Instruction, PageEntry
 
 Slot = tuple[str, int | None]
 
@@ -51,47 +52,16 @@ def updated_cards(instruction: Instruction, known: dict[str, CharacterCard], cho
     return cards
 
 
-def failing_summary(critique: Critique, page: int | None) -> str:
-    """'page 2: fox: red, bird: present' (the full feedback is on each critique)."""
-    names = [c.name for c in failing_checks(critique.checks)]
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return f"{f'page {page}' if page else 'output'}: {shown}"
-
-
-def reply_text(instruction: Instruction, plan: Plan, chosen: list[Asset], critiques: list[Critique], rounds: int) -> str:
-    pages = [a.page for a in chosen if a.page]
-    if instruction.targets:
-        what = "Redid " + (", ".join(f"page {p}" for p in pages) if pages else "the picture")
-    elif pages:
-        noun = {"book": "page", "storyboard": "shot"}.get(instruction.collection, "picture")
-        what = f"Made {len(pages)} {noun}{'s' if len(pages) != 1 else ''}"
-    else:
-        noun = "video" if chosen and all(a.kind == "video" for a in chosen) else "picture"
-        what = f"Made {len(chosen)} {noun}{'s' if len(chosen) != 1 else ''}"
-    judged = [c for c in critiques if c.asset_id in {a.id for a in chosen}]
-    page_of = {a.id: a.page or 0 for a in chosen}
-    failed = sorted((c for c in judged if c.verdict == "fail"), key=lambda c: page_of.get(c.asset_id, 0))
-    unchecked = [c for c in judged if c.verdict == "unchecked"]
-    if failed:
-        verdict = f"{len(failed)} output(s) still fail the critic: " + "; ".join(
-            failing_summary(c, page_of.get(c.asset_id)) for c in failed[:4]) + ("; ..." if len(failed) > 4 else "")
-        if unchecked:
-            verdict += f"; it could not check {len(unchecked)} other(s)"
-    elif unchecked:
-        verdict = f"nothing failed, but the critic could not check what {len(unchecked)} of them show"
-    elif missed := sorted((c for c in judged if failing_checks(c.checks)), key=lambda c: page_of.get(c.asset_id, 0)):
-        verdict = "passed the critic's threshold, short of " + "; ".join(failing_summary(c, page_of.get(c.asset_id)) for c in missed[:4])
-    else:
-        verdict = "every check passed"
-    tries = f" after {rounds} rounds" if rounds > 1 else ""
-    return f"{what}{tries}; {verdict}."
-
-
-def finish_turn(state: dict[str, Any]) -> dict[str, Any]:
+def finish_turn(state: dict[str, Any], facts: ReplyFacts | None = None) -> dict[str, Any]:
     instruction = Instruction.model_validate(state["instruction"])
     assets = [Asset.model_validate(a) for a in state.get("assets") or []]
     critiques = [Critique.model_validate(c) for c in state.get("critiques") or []]
     chosen = best_assets(assets, critiques)
+    if instruction.book_op:
+        from chatdit.agents.book_ops import finish_book_op
+
+        generic = reply_text(instruction, Plan.model_validate(state["plan"]), chosen, critiques, state.get("round", 0) + 1)
+        return finish_book_op(state, instruction, chosen, generic)
     book = updated_book(instruction, chosen, {int(p): PageEntry.model_validate(e) for p, e in (state.get("book") or {}).items()})
     known = {n: CharacterCard.model_validate(c) for n, c in (state.get("cards") or {}).items()}
     cards = updated_cards(instruction, known, chosen)
@@ -100,6 +70,6 @@ def finish_turn(state: dict[str, Any]) -> dict[str, Any]:
         "book": {str(p): e.model_dump(mode="json") for p, e in book.items()},
         "cards": {n: c.model_dump(mode="json") for n, c in cards.items()},
         "last": {"asset_id": last.id, "prompt": last.prompt or "", "page": last.page} if last else state.get("last"),
-        "reply": reply_text(instruction, Plan.model_validate(state["plan"]), chosen, critiques, state.get("round", 0) + 1),
+        "reply": reply_text(instruction, chosen, critiques, state.get("round", 0) + 1, facts),
         "turn_count": state.get("turn_count", 0) + 1,
     }

@@ -26,7 +26,7 @@ SEED = 20261125
 
 def mutate(spec, rng: random.Random):
     """The spec with one thing changed, so some requirements no longer hold for its render."""
-    from chatdit.dit.nano.world import BACKGROUND_NAMES, COLOR_NAMES, OBJECTS, POSITIONS
+    from chatdit.storybook import BACKGROUND_NAMES, COLOR_NAMES, OBJECTS, POSITIONS
 
     spec = spec.model_copy(deep=True)
     obj = rng.choice(spec.objects) if spec.objects else None
@@ -50,7 +50,8 @@ def mutate(spec, rng: random.Random):
 
 def truth(req, instruction, instances, background: str) -> bool | None:
     """Whether a requirement holds for the rendered ground truth (None: not a world requirement)."""
-    from chatdit.critics.world import _side_ok, world_background, world_color, world_kind
+    from chatdit.storybook import world_background, world_color, world_kind
+    from chatdit.storybook.detector import side_ok
 
     if req.subject is None:
         wanted = world_background(req.text)
@@ -70,7 +71,7 @@ def truth(req, instruction, instances, background: str) -> bool | None:
     if req.kind == "color":
         return any(i.color == color for i in of_kind)
     if req.kind == "position" and req.target is None:
-        return bool(matched) and _side_ok(centroid(matched), req.position)
+        return bool(matched) and side_ok(centroid(matched), req.position)
     if req.kind == "position" and req.position in ("left of", "right of", "above", "below"):
         other_subject = instruction.subjects[req.target]
         other = [i for i in instances if i.kind == world_kind(other_subject.name)
@@ -97,7 +98,7 @@ def run(n: int, noise: float, seed: int) -> dict:
     from chatdit.critics.base import CritiqueContext, requirements_for
     from chatdit.critics.offline import OfflineCritic
     from chatdit.critics.world import instruction_from_spec
-    from chatdit.dit.nano.world import caption, render_scene, sample_spec
+    from chatdit.storybook import caption, render_scene, sample_spec
 
     rng = random.Random(seed)
     critic = OfflineCritic()

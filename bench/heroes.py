@@ -30,7 +30,7 @@ PLACES = [("at the beach", "sea"), ("in the snow", "snow"), ("at night", "night"
 
 def heroes(rng: random.Random):
     """Two (name, kind, color) heroes with different colors; Rex is always the fox."""
-    from chatdit.dit.nano import world
+    from chatdit import storybook as world
 
     colors = [c for c in world.COLOR_NAMES if c not in ("white", "black")]
     first, second = rng.sample(colors, 2)
@@ -53,9 +53,9 @@ def main() -> None:
 
     from PIL import Image
 
-    from chatdit.dit.nano import world
+    from chatdit import storybook as world
     from chatdit.session import Session
-    from chatdit.vision.nano_world import detect_scene
+    from chatdit.storybook.detector import detect_scene
 
     rng, work = random.Random(HELD_OUT_SEED), Path(tempfile.mkdtemp(prefix="bench-heroes-"))
     kept = {v: [0, 0, 0] for v in ("no pictures", "attached", "photo cards")}  # kind+color, color, pairs

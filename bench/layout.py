@@ -43,7 +43,7 @@ GROUNDED = "grounded words"
 
 
 def sample_scenes(n: int, seed: int) -> list[dict]:
-    from chatdit.dit.nano.world import BACKGROUND_NAMES, COLOR_NAMES, OBJECTS
+    from chatdit.storybook import BACKGROUND_NAMES, COLOR_NAMES, OBJECTS
 
     rng = random.Random(seed)
     scenes = []
@@ -94,7 +94,7 @@ def score(image, scene: dict) -> tuple[int, int, int, int, int]:
     """(right kind and color in its box, found anywhere, right color in its box, found anywhere, objects).
     The color-only columns still say something on an early checkpoint whose shapes the detector
     cannot classify yet."""
-    from chatdit.vision.nano_world import detect_scene
+    from chatdit.storybook.detector import detect_scene
 
     found = detect_scene(image)
     counts = [0, 0, 0, 0]

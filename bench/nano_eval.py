@@ -104,8 +104,8 @@ def print_by_kind(by_kind) -> dict:
 
 def bench_panels(pipe, defaults, n: int, batch: int, rng, save_dir: Path | None):
     """(requirement table, per-kind table) of single panels."""
-    from chatdit.dit.nano.world import caption, sample_spec
-    from chatdit.vision.nano_world import check_spec, detect_scene
+    from chatdit.storybook import caption, sample_spec
+    from chatdit.storybook.detector import check_spec, detect_scene
 
     table = collections.defaultdict(list)
     by_kind = collections.defaultdict(lambda: collections.defaultdict(list))
@@ -125,8 +125,8 @@ def bench_panels(pipe, defaults, n: int, batch: int, rng, save_dir: Path | None)
 
 def bench_rows(pipe, defaults, n_rows: int, batch: int, rng, save_dir: Path | None):
     from chatdit.dit.captions import joint_caption
-    from chatdit.dit.nano.world import caption, sample_row
-    from chatdit.vision.nano_world import check_spec, detect_scene, panels
+    from chatdit.storybook import caption, sample_row
+    from chatdit.storybook.detector import check_spec, detect_scene, panels
 
     table = collections.defaultdict(list)
     consistent = []
@@ -157,8 +157,8 @@ def bench_inpaint(pipe, defaults, n: int, rng):
 
     from chatdit.dit.captions import joint_caption
     from chatdit.dit.nano.grounding import grounded_kwargs, plan_fill
-    from chatdit.dit.nano.world import caption, render_row, sample_row
-    from chatdit.vision.nano_world import check_spec, panels
+    from chatdit.storybook import caption, render_row, sample_row
+    from chatdit.storybook.detector import check_spec, panels
 
     inpaint = FluxInpaintPipeline.from_pipe(pipe)
     inpaint.set_progress_bar_config(disable=True)

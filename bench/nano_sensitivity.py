@@ -43,7 +43,7 @@ def held_out_pairs(n: int):
 
     from chatdit.dit.nano.counterfactual import counterfactual
     from chatdit.dit.nano.grounding import scene_regions
-    from chatdit.dit.nano.world import COLOR_NAMES, PANEL_SIZE, caption, render_scene, sample_spec
+    from chatdit.storybook import COLOR_NAMES, PANEL_SIZE, caption, render_scene, sample_spec
 
     rng = random.Random(HELD_OUT_SEED)
     colors = re.compile(r"\b(" + "|".join(COLOR_NAMES) + r")\b")

@@ -42,8 +42,8 @@ def main() -> None:
 
     from diffusers import AutoencoderKL
 
-    from chatdit.dit.nano.world import render_scene, sample_spec
-    from chatdit.vision.nano_world import check_spec
+    from chatdit.storybook import render_scene, sample_spec
+    from chatdit.storybook.detector import check_spec
 
     vae = AutoencoderKL.from_pretrained(args.model, subfolder="vae").eval()
     rng = random.Random(SEED)

@@ -30,7 +30,7 @@ HELD_OUT_SEED = 20261207  # far from the training and the other benches' seeds
 
 def scenes(n: int):
     """(spec, picture) for n held-out world scenes whose first object can be recolored."""
-    from chatdit.dit.nano import world
+    from chatdit import storybook as world
 
     rng = random.Random(HELD_OUT_SEED)
     out = []
@@ -43,7 +43,7 @@ def scenes(n: int):
 
 def edits(spec, rng):
     """(name, tool, args-without-image, spec the result should meet) for the two edits."""
-    from chatdit.dit.nano import world
+    from chatdit import storybook as world
 
     first = spec.objects[0]
     color = rng.choice([c for c in world.COLOR_NAMES if c != first.color])
@@ -67,13 +67,13 @@ def main() -> None:
 
     import numpy as np
     import torch
+    from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
     from PIL import Image
 
     from chatdit.config import load_settings
     from chatdit.dit.hub import ModelHub
-    from chatdit.protect import ProtectSettings, protect_image, psnr
-    from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
-    from chatdit.vision.nano_world import check_spec
+    from chatdit.protect import ProtectSettings, protect_image
+    from chatdit.storybook.detector import check_spec
 
     torch.set_num_threads(args.threads)
     load_builtin_tools()

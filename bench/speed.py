@@ -61,9 +61,9 @@ def variants(pipe, defaults: dict, compile_too: bool) -> list[tuple[str, object,
         compiled.transformer.compile(fullgraph=False, dynamic=False)
         out.append(("compile=true", compiled, {}, "first call compiles"))
     try:
-        from chatdit.dit.speed import int8_config
-
         from torchao.quantization import quantize_
+
+        from chatdit.dit.speed import int8_config
 
         quantized = FluxPipeline.from_pipe(pipe, transformer=copy.deepcopy(pipe.transformer))
         quantize_(quantized.transformer, int8_config())
@@ -96,8 +96,8 @@ def main() -> None:
     import torch
 
     from chatdit.dit.nano import nano_model_dir
-    from chatdit.dit.nano.world import caption, sample_spec
-    from chatdit.vision.nano_world import check_spec
+    from chatdit.storybook import caption, sample_spec
+    from chatdit.storybook.detector import check_spec
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=nano_model_dir())

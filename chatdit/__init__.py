@@ -36,6 +36,7 @@ def parse(text: str, images: Iterable[str | Path] = ()) -> Instruction:
 
 def plan(instruction: Instruction, **context: Any) -> Plan:
     """How an instruction would be made: the tool calls, grouped into joint canvases."""
-    from chatdit.agents.planner import PlanContext, plan_instruction
+    from chatdit.agents.planner import PlanContext
+    from chatdit.agents.planning import plan_instruction
 
     return plan_instruction(instruction, PlanContext(**context))

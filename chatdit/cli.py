@@ -145,8 +145,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
         turn = session.chat(args.message, images=args.image, on_event=ConsoleProgress(),
                             consent=ask_consent if sys.stdin.isatty() else None)
         print(turn.reply)
-        for asset in turn.assets:
-            print(f"  {'page ' + str(asset.page) if asset.page else asset.kind}: {session.asset_path(asset)}")
+        reordered = turn.instruction and turn.instruction.book_op and not turn.assets  # the book in its new order
+        shown = session.book().items() if reordered else [(asset.page, asset) for asset in turn.assets]
+        for page, asset in shown:
+            print(f"  {'page ' + str(page) if page else asset.kind}: {session.asset_path(asset)}")
     return 0
 
 

@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=60.0, gt=0)
     critic: bool = True
     critic_backend: Literal["offline", "vlm"] = "offline"
-    critic_threshold: float = Field(default=0.75, ge=0, le=1)
+    critic_threshold: float = Field(default=1.0, ge=0, le=1)
     rounds: int = Field(default=3, ge=1, le=10)
     time_budget: float = Field(default=600.0, gt=0, description="seconds per turn for retries")
     seed: int = 0

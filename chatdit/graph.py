@@ -26,13 +26,13 @@ def route_after_execute(state: TurnState) -> Literal["execute", "critic"]:
     return "execute" if state.get("step_index", 0) < len(steps) else "critic"
 
 
-def route_after_critic(state: nodes.LoopState) -> Literal["retry", "respond"]:
+def route_after_critic(state: TurnState) -> Literal["retry", "respond"]:
     """Retry when the critic found failures and budget for another round; else reply with the best."""
     return "retry" if (state.get("reflection") or {}).get("next") == "retry" else "respond"
 
 
 def build_graph(checkpointer=None):
-    graph = StateGraph(nodes.LoopState, context_schema=TurnRuntime)
+    graph = StateGraph(TurnState, context_schema=TurnRuntime)
     graph.add_node("parse", nodes.parse)
     graph.add_node("plan", nodes.plan)
     graph.add_node("approve", nodes.approve)
@@ -44,7 +44,7 @@ def build_graph(checkpointer=None):
     graph.add_edge(START, "parse")
     graph.add_edge("parse", "plan")
     graph.add_edge("plan", "approve")
-    graph.add_edge("approve", "execute")
+    graph.add_conditional_edges("approve", route_after_execute)  # a plan with no steps (a page removed) goes on to respond
     graph.add_conditional_edges("execute", route_after_execute)
     graph.add_conditional_edges("critic", route_after_critic)
     graph.add_edge("retry", "execute")

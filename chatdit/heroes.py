@@ -46,7 +46,7 @@ def subject_box(image) -> tuple[int, int, int, int]:
     else the pixels far from the border's colour; the whole picture when neither finds one."""
     import numpy as np
 
-    from chatdit.vision.nano_world import detect_scene
+    from chatdit.storybook.detector import detect_scene
 
     objects = detect_scene(image).objects
     if objects:
@@ -80,7 +80,7 @@ def is_storybook_picture(image) -> bool:
     the world detector's reading of kind and colour mean anything."""
     import numpy as np
 
-    from chatdit.dit.nano.world import BACKGROUNDS, COLORS
+    from chatdit.storybook import BACKGROUNDS, COLORS
 
     palette = np.array([*COLORS.values(), *(c for pair in BACKGROUNDS.values() for c in pair)], dtype=np.float32)
     pixels = np.asarray(image.convert("RGB").resize((64, 64)), dtype=np.float32).reshape(-1, 1, 3)
@@ -91,7 +91,7 @@ def is_storybook_picture(image) -> bool:
 def describe_photo(image) -> tuple[str | None, str]:
     """(words for the hero, how they were found): the detector's kind and color on a storybook
     picture; None where chatdit cannot tell what the photo shows (then the person's words are used)."""
-    from chatdit.vision.nano_world import detect_scene
+    from chatdit.storybook.detector import detect_scene
 
     if not is_storybook_picture(image):
         return None, "not a storybook-world picture: its look is not checked; describe it in words"
@@ -118,8 +118,14 @@ def save_cards(session, cards: dict[str, CharacterCard], message: str, images: l
     session.commit_state(message, {"cards": {n: c.model_dump(mode="json") for n, c in cards.items()}}, images)
 
 
-def add_card(session, name: str, photo: Path, description: str | None = None) -> CharacterCard:
-    """Store the photo (upright, cropped to its subject) and make or replace `name`'s card."""
+def cards(session) -> dict[str, CharacterCard]:
+    """The character cards at the session's head (photo heroes among them), by name."""
+    return {n: CharacterCard.model_validate(c) for n, c in (session.state_after(session.record.head).get("cards") or {}).items()}
+
+
+def add_card(session, name: str, photo: str | Path, description: str | None = None) -> CharacterCard:
+    """Make `name` a photo hero: store the photo (upright, cropped to its subject) and make or
+    replace `name`'s card, as a turn of its own."""
     from chatdit.schema import utc_now
 
     upright = upright_photo(photo)
@@ -134,6 +140,7 @@ def add_card(session, name: str, photo: Path, description: str | None = None) ->
 
 
 def edit_card(session, name: str, description: str) -> CharacterCard:
+    """Change what a card says its character looks like; undo takes it back."""
     from chatdit.errors import SessionError
 
     cards = session.cards()

@@ -16,15 +16,7 @@ from langgraph.types import interrupt
 from chatdit.errors import ConsentRequiredError, TurnCancelled
 from chatdit.events import AssetMade, Critiqued, Event, Notice, Parsed, Planned, StepFinished, StepStarted
 from chatdit.schema import Asset, CharacterCard, ConsentRequest, Critique, Instruction, PageEntry, Plan
-from chatdit.state import TurnRuntime, TurnState
-
-
-class LoopState(TurnState, total=False):
-    """The turn state plus what the reflection loop keeps between rounds (plain JSON)."""
-
-    reflection: dict[str, Any]
-    """started, round_started, round_seconds, base_plan, regions/unlocalised per asset id,
-    next ("retry" or "respond") and why, strategies chosen per round."""
+from chatdit.state import ReflectionState, TurnRuntime, TurnState
 
 
 def emit(event: Event) -> None:
@@ -81,7 +73,7 @@ def plan_context(state: TurnState, runtime: Runtime[TurnRuntime]):
 
 
 def plan(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
-    from chatdit.agents.planner import plan_instruction
+    from chatdit.agents.planning import plan_instruction
 
     check_cancel(runtime)
     instruction = Instruction.model_validate(state["instruction"])
@@ -116,8 +108,8 @@ def ask_consent(instruction: Instruction) -> bool:
 
 def approve(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     """Plan approval (setting plan_approval): pause before any generation for the person's word."""
-    if not runtime.context.settings.plan_approval or state.get("round", 0) > 0:
-        return {}
+    if not runtime.context.settings.plan_approval or state.get("round", 0) > 0 or not (state.get("plan") or {}).get("steps"):
+        return {}  # nothing to approve when nothing is drawn (a page removed or moved)
     decision = interrupt({"plan": state["plan"]})
     if not decision or decision.get("action") == "cancel":
         raise TurnCancelled("the plan was not approved; nothing was generated")
@@ -140,7 +132,7 @@ def with_page_texts(instruction: Instruction, texts: dict[int, str | None]) -> I
     return instruction.model_copy(update={"pages": pages})
 
 
-def execute(state: LoopState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
+def execute(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     """Run the next step of the plan (one step per node, so a crash loses at most one step)."""
     from chatdit.agents.executor import run_step
 
@@ -150,10 +142,10 @@ def execute(state: LoopState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     step = current.steps[index]
     clock = {}
     if index == 0:
-        info = reflection_of(state) if state.get("round", 0) > 0 else {}
+        info = ReflectionState.of(state) if state.get("round", 0) > 0 else ReflectionState()
         now = time.time()
-        info.update(round_started=now, started=info.get("started", now))
-        clock = {"reflection": info}
+        info.round_started, info.started = now, info.started or now
+        clock = {"reflection": info.dump()}
     emit(StepStarted(step_id=step.id, tool=step.call.tool, purpose=step.purpose, index=index, total=len(current.steps)))
     started = time.perf_counter()
     made = run_step(step, store=runtime.context.store, hub=runtime.context.hub(), made=assets_of(state),
@@ -165,11 +157,7 @@ def execute(state: LoopState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     return {"assets": list(state.get("assets") or []) + [a.model_dump(mode="json") for a in made], "step_index": index + 1, **clock}
 
 
-def reflection_of(state: LoopState) -> dict[str, Any]:
-    return dict(state.get("reflection") or {})
-
-
-def critic(state: LoopState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
+def critic(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     """Judge this round's outputs (structure, then content when the critic is on) and decide
     whether another round is worth its time."""
     from chatdit.agents.critic import critique_outputs
@@ -183,103 +171,44 @@ def critic(state: LoopState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     judged = critique_outputs(Plan.model_validate(state["plan"]), Instruction.model_validate(state["instruction"]),
                               assets_of(state), runtime.context.store, critic=content_critic, attempt=round_,
                               threshold=settings.critic_threshold)
-    info = reflection_of(state)
-    regions, unlocalised = dict(info.get("regions") or {}), dict(info.get("unlocalised") or {})
-    page_of = {asset.id: asset.page for asset in assets_of(state)}
+    info = ReflectionState.of(state)
     for judgement in judged:
-        emit(Critiqued(critique=judgement.critique, page=page_of.get(judgement.critique.asset_id)))
+        emit(Critiqued(critique=judgement.critique, page=judgement.critique.page))
         if judgement.critique.asset_id:
-            regions[judgement.critique.asset_id] = [r.model_dump(mode="json") for r in judgement.regions]
-            unlocalised[judgement.critique.asset_id] = judgement.unlocalised
+            info.regions[judgement.critique.asset_id] = judgement.regions
+            info.unlocalised[judgement.critique.asset_id] = judgement.unlocalised
     now = time.time()
-    seconds = list(info.get("round_seconds") or []) + [now - info.get("round_started", now)]
+    info.round_seconds.append(now - (info.round_started or now))
     failing = [j for j in judged if not j.critique.passed]
-    retry_now, why = should_retry(bool(failing), round_, state.get("rounds", 1), now - info.get("started", now),
-                                  seconds, settings.time_budget)
+    retry_now, info.why = should_retry(bool(failing), round_, state.get("rounds", 1), now - (info.started or now),
+                                       info.round_seconds, settings.time_budget)
     if failing and not retry_now:
-        emit(Notice(level="info", message=f"{len(failing)} output(s) still fail the checks; {why}: keeping the best attempt"))
-    info.update(regions=regions, unlocalised=unlocalised, round_seconds=seconds, next="retry" if retry_now else "respond", why=why)
+        emit(Notice(level="info", message=f"{len(failing)} output(s) still fail the checks; {info.why}: keeping the best attempt"))
+    info.next = "retry" if retry_now else "respond"
     return {"critiques": list(state.get("critiques") or []) + [j.critique.model_dump(mode="json") for j in judged],
-            "reflection": info}
+            "reflection": info.dump()}
 
 
-def retry(state: LoopState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
+def retry(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     """Plan the next attempt of every failing output with a strategy chosen from its critique
     (Reflect-DiT); earlier attempts stay as assets with their critiques."""
-    from chatdit.agents.reflection import plan_reflection
+    from chatdit.agents.reflection import failing_outputs, plan_reflection
 
     check_cancel(runtime)
-    info = reflection_of(state)
-    base = Plan.model_validate(info.get("base_plan") or state["plan"])
+    info = ReflectionState.of(state)
+    base = info.base_plan or Plan.model_validate(state["plan"])
     next_round = state.get("round", 0) + 1
     instruction = Instruction.model_validate(state["instruction"])
-    made, chosen = plan_reflection(failing_outputs(state, base), instruction, next_round,
-                                   describe=lambda asset: describe_attempt(asset, state, runtime))
-    emit(Planned(plan=made, round=next_round))
-    info.update(base_plan=base.model_dump(mode="json"), strategies=list(info.get("strategies") or []) + [chosen])
-    return {"plan": made.model_dump(mode="json"), "step_index": 0, "round": next_round, "reflection": info}
-
-
-def failing_outputs(state: LoopState, base: Plan):
-    """Every output slot that failed this round, with all its attempts and their judgements."""
-    from chatdit.agents.reflection import Attempt, FailingOutput, base_step_id
-    from chatdit.critics.base import Judgement, Region
-
-    info = reflection_of(state)
-    this_round = state.get("round", 0)
-    assets = {asset.id: asset for asset in assets_of(state)}
     critiques = [Critique.model_validate(c) for c in state.get("critiques") or []]
-    steps = {step.id: step for step in base.steps}
-
-    def slot(asset: Asset) -> tuple:
-        return ("page", asset.page) if asset.page else ("step", base_step_id(asset.step_id or ""))
-
-    def judgement(critique: Critique) -> Judgement:
-        return Judgement(critique=critique, regions=[Region.model_validate(r) for r in (info.get("regions") or {}).get(critique.asset_id, [])],
-                         unlocalised=(info.get("unlocalised") or {}).get(critique.asset_id, []))
-
-    outputs = []
-    for critique in critiques:
-        if critique.attempt != this_round or critique.passed:
-            continue
-        asset = assets.get(critique.asset_id)
-        if asset is None:
-            step_id, page = _step_of_missing(state, critique), _page_of_missing(critique)
-            step = steps.get(base_step_id(step_id)) or base.steps[0]
-            outputs.append(FailingOutput(step=step, page=page, prompt=_prompt_of(step, page)))
-            continue
-        step = steps.get(base_step_id(asset.step_id or "")) or base.steps[0]
-        attempts = [Attempt(asset=assets[c.asset_id], judgement=judgement(c), strategy=strategy_of(assets[c.asset_id], info))
-                    for c in critiques if c.asset_id in assets and slot(assets[c.asset_id]) == slot(asset)]
-        outputs.append(FailingOutput(step=step, page=asset.page, prompt=_prompt_of(step, asset.page) or asset.prompt or "",
-                                     attempts=attempts))
-    return outputs
+    failing = failing_outputs(base, assets_of(state), critiques, info, state.get("round", 0))
+    made, chosen = plan_reflection(failing, instruction, next_round, describe=lambda asset: describe_attempt(asset, state, runtime))
+    emit(Planned(plan=made, round=next_round))
+    info.base_plan = base
+    info.strategies.append(chosen)
+    return {"plan": made.model_dump(mode="json"), "step_index": 0, "round": next_round, "reflection": info.dump()}
 
 
-def strategy_of(asset: Asset, info: dict[str, Any]) -> str | None:
-    """The reflection strategy that made this attempt (None for a first attempt)."""
-    rounds = info.get("strategies") or []
-    if not asset.attempt or asset.attempt > len(rounds):
-        return None
-    return rounds[asset.attempt - 1].get(asset.step_id or "")
-
-
-def _prompt_of(step, page: int | None) -> str:
-    args = step.call.args
-    for panel in args.get("panels") or []:
-        if panel.get("page") == page or len(args["panels"]) == 1:
-            return panel["prompt"]
-    return args.get("prompt") or args.get("instruction") or ""
-
-
-def _page_of_missing(critique: Critique) -> int | None:
-    for check in critique.checks:
-        if check.name.startswith("page ") and check.name[5:].isdigit():
-            return int(check.name[5:])
-    return None
-
-
-def describe_attempt(asset: Asset, state: LoopState, runtime: Runtime[TurnRuntime]) -> str:
+def describe_attempt(asset: Asset, state: TurnState, runtime: Runtime[TurnRuntime]) -> str:
     """The corrective caption of an earlier attempt: what it shows (world pictures), else what was wrong."""
     from PIL import Image
 
@@ -297,27 +226,35 @@ def describe_attempt(asset: Asset, state: LoopState, runtime: Runtime[TurnRuntim
     return f"an earlier attempt at {asset.prompt or 'the picture'}, which got wrong: {feedback}"
 
 
-def failing_step_ids(state: TurnState) -> set[str]:
-    """Ids of the steps whose outputs failed this round (missing outputs included)."""
-    this_round = state.get("round", 0)
-    assets = {asset.id: asset for asset in assets_of(state)}
-    failing = set()
-    for critique in (Critique.model_validate(c) for c in state.get("critiques") or []):
-        if critique.attempt == this_round and not critique.passed:
-            asset = assets.get(critique.asset_id)
-            failing.add(asset.step_id if asset else _step_of_missing(state, critique))
-    return failing
-
-
-def _step_of_missing(state: TurnState, critique: Critique) -> str:
-    current = Plan.model_validate(state["plan"])
-    for step in current.steps:
-        if any(check.name in (f"page {p}" for p in step.pages) or check.name == f"output of step {step.id}" for check in critique.checks):
-            return step.id
-    return current.steps[0].id
-
-
 def respond(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     from chatdit.agents.responder import finish_turn
 
-    return finish_turn(state)
+    return finish_turn(state, reply_facts(state, runtime))
+
+
+def reply_facts(state: TurnState, runtime: Runtime[TurnRuntime]):
+    """What the reply must say besides the critiques: the subjects this model cannot draw (the
+    hero first) and what the pages that asked for them show instead."""
+    from PIL import Image
+
+    from chatdit.agents.reply import ReplyFacts
+    from chatdit.agents.responder import best_assets
+    from chatdit.critics.world import describe_scene
+
+    instruction = Instruction.model_validate(state["instruction"])
+    hub = runtime.context.hub()
+    wanted = [s.name for s in sorted(instruction.subjects, key=lambda s: not s.hero)]
+    missing = hub.undrawable(wanted)
+    shows: dict[int, str] = {}
+    critiques = [Critique.model_validate(c) for c in state.get("critiques") or []]
+    for asset in best_assets(assets_of(state), critiques):
+        scene = instruction.scene(asset.page)
+        if asset.page and asset.page not in shows and set(hub.undrawable([s.name for s in scene.subjects])):
+            try:
+                with Image.open(runtime.context.store.asset_path(asset)) as opened:
+                    shown = describe_scene(opened.convert("RGB"))
+            except OSError:
+                shown = None
+            if shown:
+                shows[asset.page] = shown
+    return ReplyFacts(undrawable=missing, shows=shows, model=hub.kind)

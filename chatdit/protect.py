@@ -207,3 +207,8 @@ def protect_file(pipe, source: str | Path, target: str | Path, settings: Protect
     protected.save(buffer, "PNG")
     write_atomic(target, buffer.getvalue())
     return report.model_copy(update={"path": target})
+
+
+def protect_in_session(session, source: str | Path, target: str | Path, **options: Any) -> ProtectReport:
+    """`session.protect(...)`: against the session's model; a relative target lands in its exports/."""
+    return protect_file(session.hub().fill(), source, session.store.resolve_export_path(target), protect_settings(**options))

@@ -60,6 +60,8 @@ class Subject(Strict):
     character: str | None = Field(
         default=None, description="name of the character card this subject is ('Bob')"
     )
+    hero: bool = Field(default=False, description="the story's main character, carried onto every page about it")
+    count_stated: bool = Field(default=True, description="False for a bare plural ('travelers'): at least two, not exactly")
 
 
 class CharacterSpec(Strict):
@@ -76,6 +78,9 @@ class PageSpec(Strict):
     prompt: str = Field(description="what this picture shows")
     text: str | None = Field(default=None, description="page text or caption printed with it")
     characters: list[str] = Field(default_factory=list)
+    subjects: list[Subject] = Field(default_factory=list,
+                                    description="what this page must show (the hero first when it is on the page)")
+    background: str | None = Field(default=None, description="this page's setting, when it names one")
 
 
 class InputImage(Strict):
@@ -107,6 +112,35 @@ class LayoutBox(Strict):
         return box
 
 
+EditKind = Literal["recolor", "add", "remove", "move", "resize", "tone", "free"]
+EditPart = Literal["sky", "ground", "object", "picture"]
+
+
+class EditSpec(Strict):
+    """The change an edit asks for, read once from its words: what the tools do and what the critic checks."""
+
+    kind: EditKind = "free"
+    part: EditPart = "picture"
+    noun: str | None = Field(default=None, description="the object changed, singular: 'fox'")
+    color: str | None = Field(default=None, description="recolor: the new color; add: the new object's color")
+    direction: Literal["left", "right", "up", "down", "darker", "brighter", "bigger", "smaller"] | None = None
+    place: str | None = Field(default=None, description="add: where it goes, an absolute place ('top left') or None")
+    count: int = Field(default=1, ge=1, le=10, description="add: how many ('put two birds in the sky')")
+    text: str = Field(description="the change as the person said it")
+
+
+BookOpKind = Literal["append", "remove", "move", "swap", "new_book"]
+
+
+class BookOp(Strict):
+    """A change to the book itself rather than to a picture: add pages after the last, remove or
+    reorder pages, or begin a new book in the same session."""
+
+    kind: BookOpKind
+    pages: list[int] = Field(default_factory=list, description="remove/move: the pages named")
+    before: int | None = Field(default=None, ge=1, description="move: the page it goes before")
+
+
 class Instruction(Strict):
     """What the person asked for, as a careful human would write it down."""
 
@@ -122,10 +156,21 @@ class Instruction(Strict):
     inputs: list[InputImage] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     edit: str | None = Field(default=None, description="the change asked for, for edit tasks")
+    edit_spec: EditSpec | None = Field(default=None, description="the change, understood: kind, part, noun, color")
+    book_op: BookOp | None = None
     layout: list[LayoutBox] = Field(default_factory=list)
     width: int | None = Field(default=None, ge=16, le=4096)
     height: int | None = Field(default=None, ge=16, le=4096)
     consent: bool = False
+
+    def scene(self, page: int | None) -> Instruction:
+        """What one output must show: the page's own subjects and background when the pages were
+        read as scenes, else the whole instruction (a single picture, an edit)."""
+        spec = next((p for p in self.pages if p.number == page), None)
+        if spec is None or not any(p.subjects or p.background for p in self.pages):
+            return self
+        return self.model_copy(update={"subjects": spec.subjects, "background": spec.background or self.background,
+                                       "pages": [], "output_count": 1, "prompt": spec.prompt})
 
 
 class ToolCall(Strict):
@@ -208,13 +253,23 @@ class Critique(Strict):
     feedback: str = ""
     critic: str = "structure"
     attempt: int = 0
+    page: int | None = Field(default=None, description="the page this output is (kept for a missing output too)")
+    step_id: str | None = Field(default=None, description="the step that made (or failed to make) it")
 
     @property
     def verdict(self) -> Literal["pass", "fail", "unchecked"]:
-        """'unchecked' when it passed only because the critic could check nothing."""
+        """'unchecked' when it passed only because the critic could check nothing, or could not
+        check what matters most (the story's hero, the change an edit asked for)."""
         if not self.passed:
             return "fail"
-        return "unchecked" if self.coverage == 0 else "pass"
+        if self.coverage == 0 or any(c.required and c.verdict == "unknown" for c in self.checks):
+            return "unchecked"
+        return "pass"
+
+    @property
+    def fully_checked(self) -> bool:
+        """Every content requirement was checked and met: only then may a reply say 'passed'."""
+        return self.verdict == "pass" and all(c.verdict == "pass" for c in self.checks if c.kind not in ("structure", "quality"))
 
     def score_text(self) -> str:
         """The score as a person should read it: 'unchecked' when nothing could be judged, nothing

@@ -21,9 +21,9 @@ from chatdit import heroes
 from chatdit.config import Settings, chatdit_home, load_settings
 from chatdit.errors import ChatditError, SessionError, TurnCancelled
 from chatdit.events import Event, Notice
-from chatdit.protect import ProtectReport, protect_file, protect_settings
+from chatdit.protect import protect_in_session
 from chatdit.provenance.credentials import sign_export
-from chatdit.schema import Approval, Asset, CharacterCard, ConsentRequest, Critique, Instruction, PageEntry, Plan, Turn, utc_now
+from chatdit.schema import Approval, Asset, ConsentRequest, Critique, Instruction, PageEntry, Plan, Turn, utc_now
 from chatdit.store import SessionRecord, SessionStore
 
 EventHandler = Callable[[Event], None]
@@ -194,31 +194,22 @@ class Session:
                 found[asset.id] = asset
         return found
 
-    def _head_values(self) -> dict[str, Any]:
-        if self.record.head is None:
+    def state_after(self, turn_id: str | None) -> dict[str, Any]:
+        """The graph state right after a turn (book, cards, ...); empty before the first."""
+        if turn_id is None:
             return {}
-        head = self.turn(self.record.head)
-        return self._graph_app().get_state(self._config(head.thread_id, head.checkpoint_id)).values
+        turn = self.turn(turn_id)
+        return self._graph_app().get_state(self._config(turn.thread_id, turn.checkpoint_id)).values
 
-    def pages(self) -> dict[int, PageEntry]:
-        """The book as it stands at the head: page number -> picture, prompt and text."""
-        return {int(p): PageEntry.model_validate(e) for p, e in (self._head_values().get("book") or {}).items()}
+    def pages(self, after: str | None = None) -> dict[int, PageEntry]:
+        """The book as it stands at the head (or right after the turn `after`): page number ->
+        picture, prompt and text."""
+        values = self.state_after(after or self.record.head)
+        return {int(p): PageEntry.model_validate(e) for p, e in (values.get("book") or {}).items()}
 
-    def cards(self) -> dict[str, CharacterCard]:
-        """The character cards at the head (photo heroes among them), by name."""
-        return {n: CharacterCard.model_validate(c) for n, c in (self._head_values().get("cards") or {}).items()}
-
-    def add_card(self, name: str, photo: str | Path, description: str | None = None) -> CharacterCard:
-        """Make `name` a photo hero: its card holds the photo, upright and cropped (chatdit.heroes)."""
-        return heroes.add_card(self, name, Path(photo), description)
-
-    def edit_card(self, name: str, description: str) -> CharacterCard:
-        """Change what a card says its character looks like; undo takes it back."""
-        return heroes.edit_card(self, name, description)
-
-    def protect(self, source: str | Path, target: str | Path, **options: Any) -> ProtectReport:
-        """A copy of a photo our edit path draws less from (chatdit.protect); relative targets go to exports/."""
-        return protect_file(self.hub().fill(), source, self.store.resolve_export_path(target), protect_settings(**options))
+    # photo heroes (chatdit.heroes) and photo protection (chatdit.protect), as Session methods
+    cards, add_card, edit_card = heroes.cards, heroes.add_card, heroes.edit_card
+    protect = protect_in_session
 
     def commit_state(self, message: str, values: dict[str, Any], images: list[str] | None = None) -> Turn:
         """A change made without generating (a card) as a turn of its own, for undo and branch."""
@@ -233,10 +224,10 @@ class Session:
         self.store.save(self.record)
         return turn
 
-    def book(self) -> dict[int, Asset]:
-        """The current page -> asset map."""
+    def book(self, after: str | None = None) -> dict[int, Asset]:
+        """The page -> asset map at the head (or right after the turn `after`)."""
         assets = self.assets()
-        return {page: assets[entry.asset_id] for page, entry in sorted(self.pages().items()) if entry.asset_id in assets}
+        return {page: assets[entry.asset_id] for page, entry in sorted(self.pages(after).items()) if entry.asset_id in assets}
 
     def asset_path(self, asset: Asset | str) -> Path:
         asset = self.assets()[asset] if isinstance(asset, str) else asset
@@ -265,7 +256,8 @@ class Session:
             self.record.title = text.strip().splitlines()[0][:TITLE_LENGTH] if text.strip() else "untitled"
         self.store.save(self.record)
         config = self._config(thread_id, head.checkpoint_id if head else None)
-        return self._run(turn, new_turn_input(turn.id, text, uploads, self.settings.rounds), config, on_event, Answers(approve, consent))
+        return self._run(turn, new_turn_input(turn.id, text, uploads, self.settings.rounds, turn.parent_id), config, on_event,
+                         Answers(approve, consent))
 
     def pending(self) -> Turn | None:
         """The turn a killed process left unfinished, if any."""
@@ -286,7 +278,8 @@ class Session:
         parent = self.turn(turn.parent_id) if turn.parent_id else None
         uploads = [{"asset_id": a, "path": str(self.asset_path(a))} for a in turn.images]
         config = self._config(turn.thread_id, parent.checkpoint_id if parent else None)
-        return self._run(turn, new_turn_input(turn.id, turn.message, uploads, self.settings.rounds), config, on_event, Answers(approve, consent))
+        return self._run(turn, new_turn_input(turn.id, turn.message, uploads, self.settings.rounds, turn.parent_id), config, on_event,
+                         Answers(approve, consent))
 
     def _run(self, turn: Turn, graph_input: Any, config: dict, on_event: EventHandler | None, answers: Answers) -> Turn:
         from langgraph.types import Command

@@ -8,8 +8,8 @@ from PIL import Image
 from chatdit.critics.base import CritiqueContext, requirements_for
 from chatdit.critics.offline import OfflineCritic
 from chatdit.critics.world import describe_scene, instruction_from_spec
-from chatdit.dit.nano.world import ObjectSpec, RelationSpec, SceneSpec, render_scene
 from chatdit.schema import Instruction, PageSpec, Subject
+from chatdit.storybook import ObjectSpec, RelationSpec, SceneSpec, render_scene
 
 FOX_LEFT = SceneSpec(background="night", objects=[ObjectSpec(kind="fox", color="red", position="left"),
                                                  ObjectSpec(kind="sun", color="yellow", count=2, size="small", position="right")])
@@ -176,6 +176,7 @@ def test_an_edit_is_judged_on_what_it_kept_as_well_as_on_the_change(tmp_path):
 
 def test_the_critic_node_gives_an_edit_the_picture_it_changed(tmp_path):
     from chatdit.agents.critic import critique_outputs
+
     from chatdit.schema import Plan, Step, ToolCall
     from chatdit.store import SessionStore
 
@@ -194,22 +195,28 @@ def test_the_critic_node_gives_an_edit_the_picture_it_changed(tmp_path):
 
 
 def test_the_reply_says_which_checks_a_passing_output_still_misses():
-    from chatdit.agents.responder import reply_text
-    from chatdit.schema import Asset, Critique, Plan, RequirementCheck
+    from chatdit.agents.reply import reply_text
+
+    from chatdit.schema import Asset, Critique, RequirementCheck
 
     page = Asset(id="p2", path="p2.png", page=2)
     edit = Instruction(task="edit", prompt="add a sun", targets=[{"kind": "page", "page": 2}])
     checks = [RequirementCheck(name=n, kind="presence", verdict=v) for n, v in
               [("sun: present", "pass"), ("kept: a yellow bird", "fail"), ("kept: a red fox", "pass"), ("kept: a tree", "pass")]]
     almost = Critique(asset_id="p2", score=0.75, passed=True, checks=checks)
-    assert reply_text(edit, Plan(), [page], [almost], 1) == "Redid page 2; passed the critic's threshold, short of page 2: kept: a yellow bird."
+    assert reply_text(edit, [page], [almost], 1) == (
+        "Redid page 2; not every requirement was met: page 2: passed the critic's threshold, short of kept: a yellow bird.")
     clean = almost.model_copy(update={"checks": [c.model_copy(update={"verdict": "pass"}) for c in checks], "score": 1.0})
-    assert reply_text(edit, Plan(), [page], [clean], 1) == "Redid page 2; every check passed."
+    assert reply_text(edit, [page], [clean], 1) == "Redid page 2; every check passed."
 
 
 def test_what_the_detector_reads_inside_the_recolored_object_is_not_held_to_be_kept():
-    from chatdit.critics.world import edit_checks
-    from chatdit.vision.nano_world import DetectedObject, DetectedScene
+    from chatdit.critics.world_edit import scene_checks
+    from chatdit.edits import edit_spec_of
+    from chatdit.storybook.detector import DetectedObject, DetectedScene
+
+    def edit_checks(before, after, change):
+        return scene_checks(edit_spec_of(change), before, after)
 
     def found(kind, color, bbox):
         x0, y0, x1, y1 = bbox
@@ -222,4 +229,4 @@ def test_what_the_detector_reads_inside_the_recolored_object_is_not_held_to_be_k
     assert checks == {"fox: blue": ("pass", True), "kept: a blue bird": ("pass", False)}
     lost = DetectedScene(background="night", width=64, height=64, objects=[fox.model_copy(update={"color": "blue"})])
     assert [c.verdict for c in edit_checks(before, lost, "make the fox blue")] == ["pass", "fail"]
-    assert [c.name for c in edit_checks(before, after, "add a red star")] == ["kept: a red fox", "kept: a brown moon", "kept: a blue bird"]
+    assert [c.name for c in edit_checks(before, after, "add a red star")] == ["added: 1 red star", "kept: a red fox", "kept: a brown moon", "kept: a blue bird"]

@@ -10,7 +10,7 @@ from openai_server import ChatCompletionsServer
 from chatdit.critics.base import CritiqueContext
 from chatdit.critics.vlm import VLMCritic
 from chatdit.critics.world import instruction_from_spec
-from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_scene
+from chatdit.storybook import ObjectSpec, SceneSpec, render_scene
 
 SCENE = SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", position="left")])
 ASKED = SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", position="left"), ObjectSpec(kind="tree", color="green")])

@@ -5,10 +5,10 @@ import threading
 
 import numpy as np
 import pytest
-
-from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_scene
-from chatdit.errors import ToolArgumentError, TurnCancelled
 from chatdit.tools.registry import ToolContext, run_tool
+
+from chatdit.errors import ToolArgumentError, TurnCancelled
+from chatdit.storybook import ObjectSpec, SceneSpec, render_scene
 
 
 @pytest.fixture
@@ -54,9 +54,15 @@ def test_edit_uses_kontext_when_the_model_has_it(ctx):
 
 def test_edit_without_kontext_masks_the_named_part(ctx, monkeypatch):
     monkeypatch.setattr(ctx.hub, "kontext", lambda: None)
-    [sky] = run_tool("edit", {"image": "scene", "instruction": "make the sky darker", "prompt": "a red fox at night", "steps": 1}, ctx)
+    from PIL import Image
+
+    rng = np.random.default_rng(0)  # a picture outside the storybook world: the part is redrawn by the model
+    ctx.images["photo"] = Image.fromarray(rng.integers(0, 255, (64, 64, 3), dtype=np.uint8))
+    [sky] = run_tool("edit", {"image": "photo", "instruction": "make the sky darker", "prompt": "a red fox at night", "steps": 1}, ctx)
     assert (sky.meta["edit"], sky.meta["region"]) == ("fill", "sky")
-    assert np.array_equal(pixels(ctx.images["scene"])[48:], pixels(sky.image)[48:])  # the ground is untouched
+    assert np.array_equal(pixels(ctx.images["photo"])[48:], pixels(sky.image)[48:])  # the ground is untouched
+    [world] = run_tool("edit", {"image": "scene", "instruction": "make the sky darker", "steps": 1}, ctx)
+    assert (world.meta["edit"], world.meta["region"], world.steps) == ("pixels", "sky", 0)
     [whole] = run_tool("edit", {"image": "scene", "instruction": "more cheerful please", "steps": 2}, ctx)
     assert whole.meta["edit"] == "img2img"
 
@@ -69,9 +75,8 @@ def test_edit_stops_within_a_step_when_cancelled(ctx):
 
 
 def test_the_redrawn_region_fades_in_at_its_edge_and_nothing_outside_changes():
-    from PIL import Image, ImageDraw
-
     from chatdit.tools.inpaint import feathered
+    from PIL import Image, ImageDraw
 
     mask = Image.new("L", (128, 128), 0)
     ImageDraw.Draw(mask).rectangle((32, 32, 95, 95), fill=255)

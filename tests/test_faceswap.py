@@ -5,11 +5,11 @@ import subprocess
 
 import numpy as np
 import pytest
+from chatdit.tools.registry import ToolContext, run_tool
 from PIL import Image
 
 from chatdit.config import load_settings
 from chatdit.errors import ConsentRequiredError, ToolArgumentError
-from chatdit.tools.registry import ToolContext, run_tool
 
 
 def draw_face(width=160, height=128, cx=80, cy=64, scale=0.5, skin=(224, 172, 140), background=(160, 120, 90)):

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from chatdit import Session
-from chatdit.dit.nano import world
+from chatdit import storybook as world
 from chatdit.errors import ChatditError, InputImageError, SessionError
 from chatdit.heroes import crop_to_subject, upright_photo, with_hero_photos
 from chatdit.schema import CharacterCard, Plan, Step, ToolCall
@@ -48,7 +48,7 @@ def test_the_crop_holds_the_subject_and_little_else():
     picture = hero_picture("fox", "purple")
     crop = crop_to_subject(picture)
     assert crop.width == crop.height < picture.width
-    from chatdit.vision.nano_world import detect_scene
+    from chatdit.storybook.detector import detect_scene
 
     assert detect_scene(crop).find("fox", "purple") or detect_scene(crop).find(None, "purple")
 

@@ -3,8 +3,9 @@ to stored asset on the tiny model: layout pictures and face-swapped videos."""
 
 import numpy as np
 import pytest
+from chatdit.agents.planner import InputAsset, PlanContext
+from chatdit.agents.planning import PLANNERS, plan_instruction
 
-from chatdit.agents.planner import PLANNERS, InputAsset, PlanContext, plan_instruction
 from chatdit.errors import ConsentRequiredError, InstructionError
 from chatdit.llm.rules import parse_rules
 from chatdit.schema import Instruction, LayoutBox
@@ -14,7 +15,7 @@ FAST = dict(model="tiny", width=64, height=64, steps=2, critic=False, rounds=1)
 
 def test_importing_the_planner_registers_the_toolkit_planners():
     assert PLANNERS["layout"].__name__ == "plan_layout" and PLANNERS["faceswap"].__name__ == "plan_faceswap"
-    assert PLANNERS["generate"].__name__ == "plan_new_images_with_presets"
+    assert PLANNERS["generate"].__name__ == "plan_new_images"
 
 
 def test_places_in_a_message_become_one_layout_step_with_front_to_back_boxes():
@@ -63,10 +64,10 @@ def test_a_layout_message_runs_end_to_end_on_the_tiny_model(tmp_path):
 
 def test_a_face_swap_message_runs_end_to_end_and_stores_the_video(tmp_path):
     from PIL import Image
+    from test_faceswap import draw_face
 
     from chatdit import Session
     from chatdit.dit.video import read_provenance, write_video
-    from test_faceswap import draw_face
 
     clip = write_video([draw_face(cx=70 + i) for i in range(5)], tmp_path / "clip.mp4", fps=8)
     face = tmp_path / "me.png"

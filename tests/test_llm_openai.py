@@ -3,9 +3,9 @@
 import json
 
 import pytest
+from chatdit.agents.parser import parse_message
 from openai_server import ChatCompletionsServer
 
-from chatdit.agents.parser import parse_message
 from chatdit.config import load_settings
 from chatdit.errors import LLMOutputError, LLMUnavailableError
 from chatdit.llm.base import get_backend

@@ -3,11 +3,11 @@ pipeline, loaded with load_lora_weights through the incontext tool."""
 
 import numpy as np
 import pytest
+from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
 
 from chatdit.config import load_settings
 from chatdit.dit.lora_presets import PRESETS, get_preset, pick_preset, preset_caption
 from chatdit.errors import ToolArgumentError
-from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
 
 
 def test_movie_shots_caption_is_the_format_the_lora_was_trained_on():

@@ -4,11 +4,10 @@ and nothing else moves."""
 import random
 
 import numpy as np
-import pytest
 
 from chatdit.dit.nano.counterfactual import counterfactual, drop_one, mirror, swap_kind
-from chatdit.dit.nano.world import ObjectSpec, RelationSpec, SceneSpec, render_instances, render_scene
-from chatdit.vision.nano_world import check_spec
+from chatdit.storybook import ObjectSpec, RelationSpec, SceneSpec, render_instances, render_scene
+from chatdit.storybook.detector import check_spec
 
 
 def _scene(spec, seed=4):
@@ -60,7 +59,7 @@ def test_a_mirror_swaps_left_and_right_in_the_spec_and_the_picture():
 
 
 def test_every_counterfactual_of_held_out_specs_is_read_as_its_changed_spec():
-    from chatdit.dit.nano.world import sample_spec
+    from chatdit.storybook import sample_spec
 
     rng = random.Random(7)
     made = {}

@@ -3,8 +3,8 @@
 import collections
 import random
 
-from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_row, render_scene, sample_spec
-from chatdit.vision.nano_world import check_spec, detect_scene, panels
+from chatdit.storybook import ObjectSpec, SceneSpec, render_row, render_scene, sample_spec
+from chatdit.storybook.detector import check_spec, detect_scene, panels
 
 
 def test_detector_meets_098_per_requirement_on_rendered_scenes():

@@ -6,9 +6,8 @@ import random
 import pytest
 
 from chatdit.dit.captions import joint_caption
-from chatdit.dit.nano.grounding import (GLOBAL_TEXT, group_phrase, grounded_length, plan_prompt, read_panels,
-                                        read_scene, scene_regions)
-from chatdit.dit.nano.world import ObjectSpec, SceneSpec, caption, render_row, sample_row, sample_spec
+from chatdit.dit.nano.grounding import GLOBAL_TEXT, grounded_length, group_phrase, plan_prompt, read_panels, scene_regions
+from chatdit.storybook import ObjectSpec, SceneSpec, caption, read_scene, render_row, sample_row, sample_spec
 
 torch = pytest.importorskip("torch")
 

@@ -3,7 +3,7 @@
 import pytest
 
 from chatdit.dit.nano.prompts import DEFAULT_COLORS, complete_colors
-from chatdit.dit.nano.world import OBJECTS
+from chatdit.storybook import OBJECTS
 
 
 @pytest.mark.parametrize("prompt, completed", [
@@ -26,7 +26,6 @@ def test_the_hub_completes_prompts_for_nano_only():
     torch = pytest.importorskip("torch")
     from chatdit.config import load_settings
     from chatdit.dit.hub import ModelHub
-
     from chatdit.dit.nano.grounding import grounded_kwargs, plan_prompt
 
     nano, tiny = ModelHub(load_settings(model="nano")), ModelHub(load_settings(model="tiny"))

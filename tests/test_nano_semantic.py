@@ -11,7 +11,7 @@ np = pytest.importorskip("numpy")
 
 def test_label_maps_match_the_rendered_pixels_of_every_panel_of_a_row():
     from chatdit.dit.nano.semantic import row_label_maps
-    from chatdit.dit.nano.world import COLOR_NAMES, COLORS, render_row, sample_row
+    from chatdit.storybook import COLOR_NAMES, COLORS, render_row, sample_row
 
     rng = random.Random(4)
     palette = np.array([COLORS[c] for c in COLOR_NAMES])

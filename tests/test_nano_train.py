@@ -44,7 +44,7 @@ def test_tiny_training_run_writes_a_pipeline_and_resumes(tmp_path):
 
 def test_the_vae_loss_weighs_objects_more_than_sky_and_ground():
     from chatdit.dit.nano.train import object_weights, to_pixels
-    from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_scene
+    from chatdit.storybook import ObjectSpec, SceneSpec, render_scene
 
     spec = SceneSpec(background="sunset", objects=[ObjectSpec(kind="square", color="blue", size="large", position="top left")])
     image, (square,) = render_scene(spec, seed=3)
@@ -57,7 +57,7 @@ def test_the_vae_loss_weighs_objects_more_than_sky_and_ground():
 
 def test_the_ring_weights_reach_one_pixel_past_an_object_and_no_further():
     from chatdit.dit.nano.train import object_weights, ring_weights, to_pixels
-    from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_scene
+    from chatdit.storybook import ObjectSpec, SceneSpec, render_scene
 
     spec = SceneSpec(background="night", objects=[ObjectSpec(kind="square", color="yellow", size="large", position="center")])
     image, (square,) = render_scene(spec, seed=1)

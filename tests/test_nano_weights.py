@@ -75,7 +75,7 @@ def test_fill_path_keeps_the_known_panel(flux):
     from diffusers import FluxInpaintPipeline, FluxPipeline
     from PIL import Image
 
-    from chatdit.dit.nano.world import ObjectSpec, SceneSpec, render_row
+    from chatdit.storybook import ObjectSpec, SceneSpec, render_row
 
     known, _ = render_row([SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", size="large")])] * 2)
     mask = Image.new("L", (128, 64), 0)

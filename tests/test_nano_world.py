@@ -6,8 +6,18 @@ import numpy as np
 import pytest
 
 from chatdit.dit.captions import joint_caption, split_joint_caption
-from chatdit.dit.nano.world import (BACKGROUNDS, COLORS, OBJECTS, ObjectSpec, SceneSpec, caption, render_row,
-                                    render_scene, sample_row, sample_spec)
+from chatdit.storybook import (
+    BACKGROUNDS,
+    COLORS,
+    OBJECTS,
+    ObjectSpec,
+    SceneSpec,
+    caption,
+    render_row,
+    render_scene,
+    sample_row,
+    sample_spec,
+)
 
 
 def test_vocabulary_covers_the_issue():

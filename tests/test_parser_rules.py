@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
+from chatdit.agents.parser import ParseContext, parse_message
 
 from chatdit import parse
-from chatdit.agents.parser import ParseContext, parse_message
 from chatdit.errors import InputImageError, InstructionError
 from chatdit.llm.base import RulesBackend
 
@@ -75,7 +75,7 @@ SUBJECTS = {
     "an airplane and a kite": [("airplane", 1, None, None, None), ("kite", 1, None, None, None)],
     "a cat chasing a mouse": [("cat", 1, None, None, None), ("mouse", 1, None, None, None)],
     "a man holding an umbrella": [("man", 1, None, None, None), ("umbrella", 1, None, None, None)],
-    "there are three ducks on a lake": [("duck", 3, None, None, None), ("lake", 1, None, None, None)],
+    "there are three ducks on a lake": [("duck", 3, None, None, None)],  # the lake is where, not what
     "can you draw me two blue whales": [("whale", 2, "blue", None, None)],
     "please make an image of a small brown dog": [("dog", 1, "brown", None, None)],
     "an ice cream and a hot air balloon": [("ice cream", 1, None, None, None), ("hot air balloon", 1, None, None, None)],
@@ -196,7 +196,10 @@ def test_pages_listed_inside_one_sentence_are_pages_and_keep_the_headers_colors(
     assert [(p.number, p.prompt) for p in instruction.pages] == [
         (1, "the red fox at sunset"), (2, "The red fox under a moon at night"),
         (3, "the blue fox by the sea"), (4, "the red fox in the snow")]  # a page's own color is kept
-    assert instruction.output_count == 4 and [(s.name, s.color) for s in instruction.subjects] == [("fox", "red")]
+    assert instruction.output_count == 4
+    assert [(s.name, s.color) for s in instruction.subjects] == [("fox", "red"), ("moon", None)]  # the hero once
+    assert [[(s.name, s.color, s.hero) for s in p.subjects] for p in instruction.pages] == [
+        [("fox", "red", True)], [("fox", "red", True), ("moon", None, False)], [("fox", "blue", True)], [("fox", "red", True)]]
 
 
 def test_a_page_s_the_fox_takes_all_the_headers_words_for_it():

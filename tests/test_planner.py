@@ -1,9 +1,11 @@
 """The planner's grouping rules, as specifications."""
 
 import pytest
+from chatdit.agents.planner import InputAsset, PlanContext
+from chatdit.agents.planning import plan_instruction
 
 from chatdit import plan
-from chatdit.agents.planner import PlanContext, InputAsset, plan_instruction
+from chatdit.edits import edit_spec_of
 from chatdit.errors import InstructionError, PageReferenceError
 from chatdit.schema import CharacterCard, CharacterSpec, Instruction, PageEntry, PageSpec, Subject, Target
 
@@ -63,13 +65,24 @@ def test_too_many_attached_images_is_a_clear_error():
 def test_redo_of_page_three_uses_character_cards_and_touches_nothing_else():
     ctx = PlanContext(book={i: PageEntry(asset_id=f"p{i}", prompt=f"scene {i}") for i in range(1, 7)},
                       cards={"fox": CharacterCard(name="fox", description="red fox", asset_id="p1", page=1)})
-    instruction = Instruction(task="edit", prompt="add a yellow sun", edit="add a yellow sun",
-                              targets=[Target(kind="page", page=3)], subjects=[Subject(name="sun", color="yellow")])
+    instruction = Instruction(task="edit", prompt="the fox at the beach", edit="the fox at the beach",
+                              targets=[Target(kind="page", page=3)], edit_spec=edit_spec_of("the fox at the beach"))
     made = plan_instruction(instruction, ctx)
     assert len(made.steps) == 1 and made.steps[0].pages == [3]
     args = made.steps[0].call.args
     assert args["references"] == ["p1"]
-    assert args["panels"] == [{"prompt": "scene 3, add a yellow sun", "page": 3}]
+    assert args["panels"] == [{"prompt": "scene 3, the fox at the beach", "page": 3}]
+
+
+@pytest.mark.parametrize("change, tool", [("add a yellow sun", "edit"), ("remove the house", "edit"),
+                                          ("move the fox to the left", "edit"), ("make the sky darker", "edit")])
+def test_a_change_the_edit_spec_understood_goes_to_the_edit_tool_with_its_spec(change, tool):
+    ctx = PlanContext(book={3: PageEntry(asset_id="p3", prompt="a red fox at sunset")})
+    spec = edit_spec_of(change)
+    instruction = Instruction(task="inpaint" if change.startswith("remove") else "edit", prompt=change, edit=change,
+                              targets=[Target(kind="page", page=3)], edit_spec=spec)
+    [step] = plan_instruction(instruction, ctx).steps
+    assert step.call.tool == tool and step.call.args["image"] == "p3" and step.call.args["spec"] == spec.model_dump()
 
 
 def test_unknown_page_reference_names_the_pages_that_exist():

@@ -17,7 +17,7 @@ def fill_pipe(tiny_pipe):
 
 
 def picture() -> Image.Image:
-    from chatdit.dit.nano import world
+    from chatdit import storybook as world
 
     spec = world.SceneSpec(background="day", objects=[world.ObjectSpec(kind="fox", color="red")])
     return world.render_scene(spec, seed=3)[0].resize((32, 32))

@@ -3,10 +3,11 @@ attempt, and whole turns on the tiny model with a scripted critic: rounds, time 
 score, every attempt kept, cancel mid-round, and a person's edit going through the edit tools."""
 
 import pytest
+from chatdit.agents.planner import PlanContext
+from chatdit.agents.planning import plan_instruction
+from chatdit.agents.reflection import Attempt, FailingOutput, choose_strategy, plan_reflection, revised_prompt, should_retry
 
 from chatdit import Session
-from chatdit.agents.planner import PlanContext, plan_instruction
-from chatdit.agents.reflection import Attempt, FailingOutput, choose_strategy, plan_reflection, revised_prompt, should_retry
 from chatdit.critics.base import CritiqueContext, Judgement, Region, make_critique
 from chatdit.events import Critiqued, Notice, Planned
 from chatdit.schema import Asset, Instruction, PageEntry, RequirementCheck, Step, Subject, Target, ToolCall

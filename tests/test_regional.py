@@ -59,9 +59,10 @@ def test_a_box_smaller_than_a_token_still_gets_the_token_under_its_centre():
 
 @pytest.fixture(scope="module")
 def ctx():
+    from chatdit.tools.registry import ToolContext, load_builtin_tools
+
     from chatdit.config import Settings
     from chatdit.dit.hub import ModelHub
-    from chatdit.tools.registry import ToolContext, load_builtin_tools
 
     load_builtin_tools()
     return ToolContext(hub=ModelHub(Settings(model="tiny")), load_image=lambda asset_id: None, workdir=Path("."))
@@ -104,10 +105,11 @@ def test_phrases_longer_than_the_text_window_are_refused(ctx):
 
 
 def test_on_nano_the_places_are_said_in_words_instead_of_masked():
-    from chatdit.config import Settings
-    from chatdit.dit.hub import ModelHub
     from chatdit.tools.layout import place_words
     from chatdit.tools.registry import ToolContext
+
+    from chatdit.config import Settings
+    from chatdit.dit.hub import ModelHub
 
     nano = ToolContext(hub=ModelHub(Settings(model="nano")), load_image=lambda asset_id: None, workdir=Path("."))
     assert not nano.hub.info.regional_attention

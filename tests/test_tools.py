@@ -5,11 +5,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
 from PIL import Image
 
 from chatdit.config import load_settings
 from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
-from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
 
 
 @pytest.fixture

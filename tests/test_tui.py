@@ -564,8 +564,9 @@ async def test_history_tree_undo_branch_and_start_over_keys():
 
 
 async def test_a_face_swap_without_stated_consent_asks_for_it(tmp_path):
-    from chatdit.dit.video import write_video
     from test_faceswap import draw_face
+
+    from chatdit.dit.video import write_video
 
     clip = write_video([draw_face(cx=70 + i) for i in range(5)], tmp_path / "clip.mp4", fps=8)
     face = tmp_path / "me.png"

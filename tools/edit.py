@@ -1,64 +1,136 @@
-"""Instruction editing: "make the sky darker", "the fox should be smaller".
+"""Instruction editing: "make the sky darker", "add a yellow sun", "move the fox to the left".
 
 With a Kontext model (FLUX.1-Kontext-dev, or the tiny test model) the instruction goes straight
-to FluxKontextPipeline. Models without one (nano) edit through the fill path: the part the
-instruction names (the sky, the ground, an object the detector finds) is masked and redrawn
-from the new prompt; an instruction that names no part re-renders the whole picture through
-img2img at `strength`, which keeps its layout.
+to FluxKontextPipeline. Models without one (nano) do what the `EditSpec` asks:
+- on a storybook-world picture, tone, remove, move and resize are pixel edits
+  (`chatdit.vision.world_edits`): the flat world lets them be exact, and a redraw would redraw
+  what should stay;
+- add draws the new object through the fill path in a free spot where it belongs (a sun in the
+  sky, a house on the ground, or the place named); a recolor masks the object and redraws it;
+- a change that names no part re-renders the whole picture through img2img at `strength`,
+  which keeps its layout.
 """
 
 from __future__ import annotations
 
-import re
-
-from pydantic import Field
-
-from chatdit.errors import ToolArgumentError
 from chatdit.tools.generate import SizeArgs
 from chatdit.tools.inpaint import box_mask, object_boxes, redraw_masked
 from chatdit.tools.registry import ToolContext, ToolOutput, register
+from pydantic import Field
 
-SKY_WORDS = ("sky", "clouds", "air")
-GROUND_WORDS = ("ground", "grass", "floor", "sea", "water", "snow", "field")
+from chatdit.errors import ToolArgumentError
+from chatdit.schema import EditSpec
+
 OBJECT_MARGIN = 0.2
 """A named object's box is grown by this share of its side: the detector's box is tight, and the
 old color left on its rim reads as the old object (a red ring round the new blue fox)."""
+PIXEL_KINDS = ("tone", "remove", "move", "resize")
+_TARGETS = {"darker": (0, 0, 0), "brighter": (255, 255, 255)}
 
 
 class EditArgs(SizeArgs):
     image: str = Field(description="asset id of the picture to change")
     instruction: str = Field(min_length=1, description="the change, as the person said it")
+    spec: EditSpec | None = Field(default=None, description="the change, understood; read from `instruction` if absent")
     prompt: str | None = Field(default=None, description="what the changed picture shows (fill/img2img path)")
     page: int | None = Field(default=None, ge=1)
     strength: float = Field(default=0.65, gt=0, le=1, description="img2img strength when no part is named")
 
 
-def named_region(instruction: str, image) -> tuple[str, list] | None:
-    """(what, boxes) for the part of the picture an instruction names, if it names one."""
-    from chatdit.dit.nano.world import HORIZON
-    from chatdit.edits import recolor_of
+def _part_box(part: str) -> list:
+    from chatdit.storybook import HORIZON
 
-    words = set(re.findall(r"[a-z]+", instruction.lower()))
-    if words & set(SKY_WORDS):
-        return "sky", [(0.0, 0.0, 1.0, HORIZON)]
-    if words & set(GROUND_WORDS):
-        return "ground", [(0.0, HORIZON, 1.0, 1.0)]
-    recolor = recolor_of(instruction)
-    for word in re.findall(r"[a-z]+", instruction.lower()):
-        try:
-            return word, object_boxes(image, word, unlike=recolor.color if recolor else None)
-        except ToolArgumentError:
-            continue
+    return [(0.0, 0.0, 1.0, HORIZON)] if part == "sky" else [(0.0, HORIZON, 1.0, 1.0)]
+
+
+def _add_boxes(spec: EditSpec, image) -> list:
+    """Free spots for the new objects where they belong: in the sky, on the ground, or the place named."""
+    from chatdit.critics.world import add_area, free_spot
+    from chatdit.storybook.detector import detect_scene
+
+    area, scene = add_area(spec.part, spec.place), detect_scene(image)
+    taken: list = []
+    for _ in range(min(spec.count, 4)):
+        taken.append(free_spot(scene, area, taken))
+    return taken
+
+
+def named_region(spec: EditSpec, image) -> tuple[str, list] | None:
+    """(what, boxes) of the part of the picture a change redraws through the fill path, if any."""
+    from chatdit.critics.world import applies
+
+    if spec.part in ("sky", "ground") and spec.kind in ("tone", "recolor"):
+        return spec.part, _part_box(spec.part)
+    if spec.kind == "add" and spec.noun and applies(image):
+        return f"new {spec.noun}", _add_boxes(spec, image)
+    if spec.noun and spec.kind != "add":
+        name = " ".join(filter(None, [None if spec.kind == "recolor" else spec.color, spec.noun]))
+        return spec.noun, object_boxes(image, name, unlike=spec.color if spec.kind == "recolor" else None)
+    return None
+
+
+def _objects(spec: EditSpec, scene, where: str) -> list:
+    from chatdit.critics.world import world_color, world_kind
+
+    kind = world_kind(spec.noun or "")
+    if kind is None:
+        raise ToolArgumentError(f"cannot find {spec.noun!r} {where} offline; name a thing the picture shows")
+    found = scene.find(kind, world_color(spec.color)) if world_color(spec.color) else scene.find(kind)
+    if not found:
+        raise ToolArgumentError(f"there is no {spec.noun} {where} to {spec.kind}; name a thing the picture shows")
+    return found
+
+
+def pixel_edit(spec: EditSpec, image, where: str = "in this picture") -> tuple | None:
+    """(picture, meta) for a change the world lets a tool make pixel-exactly, or None."""
+    from PIL import ImageColor
+
+    from chatdit.critics.world import applies
+    from chatdit.storybook import COLORS
+    from chatdit.storybook.detector import detect_scene
+    from chatdit.vision import world_edits
+
+    if not applies(image):
+        return None
+    if spec.kind == "tone" and spec.part != "object" and spec.direction in _TARGETS:
+        result, strength = world_edits.tone(image, spec.part, _TARGETS[spec.direction])
+        return result, {"region": spec.part, "strength": strength}
+    if spec.kind == "recolor" and spec.part in ("sky", "ground") and spec.color:
+        target = COLORS.get(spec.color) or ImageColor.getrgb(spec.color)
+        result, strength = world_edits.tone(image, spec.part, target)
+        return result, {"region": spec.part, "strength": strength}
+    if spec.kind not in ("remove", "move", "resize") or not spec.noun:
+        return None
+    scene = detect_scene(image)
+    objects = _objects(spec, scene, where)
+    meta = {"region": spec.noun, "objects": len(objects)}
+    if spec.kind == "remove":
+        return world_edits.remove(image, objects, scene), meta
+    if spec.kind == "resize" and spec.direction in world_edits.SCALE:
+        return world_edits.resize(image, objects, scene, world_edits.SCALE[spec.direction]), meta
+    if spec.kind == "move" and spec.direction in ("left", "right", "up", "down"):
+        from chatdit.critics.world_edit import MOVE_MARGIN
+
+        offset = world_edits.move_offset(objects, scene, spec.direction, image.size)
+        if max(map(abs, offset)) < MOVE_MARGIN * (image.width if offset[0] else image.height):
+            edge = {"up": "top", "down": "bottom"}.get(spec.direction, spec.direction)
+            raise ToolArgumentError(f"the {spec.noun} {where} is already at the {edge} edge; there is no room to move it "
+                                    f"{spec.direction} (only {max(map(abs, offset))} px)")
+        return world_edits.move(image, objects, scene, offset), {**meta, "offset": list(offset)}
     return None
 
 
 @register("edit", EditArgs)
 def edit(args: EditArgs, ctx: ToolContext) -> list[ToolOutput]:
     """Change an earlier picture as instructed ('make the sky darker'), keeping the rest."""
+    from chatdit.edits import edit_spec_of
+
     image = ctx.load_image(args.image).convert("RGB")
+    spec = args.spec or edit_spec_of(args.instruction)
     prompt = args.prompt or args.instruction
     kontext = ctx.hub.kontext()
-    meta = {"instruction": args.instruction}
+    meta = {"instruction": args.instruction, "kind": spec.kind}
+    steps = 0
     if kontext is not None:
         from chatdit.dit.hub import snap_size
 
@@ -67,20 +139,39 @@ def edit(args: EditArgs, ctx: ToolContext) -> list[ToolOutput]:
                                      progress=ctx.progress, cancel=ctx.cancel, image=image,
                                      max_area=width * height, _auto_resize=False)
         result, steps, meta["edit"] = kontext(prompt=args.instruction, **kwargs).images[0], kwargs["num_inference_steps"], "kontext"
-    elif (region := named_region(args.instruction, image)) is not None:
+    elif (done := pixel_edit(spec, image, f"on page {args.page}" if args.page else "in this picture")) is not None:
+        result, extra = done
+        meta.update(edit="pixels", **extra)
+    elif (region := named_region(spec, image)) is not None:
         what, boxes = region
-        grow = 0.0 if what in ("sky", "ground") else OBJECT_MARGIN
-        result, steps = redraw_masked(ctx, image, box_mask(image.size, boxes, grow), prompt, args.seed, args.steps)
-        meta.update(edit="fill", region=what)
+        grow = OBJECT_MARGIN if spec.kind == "recolor" and spec.part == "object" else 0.0
+        mask = box_mask(image.size, boxes, grow)
+        result, steps = redraw_masked(ctx, image, mask, prompt, args.seed, args.steps)
+        if spec.kind == "add" and (world := _world_edits(image)) is not None:
+            result = world.keep_drawn(result, image, mask)
+        meta.update(edit="fill", region=what, boxes=[list(b) for b in boxes])
     else:
-        from chatdit.dit.hub import snap_size
-
-        width, height = snap_size(image.width, "width"), snap_size(image.height, "height")
-        pipe = ctx.hub.img2img()
-        pipe.set_progress_bar_config(disable=True)
-        kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
-                                     progress=ctx.progress, cancel=ctx.cancel, image=image.resize((width, height)),
-                                     strength=args.strength, prompt=prompt)
-        result, steps, meta["edit"] = pipe(**kwargs).images[0], kwargs["num_inference_steps"], "img2img"
+        result, steps = _img2img(ctx, image, prompt, args)
+        meta["edit"] = "img2img"
     return [ToolOutput(image=result, page=args.page, prompt=prompt, seed=args.seed, steps=steps,
                        parents=[args.image], meta=meta)]
+
+
+def _world_edits(image):
+    """The pixel-edit module when the picture is in the storybook world, else None."""
+    from chatdit.critics.world import applies
+    from chatdit.vision import world_edits
+
+    return world_edits if applies(image) else None
+
+
+def _img2img(ctx: ToolContext, image, prompt: str, args: EditArgs):
+    from chatdit.dit.hub import snap_size
+
+    width, height = snap_size(image.width, "width"), snap_size(image.height, "height")
+    pipe = ctx.hub.img2img()
+    pipe.set_progress_bar_config(disable=True)
+    kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
+                                 progress=ctx.progress, cancel=ctx.cancel, image=image.resize((width, height)),
+                                 strength=args.strength, prompt=prompt)
+    return pipe(**kwargs).images[0], kwargs["num_inference_steps"]

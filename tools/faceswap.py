@@ -20,10 +20,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
+from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import BaseModel, ConfigDict, Field
 
 from chatdit.errors import ConsentRequiredError, ToolArgumentError, TurnCancelled
-from chatdit.tools.registry import ToolContext, ToolOutput, register
 
 DEFAULT_PROMPT = "a person's face, the same identity as the reference picture, natural skin and lighting"
 FACE_MARGIN = (1.25, 1.4)

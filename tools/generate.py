@@ -6,13 +6,13 @@ attention across the panels is what keeps a character the same from page to page
 
 from __future__ import annotations
 
+from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import BaseModel, ConfigDict, Field
 
 from chatdit.dit.canvas import split_panels
 from chatdit.dit.captions import joint_caption
 from chatdit.dit.hub import snap_size
 from chatdit.errors import ToolArgumentError
-from chatdit.tools.registry import ToolContext, ToolOutput, register
 
 MAX_SEED = 2**32 - 1
 

@@ -8,11 +8,12 @@ at strength 1 on nano), and the untouched pixels are pasted back exactly.
 
 from __future__ import annotations
 
+from chatdit.tools.generate import SizeArgs
+from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import Field, field_validator, model_validator
 
 from chatdit.errors import ToolArgumentError
-from chatdit.tools.generate import SizeArgs
-from chatdit.tools.registry import ToolContext, ToolOutput, register
+from chatdit.schema import EditSpec
 
 Box = tuple[float, float, float, float]
 
@@ -24,6 +25,7 @@ class InpaintArgs(SizeArgs):
     object: str | None = Field(default=None, description="redraw this object instead of boxes ('the fox', 'red circle')")
     page: int | None = Field(default=None, ge=1)
     grow: float = Field(default=0.0, ge=0, le=0.25, description="grow each box by this share of the side")
+    spec: EditSpec | None = Field(default=None, description="the change asked for; its object is redrawn when no boxes or object are given")
 
     @field_validator("boxes")
     @classmethod
@@ -35,7 +37,9 @@ class InpaintArgs(SizeArgs):
         return boxes
 
     @model_validator(mode="after")
-    def _something_to_redraw(self) -> "InpaintArgs":
+    def _something_to_redraw(self) -> InpaintArgs:
+        if not self.boxes and not self.object and self.spec is not None and self.spec.noun:
+            self.object = " ".join(filter(None, [self.spec.color if self.spec.kind != "recolor" else None, self.spec.noun]))
         if not self.boxes and not self.object:
             raise ValueError("say what to redraw: boxes (normalised xyxy) or an object name")
         return self
@@ -44,8 +48,9 @@ class InpaintArgs(SizeArgs):
 def object_boxes(image, name: str, unlike: str | None = None) -> list[Box]:
     """Boxes of a named object in a storybook-world picture, found by the world detector; with
     `unlike`, only those not already of that color (a recolor leaves the blue foxes alone)."""
-    from chatdit.critics.world import applies, world_color, world_kind
-    from chatdit.vision.nano_world import detect_scene
+    from chatdit.critics.world import applies
+    from chatdit.storybook import world_color, world_kind
+    from chatdit.storybook.detector import detect_scene
 
     words = name.lower().replace("the ", "").split()
     kind = world_kind(words[-1]) if words else None
@@ -105,7 +110,8 @@ def feathered(mask):
 def inpaint(args: InpaintArgs, ctx: ToolContext) -> list[ToolOutput]:
     """Redraw only a region of an earlier picture (boxes or a named object); the rest stays as it was."""
     image = ctx.load_image(args.image)
-    boxes = list(args.boxes) or object_boxes(image, args.object or "")
+    recolor = args.spec.color if args.spec and args.spec.kind == "recolor" else None
+    boxes = list(args.boxes) or object_boxes(image, args.object or "", unlike=recolor)
     mask = box_mask(image.size, boxes, args.grow)
     result, steps = redraw_masked(ctx, image, mask, args.prompt, args.seed, args.steps)
     return [ToolOutput(image=result, page=args.page, prompt=args.prompt, seed=args.seed, steps=steps,

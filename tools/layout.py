@@ -9,12 +9,12 @@ bench/layout.py measures that the mask hurts) gets each phrase with its place in
 
 from __future__ import annotations
 
+from chatdit.tools.generate import SizeArgs, check_canvas
+from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import Field, field_validator
 
 from chatdit.dit.regional import Region, front_to_back, layout_attention
 from chatdit.schema import LayoutBox
-from chatdit.tools.generate import SizeArgs, check_canvas
-from chatdit.tools.registry import ToolContext, ToolOutput, register
 
 MAX_BOXES = 10
 

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
-
-from chatdit.dit.captions import joint_caption
-from chatdit.dit.canvas import split_panels
-from chatdit.dit.hub import snap_size
-from chatdit.dit.lora_presets import (apply_lora, disable_loras, get_preset, lora_compatible, panel_size,
-                                      preset_caption, split_grid)
-from chatdit.errors import ToolArgumentError
 from chatdit.tools.generate import Panel, SizeArgs, check_canvas
 from chatdit.tools.registry import ToolContext, ToolOutput, register
+from pydantic import Field
+
+from chatdit.dit.canvas import split_panels
+from chatdit.dit.captions import joint_caption
+from chatdit.dit.hub import snap_size
+from chatdit.dit.lora_presets import apply_lora, disable_loras, get_preset, lora_compatible, panel_size, preset_caption, split_grid
+from chatdit.errors import ToolArgumentError
 
 
 class InContextArgs(SizeArgs):

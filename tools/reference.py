@@ -7,12 +7,12 @@ draws them while attending to the known panels under one joint caption.
 
 from __future__ import annotations
 
+from chatdit.tools.generate import Panel, SizeArgs, check_canvas
+from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import Field, model_validator
 
 from chatdit.dit.canvas import known_and_mask, split_panels
 from chatdit.dit.captions import joint_caption
-from chatdit.tools.generate import Panel, SizeArgs, check_canvas
-from chatdit.tools.registry import ToolContext, ToolOutput, register
 
 
 class ReferenceArgs(SizeArgs):

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from chatdit.critics.base import Critic, CritiqueContext, Judgement, Region, Requirement, requirements_for
 
-
 _VLM_CRITICS: dict[tuple, object] = {}
 """One VLM critic per server, so a server found down is not waited on again every round."""
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from chatdit.llm.vocab import NUMBER_NAMES
 from chatdit.schema import Critique, Instruction, RequirementCheck, Subject
 
 if TYPE_CHECKING:
@@ -23,7 +24,8 @@ Box = tuple[float, float, float, float]
 """A region of the picture, normalised xyxy (0..1)."""
 
 ABSOLUTE_POSITIONS = ("top left", "top right", "bottom left", "bottom right", "left", "right", "top", "bottom", "center")
-NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+BLANK_STDDEV = 2.0
+"""Below this pixel standard deviation a picture is a flat fill, which no prompt asks for."""
 QUOTED_TEXT = re.compile(r"""(?:says|saying|reads|reading|text|written|titled|sign|label)\s*:?\s*["“']([^"”']{1,60})["”']""",
                          re.IGNORECASE)
 
@@ -38,6 +40,7 @@ class Requirement(BaseModel):
     text: str | None = None
     position: str | None = Field(default=None, description="absolute position word, or a relation")
     target: int | None = None
+    required: bool = Field(default=False, description="the story's hero: missing fails the page, unknown leaves it unchecked")
 
 
 class CritiqueContext(BaseModel):
@@ -105,7 +108,7 @@ def describe_subject(subject: Subject, count: int | None = None) -> str:
     """'a red fox', 'two blue birds'."""
     n = subject.count if count is None else count
     noun = subject.name if n == 1 else plural(subject.name)
-    words = ["a" if n == 1 else NUMBER_WORDS.get(n, str(n)), subject.color, noun]
+    words = ["a" if n == 1 else NUMBER_NAMES.get(n, str(n)), subject.color, noun]
     return " ".join(w for w in words if w)
 
 
@@ -142,10 +145,12 @@ def requirements_for(instruction: Instruction, prompt: str = "") -> list[Require
     for i in chosen:
         subject = instruction.subjects[i]
         one = describe_subject(subject, 1)
-        reqs.append(Requirement(name=f"{subject.name}: present", kind="presence", subject=i,
+        reqs.append(Requirement(name=f"{subject.name}: present", kind="presence", subject=i, required=subject.hero,
                                 question=f"Does the picture show {one}?"))
-        reqs.append(Requirement(name=f"{subject.name}: count {subject.count}", kind="count", subject=i,
-                                question=f"Does the picture show exactly {subject.count} {subject.name if subject.count == 1 else plural(subject.name)}?"))
+        if subject.count_stated:
+            reqs.append(Requirement(name=f"{subject.name}: count {subject.count}", kind="count", subject=i,
+                                    question=f"Does the picture show exactly {subject.count} "
+                                             f"{subject.name if subject.count == 1 else plural(subject.name)}?"))
         if subject.color:
             reqs.append(Requirement(name=f"{subject.name}: {subject.color}", kind="color", subject=i,
                                     question=f"Is the {subject.name} {subject.color}?"))

@@ -16,11 +16,9 @@ from functools import lru_cache
 import numpy as np
 
 from chatdit.critics import world
-from chatdit.critics.base import CritiqueContext, Judgement, Requirement, edited_picture, make_critique, requirements_for
+from chatdit.critics.base import BLANK_STDDEV, CritiqueContext, Judgement, Requirement, edited_picture, make_critique, requirements_for
 from chatdit.schema import Instruction, RequirementCheck
 
-BLANK_STDDEV = 2.0
-"""Below this pixel standard deviation a picture is a flat fill."""
 LOW_CONTRAST = 16.0
 """Luminance spread (2nd to 98th percentile) below which nothing in the picture can be told apart."""
 PEOPLE = {"person", "people", "man", "men", "woman", "women", "boy", "girl", "child", "children", "kid", "kids",
@@ -126,7 +124,7 @@ class OfflineCritic:
         requirements = requirements_for(instruction, context.prompt)
         scene = None
         if world.applies(image):
-            from chatdit.vision.nano_world import detect_scene
+            from chatdit.storybook.detector import detect_scene
 
             scene = detect_scene(image)
         faces = count_faces(image) if any(self._about_people(r, instruction) for r in requirements) else 0
@@ -143,7 +141,7 @@ class OfflineCritic:
                 check = check_people(req, instruction, faces)
             checks.append(check or RequirementCheck(name=req.name, kind=req.kind, verdict="unknown",
                                                     detail=self._why_unknown(req, scene)))
-        edited = self._edit_checks(context, scene) if scene is not None else []
+        edited = self._edit_checks(context, image)
         checks += edited
         regions = world.localise(failing, instruction, scene) if failing else []
         covered = {r.subject for r in regions}
@@ -153,19 +151,21 @@ class OfflineCritic:
         return Judgement(critique=make_critique(checks, context, self.name), regions=regions, unlocalised=unlocalised)
 
     @staticmethod
-    def _edit_checks(context: CritiqueContext, scene) -> list[RequirementCheck]:
+    def _edit_checks(context: CritiqueContext, image) -> list[RequirementCheck]:
         """The edit's change and what it kept, when the output is an edit and the picture it changed
         is in the world too."""
-        from chatdit.vision.nano_world import detect_scene
+        from chatdit.critics.world_edit import edit_checks, unchecked
 
         try:
             before = edited_picture(context)
         except OSError as exc:
             return [RequirementCheck(name="kept: the rest", kind="presence", verdict="unknown",
                                      detail=f"the picture it changed is unreadable ({exc.__class__.__name__})")]
-        if before is None or not world.applies(before):
+        if before is None:
             return []
-        return world.edit_checks(detect_scene(before), scene, context.edit)
+        if not (world.applies(before) and world.applies(image)):
+            return [unchecked(context.edit or "", "outside the storybook world: no offline check of the change")]
+        return edit_checks(before, image, context.edit)
 
     @staticmethod
     def _about_people(req: Requirement, instruction: Instruction) -> bool:

@@ -7,12 +7,11 @@ reflection loop can redraw only what is wrong.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from chatdit.critics.base import Box, Region, Requirement
 from chatdit.schema import Instruction, RequirementCheck, Subject
+from chatdit.storybook.reading import world_background, world_color, world_kind
 
 WORLD_FIT = 0.6
 """Share of pixels that must sit near the world's palette for the world detector to apply."""
@@ -21,12 +20,6 @@ SIZE = 64
 SPOT = 22  # px side of the box an added object is drawn in
 PAD = 3  # px a box is grown by before masking
 
-# Day last: "a snowy day" is snow, and "day" is the world's default sky.
-_BACKGROUND_WORDS = {
-    "night": ("night", "dark", "nighttime"), "sunset": ("sunset", "dusk", "evening"),
-    "sea": ("sea", "water", "ocean"), "snow": ("snow", "snowy", "winter"),
-    "day": ("day", "sunny", "daytime", "grass", "bright"),
-}
 _REGIONS: dict[str, Box] = {
     "left": (0.0, 0.1, 0.45, 0.9), "right": (0.55, 0.1, 1.0, 0.9), "top": (0.1, 0.0, 0.9, 0.45),
     "bottom": (0.1, 0.55, 0.9, 1.0), "center": (0.28, 0.28, 0.72, 0.72), "top left": (0.0, 0.0, 0.48, 0.48),
@@ -35,34 +28,11 @@ _REGIONS: dict[str, Box] = {
 }
 
 
-def world_kind(name: str) -> str | None:
-    from chatdit.dit.nano.world import OBJECTS, PLURALS
-
-    word = name.lower().split()[-1] if name.strip() else ""
-    singular = {plural: kind for kind, plural in PLURALS.items()}
-    word = singular.get(word, word)
-    return word if word in OBJECTS else None
-
-
-def world_color(color: str | None) -> str | None:
-    from chatdit.dit.nano.world import COLORS
-
-    return color.lower() if color and color.lower() in COLORS else None
-
-
-def world_background(text: str | None) -> str | None:
-    words = set(re.findall(r"[a-z]+", (text or "").lower()))
-    for name, cues in _BACKGROUND_WORDS.items():
-        if words & set(cues):
-            return name
-    return None
-
-
 def palette_fit(image) -> float:
     """Share of pixels within PALETTE_DISTANCE of a world color or background color."""
     from PIL import Image
 
-    from chatdit.dit.nano.world import BACKGROUNDS, COLORS
+    from chatdit.storybook import BACKGROUNDS, COLORS
 
     small = np.asarray(image.convert("RGB").resize((SIZE, SIZE), Image.BILINEAR), dtype=np.float32).reshape(-1, 3)
     palette = np.array(list(COLORS.values()) + [c for pair in BACKGROUNDS.values() for c in pair], np.float32)
@@ -87,7 +57,7 @@ def _centroid(objects) -> tuple[float, float]:
 
 
 def _side_ok(center: tuple[float, float], where: str) -> bool:
-    from chatdit.vision.nano_world import _side_ok as side_ok
+    from chatdit.storybook.detector import side_ok
 
     return side_ok(center, where, SIZE)
 
@@ -135,37 +105,19 @@ def check_world(req: Requirement, instruction: Instruction, scene) -> Requiremen
     return None
 
 
-def edit_checks(before, after, change: str) -> list[RequirementCheck]:
-    """What an edit of a world picture must show, from the detector on the picture before and after:
-    the recolor it names done ('make the fox blue': every fox blue; required, since it is what the
-    person asked for), and every kind it does not name kept in its colors and numbers (the bird is
-    still the yellow bird). What the detector reads inside a named object's box is part of what
-    changes, not something to keep."""
-    from chatdit.critics.base import describe_subject
-    from chatdit.edits import recolor_of
+def add_area(part: str, place: str | None) -> Box:
+    """Where an object an edit adds belongs: the sky above the horizon for sky things, the ground
+    band (from just above the horizon) for ground things, within the place named when there is
+    room for it there ('a house on the left': the left of the ground). The edit tool draws it
+    there and the edit check looks for it there."""
+    from chatdit.storybook import HORIZON
 
-    named = {kind for kind in map(world_kind, re.findall(r"[a-z]+", change.lower())) if kind}
-    recolor = recolor_of(change)
-    kind, color = (world_kind(recolor.noun), world_color(recolor.color)) if recolor else (None, None)
-    checks = []
-    if kind and color:
-        had, now, recolored = len(before.find(kind)), len(after.find(kind)), len(after.find(kind, color))
-        ok = recolored == now >= 1
-        checks.append(RequirementCheck(name=f"{kind}: {color}", kind="color", verdict="pass" if ok else "fail",
-                                       detail=f"{recolored} {color} of {now} (was {had})", required=True))
-    changed = [_grow(o.bbox, 2 * PAD) for o in before.objects if o.kind in named]
-    groups: dict[tuple[str, str], int] = {}
-    for obj in before.objects:
-        inside = any(x0 <= obj.center[0] / SIZE <= x1 and y0 <= obj.center[1] / SIZE <= y1 for x0, y0, x1, y1 in changed)
-        if obj.kind not in named and not inside:
-            groups[(obj.kind, obj.color)] = groups.get((obj.kind, obj.color), 0) + 1
-    for (kind, obj_color), had in groups.items():
-        now = len(after.find(kind, obj_color))
-        seen = sorted({o.color for o in after.find(kind)} - {obj_color})
-        detail = f"{had} before, {now} after" + (f" (now {', '.join(seen)})" if now != had and seen else "")
-        checks.append(RequirementCheck(name=f"kept: {describe_subject(Subject(name=kind, color=obj_color, count=had))}",
-                                       kind="presence", verdict="pass" if now == had else "fail", detail=detail))
-    return checks
+    band = {"sky": (0.0, 0.0, 1.0, HORIZON), "ground": (0.0, HORIZON - 0.04, 1.0, 1.0)}.get(part, _REGIONS["anywhere"])
+    if place not in _REGIONS:
+        return band
+    x0, y0, x1, y1 = _REGIONS[place]
+    both = (max(x0, band[0]), max(y0, band[1]), min(x1, band[2]), min(y1, band[3]))
+    return both if both[3] - both[1] >= 0.25 and both[2] - both[0] >= 0.25 else (x0, y0, x1, y1)
 
 
 # ---------------------------------------------------------------- localising
@@ -267,8 +219,8 @@ def describe_scene(image) -> str | None:
     caption an earlier attempt gets when the next one is drawn next to it."""
     import random
 
-    from chatdit.dit.nano.world import ObjectSpec, SceneSpec, caption
-    from chatdit.vision.nano_world import detect_scene
+    from chatdit.storybook import ObjectSpec, SceneSpec, caption
+    from chatdit.storybook.detector import detect_scene
 
     if not applies(image):
         return None

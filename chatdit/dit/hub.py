@@ -22,8 +22,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from chatdit.config import Settings
-from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
 from chatdit.dit.captions import fitted_sequence_length
+from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
 
 ALIASES = {
     "flux-dev": "black-forest-labs/FLUX.1-dev",
@@ -354,15 +354,23 @@ class ModelHub:
         accepted = inspect.signature(type(pipe).__call__).parameters
         return {key: value for key, value in kwargs.items() if key in accepted}
 
+    def undrawable(self, subjects: list[str]) -> list[str]:
+        """The subjects this model cannot draw, in order, once each: nano knows only its storybook
+        world; other models are not known to miss any."""
+        if self.kind != "nano":
+            return []
+        from chatdit.storybook import world_kind
+
+        return list(dict.fromkeys(name for name in subjects if world_kind(name) is None))
+
     def report_undrawable(self, subjects: list[str]) -> None:
         """Name, once a session, the asked-for subjects nano cannot draw: it knows only its storybook
         world, and a picture that silently leaves out the dragon asked for looks like a bug."""
         if self.kind != "nano":
             return
-        from chatdit.critics.world import world_kind
-        from chatdit.dit.nano.world import OBJECTS
+        from chatdit.storybook import OBJECTS
 
-        new = list(dict.fromkeys(name for name in subjects if world_kind(name) is None and name not in self._reported_undrawable))
+        new = [name for name in self.undrawable(subjects) if name not in self._reported_undrawable]
         if new:
             self._reported_undrawable.update(new)
             self.notify(f"outside the nano model's storybook world, so not drawn: {', '.join(new)} (nano knows "

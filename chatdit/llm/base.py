@@ -23,8 +23,9 @@ REPAIR_ATTEMPTS = 2
 class Backend(Protocol):
     name: str
 
-    def fill(self, schema: type[Schema], system: str, user: str) -> Schema:
-        """An instance of schema answering `user` under the instructions in `system`."""
+    def fill(self, schema: type[Schema], system: str, user: str, context: object = None) -> Schema:
+        """An instance of schema answering `user` under the instructions in `system`; `context`
+        is the session's ParseContext as fields (what `system` says in words, for the models)."""
 
 
 class RulesBackend:
@@ -32,13 +33,15 @@ class RulesBackend:
 
     name = "rules"
 
-    def fill(self, schema: type[Schema], system: str, user: str) -> Schema:
+    def fill(self, schema: type[Schema], system: str, user: str, context: object = None) -> Schema:
+        from chatdit.llm.bookops import read_book_op
         from chatdit.llm.rules import parse_rules
         from chatdit.schema import Instruction
 
         if schema is not Instruction:
             raise TypeError(f"the rules backend fills Instruction only, not {schema.__name__}")
-        return parse_rules(user, has_history="has earlier outputs: yes" in system)
+        pages, characters = list(getattr(context, "pages", [])), list(getattr(context, "characters", []))
+        return read_book_op(user, pages, characters) or parse_rules(user, has_history=bool(getattr(context, "has_history", False)))
 
 
 def first_json_object(text: str) -> dict:

@@ -51,5 +51,5 @@ class LocalBackend:
                                     pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id)
         return tokenizer.decode(output[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
 
-    def fill(self, schema: type[Schema], system: str, user: str) -> Schema:
+    def fill(self, schema: type[Schema], system: str, user: str, context: object = None) -> Schema:
         return fill_with_repair(schema, self.complete, system, user, who=f"the local LLM {self.model_name!r}")

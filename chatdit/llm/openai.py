@@ -18,7 +18,7 @@ class OpenAIBackend:
     def __init__(self, url: str, model: str, api_key: str | None, timeout: float):
         self.url, self.model, self.api_key, self.timeout = url.rstrip("/"), model, api_key, timeout
 
-    def fill(self, schema: type[Schema], system: str, user: str) -> Schema:
+    def fill(self, schema: type[Schema], system: str, user: str, context: object = None) -> Schema:
         response_format = {"type": "json_schema",
                            "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()}}
         return fill_with_repair(schema, lambda messages: self.complete(messages, response_format),

@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chatdit.edits import edit_spec_of
 from chatdit.errors import InstructionError
+from chatdit.llm.scenery import find_background, without_settings
+from chatdit.llm.story import Cast, page_scene
 from chatdit.llm.subjects import describe, noun_phrase, parse_subjects, places_of
 from chatdit.llm.vocab import NUMBER_WORDS
 from chatdit.schema import MAX_PAGES, CharacterSpec, Instruction, LayoutBox, PageSpec, Subject, Target
@@ -30,26 +33,9 @@ STYLE_PATTERNS = [
     r"\b(?:watercolou?r|oil painting|pixel art|comic book|anime|cartoon|photorealistic|3d render|pencil sketch|"
     r"line art|claymation|low poly)\b",
 ]
-BACKGROUNDS: list[tuple[str, str]] = [
-    (r"\b(?:at|in the|during the) (?:night|nighttime|night time|midnight)\b|\bunder the (?:stars|moon)\b|\bat night\b", "night"),
-    (r"\b(?:at|during) (?:sunset|dusk|sundown|twilight)\b|\bat the sunset\b", "sunset"),
-    (r"\b(?:at|during) (?:sunrise|dawn|daybreak)\b", "sunrise"),
-    (r"\b(?:in|on) (?:the )?snow\b|\bin (?:the )?winter\b|\bsnowy (?:day|field|landscape)\b|\bin a snowstorm\b", "snow"),
-    (r"\b(?:by|at|on|in|near) the (?:sea|ocean|seaside|beach)\b|\bat sea\b|\bunder ?water\b|\bunder the sea\b", "sea"),
-    (r"\b(?:during|in) the (?:day|daytime|morning|afternoon)\b|\bon a sunny (?:day|afternoon|morning)\b|\bat noon\b|\bby day\b", "day"),
-    (r"\b(?:in|at|inside|on|through|into) (?:the|a|an) (?:dark |deep |green |old |big |magic |magical |enchanted |busy |quiet )?"
-     r"(?:forest|woods|park|city|town|village|garden|kitchen|living room|bedroom|room|street|desert|jungle|field|meadow|"
-     r"mountains|space|outer space|library|castle|classroom|farm|countryside|cave|sky|clouds|rain|office|museum|"
-     r"playground|zoo|market|school|studio|bathroom|attic|swamp|valley|savanna|arctic|island)\b|\bat home\b", "place"),
-]
-# Phrases that say where a scene is, never what is in it: the backgrounds above and the sky. The
-# first one found is the instruction's background; any other ("stars over the sea at night") stays
-# in the prompt for the model but is not a subject to draw, check or warn about.
-SETTING_PHRASES = re.compile(
-    "|".join(f"(?:{pattern})" for pattern, name in BACKGROUNDS if name != "place")
-    + r"|\b(?:over|above|across|along|beside) the (?:sea|ocean|waves|water|snow)\b"
-    + r"|\b(?:up )?(?:in|across|into|through|under|on) the (?:sky|snow)\b",
-    re.IGNORECASE)
+STORY_WORDS = re.compile(r"\b(?:(?:picture|story|bedtime|children'?s)\s+)?(?:book|story|tale|storybook)\b", re.IGNORECASE)
+TITLE_LINE = re.compile(r"^\s*title\s*:.*$", re.IGNORECASE | re.MULTILINE)
+HERO_LABEL = re.compile(r"\b(?:the\s+)?(?:hero|main character|protagonist|star)\s*(?:is|:)\s*", re.IGNORECASE)
 NOUN_UNITS = r"(?:pages?|panels?|images?|pictures?|illustrations?|drawings?|frames?|scenes?|shots?|photos?|versions?|variations?|variants?|options?|takes?)"
 EDIT_VERBS = r"(?:make|turn|change|add|remove|delete|erase|replace|give|put|move|recolou?r|brighten|darken|fix|redo|redraw|regenerate|swap|let|set|use|show|draw|shift|enlarge|shrink)"
 INPAINT_VERBS = re.compile(r"^\s*(?:remove|delete|erase|replace|get rid of|take out)\b", re.IGNORECASE)
@@ -137,6 +123,9 @@ def find_collection(text: str) -> Collection:
     if re.search(r"\b(?:picture\s*book|story\s*book|storybook|children'?s book)\b", lowered):
         topic = re.sub(r"\b(?:an?\s+)?(?:picture\s*book|story\s*book|storybook|children'?s book)\b", " ", text, flags=re.IGNORECASE)
         return Collection(kind="book", count=DEFAULT_BOOK_PAGES, topic=clean_topic(topic))
+    if re.match(r"^\s*(?:an?\s+|the\s+)?(?:[a-z'-]+\s+){0,2}(?:book|story|tale|comic)\s+(?:about|of|for)\b", lowered):
+        topic = re.sub(r"^.*?\b(?:book|story|tale|comic)\s+(?:about|of|for)\s+", "", text, count=1, flags=re.IGNORECASE)
+        return Collection(kind="book", count=DEFAULT_BOOK_PAGES, topic=clean_topic(topic))
     if re.search(r"\b(?:storyboard|comic strip)\b", lowered):
         topic = re.sub(r"\b(?:an?\s+)?(?:storyboard|comic strip)\b", " ", text, flags=re.IGNORECASE)
         return Collection(kind="storyboard", count=DEFAULT_BOOK_PAGES, topic=clean_topic(topic))
@@ -153,28 +142,6 @@ def clean_topic(topic: str) -> str:
     topic = re.sub(r"^(?:an?|the)\s+(?=(?:about|of|showing|featuring)\b)", "", topic, flags=re.IGNORECASE)
     topic = re.sub(r"^(?:about|of|showing|featuring)\s+", "", topic.strip(), flags=re.IGNORECASE)
     return topic.strip(" ,.;:")
-
-
-def find_background(text: str) -> tuple[str | None, str]:
-    """(background, text without it): the nano world's names where they fit, else the phrase."""
-    bare = re.search(r",\s*(day|daytime|night|sunset|dusk|snow|sea)\s*[.!]?\s*$", text, flags=re.IGNORECASE)
-    if bare:
-        name = {"daytime": "day", "dusk": "sunset"}.get(bare.group(1).lower(), bare.group(1).lower())
-        return name, text[: bare.start()].strip(" ,")
-    for pattern, name in BACKGROUNDS:
-        match = re.search(pattern, text, flags=re.IGNORECASE)
-        if match:
-            phrase = match.group(0).strip()
-            rest = (text[: match.start()] + text[match.end():]).strip()
-            return (phrase.lower() if name == "place" else name), re.sub(r"\s{2,}", " ", rest).strip(" ,")
-    return None, text
-
-
-def without_settings(scene: str) -> str:
-    """The scene with its setting phrases cut, for reading its subjects ('two boats on the sea at
-    sunset' has boats, not a sea)."""
-    cut = SETTING_PHRASES.sub(" ", scene)
-    return re.sub(r"\s+,", ",", re.sub(r"\s{2,}", " ", cut)).strip(" ,")
 
 
 def find_style(text: str) -> tuple[str | None, str]:
@@ -196,6 +163,17 @@ def find_size(text: str) -> tuple[int | None, int | None, str]:
     rest = re.sub(r"\s{2,}", " ", text[: match.start()] + text[match.end():]).strip(" ,")
     rest = re.sub(r"\b(?:at|in|of|sized?)\s*(?:pixels|px)?\s*$", "", rest).strip(" ,")
     return width, height, rest
+
+
+def colon_list(topic: str, count: int) -> tuple[str, list[PageSpec]] | None:
+    """'a fish story with three pages: swimming, sleeping at night, jumping at sunset': exactly
+    `count` pages listed after a colon, one per comma."""
+    head, colon, rest = topic.partition(":")
+    items = [item.strip(" .") for item in re.split(r",|;|\band then\b", rest) if item.strip(" .")]
+    if not colon or count < 2 or len(items) != count:
+        return None
+    items[-1] = re.sub(r"^and\s+", "", items[-1])
+    return head.strip(), [PageSpec(number=i, prompt=item) for i, item in enumerate(items, start=1)]
 
 
 def find_listed(text: str) -> Listed:
@@ -305,13 +283,14 @@ def story_pages(subjects: list[Subject], topic: str, count: int, background: str
     return pages
 
 
-def subjects_of_pages(pages: list[PageSpec]) -> list[Subject]:
-    """Everything the listed pages show, once each (positions are per page, so dropped)."""
-    seen: dict[tuple[str, str | None], Subject] = {}
+def subjects_of_pages(pages: list[PageSpec], first: list[Subject]) -> list[Subject]:
+    """The cast first, then everything else the pages show, once each."""
+    seen: dict[tuple[str, str | None], Subject] = {(s.name, s.color): s for s in first}
+    cast = {s.name for s in first}
     for page in pages:
-        _, scene = find_background(re.sub(r"\[[^\]]*\]", "", page.prompt))
-        for subject in parse_subjects(without_settings(scene)):
-            seen.setdefault((subject.name, subject.color), subject.model_copy(update={"position": None, "depth": None}))
+        for subject in page.subjects:
+            if not (subject.hero and subject.name in cast):  # a page's blue fox is still the hero
+                seen.setdefault((subject.name, subject.color), subject)
     return list(seen.values())
 
 
@@ -381,8 +360,11 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
     if re.search(r"\b(?:wide|landscape|panoramic)\b", message, flags=re.IGNORECASE) and width is None:
         width, height = 1024, 576
     header = listed.header.strip(" :;\n") if listed.pages else message
+    header = TITLE_LINE.sub("", HERO_LABEL.sub("", header)).strip(" :;,.\n")
     collection = find_collection(strip_chat(header.strip()))
-    style, topic = find_style(collection.topic)
+    if not listed.pages and (items := colon_list(collection.topic, collection.count)):
+        collection.topic, listed.pages = items
+    style, topic = find_style(STORY_WORDS.sub(" ", collection.topic))
     background, scene = find_background(strip_chat(topic))
     scene = strip_chat(scene)
     subject_text = without_settings(scene)
@@ -392,16 +374,19 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
             if subject.name in character.description.lower().split() and subject.character is None:
                 subject.character = character.name
                 break
+    cast = Cast.of(subjects, characters, listed.pages)
     if listed.pages:
         pages = carry_descriptions(listed.pages, subjects)
         kind = collection.kind if collection.kind != "single" else "book"
         count = len(pages)
-        if not subjects:
-            subjects = subjects_of_pages(pages)
         scene = scene or "; ".join(page.prompt for page in pages)
     else:
         kind, count = collection.kind, collection.count
-        pages = story_pages(subjects, scene or topic, count, background, kind) if kind in ("book", "storyboard") else []
+        pages = story_pages(cast.members(), scene or topic, count, background, kind) if kind in ("book", "storyboard") else []
+    if pages:
+        pages = [page_scene(page, cast) for page in pages]
+        subjects = subjects_of_pages(pages, cast.members())
+        characters = cast.cards() + characters
     layout = layout_boxes(subject_text, subjects) if kind == "single" else []
     task = "layout" if layout else ("group" if count > 1 else "generate")
     return Instruction(
@@ -418,4 +403,4 @@ def edit_instruction(targets: list[Target], change: str) -> Instruction:
     adding = re.match(r"(?i)^\s*(?:add|put|draw|give it|place|include)\s+(.*)$", change)
     subjects = parse_subjects(adding.group(1)) if adding else []
     return Instruction(task=task, prompt=change, edit=None if redo else change, targets=targets,
-                       subjects=subjects, output_count=max(1, len(targets)))
+                       edit_spec=None if redo else edit_spec_of(change), subjects=subjects, output_count=max(1, len(targets)))

@@ -12,8 +12,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from chatdit.llm.vocab import (COLOR_CANONICAL, COLOR_SHADES, COLORS, COMPOUND_NOUNS, NOUNS, NUMBER_WORDS, is_plural,
-                               singular)
+from chatdit.llm.grammar import bare_verb, compound_name, is_number, is_verbish, looks_like_adjective, number_value, segments_of
+from chatdit.llm.vocab import COLOR_CANONICAL, COLOR_SHADES, COLORS, COMPOUND_NOUNS, NUMBER_NAMES, is_plural, singular
+from chatdit.llm.words import (
+    DETERMINERS,
+    INTENSIFIERS,
+    KNOWN_ADJECTIVES,
+    VERBISH,
+    can_be_noun,
+    is_abstract,
+    is_known_noun,
+    is_place,
+    of_phrase_keeps,
+    parts_of_speech,
+)
 from chatdit.schema import Depth, Position, Subject
 
 RELATIONS: list[tuple[str, str]] = [
@@ -39,31 +51,6 @@ SEPARATORS = {
 }
 STOP_CLAUSE = {"who", "which", "that", "whose", "where", "when"}
 """A relative clause ('a fox who learns to fly') describes its noun; nothing in it is a subject."""
-DETERMINERS = {"the", "this", "that", "these", "those", "his", "her", "its", "their", "my", "our", "your",
-               "some", "any", "each", "every", "another", "other", "many", "much", "more", "most", "all",
-               "both", "lots", "various"}
-VERBISH = {"is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did",
-           "stood", "stands", "stand", "sat", "sits", "sit", "lay", "lies", "lie", "hung", "hangs", "hang",
-           "rest", "rests", "rested", "added", "contrasted", "looks", "look", "seems", "seem", "appears",
-           "appear", "can", "could", "will", "would", "should", "may", "might", "must", "gets", "got",
-           "makes", "made", "goes", "went", "learns", "learn", "finds", "found", "meets", "met", "wants",
-           "there", "here", "it", "they", "he", "she", "we", "i", "you", "filled", "covered", "placed",
-           "parked", "decorated", "played", "hides", "flies", "fly", "swims", "runs", "jumps", "sleeps",
-           "eats", "drinks", "reads", "plays", "walks", "sings", "dances", "holds", "wears"}
-INTENSIFIERS = {"very", "really", "quite", "so", "too", "extremely", "super", "rather", "slightly", "fairly"}
-ADJECTIVE_SUFFIXES = ("y", "ful", "ous", "ic", "al", "en", "ish", "less", "ive", "ble", "ed", "est", "er", "ant", "ent")
-KNOWN_ADJECTIVES = {
-    "big", "small", "tiny", "large", "huge", "little", "giant", "old", "young", "new", "happy", "sad", "cute",
-    "tall", "short", "long", "thin", "wide", "fat", "round", "flat", "soft", "hard", "smooth", "rough", "sharp",
-    "plastic", "leather", "fabric", "rubber", "metal", "metallic", "wooden", "ceramic", "cotton", "wool", "woolen",
-    "silk", "velvet", "fluffy", "furry", "shiny", "fuzzy", "striped",
-    "spotted", "plump", "juicy", "prickly", "warm", "cold", "hot", "cool", "wet", "dry", "clean", "dirty",
-    "beautiful", "pretty", "ugly", "brave", "shy", "kind", "friendly", "angry", "sleepy", "hungry", "magic",
-    "magical", "wild", "fierce", "gentle", "lonely", "curious", "clever", "funny", "fast", "slow", "heavy",
-    "light", "dark", "bright", "pale", "deep", "triangular", "circular", "oval", "rectangular",
-    "steel", "iron", "transparent", "broken", "empty", "full",
-    "open", "closed", "vintage", "modern", "ancient", "red", "fresh", "ripe", "sweet", "sour", "tangy",
-}
 ABSOLUTE_PLACES: list[tuple[str, str]] = [
     (r"(?:in|at|on) the (?:top|upper)[- ]left(?: corner)?", "top left"),
     (r"(?:in|at|on) the (?:top|upper)[- ]right(?: corner)?", "top right"),
@@ -90,10 +77,12 @@ class Phrase:
     attributes: list[str] = field(default_factory=list)
     place: str | None = None
     relation: tuple[str, int] | None = None
+    count_stated: bool = True
 
 
 def normalise(text: str) -> str:
     text = text.lower().replace("’", "'")
+    text = re.sub(r"(?<=[a-z])'s\b", " ,", text)  # 'the sun's busy day': the sun, then what is its
     text = re.sub(r"\b(a|one) pair of\b", "two", text)
     text = re.sub(r"\b(a|one) couple of\b", "two", text)
     text = re.sub(r"\ba few\b", "three", text)
@@ -129,33 +118,6 @@ def match_relation(tokens: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
-def is_number(word: str) -> bool:
-    return word.isdigit() or word in NUMBER_WORDS
-
-
-def number_value(word: str) -> int:
-    return int(word) if word.isdigit() else NUMBER_WORDS[word]
-
-
-def looks_like_noun(word: str) -> bool:
-    base = word.replace("_", " ")
-    return base in NOUNS or singular(base) in NOUNS or "_" in word
-
-
-def looks_like_adjective(word: str) -> bool:
-    if looks_like_noun(word):
-        return False
-    return word in KNOWN_ADJECTIVES or word in COLORS or word in COLOR_SHADES or word.endswith(ADJECTIVE_SUFFIXES)
-
-
-def is_verbish(word: str) -> bool:
-    if word in VERBISH:
-        return True
-    if looks_like_noun(word):
-        return False
-    return (word.endswith("ing") and len(word) > 5) or (word.endswith("ly") and len(word) > 4)
-
-
 def chunks_of(tokens: list[str]) -> list[tuple[str, list[str]]]:
     """Split tokens into ('sep'|relation|'place:<p>', words) pieces in order."""
     pieces: list[tuple[str, list[str]]] = []
@@ -179,8 +141,10 @@ def chunks_of(tokens: list[str]) -> list[tuple[str, list[str]]]:
             flush("place:" + token[len("__place_") : -2].replace("_", " "))
         elif token == ",":
             flush("comma")
+        elif token == "with" and i + 1 < len(tokens) and tokens[i + 1] in ("its", "their", "his", "her"):
+            flush("clause")  # 'a sculpture with its round base': its parts, not more subjects
         elif token in SEPARATORS:
-            flush("clause" if token in STOP_CLAUSE else "sep")
+            flush("clause" if token in STOP_CLAUSE else "of" if token == "of" else "sep")
         else:
             current.append(token)
         i += 1
@@ -193,8 +157,8 @@ def phrase_from(words: list[str]) -> Phrase | None:
     # Cut at the first verb once something noun-like was seen ("six dogs played fetch").
     span: list[str] = []
     for word in words:
-        if is_verbish(word):
-            if any(looks_like_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w)) for w in span):
+        if is_verbish(word) and not (span and span[-1] in ("a", "an", "the")):  # 'a fly' is a noun
+            if any(is_known_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w)) for w in span):
                 break
             if word in VERBISH:
                 span = []  # a verb before any noun: "there is", "it has"
@@ -205,6 +169,8 @@ def phrase_from(words: list[str]) -> Phrase | None:
     content = [w for w in span if w not in DETERMINERS and not w.startswith("__")]
     if not content:
         return None
+    if bare_verb(span):  # 'close', 'go', 'plump': an adjective may still belong to the next noun
+        return Phrase(words=words, name="", attributes=span) if "ADJ" in parts_of_speech(span[0]) else None
     count = None
     rest: list[str] = []
     for word in content:
@@ -214,21 +180,22 @@ def phrase_from(words: list[str]) -> Phrase | None:
             rest.append(word)
     if not rest:
         return None
-    nouns = [i for i, w in enumerate(rest) if looks_like_noun(w)]
-    head_index = nouns[-1] if nouns else len(rest) - 1
-    if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not looks_like_noun(rest[-1]):
-        return Phrase(words=words, name="", color=" ".join(rest))  # "a woman in pink"
-    if not nouns and all(w in KNOWN_ADJECTIVES or w in INTENSIFIERS for w in rest):
-        return Phrase(words=words, name="", attributes=[w for w in rest if w not in INTENSIFIERS])  # "the plump,"
-    if rest[-1] not in KNOWN_ADJECTIVES and rest[-1] not in COLORS and not is_verbish(rest[-1]):
+    nouns = [i for i, w in enumerate(rest) if is_known_noun(w)]
+    if rest[-1] not in KNOWN_ADJECTIVES and rest[-1] not in COLORS and not is_verbish(rest[-1]) and can_be_noun(rest[-1]):
         nouns = [len(rest) - 1]  # English noun phrases end in their head: "an orange case", "a glass bottle"
+    head_index = nouns[-1] if nouns else len(rest) - 1
+    if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not is_known_noun(rest[-1]):
+        return Phrase(words=words, name="", color=" ".join(rest))  # "a woman in pink"
+    if not nouns and all(w in KNOWN_ADJECTIVES or w in INTENSIFIERS or parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"}
+                         for w in rest):
+        return Phrase(words=words, name="", attributes=[w for w in rest if w not in INTENSIFIERS])  # "the plump,"
     head = rest[head_index].replace("_", " ")
     plural = is_plural(head.split()[-1])
-    name = " ".join(head.split()[:-1] + [singular(head.split()[-1])])
+    modifiers, name = compound_name(rest[:head_index], " ".join(head.split()[:-1] + [singular(head.split()[-1])]))
+    stated = count is not None or not plural
     if count is None:
         count = 2 if plural else 1
     color, attributes = None, []
-    modifiers = rest[:head_index]
     index = 0
     while index < len(modifiers):
         word = modifiers[index].replace("_", " ")
@@ -242,81 +209,93 @@ def phrase_from(words: list[str]) -> Phrase | None:
         elif word not in ("-", "'s") and not is_number(word):
             attributes.append(word)
         index += 1
-    return Phrase(words=words, name=name, count=max(count, 1), color=color, attributes=attributes)
+    return Phrase(words=words, name=name, count=max(count, 1), color=color, attributes=attributes, count_stated=stated)
 
 
 def parse_subjects(text: str) -> list[Subject]:
-    """The subjects of a scene description, with counts, colors, positions and depth order."""
-    tokens = tokens_of(mark_places(normalise(text)))
-    phrases: list[Phrase] = []
-    pending_relation: str | None = None
-    pending_adjectives: list[str] = []
-    in_clause = False
-    for kind, words in chunks_of(tokens):
+    """The subjects of a scene description, with counts, colors, positions and depth order;
+    settings ('in a quiet village') are not subjects."""
+    return [subject_of(phrase) for phrase in read_phrases(chunks_of(tokens_of(mark_places(normalise(text)))))]
+
+
+class PhraseReader:
+    """Walks the chunks of a sentence and keeps the noun phrases, with what binds them: a relation
+    to the next phrase, an absolute place, adjectives cut off by a comma, a relative clause."""
+
+    def __init__(self) -> None:
+        self.phrases: list[Phrase] = []
+        self.pending_relation: str | None = None
+        self.pending_adjectives: list[str] = []
+        self.pending_of: bool | None = None
+        self.in_clause = False
+
+    def add(self, phrase: Phrase) -> None:
+        if not phrase.name and phrase.color:  # "a woman in pink": the color is the last subject's
+            if self.phrases and self.phrases[-1].color is None:
+                self.phrases[-1].color = phrase.color
+            return
+        if not phrase.name:  # adjectives separated by a comma belong to the next noun
+            self.pending_adjectives.extend(phrase.attributes)
+            return
+        if is_place(phrase.name) or is_abstract(phrase.name):
+            self.pending_relation = self.pending_of = None
+            return
+        if self.pending_of and self.phrases:
+            keep = of_phrase_keeps(self.phrases[-1].name)
+            self.pending_of = None
+            if keep == "first":
+                return
+            if keep == "second":  # 'a slice of toast', 'the edge of a bowl': the thing is the second
+                self.phrases.pop()
+        phrase.attributes = self.pending_adjectives + phrase.attributes
+        self.pending_adjectives = []
+        if self.pending_relation and self.phrases:
+            self.phrases[-1].relation = (self.pending_relation, len(self.phrases))
+        self.pending_relation = None
+        self.phrases.append(phrase)
+
+    def read(self, kind: str, words: list[str]) -> None:
         if kind == "words":
-            if in_clause:
-                continue
-            phrase = phrase_from(words)
-            if phrase is None:
-                continue
-            if not phrase.name and phrase.color:  # "a woman in pink": the color is the last subject's
-                if phrases and phrases[-1].color is None:
-                    phrases[-1].color = phrase.color
-                continue
-            if not phrase.name:  # adjectives separated by a comma belong to the next noun
-                pending_adjectives.extend(phrase.attributes)
-                continue
-            phrase.attributes = pending_adjectives + phrase.attributes
-            pending_adjectives = []
-            if pending_relation and phrases:
-                phrases[-1].relation = (pending_relation, len(phrases))
-            pending_relation = None
-            phrases.append(phrase)
+            if not self.in_clause:
+                for phrase in filter(None, map(phrase_from, segments_of(words))):
+                    self.add(phrase)
         elif kind == "clause":
-            in_clause = True
-        elif kind == "comma" or kind == "sep" and words == []:
-            if kind == "comma":
-                in_clause = False
+            self.in_clause = True
+        elif kind == "comma":
+            self.in_clause = False
         elif kind.startswith("place:"):
-            if phrases and phrases[-1].place is None:
-                phrases[-1].place = kind.split(":", 1)[1]
-            in_clause = False
+            if self.phrases and self.phrases[-1].place is None:
+                self.phrases[-1].place = kind.split(":", 1)[1]
+            self.in_clause = False
+        elif kind == "of":
+            self.pending_of = True
+        elif kind != "sep":
+            self.pending_relation = kind
+            self.in_clause = False
+
+
+def read_phrases(chunks: list[tuple[str, list[str]]]) -> list[Phrase]:
+    reader = PhraseReader()
+    for kind, words in chunks:
+        reader.read(kind, words)
+    return reader.phrases
+
+
+def subject_of(phrase: Phrase) -> Subject:
+    position = depth = None
+    if phrase.relation:
+        relation, target = phrase.relation
+        if relation in ("in front of", "behind"):
+            depth = Depth(relation=relation, target=target)
         else:
-            pending_relation = kind
-            in_clause = False
-    subjects = []
-    for phrase in phrases:
-        position = depth = None
-        if phrase.relation:
-            relation, target = phrase.relation
-            if relation in ("in front of", "behind"):
-                depth = Depth(relation=relation, target=target)
-            else:
-                position = Position(relation=relation, target=target)
-        subjects.append(Subject(name=phrase.name, count=min(phrase.count, 100), color=phrase.color,
-                                attributes=phrase.attributes, position=position, depth=depth))
-    return subjects
+            position = Position(relation=relation, target=target)
+    return Subject(name=phrase.name, count=min(phrase.count, 100), color=phrase.color, attributes=phrase.attributes,
+                   position=position, depth=depth, count_stated=phrase.count_stated)
 
 
 def places_of(text: str) -> list[str | None]:
     """The absolute place ('bottom left') each subject of `text` was put in, in subject order."""
-    tokens = tokens_of(mark_places(normalise(text)))
-    places: list[str | None] = []
-    in_clause = False
-    for kind, words in chunks_of(tokens):
-        if kind == "words" and not in_clause:
-            phrase = phrase_from(words)
-            if phrase is not None and phrase.name:
-                places.append(None)
-        elif kind == "clause":
-            in_clause = True
-        elif kind.startswith("place:"):
-            if places and places[-1] is None:
-                places[-1] = kind.split(":", 1)[1]
-            in_clause = False
-        elif kind != "sep":
-            in_clause = False
-    return places
+    return [phrase.place for phrase in read_phrases(chunks_of(tokens_of(mark_places(normalise(text)))))]
 
 
 def noun_phrase(subject: Subject) -> str:
@@ -337,5 +316,4 @@ def describe(subject: Subject) -> str:
     plural = plurals.get(last) or (last if last in ("sheep", "fish", "deer") else
                                    last[:-1] + "ies" if last.endswith("y") and last[-2:-1] not in "aeiou" else
                                    last + "es" if last.endswith(("s", "x", "ch", "sh")) else last + "s")
-    numbers = {v: k for k, v in NUMBER_WORDS.items() if k not in ("a", "an", "single", "pair", "couple", "several", "few", "dozen", "no", "zero")}
-    return f"{numbers.get(subject.count, str(subject.count))} {noun[: len(noun) - len(last)]}{plural}"
+    return f"{NUMBER_NAMES.get(subject.count, str(subject.count))} {noun[: len(noun) - len(last)]}{plural}"

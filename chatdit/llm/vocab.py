@@ -14,6 +14,10 @@ NUMBER_WORDS = {
     "pair": 2, "couple": 2, "several": 3, "few": 3, "zero": 0, "no": 0,
 }
 """'a pair of', 'a couple of', 'a few' and 'several' are read as the count a person would draw."""
+NUMBER_NAMES = {n: w for w, n in NUMBER_WORDS.items() if w in (
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+    "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty")}
+"""How a count is written back in words: 3 -> 'three'."""
 
 BASE_COLORS = [
     "red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "white", "black", "gray",

@@ -16,7 +16,10 @@ def book_texts(session: Session) -> dict[int, str]:
 
 
 def turn_pages(session: Session, turn: Turn, texts: dict[int, str] | None = None) -> list[PageView]:
-    """The turn's output pictures, each with its page number and the text asked for it."""
+    """The turn's output pictures, each with its page number and the text asked for it; after a
+    book operation (pages added, removed, moved), the whole book as that turn left it."""
+    if turn.instruction and turn.instruction.book_op and turn.status == "done":
+        return whole_book(session, after=turn.id)
     asked = {p.number: p.text or "" for p in turn.instruction.pages} if turn.instruction else {}
     texts = texts if texts is not None else (book_texts(session) if any(a.page for a in turn.assets) else {})
     views = []
@@ -29,8 +32,8 @@ def turn_pages(session: Session, turn: Turn, texts: dict[int, str] | None = None
     return views
 
 
-def whole_book(session: Session) -> list[PageView]:
-    """Every page of the current book in order, for the book view."""
-    pages = session.pages()
+def whole_book(session: Session, after: str | None = None) -> list[PageView]:
+    """Every page of the current book (or of the book right after the turn `after`) in order."""
+    pages = session.pages(after)
     return [PageView(session.asset_path(asset), f"page {number}", pages[number].text or "")
-            for number, asset in session.book().items()]
+            for number, asset in session.book(after).items()]

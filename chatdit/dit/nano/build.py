@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import string
 
-from chatdit.dit.nano.world import WORLD_WORDS
+from chatdit.storybook import WORLD_WORDS
 
 MAX_SEQUENCE_LENGTH = 128  # T5 tokens; the hub passes it to FluxPipeline (its default, 512, is slow)
 # Text lengths prompts are padded to (the smallest that holds the prompt): one-panel captions fit

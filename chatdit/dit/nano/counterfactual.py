@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import random
 
-from chatdit.dit.nano.world import (CHARACTER, OBJECTS, PANEL_SIZE, Instance, SceneSpec, _boxes_apart, object_box,
-                                    render_instances)
+from chatdit.storybook import CHARACTER, OBJECTS, PANEL_SIZE, Instance, SceneSpec, boxes_apart, object_box, render_instances
 
 CHANGES = ("kind", "count", "mirror")
 _MIRRORED = {"left": "right", "right": "left", "top left": "top right", "top right": "top left",
@@ -55,7 +54,7 @@ def swap_kind(spec: SceneSpec, instances: list[Instance], rng: random.Random, si
             group = [i for i in changed if i.group == g]
             apart = [i for i in changed if i.group != g and not _overlapping(spec, g, i.group)]
             if all(_inside(i, size) for i in group) and all(
-                    _boxes_apart(a.bbox, b.bbox, gap=1) for n, a in enumerate(group) for b in apart + group[n + 1:]):
+                    boxes_apart(a.bbox, b.bbox, gap=1) for n, a in enumerate(group) for b in apart + group[n + 1:]):
                 new = spec.model_copy(deep=True)
                 new.objects[g].kind = kind
                 return new, changed

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import random
 
-from chatdit.dit.nano.world import (NUMBER_WORDS, PANEL_SIZE, PLURALS, Instance, ObjectSpec, SceneSpec, draw_order,
-                                    layout)
 from chatdit.dit.regional import Box, Region, front_to_back
+from chatdit.storybook import NUMBER_WORDS, PANEL_SIZE, PLURALS, Instance, ObjectSpec, SceneSpec, draw_order, layout, object_box, read_scene
+from chatdit.storybook.detector import detect_scene
 
 PHRASE_LENGTH = 8
 """T5 tokens each group's phrase is encoded at: the longest ('four purple triangles') is 4 with
@@ -97,97 +97,6 @@ def grounded_length(tokenizer, regions: list[Region], prompt: str, buckets) -> i
 
 # ---------------------------------------------------------------- reading a prompt into scenes
 
-_ARTICLES = {"a", "an", "the", "one", "some"}
-_SIZES = {"small": "small", "little": "small", "tiny": "small", "big": "large", "large": "large", "huge": "large",
-          "medium": "medium"}
-_NUMBERS = {word: n for n, word in NUMBER_WORDS.items()} | {str(n): n for n in NUMBER_WORDS}
-# longest first; a relation counts only where it leads straight into the next object's words
-_RELATIONS = [(("to", "the", "left", "of"), "left of"), (("on", "the", "left", "of"), "left of"), (("left", "of"), "left of"),
-              (("to", "the", "right", "of"), "right of"), (("on", "the", "right", "of"), "right of"),
-              (("right", "of"), "right of"), (("in", "front", "of"), "in front of"), (("behind",), "behind"),
-              (("above",), "above"), (("over",), "above"), (("below",), "below"), (("under",), "below"),
-              (("beneath",), "below")]
-_ACROSS = {"left": "left", "right": "right"}
-_DOWN = {"top": "top", "high": "top", "bottom": "bottom", "low": "bottom"}
-
-
-def _relation_at_end(gap: list[str]) -> tuple[int, str] | None:
-    """(where it starts, relation) when the gap ends in a relation word (articles after it allowed)."""
-    while gap and gap[-1] in _ARTICLES:
-        gap = gap[:-1]
-    for phrase, relation in _RELATIONS:
-        if tuple(gap[-len(phrase):]) == phrase:
-            return len(gap) - len(phrase), relation
-    return None
-
-
-def _position(gap: list[str]) -> str | None:
-    across = next((_ACROSS[w] for w in gap if w in _ACROSS), None)
-    down = next((_DOWN[w] for w in gap if w in _DOWN), None)
-    if across and down:
-        return f"{down} {across}"
-    if across or down:
-        return across or down
-    return "center" if {"middle", "center", "centre"} & set(gap) else None
-
-
-def read_scene(text: str) -> SceneSpec | None:
-    """The storybook scene one panel's prompt describes ('two red stars left of a blue house at
-    night'), or None when it names neither an object nor a background of the world. Objects
-    without a color get none here: the hub completes colors before (chatdit/dit/nano/prompts.py);
-    such an object is skipped."""
-    from chatdit.critics.world import world_background
-    from chatdit.dit.nano.world import COLOR_NAMES, CHARACTER, RelationSpec, words
-
-    from chatdit.dit.nano.prompts import NOUNS as nouns
-
-    tokens = words(text)
-    found: list[tuple[int, int, ObjectSpec | None]] = []  # (start, noun index, spec)
-    for index, word in enumerate(tokens):
-        if word not in nouns:
-            continue
-        start, color, count, size = index, None, None, "medium"
-        while start > 0 and (tokens[start - 1] in _ARTICLES or tokens[start - 1] in _SIZES
-                             or tokens[start - 1] in _NUMBERS or tokens[start - 1] in COLOR_NAMES):
-            start -= 1
-            before = tokens[start]
-            color = color or (before if before in COLOR_NAMES else None)
-            count = count or _NUMBERS.get(before)
-            size = _SIZES.get(before, size)
-        kind = nouns[word]
-        plural = word != kind or (kind == "fish" and (count or 1) > 1)
-        count = 1 if kind == CHARACTER else min(count or (2 if plural else 1), 4)
-        spec = ObjectSpec(kind=kind, color=color, count=count, size=size) if color else None
-        found.append((start, index, spec))
-    objects: list[ObjectSpec] = []
-    slot: dict[int, int] = {}  # index in `found` -> group index
-    for k, (_, _, spec) in enumerate(found):
-        if spec is None:
-            continue
-        same = next((g for g, o in enumerate(objects) if (o.kind, o.color) == (spec.kind, spec.color)
-                     or o.kind == spec.kind == CHARACTER), None)
-        if same is None and len(objects) < 4:
-            objects.append(spec)
-            same = len(objects) - 1
-        if same is not None:
-            slot[k] = same
-    background = world_background(text)
-    if not objects:
-        return SceneSpec(background=background) if background else None
-    scene = SceneSpec(background=background or "day", objects=objects)
-    for k, (_, noun, _) in enumerate(found):
-        if k not in slot:
-            continue
-        gap = tokens[noun + 1: found[k + 1][0] if k + 1 < len(found) else len(tokens)]
-        relation = _relation_at_end(gap) if k + 1 < len(found) and k + 1 in slot else None
-        if relation and slot[k] != slot[k + 1]:
-            scene.relations.append(RelationSpec(subject=slot[k], relation=relation[1], target=slot[k + 1]))
-            gap = gap[: relation[0]]
-        position = _position(gap)
-        if position and scene.objects[slot[k]].position is None:
-            scene.objects[slot[k]].position = position
-    return scene
-
 
 def read_panels(prompt: str) -> list[SceneSpec | None]:
     """One scene per panel of a prompt (a joint caption's panels, else the prompt itself)."""
@@ -232,8 +141,6 @@ def seen_regions(scene, panel: int, panels: int, keep=lambda found: True) -> lis
 def _missing_regions(spec: SceneSpec, scene, kept, hole, panel: int, panels: int, rng: random.Random) -> list[Region]:
     """Regions for what the panel's words ask for and its kept part lacks, placed inside the
     redrawn hole (a boolean pixel mask): 'add a yellow sun' into the box the critic masked."""
-    from chatdit.dit.nano.world import object_box
-
     regions = []
     for obj in spec.objects:
         have = sum(1 for found in kept if (found.kind, found.color) == (obj.kind, obj.color))
@@ -272,7 +179,6 @@ def plan_fill(prompt: str, image, mask_image, seed: int) -> list[Region] | None:
 
     from chatdit.dit.canvas import split_panels
     from chatdit.dit.captions import split_joint_caption
-    from chatdit.vision.nano_world import detect_scene
 
     texts = split_joint_caption(prompt)
     scenes = [read_scene(text) for text in texts]
@@ -293,7 +199,7 @@ def plan_fill(prompt: str, image, mask_image, seed: int) -> list[Region] | None:
                               backdrop=True))
         last = PANEL_SIZE - 1
         outside = [o for o in seen.objects if not hole[min(int(o.center[1]), last), min(int(o.center[0]), last)]]
-        regions += seen_regions(seen, panel, n, keep=lambda found: found in outside)
+        regions += seen_regions(seen, panel, n, keep=lambda found, outside=outside: found in outside)
         if share > 0 and spec:
             regions += _missing_regions(spec, seen, outside, hole, panel, n, rng)
     return front_to_back(regions)

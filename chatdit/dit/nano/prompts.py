@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import re
 
-from chatdit.dit.nano.world import COLOR_NAMES, OBJECTS, PLURALS
+from chatdit.storybook import COLOR_NAMES, NOUNS, SIZE_WORDS
 
 DEFAULT_COLORS = {
     "fox": "orange", "tree": "green", "sun": "yellow", "moon": "yellow", "cloud": "white", "star": "yellow",
     "heart": "red", "flower": "pink", "fish": "orange", "bird": "blue", "boat": "red", "house": "brown",
     "circle": "red", "square": "blue", "triangle": "green",
 }
-SIZE_WORDS = ("small", "little", "tiny", "big", "large", "huge", "medium")
-
-NOUNS = {PLURALS[kind]: kind for kind in OBJECTS} | {kind: kind for kind in OBJECTS}
-"""Every world noun, singular or plural, to its kind."""
 _ADJECTIVE = "|".join((*COLOR_NAMES, *SIZE_WORDS))
 _PATTERN = re.compile(rf"\b((?:(?:{_ADJECTIVE})\s+)*)({'|'.join(sorted(NOUNS, key=len, reverse=True))})\b", re.IGNORECASE)
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from chatdit.dit.nano.world import COLOR_NAMES, OBJECTS, Instance, instance_mask
+from chatdit.storybook import COLOR_NAMES, OBJECTS, Instance, instance_mask
 
 N_KIND_CLASSES = len(OBJECTS) + 1  # 0: background
 N_COLOR_CLASSES = len(COLOR_NAMES) + 1

@@ -62,7 +62,7 @@ def positive_float(text: str) -> float:
 
 def kind_weight(text: str) -> tuple[str, float]:
     """An argparse type for `KIND=WEIGHT`, one of the world's object kinds and a positive weight."""
-    from chatdit.dit.nano.world import OBJECTS
+    from chatdit.storybook import OBJECTS
 
     kind, _, weight = text.partition("=")
     if kind not in OBJECTS:
@@ -190,7 +190,7 @@ class RenderedBatches:
         from chatdit.dit.captions import joint_caption
         from chatdit.dit.nano.grounding import each_object, scene_regions
         from chatdit.dit.nano.semantic import row_label_maps
-        from chatdit.dit.nano.world import PANEL_SIZE, caption, render_row, sample_row, sample_spec
+        from chatdit.storybook import PANEL_SIZE, caption, render_row, sample_row, sample_spec
 
         rng = random.Random(self.seed * 100003 + worker)
         while True:
@@ -293,8 +293,7 @@ def encode_batch_text(clip, t5, tokenizers, captions, regions, dropped, device, 
     from chatdit.dit.box_rope import phrase_positions
     from chatdit.dit.nano.build import CLIP_MAX_LENGTH
     from chatdit.dit.nano.grounding import PHRASE_LENGTH
-    from chatdit.dit.regional import (phrase_ranges, phrase_token_counts, regional_mask, regional_prompt,
-                                      regional_sequence)
+    from chatdit.dit.regional import phrase_ranges, phrase_token_counts, regional_mask, regional_prompt, regional_sequence
 
     clip_tok, t5_tok = tokenizers
     grounded = [bool(r) for r in regions]
@@ -512,7 +511,7 @@ def object_mask(x):
     so this is the scene's object silhouette, for single panels and rows alike."""
     import torch
 
-    from chatdit.dit.nano.world import BACKGROUNDS
+    from chatdit.storybook import BACKGROUNDS
 
     palette = torch.tensor([c for pair in BACKGROUNDS.values() for c in pair], dtype=x.dtype, device=x.device)
     palette = palette / 127.5 - 1

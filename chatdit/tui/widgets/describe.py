@@ -6,6 +6,10 @@ from chatdit.schema import Critique, Instruction, Plan
 
 
 def instruction_title(instruction: Instruction) -> str:
+    op = instruction.book_op
+    if op is not None:
+        numbers = ", ".join(map(str, op.pages or [p.number for p in instruction.pages]))
+        return f"Understood: {op.kind.replace('_', ' ')}" + (f" page(s) {numbers}" if numbers else "")
     count = f"{instruction.output_count} {'picture' if instruction.output_count == 1 else 'pictures'}"
     kind = instruction.collection if instruction.collection != "single" else instruction.task
     return f"Understood: {kind}, {count}"

@@ -1,4 +1,4 @@
-"""Detector for the nano storybook world: what a panel shows, and whether it matches a spec.
+"""Detector for the storybook world: what a panel shows, and whether it matches a spec.
 
 Pixels are labelled by the nearest palette color (the background's sky and ground, or one of
 the world's object colors), each object color's connected components become objects, and a
@@ -13,8 +13,9 @@ from functools import lru_cache
 import numpy as np
 from pydantic import BaseModel
 
-from chatdit.dit.nano.world import (BACKGROUNDS, COLORS, HORIZON, OBJECTS, SIZES, SceneSpec, draw_shape,
-                                    object_box)
+from chatdit.storybook.scene import HORIZON, SceneSpec
+from chatdit.storybook.shapes import draw_shape, object_box
+from chatdit.storybook.vocabulary import BACKGROUNDS, COLORS, OBJECTS, SIZES
 
 MIN_AREA = 14  # pixels of a 64x64 panel; smaller specks are noise
 
@@ -130,7 +131,6 @@ def classify_kind(component: np.ndarray) -> tuple[str, float]:
 def detect_scene(image) -> DetectedScene:
     """Background and objects of one panel (a PIL image, any size; judged at 64 x 64)."""
     import cv2
-
     from PIL import Image
 
     if image.size != (64, 64):
@@ -143,7 +143,7 @@ def detect_scene(image) -> DetectedScene:
         mask = (labels == ci).astype(np.uint8)
         if mask.sum() < MIN_AREA:
             continue
-        n, comp, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        n, comp, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         for k in range(1, n):
             x, y, w, h, area = (int(v) for v in stats[k])
             if area < MIN_AREA:
@@ -161,7 +161,8 @@ def detect_scene(image) -> DetectedScene:
 _SIDES = {"left": ("x", "<"), "right": ("x", ">"), "top": ("y", "<"), "bottom": ("y", ">")}
 
 
-def _side_ok(center: tuple[float, float], position: str, size: int = 64) -> bool:
+def side_ok(center: tuple[float, float], position: str, size: int = 64) -> bool:
+    """Whether a center (pixels) lies on the side a position names ('top left', 'center')."""
     ok = True
     for word in position.split():
         if word == "center":
@@ -199,7 +200,7 @@ def check_spec(image, spec: SceneSpec, scene: DetectedScene | None = None) -> li
             cx = (sum(o.center[0] for o in found) / len(found), sum(o.center[1] for o in found) / len(found)) if found else None
             category = "left_right" if obj.position in ("left", "right") else "position"
             results.append(Requirement(category=category, description=f"{name} {obj.position}",
-                                       passed=bool(found) and _side_ok(cx, obj.position), detail=f"center {cx}",
+                                       passed=bool(found) and side_ok(cx, obj.position), detail=f"center {cx}",
                                        subject=obj.kind))
     for rel in spec.relations:
         a, b = spec.objects[rel.subject], spec.objects[rel.target]
@@ -224,5 +225,14 @@ def panels(canvas, n: int) -> list:
     return [canvas.crop((i * pw, 0, (i + 1) * pw, h)) for i in range(n)]
 
 
-__all__ = ["DetectedObject", "DetectedScene", "Requirement", "detect_scene", "check_spec", "detect_background",
-           "panels", "SIZES"]
+__all__ = [
+    "SIZES",
+    "DetectedObject",
+    "DetectedScene",
+    "Requirement",
+    "check_spec",
+    "detect_background",
+    "detect_scene",
+    "panels",
+    "side_ok",
+]

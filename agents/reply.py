@@ -1,0 +1,91 @@
+"""The reply a person reads after a turn: what was made, and only what the critic saw.
+
+"every check passed" is said only when every requirement of every output was checked and met.
+Otherwise the first line says, page by page, what failed and what could not be checked; words
+the model cannot draw are named, the hero first, with what each page shows instead.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from chatdit.critics.base import failing_checks
+from chatdit.schema import Asset, Critique, Instruction
+
+MAX_NAMED = 4
+"""Pages or requirements named in one line before '... and N more'."""
+
+
+class ReplyFacts(BaseModel):
+    """What the responder knows besides the critiques: subjects the model cannot draw, and what
+    pages show instead (world pictures described by the detector)."""
+
+    undrawable: list[str] = Field(default_factory=list, description="hero first")
+    shows: dict[int, str] = Field(default_factory=dict, description="page -> what the picture shows")
+    model: str = ""
+
+
+def made_what(instruction: Instruction, chosen: list[Asset], rounds: int) -> str:
+    pages = [a.page for a in chosen if a.page]
+    if instruction.targets:
+        what = "Redid " + (", ".join(f"page {p}" for p in pages) if pages else "the picture")
+    elif pages:
+        noun = {"book": "page", "storyboard": "shot"}.get(instruction.collection, "picture")
+        what = f"Made {len(pages)} {noun}{'s' if len(pages) != 1 else ''}"
+    else:
+        noun = "video" if chosen and all(a.kind == "video" for a in chosen) else "picture"
+        what = f"Made {len(chosen)} {noun}{'s' if len(chosen) != 1 else ''}"
+    return what + (f" after {rounds} rounds" if rounds > 1 else "")
+
+
+def _names(items: list[str]) -> str:
+    shown = ", ".join(items[:MAX_NAMED])
+    return shown + (f" and {len(items) - MAX_NAMED} more" if len(items) > MAX_NAMED else "")
+
+
+def output_status(critique: Critique, label: str) -> str | None:
+    """'page 2: failed fox: present (0 found)' / 'page 3: not checked: broomstick: present';
+    None when everything was checked and met."""
+    failing = [f"{c.name} ({c.detail})" if c.detail else c.name for c in failing_checks(critique.checks)]
+    if critique.verdict == "fail":
+        return f"{label}: failed {_names(failing)}"
+    if failing:
+        return f"{label}: passed the critic's threshold, short of {_names(failing)}"
+    unknown = list(dict.fromkeys(c.name.split(":")[0] for c in critique.checks if c.verdict == "unknown"))
+    if critique.verdict == "unchecked":
+        return f"{label}: unchecked ({_names(unknown) or 'nothing could be checked'})"
+    if unknown:
+        return f"{label}: not checked {_names(unknown)}"
+    return None
+
+
+def verdict_line(chosen: list[Asset], critiques: list[Critique]) -> str:
+    by_asset = {c.asset_id: c for c in critiques}
+    judged = [(a, by_asset[a.id]) for a in chosen if a.id in by_asset]
+    if not judged:
+        return "the critic was off, so nothing was checked"
+    if all(c.fully_checked for _, c in judged):
+        return "every check passed"
+    statuses = [s for a, c in judged if (s := output_status(c, f"page {a.page}" if a.page else "the picture"))]
+    failed = sum(c.verdict == "fail" for _, c in judged)
+    short = any(failing_checks(c.checks) for _, c in judged)
+    head = (f"{failed} of {len(judged)} failed the critic" if failed else
+            "not every requirement was met" if short else "nothing failed, but not everything was checked")
+    return f"{head}: " + "; ".join(statuses[:MAX_NAMED]) + (f"; and {len(statuses) - MAX_NAMED} more" if len(statuses) > MAX_NAMED else "")
+
+
+def undrawable_line(facts: ReplyFacts) -> str:
+    if not facts.undrawable:
+        return ""
+    line = (f"Not drawn: {', '.join(facts.undrawable)} (outside what the {facts.model or 'model'} model can draw; "
+            'model = "flux-dev" draws anything).')
+    if facts.shows:
+        line += " Drawn instead: " + "; ".join(f"page {p} shows {what}" for p, what in sorted(facts.shows.items())[:MAX_NAMED]) + "."
+    return line
+
+
+def reply_text(instruction: Instruction, chosen: list[Asset], critiques: list[Critique], rounds: int,
+               facts: ReplyFacts | None = None) -> str:
+    first = f"{made_what(instruction, chosen, rounds)}; {verdict_line(chosen, critiques)}."
+    extra = undrawable_line(facts or ReplyFacts())
+    return f"{first}\n{extra}" if extra else first

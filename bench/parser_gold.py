@@ -1,0 +1,72 @@
+"""How well the rules parser recovers hand-labelled prompts, by exact match.
+
+The gold files (tests/data/) were labelled by a reader who never ran the parser. Rows are split
+by index: even rows are the development half (looked at while working), odd rows the held-out
+half (only counted). A prompt matches when its multiset of (name, count, color) and its set of
+(subject, relation, target) equal the labels; a bare plural ('travelers') matches any count >= 2.
+
+    python bench/parser_gold.py            # both halves, with the held-out figure last
+    python bench/parser_gold.py --show dev # print the development half's misses
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+
+from chatdit import parse
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "compbench_gold.jsonl"
+COLOR_ALIASES = {"grey": "gray", "golden": "gold"}
+
+
+def gold_rows(path: Path = DATA) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _color(value: str | None) -> str | None:
+    return COLOR_ALIASES.get(value, value) if value else None
+
+
+def parsed_view(prompt: str) -> tuple[Counter, set]:
+    subjects = parse(prompt).subjects
+    names = Counter((s.name, s.count if s.count_stated else "2+", _color(s.color)) for s in subjects)
+    relations = {(s.name, (s.position or s.depth).relation, subjects[(s.position or s.depth).target].name)
+                 for s in subjects if (s.position or s.depth) and (s.position or s.depth).target < len(subjects)}
+    return names, relations
+
+
+def gold_view(row: dict) -> tuple[Counter, set]:
+    names = Counter((s["name"], "2+" if s.get("count_unspecified") else s["count"], _color(s.get("color")))
+                    for s in row["subjects"])
+    relations = {(r["subject"], r["relation"], r["target"]) for r in row["relations"]}
+    return names, relations
+
+
+def score(rows: list[dict]) -> tuple[float, list[tuple[dict, tuple, tuple]]]:
+    misses = []
+    for row in rows:
+        got, want = parsed_view(row["prompt"]), gold_view(row)
+        if got != want:
+            misses.append((row, got, want))
+    return 1 - len(misses) / max(1, len(rows)), misses
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show", choices=["dev", "heldout"], help="print that half's misses")
+    args = parser.parse_args()
+    rows = gold_rows()
+    halves = {"dev": rows[0::2], "heldout": rows[1::2]}
+    for name, half in halves.items():
+        accuracy, misses = score(half)
+        print(f"{name:8s} exact match {accuracy:.3f} ({len(half) - len(misses)}/{len(half)})")
+        if args.show == name:
+            for row, got, want in misses:
+                print(f"  {row['prompt']}\n    got  {dict(got[0])} {sorted(got[1])}\n    want {dict(want[0])} {sorted(want[1])}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""How the words of one run bind: numbers, verbs that end a noun phrase, compound nouns.
+
+The grammar in chatdit.llm.subjects cuts a sentence into runs of words; these decide, from the
+lexicon (chatdit.llm.words) and the words around, where one noun phrase ends and what its name is.
+"""
+
+from __future__ import annotations
+
+from chatdit.llm.vocab import COLOR_SHADES, COLORS, NUMBER_WORDS, is_plural, singular
+from chatdit.llm.words import (
+    ADJECTIVE_SUFFIXES,
+    COMMON_VERBS,
+    DETERMINERS,
+    KNOWN_ADJECTIVES,
+    MATERIALS,
+    PARTICLES,
+    SHAPES,
+    VERBISH,
+    can_be_noun,
+    is_known_noun,
+    only_verb,
+    parts_of_speech,
+)
+
+
+def is_number(word: str) -> bool:
+    return word.isdigit() or word in NUMBER_WORDS
+
+
+def number_value(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+def looks_like_adjective(word: str) -> bool:
+    if is_known_noun(word):
+        return False
+    return word in KNOWN_ADJECTIVES or word in COLORS or word in COLOR_SHADES or word.endswith(ADJECTIVE_SUFFIXES)
+
+
+def is_verbish(word: str) -> bool:
+    if word in VERBISH or word in PARTICLES:
+        return True
+    if is_known_noun(word):
+        return False
+    return only_verb(word) or (word.endswith("ing") and len(word) > 5) or (word.endswith("ly") and len(word) > 4)
+
+
+def verb_after_noun(word: str, span: list[str]) -> bool:
+    """'three strawberries attracted four fish', 'the fox works': a word that may be a verb, right
+    after a noun head, is the sentence's verb."""
+    if not span or word in COLORS or "_" in word or is_known_noun(word) and not is_plural(span[-1]):
+        return False
+    last = span[-1]
+    if not (is_known_noun(last) or "NOUN" in parts_of_speech(last)) or is_number(last) or last in DETERMINERS or last in COLORS:
+        return False
+    if "VERB" not in parts_of_speech(word) and word not in VERBISH:
+        return False
+    if only_verb(word) or word.endswith("ed") or word in VERBISH:
+        return True
+    if is_plural(last):
+        return singular(word) == word and not is_known_noun(word)  # 'two dogs play'
+    return word.endswith("s") and singular(word) != word  # 'the fox works'
+
+
+def segments_of(words: list[str]) -> list[list[str]]:
+    """A run of words cut at its verbs: the subject before a verb and its object after it are two
+    phrases ('five hamburgers sizzled' -> 'five hamburgers'; 'strawberries attracted four fish' ->
+    'strawberries', 'four fish')."""
+    segments: list[list[str]] = []
+    span: list[str] = []
+    for word in words:
+        seen_noun = any(is_known_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w) or is_verbish(w))
+                        for w in span)
+        if (is_verbish(word) and seen_noun and word not in ("there", "here")) or (verb_after_noun(word, span) and seen_noun):
+            segments.append(span)
+            span = []
+            continue
+        span.append(word)
+    segments.append(span)
+    return [segment for segment in segments if segment]
+
+
+def bare_verb(words: list[str]) -> bool:
+    """'go', 'work', 'close' alone: an imperative or an adverb, not a thing to draw."""
+    if len(words) != 1 or is_known_noun(words[0]) or words[0] in COLORS:
+        return False
+    tags = parts_of_speech(words[0])
+    gerund = words[0].endswith("ing") and "VERB" in tags
+    return bool(tags & {"ADV", "ADJ"}) or ("NOUN" not in tags and "VERB" in tags) or gerund or words[0] in COMMON_VERBS
+
+
+def compound_name(modifiers: list[str], head: str) -> tuple[list[str], str]:
+    """'computer mouse', 'tv remote': nouns right before the head are part of its name (materials
+    and colors are not: 'a glass bottle' is a bottle made of glass)."""
+    name = head
+    while modifiers:
+        word = modifiers[-1].replace("_", " ")
+        if word in COLORS or word in COLOR_SHADES or word in MATERIALS or word in SHAPES or is_number(word) \
+                or word in KNOWN_ADJECTIVES or is_verbish(word):
+            break
+        if not (is_known_noun(word) or ("NOUN" in parts_of_speech(word) and "ADJ" not in parts_of_speech(word))):
+            break
+        if is_plural(word) or not can_be_noun(word):
+            break
+        name = f"{word} {name}"
+        modifiers = modifiers[:-1]
+    return modifiers, name

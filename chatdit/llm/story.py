@@ -1,0 +1,145 @@
+"""A story's hero and what each page must show, read once for the planner and the critic.
+
+"a book about a red fox with a bushy tail: page 1 wearing a scarf, page 2 he sleeps in his den"
+has one hero, the red fox (the tail describes it); both pages are about it (a bare setting and
+"he" both mean the hero), so both pages are drawn with the fox and checked for it. A page that
+names other things and not the hero ("page 3 a house by the sea") shows those instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chatdit.llm.grammar import is_verbish
+from chatdit.llm.scenery import find_background, without_settings
+from chatdit.llm.subjects import describe, noun_phrase, parse_subjects
+from chatdit.llm.words import is_part, only_verb, parts_of_speech
+from chatdit.schema import CharacterSpec, PageSpec, Subject
+
+PRONOUN = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|hers|theirs|himself|herself|itself|themselves)\b",
+                     re.IGNORECASE)
+LEADING_PRONOUN = re.compile(r"^\s*(?:and\s+)?(?:then\s+)?(?:he|she|it|they)\b\s*", re.IGNORECASE)
+TAG = re.compile(r"\[([^\]]+)\]")
+WORLD_BACKGROUNDS = ("day", "night", "sunset", "sea", "snow")
+PREPOSITIONS = {"in", "on", "at", "under", "by", "near", "with", "inside", "outside", "across", "through", "over",
+                "above", "below", "beside", "behind", "into", "onto", "along", "around", "among", "between", "up",
+                "down", "from", "to", "toward", "towards", "beneath", "underneath", "off", "out", "during", "after",
+                "before", "while", "without", "atop", "upon", "back", "home", "high", "far", "deep", "all", "alone"}
+
+
+class Cast:
+    """The hero (first subject of the book's header), its description, and the other characters."""
+
+    @classmethod
+    def of(cls, subjects: list[Subject], characters: list[CharacterSpec], pages: list[PageSpec]) -> Cast:
+        """The cast from the header; with no header subject and no named character, the first
+        page's first subject is the hero ('1. A blue whale swims in the sea 2. She sings')."""
+        if subjects or characters or not pages:
+            return cls(subjects, characters)
+        first = [s for s in parse_subjects(without_settings(find_background(TAG.sub(" ", pages[0].prompt))[1]))
+                 if not is_part(s.name)]
+        return cls(first[:1], characters)
+
+    def __init__(self, subjects: list[Subject], characters: list[CharacterSpec]):
+        self.characters = {c.name.lower(): c for c in characters}
+        self.first_character = characters[0].name.lower() if characters else None
+        parts = [s for s in subjects[1:] if is_part(s.name)]
+        others = [s for s in subjects if s not in parts]
+        self.hero: Subject | None = others[0].model_copy(update={"hero": True, "position": None, "depth": None}) if others else None
+        self.companions = [s.model_copy(update={"position": None, "depth": None}) for s in others[1:]]
+        self.parts = parts
+
+    def hero_words(self) -> str:
+        """'a red fox with a white belly and a bushy tail': the hero as every page draws it."""
+        if self.hero is None:
+            return ""
+        words = describe(self.hero)
+        if self.parts:
+            described = [describe(p.model_copy(update={"count": 1})) if p.count_stated else noun_phrase(p) + "s"
+                         for p in self.parts]
+            words += " with " + (", ".join(described[:-1]) + " and " + described[-1] if len(described) > 1 else described[0])
+        return words
+
+    def members(self) -> list[Subject]:
+        """The hero and the other characters the header names (not the hero's tail or scarf)."""
+        return [self.hero, *self.companions] if self.hero else []
+
+    def cards(self) -> list[CharacterSpec]:
+        """A card for a hero described by its parts, so every page draws the whole description."""
+        if self.hero is None or self.hero.character or not self.parts:
+            return []
+        return [CharacterSpec(name=self.hero.name, description=self.hero_words().removeprefix("a ").removeprefix("an "))]
+
+    def tagged(self, prompt: str) -> list[Subject]:
+        """The characters a StoryDiffusion-style page tags ('[Bob] at home'), as subjects."""
+        subjects = []
+        for name in dict.fromkeys(t.strip() for t in TAG.findall(prompt)):
+            spec = self.characters.get(name.lower())
+            found = parse_subjects(spec.description) if spec else []
+            if found:
+                hero = self.hero is None and spec.name.lower() == self.first_character
+                subjects.append(found[0].model_copy(update={"character": spec.name, "hero": hero, "position": None,
+                                                            "depth": None, "attributes": []}))
+        return subjects
+
+
+def has_own_subject(text: str) -> bool:
+    """'a house by the sea' names its subject; 'flying on a broomstick', 'under a full moon' and
+    'he swims' leave it to the story (the hero)."""
+    words = re.findall(r"[a-z']+", text.lower())
+    while words and words[0] in ("and", "then", "now", "later", "finally", "next", "suddenly", "one", "day"):
+        words = words[1:]
+    if not words:
+        return False
+    first = words[0]
+    if PRONOUN.fullmatch(first) or first in PREPOSITIONS:
+        return False
+    return not (is_verbish(first) or only_verb(first) or (first.endswith("ing") and "VERB" in parts_of_speech(first)))
+
+
+def without_actor(text: str, hero: Subject | None, tagged: bool) -> str:
+    """The page's words with its actor and the actor's verb cut ('the dragon lives in a cave' ->
+    'in a cave', '[Bob] wakes up' -> 'up'), so neither is read as something else to draw."""
+    names = [r"he|she|it|they"] + ([rf"(?:the|a|an)?\s*(?:\w+\s+){{0,2}}{re.escape(hero.name)}"] if hero else [])
+    if hero and hero.character:
+        names.append(re.escape(hero.character))
+    actor = rf"^\s*(?:(?:and|then|now|suddenly|later|finally)\s+)*(?:{'|'.join(names)})\s+" if not tagged else r"^\s*(?:and\s+)?"
+    match = re.match(actor + r"([a-z]+)\b", text, flags=re.IGNORECASE)
+    if match and "VERB" in parts_of_speech(match.group(1)) and match.group(1).lower() not in ("and", "with"):
+        return text[match.end():]
+    return text
+
+
+def names_hero(text: str, hero: Subject) -> bool:
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    last = hero.name.split()[-1]
+    return bool({last, last + "s", last + "es"} & words) or bool(hero.character and hero.character.lower() in words)
+
+
+def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
+    """The page with what it must show (its subjects, the hero first when the page is about it),
+    its own background, and a prompt that names the hero so the model draws it."""
+    raw = page.prompt
+    tagged = cast.tagged(raw)
+    untagged = TAG.sub(" ", raw)
+    background, scene = find_background(untagged)
+    background = background if background in WORLD_BACKGROUNDS else None
+    hero = cast.hero
+    named = {n for n in (hero.character if hero else None, *(s.character for s in tagged)) if n}
+    acting = without_actor(without_settings(scene), hero, bool(tagged))
+    own = [s.model_copy(update={"position": None, "depth": None}) for s in parse_subjects(acting)
+           if not is_part(s.name) and s.name not in {n.lower() for n in named}]  # 'wearing a scarf': worn, not another subject
+    if hero is not None:
+        restated = [s for s in own if s.name == hero.name]
+        own = [s for s in own if s.name != hero.name]
+        if restated and restated[0].color and restated[0].color != hero.color:
+            hero = hero.model_copy(update={"color": restated[0].color})
+    no_character = "[nc]" in raw.lower()
+    about_hero = hero is not None and not no_character and not tagged and (
+        names_hero(untagged, hero) or bool(PRONOUN.search(untagged)) or not own or not has_own_subject(untagged))
+    subjects = [*tagged, *([hero] if about_hero else []), *own]
+    prompt = page.prompt
+    if about_hero and not names_hero(untagged, hero):
+        rest = LEADING_PRONOUN.sub("", prompt).strip(" ,")
+        prompt = f"{cast.hero_words()} {rest}".strip() if rest else cast.hero_words()
+    return page.model_copy(update={"subjects": subjects, "background": background, "prompt": prompt})

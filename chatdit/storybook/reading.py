@@ -1,0 +1,130 @@
+"""Reading a storybook scene from words: a prompt's objects, colors, counts, places and sky.
+
+The hub plans nano's grounded boxes from it, and the critic maps a subject's name, color and
+background words onto the world's with the same functions, so both read a prompt alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chatdit.storybook.scene import ObjectSpec, RelationSpec, SceneSpec
+from chatdit.storybook.vocabulary import CHARACTER, COLOR_NAMES, COLORS, NOUNS, NUMBER_WORDS, OBJECTS, PLURALS, SIZE_WORDS, words
+
+# Day last: "a snowy day" is snow, and "day" is the world's default sky.
+_BACKGROUND_WORDS = {
+    "night": ("night", "dark", "nighttime"), "sunset": ("sunset", "dusk", "evening"),
+    "sea": ("sea", "water", "ocean"), "snow": ("snow", "snowy", "winter"),
+    "day": ("day", "sunny", "daytime", "grass", "bright"),
+}
+_ARTICLES = {"a", "an", "the", "one", "some"}
+_NUMBERS = {word: n for n, word in NUMBER_WORDS.items()} | {str(n): n for n in NUMBER_WORDS}
+# longest first; a relation counts only where it leads straight into the next object's words
+_RELATIONS = [(("to", "the", "left", "of"), "left of"), (("on", "the", "left", "of"), "left of"), (("left", "of"), "left of"),
+              (("to", "the", "right", "of"), "right of"), (("on", "the", "right", "of"), "right of"),
+              (("right", "of"), "right of"), (("in", "front", "of"), "in front of"), (("behind",), "behind"),
+              (("above",), "above"), (("over",), "above"), (("below",), "below"), (("under",), "below"),
+              (("beneath",), "below")]
+_ACROSS = {"left": "left", "right": "right"}
+_DOWN = {"top": "top", "high": "top", "bottom": "bottom", "low": "bottom"}
+
+
+def world_kind(name: str) -> str | None:
+    """The world's kind a subject's name ends in ('the little fox', 'stars'), or None."""
+    word = name.lower().split()[-1] if name.strip() else ""
+    singular = {plural: kind for kind, plural in PLURALS.items()}
+    word = singular.get(word, word)
+    return word if word in OBJECTS else None
+
+
+def world_color(color: str | None) -> str | None:
+    """The color as the world names it, or None when the world has no such color."""
+    return color.lower() if color and color.lower() in COLORS else None
+
+
+def world_background(text: str | None) -> str | None:
+    """The world's background a text's words name ('on a snowy day' -> snow), or None."""
+    found = set(re.findall(r"[a-z]+", (text or "").lower()))
+    for name, cues in _BACKGROUND_WORDS.items():
+        if found & set(cues):
+            return name
+    return None
+
+
+def _relation_at_end(gap: list[str]) -> tuple[int, str] | None:
+    """(where it starts, relation) when the gap ends in a relation word (articles after it allowed)."""
+    while gap and gap[-1] in _ARTICLES:
+        gap = gap[:-1]
+    for phrase, relation in _RELATIONS:
+        if tuple(gap[-len(phrase):]) == phrase:
+            return len(gap) - len(phrase), relation
+    return None
+
+
+def _position(gap: list[str]) -> str | None:
+    across = next((_ACROSS[w] for w in gap if w in _ACROSS), None)
+    down = next((_DOWN[w] for w in gap if w in _DOWN), None)
+    if across and down:
+        return f"{down} {across}"
+    if across or down:
+        return across or down
+    return "center" if {"middle", "center", "centre"} & set(gap) else None
+
+
+def _found_objects(tokens: list[str]) -> list[tuple[int, int, ObjectSpec | None]]:
+    """(first word, noun index, spec) of every world noun; spec None when it has no color."""
+    found: list[tuple[int, int, ObjectSpec | None]] = []
+    for index, word in enumerate(tokens):
+        if word not in NOUNS:
+            continue
+        start, color, count, size = index, None, None, "medium"
+        while start > 0 and (tokens[start - 1] in _ARTICLES or tokens[start - 1] in SIZE_WORDS
+                             or tokens[start - 1] in _NUMBERS or tokens[start - 1] in COLOR_NAMES):
+            start -= 1
+            before = tokens[start]
+            color = color or (before if before in COLOR_NAMES else None)
+            count = count or _NUMBERS.get(before)
+            size = SIZE_WORDS.get(before, size)
+        kind = NOUNS[word]
+        plural = word != kind or (kind == "fish" and (count or 1) > 1)
+        count = 1 if kind == CHARACTER else min(count or (2 if plural else 1), 4)
+        spec = ObjectSpec(kind=kind, color=color, count=count, size=size) if color else None
+        found.append((start, index, spec))
+    return found
+
+
+def read_scene(text: str) -> SceneSpec | None:
+    """The storybook scene one panel's prompt describes ('two red stars left of a blue house at
+    night'), or None when it names neither an object nor a background of the world. Objects
+    without a color get none here: the hub completes colors before (chatdit/dit/nano/prompts.py);
+    such an object is skipped."""
+    tokens = words(text)
+    found = _found_objects(tokens)
+    objects: list[ObjectSpec] = []
+    slot: dict[int, int] = {}  # index in `found` -> group index
+    for k, (_, _, spec) in enumerate(found):
+        if spec is None:
+            continue
+        same = next((g for g, o in enumerate(objects) if (o.kind, o.color) == (spec.kind, spec.color)
+                     or o.kind == spec.kind == CHARACTER), None)
+        if same is None and len(objects) < 4:
+            objects.append(spec)
+            same = len(objects) - 1
+        if same is not None:
+            slot[k] = same
+    background = world_background(text)
+    if not objects:
+        return SceneSpec(background=background) if background else None
+    scene = SceneSpec(background=background or "day", objects=objects)
+    for k, (_, noun, _) in enumerate(found):
+        if k not in slot:
+            continue
+        gap = tokens[noun + 1: found[k + 1][0] if k + 1 < len(found) else len(tokens)]
+        relation = _relation_at_end(gap) if k + 1 < len(found) and k + 1 in slot else None
+        if relation and slot[k] != slot[k + 1]:
+            scene.relations.append(RelationSpec(subject=slot[k], relation=relation[1], target=slot[k + 1]))
+            gap = gap[: relation[0]]
+        position = _position(gap)
+        if position and scene.objects[slot[k]].position is None:
+            scene.objects[slot[k]].position = position
+    return scene

@@ -1,0 +1,192 @@
+"""Pixel-level edits of storybook-world pictures: what the nano model's flat two-tone world lets a
+tool do exactly, where redrawing through the model would also redraw what should stay.
+
+- tone: the sky's (or ground's) background pixels moved toward black, white or a color by a
+  levels step, as strong as keeps the picture readable as the world it is;
+- remove: an object's pixels refilled with the background behind them;
+- move: an object's pixels cut out, the hole filled, and pasted shifted (drag-style editing);
+- resize: an object scaled about its center, the hole filled.
+
+Objects come from the world detector (`chatdit.storybook.detector.detect_scene`); the critic
+(`chatdit.critics.world.edit_checks`) measures each change with the same detector.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from chatdit.storybook import COLORS, HORIZON
+from chatdit.storybook.detector import DetectedObject, DetectedScene, detect_background, detect_scene, label_pixels
+
+TONE_STEPS = (0.35, 0.3, 0.25, 0.2, 0.15, 0.1, 0.05)
+"""Levels strengths tried, strongest first: the first that leaves the picture the same world
+scene (background and objects) is used. The critic asks for at least `TONE_MARGIN`."""
+MOVE_SHARE = 0.25
+"""A move drags an object by this share of the picture's side (16 px of 64), less at the edge."""
+SCALE = {"bigger": 1.5, "smaller": 0.6}
+"""A resize scales an object's side by this (its area by 2.25 or 0.36)."""
+_STEP = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
+
+
+def _pixels(image) -> np.ndarray:
+    return np.asarray(image.convert("RGB"), dtype=np.float32)
+
+
+def part_mask(pixels: np.ndarray, part: str) -> np.ndarray:
+    """Background pixels (no object on them) of the sky, the ground, or both ('picture')."""
+    labels = label_pixels(pixels, detect_background(pixels))
+    rows = np.arange(pixels.shape[0])[:, None] < int(HORIZON * pixels.shape[0])
+    region = {"sky": rows, "ground": ~rows}.get(part, np.ones_like(rows))
+    return (labels == -1) & region
+
+
+def luminance(pixels: np.ndarray) -> np.ndarray:
+    """Rec. 709 luma of RGB pixels, 0..255."""
+    return pixels[..., 0] * 0.2126 + pixels[..., 1] * 0.7152 + pixels[..., 2] * 0.0722
+
+
+def _same_world(scene: DetectedScene, other: DetectedScene) -> bool:
+    def kinds(scene_: DetectedScene) -> list[tuple[str, str]]:
+        return sorted((o.kind, o.color) for o in scene_.objects)
+
+    return scene.background == other.background and kinds(scene) == kinds(other)
+
+
+def tone(image, part: str, target: tuple[int, int, int]) -> tuple[Image.Image, float]:
+    """(picture, strength): the part's background pixels moved `strength` of the way to `target`,
+    at the strongest of TONE_STEPS that the world detector still reads as the same scene."""
+    from chatdit.critics.world import applies
+
+    pixels = _pixels(image)
+    mask = part_mask(pixels, part)
+    before = detect_scene(image)
+    goal = np.array(target, np.float32)
+    result = image
+    for strength in TONE_STEPS:
+        moved = pixels.copy()
+        moved[mask] += (goal - moved[mask]) * strength
+        result = Image.fromarray(np.clip(moved, 0, 255).round().astype(np.uint8))
+        if applies(result) and _same_world(before, detect_scene(result)):
+            return result, strength
+    return result, TONE_STEPS[-1]
+
+
+RIM = 2
+"""Pixels around an object's own color that go with it: the soft rim the model draws (1 px left a
+faint outline where a removed house stood)."""
+
+
+def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
+    import cv2
+
+    return cv2.dilate(mask.astype(np.uint8), np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)) > 0
+
+
+def object_mask(pixels: np.ndarray, obj: DetectedObject, scene: DetectedScene) -> np.ndarray:
+    """The object's own pixels at the picture's size: its color inside its box, with the RIM of
+    background-colored pixels around it (never another object's pixels)."""
+    height, width = pixels.shape[:2]
+    sx, sy = width / scene.width, height / scene.height
+    x0, y0, x1, y1 = obj.bbox
+    box = np.zeros((height, width), bool)
+    box[max(0, int((y0 - RIM) * sy)):min(height, int(np.ceil((y1 + RIM) * sy))),
+        max(0, int((x0 - RIM) * sx)):min(width, int(np.ceil((x1 + RIM) * sx)))] = True
+    labels = label_pixels(pixels, detect_background(pixels))
+    own = (labels == list(COLORS).index(obj.color)) & box
+    return _dilate(own, RIM) & box & ((labels == -1) | own)
+
+
+def _painted(pixels: np.ndarray) -> np.ndarray:
+    """Pixels that are not the background: what a cut-out object carries with it (its grown mask
+    also holds a rim of background, which pasted elsewhere would show as a halo)."""
+    return label_pixels(pixels, detect_background(pixels)) != -1
+
+
+def keep_drawn(drawn, image, spot) -> Image.Image:
+    """`image` with only what the model drew inside `spot` (a Pillow "L" mask) taken from
+    `drawn`: the new object's pixels and their rim, not the model's own rendering of the sky or
+    ground around it, which would show as a patch where the picture's background was changed."""
+    new, old = _pixels(drawn), _pixels(image)
+    inside = np.asarray(spot.convert("L").resize(image.size)) > 0
+    grown = _dilate(_painted(new) & inside, 1) & inside
+    old[grown] = new[grown]
+    return _to_image(old)
+
+
+def fill_background(pixels: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """The hole refilled with the picture's own sky above the horizon and ground below it (the
+    median of each part's background pixels)."""
+    filled = pixels.copy()
+    rows = np.arange(pixels.shape[0])[:, None] < int(HORIZON * pixels.shape[0])
+    for part, region in (("sky", rows), ("ground", ~rows)):
+        behind = part_mask(pixels, part) & ~hole
+        if behind.any():
+            filled[hole & region] = np.median(pixels[behind], axis=0)
+    return filled
+
+
+def _to_image(pixels: np.ndarray) -> Image.Image:
+    return Image.fromarray(np.clip(pixels, 0, 255).round().astype(np.uint8))
+
+
+def remove(image, objects: list[DetectedObject], scene: DetectedScene) -> Image.Image:
+    """The objects gone, the background drawn where they were."""
+    pixels = _pixels(image)
+    hole = np.zeros(pixels.shape[:2], bool)
+    for obj in objects:
+        hole |= object_mask(pixels, obj, scene)
+    return _to_image(fill_background(pixels, hole))
+
+
+def move_offset(objects: list[DetectedObject], scene: DetectedScene, direction: str, size: tuple[int, int]) -> tuple[int, int]:
+    """(dx, dy) in pixels of the picture: MOVE_SHARE of its side toward `direction`, cut short so
+    every object stays inside the frame."""
+    width, height = size
+    ux, uy = _STEP[direction]
+    room = {"left": min(o.bbox[0] for o in objects) * width / scene.width,
+            "right": (scene.width - max(o.bbox[2] for o in objects)) * width / scene.width,
+            "up": min(o.bbox[1] for o in objects) * height / scene.height,
+            "down": (scene.height - max(o.bbox[3] for o in objects)) * height / scene.height}[direction]
+    step = int(min(MOVE_SHARE * (width if ux else height), max(0.0, room)))
+    return ux * step, uy * step
+
+
+def move(image, objects: list[DetectedObject], scene: DetectedScene, offset: tuple[int, int]) -> Image.Image:
+    """The objects dragged by `offset`: cut out, the hole filled, pasted at the new place."""
+    pixels = _pixels(image)
+    masks = [object_mask(pixels, obj, scene) for obj in objects]
+    hole = np.logical_or.reduce(masks)
+    out = fill_background(pixels, hole)
+    dx, dy = offset
+    shifted = np.zeros_like(hole)
+    height, width = hole.shape
+    ys, xs = np.nonzero(hole & _painted(pixels))
+    keep = (xs + dx >= 0) & (xs + dx < width) & (ys + dy >= 0) & (ys + dy < height)
+    shifted_pixels = out.copy()
+    shifted_pixels[ys[keep] + dy, xs[keep] + dx] = pixels[ys[keep], xs[keep]]
+    shifted[ys[keep] + dy, xs[keep] + dx] = True
+    out[shifted] = shifted_pixels[shifted]
+    return _to_image(out)
+
+
+def resize(image, objects: list[DetectedObject], scene: DetectedScene, factor: float) -> Image.Image:
+    """The objects scaled by `factor` about their centers (nearest-neighbour, so their colors stay
+    the world's), the holes they leave filled."""
+    pixels = _pixels(image)
+    masks = [object_mask(pixels, obj, scene) for obj in objects]
+    out = fill_background(pixels, np.logical_or.reduce(masks))
+    height, width = pixels.shape[:2]
+    painted = _painted(pixels)
+    for hole in masks:
+        mask = hole & painted
+        ys, xs = np.nonzero(mask)
+        y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        w, h = max(1, round((x1 - x0) * factor)), max(1, round((y1 - y0) * factor))
+        crop = np.asarray(Image.fromarray(pixels[y0:y1, x0:x1].astype(np.uint8)).resize((w, h), Image.NEAREST), np.float32)
+        shape = np.asarray(Image.fromarray(mask[y0:y1, x0:x1].astype(np.uint8) * 255).resize((w, h), Image.NEAREST)) > 0
+        left, top = round((x0 + x1 - w) / 2), round((y0 + y1 - h) / 2)
+        rows, cols = np.nonzero(shape)
+        inside = (top + rows >= 0) & (top + rows < height) & (left + cols >= 0) & (left + cols < width)
+        out[top + rows[inside], left + cols[inside]] = crop[rows[inside], cols[inside]]
+    return _to_image(out)

