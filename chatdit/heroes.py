@@ -114,8 +114,9 @@ def make_card(name: str, photo_asset: str, description: str | None, image) -> Ch
     return CharacterCard(name=name.strip(), description=words, asset_id=photo_asset, photo=photo_asset, identity=how)
 
 
-def save_cards(session, cards: dict[str, CharacterCard], message: str, images: list[str] | None = None) -> None:
-    session.commit_state(message, {"cards": {n: c.model_dump(mode="json") for n, c in cards.items()}}, images)
+def save_cards(session, cards: dict[str, CharacterCard], message: str, images: list[str] | None = None,
+               reply: str = "") -> None:
+    session.commit_state(message, {"cards": {n: c.model_dump(mode="json") for n, c in cards.items()}}, images, reply)
 
 
 def cards(session) -> dict[str, CharacterCard]:
@@ -135,7 +136,9 @@ def add_card(session, name: str, photo: str | Path, description: str | None = No
     card = make_card(name, asset.id, description, upright)
     cards = session.cards()
     cards[card.name] = card
-    save_cards(session, cards, f"/attach {photo} as {card.name}", [asset.id])
+    save_cards(session, cards, f"/attach {photo} as {card.name}", [asset.id],
+               f"{card.name} is a photo hero: {card.description} ({card.identity}); pages that name "
+               f"{card.name} are drawn beside this photo.")
     return card
 
 
@@ -207,6 +210,10 @@ def with_hero_photos(plan: Plan, cards: dict[str, CharacterCard], max_panels: in
 def _hero_steps(step: Step, heroes: list[CharacterCard], panels: list[dict], max_panels: int) -> list[Step]:
     """One step per canvas for pages that show the same heroes (none: drawn as planned)."""
     base = {k: v for k, v in step.call.args.items() if k in ("seed", "width", "height", "steps")}
+
+    def named(pages: list[int]) -> str:
+        return f"page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))}" if pages else "picture"
+
     chunk = max_panels - len(heroes)
     out = []
     for start in range(0, len(panels), chunk):
@@ -216,9 +223,9 @@ def _hero_steps(step: Step, heroes: list[CharacterCard], panels: list[dict], max
             args = {**base, "references": [card.photo for card in heroes], "panels": part,
                     "reference_prompts": [f"{card.name}, {card.description}" for card in heroes]}
             call = ToolCall(tool="reference", args=args)
-            purpose = f"{'pages ' + ', '.join(map(str, pages)) if pages else 'picture'} beside the photo(s) of {', '.join(c.name for c in heroes)}"
+            purpose = f"{named(pages)} beside the photo(s) of {', '.join(c.name for c in heroes)}"
         else:
             call = ToolCall(tool="group", args={**base, "panels": part})
-            purpose = f"{'pages ' + ', '.join(map(str, pages)) if pages else 'picture'} drawn jointly"
+            purpose = f"{named(pages)} drawn jointly"
         out.append(Step(id=step.id, call=call, purpose=purpose, pages=pages, depends_on=step.depends_on))
     return out

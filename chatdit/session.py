@@ -211,14 +211,14 @@ class Session:
     cards, add_card, edit_card = heroes.cards, heroes.add_card, heroes.edit_card
     protect = protect_in_session
 
-    def commit_state(self, message: str, values: dict[str, Any], images: list[str] | None = None) -> Turn:
+    def commit_state(self, message: str, values: dict[str, Any], images: list[str] | None = None, reply: str = "") -> Turn:
         """A change made without generating (a card) as a turn of its own, for undo and branch."""
         head = self.turn(self.record.head) if self.record.head else None
         thread_id = head.thread_id if head else new_id()
         config = self._config(thread_id, head.checkpoint_id if head else None)
         saved = self._graph_app().update_state(config, values, as_node="respond")
         turn = Turn(id=new_id(), parent_id=self.record.head, message=message, thread_id=thread_id, images=images or [],
-                    status="done", reply=message, checkpoint_id=saved["configurable"]["checkpoint_id"])
+                    status="done", reply=reply or message, checkpoint_id=saved["configurable"]["checkpoint_id"])
         self.record.turns.append(turn)
         self.record.head = turn.id
         self.store.save(self.record)
