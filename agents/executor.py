@@ -89,6 +89,6 @@ def run_step(step: Step, *, store: SessionStore, hub, made: list[Asset], book: d
         if output.image is not None:
             asset = store.add_image(output.image, provenance, **fields)
         else:
-            asset = store.add_file(output.file, kind=output.kind, **fields)
+            asset = store.add_file(output.file, kind=output.kind, provenance=provenance, **fields)
         stored.append(asset)
     return stored

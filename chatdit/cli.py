@@ -118,6 +118,24 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--yes", action="store_true", help="answer yes to every repair offered (never to deleting files)")
     doctor.set_defaults(handler=cmd_doctor)
 
+    keys = commands.add_parser("keys", help="the key that signs content credentials: `chatdit keys init --name NAME`")
+    keys.add_argument("action", choices=["init", "show"])
+    keys.add_argument("--name", default="", help="the signer's name on the certificate (init)")
+    keys.add_argument("--force", action="store_true", help="replace existing keys (init)")
+    keys.set_defaults(handler=cmd_keys)
+
+    verify = commands.add_parser("verify", help="read and check the content credentials (C2PA) of files")
+    verify.add_argument("files", type=Path, nargs="+")
+    verify.set_defaults(handler=cmd_verify)
+
+    protect = commands.add_parser("protect", help="write a copy of a photo that our edit path draws less from (opt-in)")
+    protect.add_argument("source", type=Path)
+    protect.add_argument("target", type=Path, help="the protected copy (.png)")
+    protect.add_argument("--steps", type=int, default=40, help="PGD steps (default 40)")
+    protect.add_argument("--epsilon", type=int, default=4, help="largest change of a pixel, levels of 255 (default 4)")
+    protect.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    protect.set_defaults(handler=cmd_protect)
+
     train = commands.add_parser("train-nano", help="train the embedded nano model (see python -m chatdit.nano_training --help)",
                                 add_help=False)
     train.set_defaults(handler=cmd_train_nano)
@@ -301,6 +319,33 @@ def interrupt_cancels(session: Session) -> None:
         session.cancel()
 
     signal.signal(signal.SIGINT, cancel)
+def cmd_keys(args: argparse.Namespace) -> int:
+    from chatdit.provenance.keys import init_keys, load_keys
+
+    keys = init_keys(args.name, force=args.force) if args.action == "init" else load_keys()
+    print(f"signer: {keys.name}\nkeys: {keys.folder} (signer.key, signer-chain.pem; ca.pem is the anchor verify trusts)")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when every file's credentials hold, 1 when any file has none or a broken one."""
+    from chatdit.provenance.verify import verify_file
+
+    results = [verify_file(path) for path in args.files]
+    for result in results:
+        print("\n".join(result.lines()))
+    return 0 if all(result.ok for result in results) else 1
+
+
+def cmd_protect(args: argparse.Namespace) -> int:
+    from chatdit.config import load_settings
+    from chatdit.dit.hub import ModelHub
+    from chatdit.protect import protect_file, protect_settings
+
+    options = protect_settings(steps=args.steps, epsilon=args.epsilon)
+    hub = ModelHub(load_settings(**parse_overrides(args.overrides)))
+    print(protect_file(hub.fill(), args.source, args.target, options).summary())
+    return 0
 
 
 def cmd_train_nano(args: argparse.Namespace) -> int:

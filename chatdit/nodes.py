@@ -84,6 +84,9 @@ def plan(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
         instruction = instruction.model_copy(update={"consent": True, "consent_note": ask_consent(instruction)})
         update["instruction"] = instruction.model_dump(mode="json")
         made = plan_instruction(instruction, plan_context(state, runtime))
+    from chatdit.heroes import with_hero_photos
+
+    made = with_hero_photos(made, cards_of(state), plan_context(state, runtime).max_panels)
     emit(Planned(plan=made))
     return {**update, "plan": made.model_dump(mode="json"), "step_index": 0}
 

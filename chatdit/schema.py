@@ -326,6 +326,8 @@ class CharacterCard(Strict):
     description: str
     asset_id: str | None = None
     page: int | None = None
+    photo: str | None = Field(default=None, description="asset id of the person's own picture of the hero (chatdit.heroes)")
+    identity: str | None = Field(default=None, description="how the photo's look was read, or why it could not be")
 
 
 class PageEntry(Strict):

@@ -7,6 +7,8 @@
       - text: "page 3: add a yellow sun"
       - text: use this picture as the style
         images: [style.png]
+      - "[Rex] rex.jpg"            # a photo hero: Rex's card holds this photo (chatdit.heroes)
+      - "[Mia] mia.png: a yellow star with a smile"
       - undo: true
       - export: fox-book.pdf     # a bare name lands in the session's exports/
 
@@ -16,6 +18,7 @@ a symlink out) unless the path is absolute; exports stay under the session's exp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,11 +33,21 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from chatdit.session import EventHandler, Session
 
+PHOTO_CARD = re.compile(r"^\[(?P<name>[^\]]+)\]\s+(?P<photo>\S+\.(?:png|jpe?g|webp))\s*(?::\s*(?P<looks>.+))?$", re.IGNORECASE)
+"""'[Rex] rex.jpg' or '[Rex] rex.jpg: a small brown dog' on a line of its own."""
+
+
+class PhotoCard(BaseModel):
+    name: str
+    photo: str
+    looks: str | None = None
+
 
 class ScriptStep(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str | None = None
+    card: PhotoCard | None = None
     images: list[str] = Field(default_factory=list)
     undo: bool = False
     branch: str | None = None
@@ -43,13 +56,15 @@ class ScriptStep(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _plain_string_is_a_message(cls, value: Any) -> Any:
+        if isinstance(value, str) and (match := PHOTO_CARD.match(value.strip())):
+            return {"card": match.groupdict()}
         return {"text": value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _exactly_one_action(self) -> ScriptStep:
-        actions = [self.text is not None, self.undo, self.branch is not None, self.export is not None]
+        actions = [self.text is not None, self.card is not None, self.undo, self.branch is not None, self.export is not None]
         if sum(actions) != 1:
-            raise ValueError("each entry is one of: a message (text), undo: true, branch: TURN_ID, export: PATH")
+            raise ValueError("each entry is one of: a message (text), '[NAME] photo.jpg', undo: true, branch: TURN_ID, export: PATH")
         return self
 
 
@@ -150,6 +165,9 @@ def run_step(session: Session, step: ScriptStep, script: Path, *, on_event: Even
         say(f"> {first_line(step.text)}")
         turn = session.chat(step.text, images=[inside_script_folder(script, i) for i in step.images], on_event=on_event)
         say(turn.reply)
+    elif step.card is not None:
+        card = session.add_card(step.card.name, inside_script_folder(script, step.card.photo), step.card.looks)
+        say(f"card {card.name}: {card.description} ({card.identity})")
     elif step.undo:
         undone = session.undo()
         say(f"undid: {undone.message[:60]!r}" if undone else "nothing to undo")

@@ -16,11 +16,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from chatdit import heroes
 from chatdit.answers import Answers, ApproveFn, ConsentFn
 from chatdit.config import Settings, chatdit_home, load_settings
 from chatdit.errors import ChatditError, DamagedSessionError, SessionError, TurnCancelled
 from chatdit.events import Event, Notice, TurnFinished
 from chatdit.lock import SessionLock
+from chatdit.protect import protect_in_session
+from chatdit.provenance.credentials import sign_export
 from chatdit.redact import redact, split_secrets
 from chatdit.schema import Asset, Critique, Instruction, PageEntry, Plan, Turn
 from chatdit.store import SessionRecord, SessionStore
@@ -223,7 +226,8 @@ class Session:
         return turn.model_copy(update={"assets": [self._absolute(a) for a in turn.assets],
                                        "attempts": [self._absolute(a) for a in turn.attempts]})
 
-    def _values_after(self, turn_id: str | None) -> dict[str, Any]:
+    def state_after(self, turn_id: str | None) -> dict[str, Any]:
+        """The graph state right after a turn (book, cards, ...); empty before the first."""
         if turn_id is None:
             return {}
         turn = self.turn(turn_id)
@@ -236,7 +240,7 @@ class Session:
     def pages(self, after: str | None = None) -> dict[int, PageEntry]:
         """The book as it stands at the head (or right after the turn `after`): page number ->
         picture, prompt and text."""
-        values = self._values_after(after or self.record.head)
+        values = self.state_after(after or self.record.head)
         return {int(p): PageEntry.model_validate(e) for p, e in (values.get("book") or {}).items()}
 
     def book(self, after: str | None = None) -> dict[int, Asset]:
@@ -267,7 +271,7 @@ class Session:
 
         text = check_message(text)
         self._writing()
-        self._values_after(self.record.head)  # the head's checkpoint must be there to build on: a damaged one is said now
+        self.state_after(self.record.head)  # the head's checkpoint must be there to build on: a damaged one is said now
         if (command := page_text_command(text)) is not None and not images:
             return self.set_page_text(*command, message=text)
         uploads = store_uploads(self.store, images)
@@ -417,32 +421,40 @@ class Session:
 
     @staticmethod
     def _config(thread_id: str | None, checkpoint_id: str | None = None) -> dict:
-        configurable = {"thread_id": thread_id or "main"}
+        configurable = {"thread_id": thread_id or "main", "checkpoint_ns": ""}  # update_state needs the namespace
         if checkpoint_id:
             configurable["checkpoint_id"] = checkpoint_id
         return {"configurable": configurable}
 
     # -- the book's words and export ---------------------------------------------------------
 
+    # photo heroes (chatdit.heroes) and photo protection (chatdit.protect), as Session methods
+    cards, add_card, edit_card = heroes.cards, heroes.add_card, heroes.edit_card
+    protect = protect_in_session
+
+    def commit_state(self, message: str, values: dict[str, Any], images: list[str] | None = None, reply: str = "") -> Turn:
+        """A change made without generating (a card, a page's text) as a turn of its own, for undo and branch."""
+        self._writing()
+        head = self.turn(self.record.head) if self.record.head else None
+        thread_id = head.thread_id if head else new_id()
+        config = self._config(thread_id, head.checkpoint_id if head else None)
+        saved = self._graph_app().update_state(config, values, as_node="respond")
+        turn = Turn(id=new_id(), parent_id=self.record.head, message=message, thread_id=thread_id, images=images or [],
+                    status="done", reply=reply or message, checkpoint_id=saved["configurable"]["checkpoint_id"])
+        self.record.turns.append(turn)
+        self.record.head = turn.id
+        self.store.save(self.record)
+        return turn
+
     def set_page_text(self, page: int, text: str | None, *, message: str | None = None) -> Turn:
         """Print `text` on `page` as the person wrote it (None or blank: no text); draws nothing.
         It is a turn of its own, so undo brings the old text back."""
         from chatdit.book.texts import with_page_text
 
-        head = self.turn(self.record.head) if self.record.head else None
         book = with_page_text(self.pages(), page, (text or "").strip() or None)
         reply = f"Page {page} now reads: {book[page].text}" if book[page].text else f"Page {page} has no text now."
-        config = self._config(head.thread_id, head.checkpoint_id)
-        config["configurable"]["checkpoint_ns"] = ""  # the SQLite saver needs it to write
-        written = self._graph_app().update_state(
-            config, {"book": {str(n): e.model_dump(mode="json") for n, e in book.items()}, "reply": reply}, as_node="respond")
-        turn = Turn(id=new_id(), parent_id=head.id, message=message or f"page {page} text: {text or ''}",
-                    thread_id=head.thread_id, reply=reply, status="done",
-                    checkpoint_id=written["configurable"]["checkpoint_id"])
-        self.record.turns.append(turn)
-        self.record.head = turn.id
-        self.store.save(self.record)
-        return turn
+        values = {"book": {str(n): e.model_dump(mode="json") for n, e in book.items()}, "reply": reply}
+        return self.commit_state(message or f"page {page} text: {text or ''}", values, reply=reply)
 
     def export(self, path: str | Path, **options: Any) -> Path:
         """Write the book as .pdf, .html, .gif or .mp4; a relative path lands in the session's
@@ -451,6 +463,8 @@ class Session:
         from chatdit.integrity import book_files
 
         target = self.store.resolve_export_path(path)
-        book_files(self.store, self.assets(), self.pages())  # a page whose picture is gone is said, not skipped
+        files = book_files(self.store, self.assets(), self.pages())  # a page whose picture is gone is said, not skipped
         book, chosen = session_book(self, **options)
-        return export_book(book, target, chosen)
+        written = export_book(book, target, chosen)
+        sign_export(written, self.title, [(number, file) for number, file, _ in files])
+        return written

@@ -18,8 +18,6 @@ import io
 import json
 import os
 import shutil
-import tempfile
-import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from chatdit.errors import DamagedSessionError, SessionError
+from chatdit.files import write_atomic
 from chatdit.schema import Asset, AssetKind, Turn, utc_now
 
 SESSION_FILE = "session.json"
@@ -46,27 +45,6 @@ class SessionRecord(BaseModel):
     settings: dict[str, Any] = Field(default_factory=dict)
     head: str | None = Field(default=None, description="the turn the next message continues from")
     turns: list[Turn] = Field(default_factory=list)
-
-
-def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write so that a crash leaves either the old file or the new one, never half of either.
-    Private (0600) by default; `mode` (0o666 for a file a person shares) goes through the umask
-    like any file saved by hand."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if mode is None:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    else:
-        tmp = str(path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class SessionStore:
@@ -152,11 +130,13 @@ class SessionStore:
         relative = Path("assets") / f"{asset_id}.png"
         target = self.root / relative
         if not target.exists():
-            write_atomic(target, data)
+            write_atomic(target, self._credentials(data, "image/png", provenance, asset_id))
         return Asset(id=asset_id, path=relative.as_posix(), kind="image", width=image.width, height=image.height, **asset_fields)
 
-    def add_file(self, source: Path, kind: AssetKind, **asset_fields: Any) -> Asset:
-        """Store a finished file (video, gif) by content hash, keeping its suffix."""
+    def add_file(self, source: Path, kind: AssetKind, provenance: dict[str, Any] | None = None,
+                 **asset_fields: Any) -> Asset:
+        """Store a finished file (video, gif) by content hash, keeping its suffix; a generated one
+        (with `provenance`) gets content credentials."""
         digest = hashlib.sha256()
         with open(source, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -168,8 +148,38 @@ class SessionStore:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.tmp")
             shutil.copyfile(source, tmp)
+            if provenance is not None:
+                self._sign_copy(tmp, target.suffix, provenance, f"{kind} {asset_id}")
             os.replace(tmp, target)
         return Asset(id=asset_id, path=relative.as_posix(), kind=kind, **asset_fields)
+
+    def _credentials(self, data: bytes, mime: str, provenance: dict[str, Any], asset_id: str) -> bytes:
+        """Generated pixels get a signed C2PA manifest; an uploaded picture is the person's own, and
+        chatdit claims nothing about it."""
+        if provenance.get("tool") in (None, "upload"):
+            return data
+        from chatdit.provenance.credentials import build_manifest, sign_bytes
+
+        title = f"page {provenance['page']}" if provenance.get("page") else f"picture {asset_id}"
+        return sign_bytes(data, mime, build_manifest(provenance, self.input_hashes(provenance), title))
+
+    def _sign_copy(self, path: Path, suffix: str, provenance: dict[str, Any], title: str) -> None:
+        from chatdit.provenance import credentials
+
+        manifest = credentials.build_manifest(provenance, self.input_hashes(provenance), title)
+        credentials.sign_file_in_place(path, manifest, suffix=suffix)
+
+    def input_hashes(self, provenance: dict[str, Any]) -> list[dict[str, Any]]:
+        """The inputs a generation names, each with its SHA-256: the tool's own list where it keeps
+        one (face swap, with consent), else the session assets it started from."""
+        if provenance.get("inputs"):
+            return [dict(item) for item in provenance["inputs"]]
+        hashes = []
+        for parent in provenance.get("parents") or []:
+            found = sorted(self.assets_dir.glob(f"{parent}.*"))
+            if found:
+                hashes.append({"asset": parent, "sha256": hashlib.sha256(found[0].read_bytes()).hexdigest()})
+        return hashes
 
     def resolve_export_path(self, path: str | Path) -> Path:
         """Relative paths land inside the session's exports/; only an absolute path (the user named it) leaves the folder."""

@@ -61,7 +61,7 @@ def test_the_cli_prints_the_summary_and_resume_does_not_run_a_finished_session_a
     assert main(["batch", str(script), "--sessions", str(out), "--quiet"]) == 0
     table = capsys.readouterr().out
     assert "session" in table and "moon" in table and str(out / "moon" / "exports" / "moon.pdf") in table
-    assert main(["batch", str(script), "--sessions", str(out)]) == 2
+    assert main(["batch", str(script), "--sessions", str(out)]) == 3  # the folder already holds a session: an input error
     assert "already holds a session; pass --resume" in capsys.readouterr().err
     made = sorted((out / "moon" / "assets").iterdir())
     assert main(["batch", str(script), "--sessions", str(out), "--resume", "--quiet"]) == 0

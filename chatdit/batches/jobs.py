@@ -14,8 +14,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from chatdit.errors import ChatditError
+from chatdit.files import write_atomic
 from chatdit.script import Script, load_script
-from chatdit.store import SessionStore, write_atomic
+from chatdit.store import SessionStore
 
 RESULT_FILE = "batch-result.json"
 CURSOR_FILE = "batch-cursor.json"

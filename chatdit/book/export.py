@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 from chatdit.book.spec import Book, BookOptions
 from chatdit.errors import ChatditError
+from chatdit.files import write_atomic
 from chatdit.schema import Asset
-from chatdit.store import write_atomic
 
 if TYPE_CHECKING:
     from chatdit.session import Session

@@ -22,6 +22,25 @@ def attach(screen: ChatScreen, text: str) -> None:
     screen.query_one(AttachmentChips).add(path)
 
 
+def attach_hero(screen: ChatScreen, words: list[str]) -> None:
+    """'/attach rex.jpg as Rex[: a small brown dog]': the photo becomes Rex's card (chatdit.heroes)."""
+    at = [w.lower() for w in words].index("as")
+    name, _, description = " ".join(words[at + 1:]).partition(":")
+    path = attachable_file(" ".join(words[:at]))
+    if path is None or not name.strip():
+        raise ChatditError("/attach PATH as NAME needs a picture and a name, e.g. /attach rex.jpg as Rex")
+    card = screen.idle_session().add_card(name.strip(), path, description.strip() or None)
+    screen.notify(f"{card.name}: {card.description} ({card.identity}). Pages that name {card.name} are drawn "
+                  "beside this photo; /cards lists the cards.")
+    screen.load_history()
+
+
+def show_cards(screen: ChatScreen) -> None:
+    cards = screen.idle_session().cards()
+    lines = [f"{c.name}: {c.description}" + (" (photo)" if c.photo else "") for c in cards.values()]
+    screen.notify("\n".join(lines) or "No character cards yet: /attach PATH as NAME makes one.", title="Cards")
+
+
 def undo(screen: ChatScreen) -> None:
     undone = screen.idle_session().undo()
     screen.notify(f"Undid “{undone.message[:40]}”; /branch or ctrl+t brings it back." if undone else "Nothing to undo.")

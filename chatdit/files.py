@@ -1,0 +1,30 @@
+"""Writing a file so that a crash leaves the old one or the new one, never half: the one helper
+every part that saves a file (sessions, exports, signed copies) shares."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write so that a crash leaves either the old file or the new one, never half of either.
+    Private (0600) by default; `mode` (0o666 for a file a person shares) goes through the umask
+    like any file saved by hand."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    else:
+        tmp = str(path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,214 @@
+"""Protect a photo against our own in-context editing path (in the spirit of DeContext), opt-in.
+
+`protect_image` adds a small perturbation, found by projected gradient ascent (PGD) in pixel
+space, that makes the fill/in-context path of the loaded model (nano's FluxInpaintPipeline, or
+FLUX.1-Fill on a GPU) draw something else from the picture than it would from the original. The
+loss is differentiable end to end, through the VAE encoder and the transformer: at random
+timesteps, the model's one-step prediction of the region being drawn, given the protected
+picture as context, is pushed away from its prediction given the original, over random edit
+masks and the reference layout (the picture as a known panel beside a panel to draw)
+(expectation over transformations). Every pixel moves at most `epsilon` levels of 255, which
+bounds the visible change: PSNR >= 20·log10(255/epsilon) dB (36.1 dB at 4), checked after rounding.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from chatdit.errors import ChatditError, InputImageError, ModelUnavailableError
+
+MAX_SIDE = 512
+"""Protection runs at the picture's own size, as the edit path does; beyond this it is too slow on a CPU."""
+
+
+class ProtectSettings(BaseModel):
+    """The attack's knobs; the defaults are what bench/protect.py measured."""
+
+    epsilon: int = Field(default=4, ge=1, le=16, description="largest change of any pixel, in levels of 255")
+    steps: int = Field(default=40, ge=1, le=1000, description="PGD iterations")
+    samples: int = Field(default=2, ge=1, le=16, description="random masks/timesteps averaged per iteration")
+    seed: int = 0
+
+
+def protect_settings(**options: Any) -> ProtectSettings:
+    """The settings, or a ChatditError naming the bad option."""
+    from pydantic import ValidationError
+
+    try:
+        return ProtectSettings(**options)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ChatditError(f"invalid protect option ({problems})") from exc
+
+
+class ProtectReport(BaseModel):
+    """What a protection did: how much it changed the picture and how far it moved the model."""
+
+    path: Path | None = None
+    psnr: float = Field(description="dB between the original and the protected copy")
+    max_change: int = Field(description="largest change of any pixel value, levels of 255")
+    steps: int
+    seconds: float
+    departure_before: float = Field(description="the loss at the first step (random start)")
+    departure_after: float = Field(description="the loss at the last step")
+
+    def summary(self) -> str:
+        return (f"wrote {self.path}: PSNR {self.psnr:.1f} dB, no pixel moved more than {self.max_change}/255; "
+                f"{self.steps} steps in {self.seconds:.0f} s (the edit path's departure {self.departure_before:.1e} -> "
+                f"{self.departure_after:.1e})")
+
+
+def psnr(a, b) -> float:
+    """Peak signal-to-noise ratio of two uint8 arrays, in dB (inf when equal)."""
+    import numpy as np
+
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return math.inf if mse == 0 else 10 * math.log10(255.0**2 / mse)
+
+
+class EditModel:
+    """The parts of a Flux fill pipeline the attack differentiates through."""
+
+    def __init__(self, pipe):
+        import torch
+
+        if pipe.transformer.config.in_channels != pipe.vae.config.latent_channels * 4:
+            raise ModelUnavailableError(
+                "protect differentiates through the inpaint path (nano's); this model edits through a Fill "
+                "transformer (masked-image channels), which protect does not support yet: use --set model=nano")
+        self.pipe, self.device = pipe, pipe.transformer.device
+        self.dtype = pipe.transformer.dtype
+        self.scale = pipe.vae_scale_factor * 2
+        with torch.no_grad():
+            embeds, pooled, text_ids = pipe.encode_prompt(prompt="", prompt_2=None, device=self.device,
+                                                          max_sequence_length=24)
+        self.text = (embeds, pooled, text_ids)
+        for module in (pipe.vae, pipe.transformer):
+            module.requires_grad_(False)
+
+    def encode(self, pixels):
+        """[0, 1] pixels (1, 3, H, W) -> packed latents (1, tokens, channels), differentiably."""
+        vae, pipe = self.pipe.vae, self.pipe
+        latents = vae.encode(pixels.to(self.dtype) * 2 - 1).latent_dist.mean
+        latents = (latents - vae.config.shift_factor) * vae.config.scaling_factor
+        _, c, h, w = latents.shape
+        return pipe._pack_latents(latents, 1, c, h, w)
+
+    def predict_clean(self, latents, t: float, height: int, width: int):
+        """The transformer's one-step estimate of the clean latents from `latents` at noise level t."""
+        import torch
+
+        embeds, pooled, text_ids = self.text
+        image_ids = self.pipe._prepare_latent_image_ids(1, height // self.scale, width // self.scale,
+                                                        self.device, self.dtype)
+        velocity = self.pipe.transformer(hidden_states=latents, timestep=torch.full((1,), t, device=self.device),
+                                         guidance=None, pooled_projections=pooled, encoder_hidden_states=embeds,
+                                         txt_ids=text_ids, img_ids=image_ids, return_dict=False)[0]
+        return latents - t * velocity
+
+
+def _random_case(rng, width: int, height: int, scale: int) -> tuple[bool, Any]:
+    """(reference layout?, token mask): the picture beside a blank panel to draw, or a random box in it."""
+    import torch
+
+    columns, rows = width // scale, height // scale
+    if rng.random() < 0.5:
+        mask = torch.zeros(rows, 2 * columns)
+        mask[:, columns:] = 1
+        return True, mask.flatten()
+    w, h = rng.randint(max(1, columns // 3), columns), rng.randint(max(1, rows // 3), rows)
+    x, y = rng.randint(0, columns - w), rng.randint(0, rows - h)
+    mask = torch.zeros(rows, columns)
+    mask[y:y + h, x:x + w] = 1
+    return False, mask.flatten()
+
+
+def _departure(model: EditModel, pixels, clean_latents: dict, case, t: float, noise_seed: int):
+    """How far the prediction of the region being drawn moves from the one the original gives."""
+    import torch
+
+    reference, mask = case
+    height, width = pixels.shape[-2:]
+    if reference:
+        pixels = torch.cat([pixels, torch.full_like(pixels, 0.5)], -1)
+        width *= 2
+    adv, ref = model.encode(pixels), clean_latents[reference]
+    noise = torch.randn(ref.shape, generator=torch.Generator().manual_seed(noise_seed)).to(ref)
+    m = mask.to(ref)[None, :, None]
+    drawn = (1 - t) * ref + t * noise  # the region being drawn starts the same in both
+    known_adv, known_ref = (1 - t) * adv + t * noise, (1 - t) * ref + t * noise
+    pred_adv = model.predict_clean(m * drawn + (1 - m) * known_adv, t, height, width)
+    with torch.no_grad():
+        pred_ref = model.predict_clean(m * drawn + (1 - m) * known_ref, t, height, width)
+    return (((pred_adv - pred_ref) ** 2) * m).sum() / (m.sum() * ref.shape[-1])
+
+
+def protect_image(pipe, image, settings: ProtectSettings | None = None):
+    """(protected copy, report) for a PIL image, against `pipe`'s fill path."""
+    import random
+
+    import numpy as np
+    import torch
+    from PIL import Image
+
+    settings = settings or ProtectSettings()
+    image = image.convert("RGB")
+    if max(image.size) > MAX_SIDE:
+        raise InputImageError(f"protect works at the picture's own size, up to {MAX_SIDE} px a side; "
+                              f"this one is {image.width}x{image.height}: scale it down first")
+    model = EditModel(pipe)
+    if image.width % model.scale or image.height % model.scale:
+        raise InputImageError(f"protect needs sides that are multiples of {model.scale} px (the edit path snaps "
+                              f"to them); this picture is {image.width}x{image.height}: crop or scale it")
+    started, rng = time.perf_counter(), random.Random(settings.seed)
+    original = np.array(image)
+    clean = torch.from_numpy(original).permute(2, 0, 1)[None].float().div(255).to(model.device)
+    eps, alpha = settings.epsilon / 255, settings.epsilon / 255 / 4
+    with torch.no_grad():
+        clean_latents = {False: model.encode(clean), True: model.encode(torch.cat([clean, torch.full_like(clean, 0.5)], -1))}
+    torch.manual_seed(settings.seed)
+    delta = (torch.rand_like(clean) * 2 - 1) * eps
+    losses = []
+    for _ in range(settings.steps):
+        delta.requires_grad_(True)
+        pixels = (clean + delta).clamp(0, 1)
+        loss = sum(_departure(model, pixels, clean_latents, _random_case(rng, image.width, image.height, model.scale),
+                              rng.uniform(0.35, 0.95), rng.randrange(1 << 30)) for _ in range(settings.samples))
+        (grad,) = torch.autograd.grad(loss, delta)
+        losses.append(float(loss.detach()) / settings.samples)
+        with torch.no_grad():
+            delta = (delta + alpha * grad.sign()).clamp(-eps, eps)
+            delta = (clean + delta).clamp(0, 1) - clean
+    out = (clean + delta).clamp(0, 1)[0].permute(1, 2, 0).mul(255).round().cpu().numpy().astype(np.int16)
+    out = np.clip(out, original.astype(np.int16) - settings.epsilon, original.astype(np.int16) + settings.epsilon)
+    protected = out.clip(0, 255).astype(np.uint8)
+    report = ProtectReport(psnr=psnr(original, protected), steps=settings.steps,
+                           max_change=int(np.abs(protected.astype(np.int16) - original).max()),
+                           seconds=time.perf_counter() - started, departure_before=losses[0], departure_after=losses[-1])
+    return Image.fromarray(protected), report
+
+
+def protect_file(pipe, source: str | Path, target: str | Path, settings: ProtectSettings | None = None) -> ProtectReport:
+    """Read `source`, write the protected copy to `target` (PNG: lossless, so the perturbation survives)."""
+    from chatdit.files import write_atomic
+    from chatdit.inputs import open_checked_image
+
+    target = Path(target).expanduser()
+    if target.suffix.lower() != ".png":
+        raise ChatditError(f"write the protected copy as .png ({target.name!r}): JPEG would round the protection away")
+    protected, report = protect_image(pipe, open_checked_image(Path(source).expanduser()), settings)
+    buffer = io.BytesIO()
+    protected.save(buffer, "PNG")
+    write_atomic(target, buffer.getvalue())
+    return report.model_copy(update={"path": target})
+
+
+def protect_in_session(session, source: str | Path, target: str | Path, **options: Any) -> ProtectReport:
+    """`session.protect(...)`: against the session's model; a relative target lands in its exports/."""
+    return protect_file(session.hub().fill(), source, session.store.resolve_export_path(target), protect_settings(**options))
