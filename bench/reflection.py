@@ -180,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         if (index + 1) % 10 == 0:
             print(f"  {index + 1}/{args.n} prompts, {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
-    print(f"\nReflection bench: {args.n} world prompts (sample_spec seed {args.seed}), model {bench.hub.info.name}, "
+    seed = HARD_SEED if args.hard and args.seed == SEED else args.seed
+    print(f"\nReflection bench: {args.n} {'hard ' if args.hard else ''}world prompts (seed {seed}), model {bench.hub.info.name}, "
           f"N = {args.samples}, {bench.hub.settings.steps or bench.hub.info.steps} steps, critic threshold {bench.threshold}; "
           "share of requirements met")
     rows = ["presence", "count", "color", "position", "background", "all counts", "all met"]

@@ -23,6 +23,10 @@ from chatdit.llm.words import (
 )
 
 
+LARGE_NUMBERS = {"hundred", "thousand", "million", "billion", "trillion", "dozen", "hundreds", "thousands", "millions"}
+"""Counts too large to be names: 'a million foxes' is foxes, never 'million fox'."""
+
+
 def is_number(word: str) -> bool:
     return word.isdigit() or word in NUMBER_WORDS
 
@@ -101,7 +105,7 @@ def compound_name(modifiers: list[str], head: str) -> tuple[list[str], str]:
             break
         if not (is_known_noun(word) or ("NOUN" in parts_of_speech(word) and "ADJ" not in parts_of_speech(word))):
             break
-        if is_plural(word) or not can_be_noun(word):
+        if is_plural(word) or not can_be_noun(word) or word in LARGE_NUMBERS:
             break
         name = f"{word} {name}"
         modifiers = modifiers[:-1]
