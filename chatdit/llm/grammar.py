@@ -73,14 +73,16 @@ def segments_of(words: list[str]) -> list[list[str]]:
     'strawberries', 'four fish')."""
     segments: list[list[str]] = []
     span: list[str] = []
+    nounish = False  # some word of the span can head a noun phrase (kept as the span grows: linear)
     for word in words:
-        seen_noun = any(is_known_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w) or is_verbish(w))
-                        for w in span) or bool(span and "NOUN" in parts_of_speech(span[-1]) and span[-1] not in COLORS)
+        seen_noun = nounish or bool(span and "NOUN" in parts_of_speech(span[-1]) and span[-1] not in COLORS)
         if (is_verbish(word) and seen_noun and word not in ("there", "here")) or (verb_after_noun(word, span) and seen_noun):
             segments.append(span)
-            span = []
+            span, nounish = [], False
             continue
         span.append(word)
+        nounish = nounish or is_known_noun(word) or not (is_number(word) or word in DETERMINERS or looks_like_adjective(word)
+                                                         or is_verbish(word))
     segments.append(span)
     return [segment for segment in segments if segment]
 

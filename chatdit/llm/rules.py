@@ -44,7 +44,7 @@ STYLE_PATTERNS = [
     r"line art|claymation|low poly)\b",
 ]
 STORY_WORDS = re.compile(r"\b(?:(?:picture|story|bedtime|children'?s)\s+)?(?:book|story|tale|storybook)\b", re.IGNORECASE)
-TITLE_LINE = re.compile(r"^\s*title\s*:.*$", re.IGNORECASE | re.MULTILINE)
+TITLE_LINE = re.compile(r"^[ \t]*title[ \t]*:.*$", re.IGNORECASE | re.MULTILINE)
 HERO_LABEL = re.compile(r"\b(?:the\s+)?(?:hero|main character|protagonist|star)\s*(?:is|:)\s*", re.IGNORECASE)
 NOUN_UNITS = r"(?:pages?|panels?|images?|pictures?|illustrations?|drawings?|frames?|scenes?|shots?|photos?|versions?|variations?|variants?|options?|takes?)"
 EDIT_VERBS = r"(?:make|turn|change|add|remove|delete|erase|replace|give|put|move|recolou?r|brighten|darken|fix|redo|redraw|regenerate|swap|let|set|use|show|draw|shift|enlarge|shrink)"
