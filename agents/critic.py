@@ -93,7 +93,7 @@ def critique_outputs(plan: Plan, instruction: Instruction, assets: list[Asset], 
 def edit_context(asset: Asset, instruction: Instruction, store: SessionStore) -> dict[str, str]:
     """The change and the picture it was made on, for an output of an edit tool: without them an
     edit that recolors the whole page ('make the fox blue' turning the bird blue too) passes."""
-    if asset.tool not in EDIT_TOOLS or not asset.parents or not instruction.targets:
+    if asset.tool not in EDIT_TOOLS or not asset.parents or instruction.task not in EDIT_TOOLS:
         return {}  # a retry's inpaint is judged on the page's own requirements, not as a person's edit
     source = store.image_path(asset.parents[0])
     change = instruction.edit or instruction.prompt

@@ -60,7 +60,7 @@ def test_the_cli_says_what_to_do_in_one_line(tmp_path, capsys):
     script.write_text("messages: [a red fox]\n")
     code = main(["run", str(script), "--session", str(tmp_path / "s"), "--set", "parallel=context:2"])
     err = capsys.readouterr().err
-    assert code == 2 and err.splitlines()[-1].startswith("error: parallel = 'context:2' is for FLUX.1-size models")
+    assert code == 3 and err.splitlines()[-1].startswith("error: parallel = 'context:2' is for FLUX.1-size models")
 
 
 def test_only_rank_zero_writes_the_session(tmp_path, monkeypatch):

@@ -124,7 +124,7 @@ def test_a_file_signed_under_another_home_is_valid_but_not_trusted(tmp_path, mon
 
 
 def test_verify_of_a_missing_file_is_a_one_line_error(tmp_path, capsys):
-    assert main(["verify", str(tmp_path / "nope.png")]) == 2
+    assert main(["verify", str(tmp_path / "nope.png")]) == 3  # input: no such file
     assert "does not exist" in capsys.readouterr().err
 
 

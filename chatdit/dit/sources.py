@@ -91,6 +91,9 @@ def resolve_source(name: str) -> tuple[str, Path | str | None]:
     if folder.is_dir():
         return "folder", folder
     repo = ALIASES.get(name, name)
+    if name.startswith(("/", "./", "../", "~")) or repo.count("/") > 1:
+        raise ModelUnavailableError(f"no model folder at {folder}: give the folder that holds model_index.json, "
+                                    "or a Hugging Face id like black-forest-labs/FLUX.1-dev")
     if "/" not in repo:
         known = ", ".join(["nano", "tiny", *ALIASES])
         raise ModelUnavailableError(f"unknown model {name!r}: use one of {known}, a Hugging Face id or a local folder")
