@@ -21,7 +21,7 @@ from chatdit.agents.planner import (
 )
 from chatdit.agents.reply import span
 
-from chatdit.llm.rules import carry_descriptions
+from chatdit.llm.story import carry_descriptions
 from chatdit.llm.subjects import parse_subjects
 from chatdit.schema import Asset, BookOp, CharacterCard, Instruction, PageEntry, PageSpec, Plan
 

@@ -269,7 +269,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from chatdit.session import Session, book_file_name
+    from chatdit.book.title import book_file_name
+    from chatdit.session import Session
 
     with Session.open(args.session) as session:
         target = args.path.expanduser().resolve() if args.path else book_file_name(session.title)

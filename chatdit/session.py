@@ -19,13 +19,13 @@ from typing import Any
 from chatdit import heroes
 from chatdit.answers import Answers, ApproveFn, ConsentFn
 from chatdit.config import Settings, chatdit_home, load_settings
-from chatdit.errors import ChatditError, DamagedSessionError, SessionError, TurnCancelled
+from chatdit.errors import DamagedSessionError, SessionError
 from chatdit.events import Event, Notice, TurnFinished
 from chatdit.lock import SessionLock
 from chatdit.protect import protect_in_session
 from chatdit.provenance.credentials import sign_export
-from chatdit.redact import redact, split_secrets
-from chatdit.schema import Asset, Critique, Instruction, PageEntry, Plan, Turn
+from chatdit.redact import split_secrets
+from chatdit.schema import Asset, PageEntry, Turn
 from chatdit.store import SessionRecord, SessionStore
 
 EventHandler = Callable[[Event], None]
@@ -33,12 +33,6 @@ EventHandler = Callable[[Event], None]
 
 def sessions_dir() -> Path:
     return chatdit_home() / "sessions"
-
-
-def book_file_name(title: str, fmt: str = "pdf") -> str:
-    """'The Red Fox' -> 'the-red-fox.pdf': the export name when the person names none."""
-    stem = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")[:40] or "book"
-    return f"{stem}.{fmt}"
 
 
 def hub_notice(message: str) -> None:
@@ -321,77 +315,9 @@ class Session:
 
     def _run(self, turn: Turn, graph_input: Any, config: dict, on_event: EventHandler | None, answers: Answers,
              *, branch: bool = False) -> Turn:
-        from langgraph.types import Command
+        from chatdit.turns import run_turn
 
-        from chatdit.dit.sources import preflight
-        from chatdit.state import TurnRuntime
-
-        self._cancel.clear()
-        handler = on_event or (lambda event: None)
-        try:
-            preflight(self.settings, custom_pipeline=self._pipeline is not None)
-        except ChatditError as exc:
-            self._close_failed_turn(turn, exc)
-            raise
-        runtime = TurnRuntime(store=self.store, settings=self.settings, hub=self.hub, cancel=self._cancel)
-        app = self._graph_app()
-        try:
-            while True:
-                question = None
-                for mode, chunk in app.stream(graph_input, config, context=runtime, stream_mode=["updates", "custom"]):
-                    if mode == "custom":
-                        handler(chunk)
-                    elif "__interrupt__" in chunk:
-                        question = chunk["__interrupt__"][0].value
-                if question is None:
-                    break
-                graph_input = Command(resume=answers.answer(question, handler))
-                config = self._config(turn.thread_id)
-        except BaseException as exc:
-            self._cancel.set()  # a node still running in another thread stops at its next step
-            self._close_failed_turn(turn, exc)
-            raise
-        return self._outward(self._close_done_turn(turn, branch=branch))
-
-    def _close_done_turn(self, turn: Turn, *, branch: bool = False) -> Turn:
-        from chatdit.agents.responder import best_assets
-
-        state = self._graph_app().get_state(self._config(turn.thread_id))
-        values = state.values
-        attempts = [Asset.model_validate(a) for a in values.get("assets") or []]
-        critiques = [Critique.model_validate(c) for c in values.get("critiques") or []]
-        turn.instruction = Instruction.model_validate(values["instruction"])
-        turn.plan = Plan.model_validate(values["plan"])
-        turn.attempts, turn.critiques = attempts, critiques
-        turn.assets = best_assets(attempts, critiques)
-        turn.reply, turn.status = values.get("reply", ""), "done"
-        if values.get("story_title") and not self.record.title_by_person:
-            self.record.title = values["story_title"]
-        turn.checkpoint_id = state.config["configurable"]["checkpoint_id"]
-        if branch:
-            turn.reply += (f"\n(Finished the interrupted turn as a branch: newer turns were made since, so the "
-                           f"history still ends at turn {self.record.head}; continue from this one with branch {turn.id}.)")
-        else:
-            self.record.head = turn.id
-        self.store.save(self.record)
-        return turn
-
-    def _close_failed_turn(self, turn: Turn, exc: BaseException) -> None:
-        """Record why the turn stopped, keeping what it drew as attempts so no picture is orphaned."""
-        if isinstance(exc, KeyboardInterrupt | TurnCancelled):
-            turn.status, turn.error = "cancelled", str(exc) or "cancelled"
-        else:
-            turn.status = "failed"
-            turn.error = str(exc) if isinstance(exc, ChatditError) else f"{exc.__class__.__name__}: {exc}"
-        turn.error = redact(turn.error)
-        turn.reply = turn.error
-        try:
-            values = self._graph_app().get_state(self._config(turn.thread_id)).values
-            if values.get("turn_id") == turn.id:
-                turn.attempts = [Asset.model_validate(a) for a in values.get("assets") or []]
-        except (ChatditError, sqlite3.Error, ValueError):
-            pass  # the error being recorded may be the damaged database itself
-        self.store.save(self.record)
+        return self._outward(run_turn(self, turn, graph_input, config, on_event, answers, branch=branch))
 
     # -- models and graph --------------------------------------------------------------------
 

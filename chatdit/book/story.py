@@ -34,7 +34,7 @@ class PageFacts:
 
 
 def page_facts(shows: str) -> PageFacts:
-    from chatdit.llm.rules import find_background
+    from chatdit.llm.scenery import find_background
     from chatdit.llm.subjects import parse_subjects
     from chatdit.llm.vocab import NOUNS
 

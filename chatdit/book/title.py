@@ -40,3 +40,9 @@ def story_title(instruction: Instruction, cards: list[CharacterCard]) -> str | N
         title = re.split(r"[,.;:!?#\n]", words)[0].strip()
     words = title.split()[:MAX_WORDS]
     return title_case(" ".join(words)) if words else None
+
+
+def book_file_name(title: str, fmt: str = "pdf") -> str:
+    """'The Red Fox' -> 'the-red-fox.pdf': the export name when the person names none."""
+    stem = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")[:40] or "book"
+    return f"{stem}.{fmt}"

@@ -22,7 +22,6 @@ from chatdit.llm.words import (
     parts_of_speech,
 )
 
-
 LARGE_NUMBERS = {"hundred", "thousand", "million", "billion", "trillion", "dozen", "hundreds", "thousands", "millions"}
 """Counts too large to be names: 'a million foxes' is foxes, never 'million fox'."""
 

@@ -23,8 +23,8 @@ from chatdit.llm.counts import (
     page_number,
 )
 from chatdit.llm.scenery import find_background, without_settings
-from chatdit.llm.story import Cast, page_scene
-from chatdit.llm.subjects import describe, noun_phrase, parse_subjects, places_of
+from chatdit.llm.story import Cast, carry_descriptions, page_scene, story_pages, subjects_of_pages
+from chatdit.llm.subjects import describe, parse_subjects, places_of
 from chatdit.llm.vocab import NUMBER_WORDS
 from chatdit.schema import MAX_PAGES, CharacterSpec, Instruction, LayoutBox, PageSpec, Subject, Target
 
@@ -260,50 +260,6 @@ def find_targets(text: str, has_history: bool) -> tuple[list[Target], str] | Non
     return None
 
 
-def story_pages(subjects: list[Subject], topic: str, count: int, background: str | None, kind: str) -> list[PageSpec]:
-    """Pages for a book asked for by topic only: the same characters through a simple arc,
-    in changing settings unless the person fixed one."""
-    cast = subjects[:2]
-    who = " and ".join(describe(s) for s in cast) if cast else topic
-    the = " and ".join("the " + noun_phrase(s) if s.count == 1 else describe(s) for s in cast) if cast else topic
-    they = "they" if len(cast) > 1 or (cast and cast[0].count > 1) else "it"
-    was = "were" if cast and cast[0].count > 1 else "was"  # 'there were two foxes', 'there was a fox and a bird'
-    settings = ["day", "sunset", "night", "snow", "sea", "day"] if background is None else [None] * 6
-    beats = [
-        ("", f"Once upon a time there {was} {topic}."),
-        (" at play", f"Every day {the} played and dreamed of adventures."),
-        (" setting off on a journey", f"One day {the} set off to see the wide world."),
-        (" far from home", "The road was long, and the world was big and new."),
-        (" looking up at the sky", f"{the[:1].upper()}{the[1:]} looked up and wondered what lay beyond the sky."),
-        (" trying again", f"{they.capitalize()} fell, got up, and tried again."),
-        (" with new friends", f"Along the way {the} made new friends."),
-        (" happy at last", f"At last {the} found what {they} had been looking for."),
-    ]
-    pages = []
-    for number in range(1, count + 1):
-        if number == count and count > 1:
-            suffix, text = " back home", f"And {the} lived happily ever after. The end."
-        else:
-            suffix, text = beats[number - 1] if number <= len(beats) else beats[1 + (number - 2) % (len(beats) - 1)]
-        prompt = (the if number > 1 else who) + suffix
-        setting = settings[(number - 1) % len(settings)]
-        if setting:
-            prompt = f"{prompt}, {setting}"
-        pages.append(PageSpec(number=number, prompt=prompt, text=text if kind == "book" else None))
-    return pages
-
-
-def subjects_of_pages(pages: list[PageSpec], first: list[Subject]) -> list[Subject]:
-    """The cast first, then everything else the pages show, once each."""
-    seen: dict[tuple[str, str | None], Subject] = {(s.name, s.color): s for s in first}
-    cast = {s.name for s in first}
-    for page in pages:
-        for subject in page.subjects:
-            if not (subject.hero and subject.name in cast):  # a page's blue fox is still the hero
-                seen.setdefault((subject.name, subject.color), subject)
-    return list(seen.values())
-
-
 def layout_boxes(scene: str, subjects: list[Subject]) -> list[LayoutBox]:
     """Boxes for subjects placed in the picture ('the fox in the bottom left'); a subject in front
     of or behind a placed one shares its box, ordered front to back."""
@@ -335,21 +291,6 @@ def named_characters(text: str) -> tuple[list[CharacterSpec], str]:
     for match in NAMED.finditer(text):
         characters.append(CharacterSpec(name=match.group(2), description=match.group(1).strip()))
     return characters, NAMED.sub(lambda m: m.group(0).split(" named ")[0].split(" called ")[0], text)
-
-
-def carry_descriptions(pages: list[PageSpec], subjects: list[Subject]) -> list[PageSpec]:
-    """'a book about a little red fox: page 1 the fox at sunset' draws a little red fox on page 1: a
-    page's 'the fox' is the header's fox, so it gets the header's words (a page that says 'the blue
-    fox' keeps its own)."""
-    described = [(s.name, noun_phrase(s).removesuffix(s.name)) for s in subjects if s.count == 1]
-    carried = []
-    for page in pages:
-        prompt = page.prompt
-        for name, words in described:  # words: 'little red ', what comes before the name
-            if words:
-                prompt = re.sub(rf"\b(the)\s+({re.escape(name)})\b", rf"\1 {words}\2", prompt, flags=re.IGNORECASE)
-        carried.append(page.model_copy(update={"prompt": prompt}))
-    return carried
 
 
 def parse_rules(text: str, has_history: bool = False) -> Instruction:

@@ -150,3 +150,62 @@ def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
         rest = LEADING_PRONOUN.sub("", prompt).strip(" ,")
         prompt = f"{cast.hero_words()} {rest}".strip() if rest else cast.hero_words()
     return page.model_copy(update={"subjects": subjects, "background": background, "prompt": prompt})
+
+
+def story_pages(subjects: list[Subject], topic: str, count: int, background: str | None, kind: str) -> list[PageSpec]:
+    """Pages for a book asked for by topic only: the same characters through a simple arc,
+    in changing settings unless the person fixed one."""
+    cast = subjects[:2]
+    who = " and ".join(describe(s) for s in cast) if cast else topic
+    the = " and ".join("the " + noun_phrase(s) if s.count == 1 else describe(s) for s in cast) if cast else topic
+    they = "they" if len(cast) > 1 or (cast and cast[0].count > 1) else "it"
+    was = "were" if cast and cast[0].count > 1 else "was"  # 'there were two foxes', 'there was a fox and a bird'
+    settings = ["day", "sunset", "night", "snow", "sea", "day"] if background is None else [None] * 6
+    beats = [
+        ("", f"Once upon a time there {was} {topic}."),
+        (" at play", f"Every day {the} played and dreamed of adventures."),
+        (" setting off on a journey", f"One day {the} set off to see the wide world."),
+        (" far from home", "The road was long, and the world was big and new."),
+        (" looking up at the sky", f"{the[:1].upper()}{the[1:]} looked up and wondered what lay beyond the sky."),
+        (" trying again", f"{they.capitalize()} fell, got up, and tried again."),
+        (" with new friends", f"Along the way {the} made new friends."),
+        (" happy at last", f"At last {the} found what {they} had been looking for."),
+    ]
+    pages = []
+    for number in range(1, count + 1):
+        if number == count and count > 1:
+            suffix, text = " back home", f"And {the} lived happily ever after. The end."
+        else:
+            suffix, text = beats[number - 1] if number <= len(beats) else beats[1 + (number - 2) % (len(beats) - 1)]
+        prompt = (the if number > 1 else who) + suffix
+        setting = settings[(number - 1) % len(settings)]
+        if setting:
+            prompt = f"{prompt}, {setting}"
+        pages.append(PageSpec(number=number, prompt=prompt, text=text if kind == "book" else None))
+    return pages
+
+
+def subjects_of_pages(pages: list[PageSpec], first: list[Subject]) -> list[Subject]:
+    """The cast first, then everything else the pages show, once each."""
+    seen: dict[tuple[str, str | None], Subject] = {(s.name, s.color): s for s in first}
+    cast = {s.name for s in first}
+    for page in pages:
+        for subject in page.subjects:
+            if not (subject.hero and subject.name in cast):  # a page's blue fox is still the hero
+                seen.setdefault((subject.name, subject.color), subject)
+    return list(seen.values())
+
+
+def carry_descriptions(pages: list[PageSpec], subjects: list[Subject]) -> list[PageSpec]:
+    """'a book about a little red fox: page 1 the fox at sunset' draws a little red fox on page 1: a
+    page's 'the fox' is the header's fox, so it gets the header's words (a page that says 'the blue
+    fox' keeps its own)."""
+    described = [(s.name, noun_phrase(s).removesuffix(s.name)) for s in subjects if s.count == 1]
+    carried = []
+    for page in pages:
+        prompt = page.prompt
+        for name, words in described:  # words: 'little red ', what comes before the name
+            if words:
+                prompt = re.sub(rf"\b(the)\s+({re.escape(name)})\b", rf"\1 {words}\2", prompt, flags=re.IGNORECASE)
+        carried.append(page.model_copy(update={"prompt": prompt}))
+    return carried

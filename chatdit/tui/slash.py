@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from chatdit.book.title import book_file_name
 from chatdit.errors import ChatditError
-from chatdit.session import book_file_name
 from chatdit.tui import actions
 
 if TYPE_CHECKING:
