@@ -102,8 +102,8 @@ def compound_name(modifiers: list[str], head: str) -> tuple[list[str], str]:
     while modifiers:
         word = modifiers[-1].replace("_", " ")
         if word in COLORS or word in COLOR_SHADES or word in MATERIALS or word in SHAPES or is_number(word) \
-                or word in KNOWN_ADJECTIVES or is_verbish(word):
-            break
+                or word in KNOWN_ADJECTIVES or is_verbish(word) or (word.endswith("ing") and "VERB" in parts_of_speech(word)):
+            break  # 'helping travelers': a participle describes, it is not part of the name
         if not (is_known_noun(word) or ("NOUN" in parts_of_speech(word) and "ADJ" not in parts_of_speech(word))):
             break
         if is_plural(word) or not can_be_noun(word) or word in LARGE_NUMBERS:
