@@ -118,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--yes", action="store_true", help="answer yes to every repair offered (never to deleting files)")
     doctor.set_defaults(handler=cmd_doctor)
 
+    add_credential_parsers(commands)
+    train = commands.add_parser("train-nano", help="train the embedded nano model (see python -m chatdit.nano_training --help)",
+                                add_help=False)
+    train.set_defaults(handler=cmd_train_nano)
+    return parser
+
+
+def add_credential_parsers(commands) -> None:
+    """keys, verify and protect: content credentials and photo protection."""
     keys = commands.add_parser("keys", help="the key that signs content credentials: `chatdit keys init --name NAME`")
     keys.add_argument("action", choices=["init", "show"])
     keys.add_argument("--name", default="", help="the signer's name on the certificate (init)")
@@ -135,11 +144,6 @@ def build_parser() -> argparse.ArgumentParser:
     protect.add_argument("--epsilon", type=int, default=4, help="largest change of a pixel, levels of 255 (default 4)")
     protect.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     protect.set_defaults(handler=cmd_protect)
-
-    train = commands.add_parser("train-nano", help="train the embedded nano model (see python -m chatdit.nano_training --help)",
-                                add_help=False)
-    train.set_defaults(handler=cmd_train_nano)
-    return parser
 
 
 def add_batch_parser(commands) -> None:

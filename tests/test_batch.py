@@ -125,7 +125,6 @@ def test_workers_are_as_many_as_the_cluster_holds_and_gpus_are_checked():
 needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="Ray is not installed (chatdit[ray])")
 
 
-@pytest.mark.slow
 @needs_ray
 def test_two_nano_books_on_a_local_ray_with_two_workers(tmp_path):
     scripts = [two_page_book(tmp_path, "fox", "fox", NANO), two_page_book(tmp_path, "cat", "cat", NANO)]

@@ -210,30 +210,60 @@ def faceswap(args: FaceSwapArgs, ctx: ToolContext) -> list[ToolOutput]:
         ctx.progress(done[0], total)
 
     for person, reference in enumerate(references):  # one pass per face: its mask, its reference
-        made: list = []
-        for start, end in spans:
-            if ctx.cancel.is_set():
-                raise TurnCancelled("cancelled; the session is as it was before this message")
-            keep = len(made) - start  # frames at the start of this chunk already made by the last one
-            video = [made[i] if i < len(made) else small[i] for i in range(start, end)]
-            masks = [np.zeros((work_h, work_w), np.float32) if i < len(made) else
-                     face_mask(tracks[i][person], work_w, work_h, sx, sy) for i in range(start, end)]
-            length = padded_length(len(video))
-            video += [video[-1]] * (length - len(video))
-            masks += [masks[-1]] * (length - len(masks))
-            kwargs = ctx.hub.call_kwargs(
-                pipe, width=work_w, height=work_h, seed=args.seed + start, steps=steps, progress=step_progress,
-                cancel=ctx.cancel, video=[Image.fromarray(v) for v in video],
-                mask=[Image.fromarray((m * 255).astype(np.uint8)) for m in masks], reference_images=[reference],
-                num_frames=length, guidance_scale=info.guidance_scale, max_sequence_length=info.max_sequence_length,
-                output_type="np")
-            out = pipe(args.prompt or DEFAULT_PROMPT, **kwargs).frames[0][: end - start]
-            out = [(np.clip(f, 0, 1) * 255).round().astype(np.uint8) for f in out]
-            for offset in range(max(0, keep)):  # cross-fade the shared frames
-                weight = (offset + 1) / (keep + 1)
-                made[start + offset] = (made[start + offset] * (1 - weight) + out[offset] * weight).astype(np.uint8)
-            made += out[max(0, keep):]
-        small = made
+        small = _redraw_face(small, spans, tracks, person, reference, pipe, ctx, args, info, steps, step_progress,
+                             (work_w, work_h, sx, sy))
+    watermark = ctx.hub.settings.watermark
+    frames = mark_frames(_paste_faces(clip, tracks, small), watermark)
+    provenance, digest = _provenance(args, ctx, source, info, watermark, steps, len(frames), len(spans))
+    target = _output_path(args, ctx, source, digest)
+    write_video(frames, target, clip.fps, audio_from=source if clip.has_audio else None, provenance=provenance)
+    kind = "gif" if target.suffix.lower() == ".gif" else "video"
+    meta = {key: provenance[key] for key in ("inputs", "watermark", "chunks", "frames", "created")}
+    meta["file"] = str(target)
+    return [ToolOutput(file=target, kind=kind, prompt=args.prompt or DEFAULT_PROMPT, seed=args.seed, steps=steps,
+                       parents=[ref for ref in (args.video, *(f.image for f in args.faces)) if _is_asset_id(ref)], meta=meta)]
+
+
+def _redraw_face(small: list, spans: list, tracks: list, person: int, reference, pipe, ctx: ToolContext,
+                 args: FaceSwapArgs, info, steps: int, step_progress, work: tuple[int, int, float, float]) -> list:
+    """One person's face redrawn through the clip, chunk by chunk; the frames two chunks share are
+    cross-faded so the seam does not show."""
+    import numpy as np
+    from PIL import Image
+
+    work_w, work_h, sx, sy = work
+    made: list = []
+    for start, end in spans:
+        if ctx.cancel.is_set():
+            raise TurnCancelled("cancelled; the session is as it was before this message")
+        keep = len(made) - start  # frames at the start of this chunk already made by the last one
+        video = [made[i] if i < len(made) else small[i] for i in range(start, end)]
+        masks = [np.zeros((work_h, work_w), np.float32) if i < len(made) else
+                 face_mask(tracks[i][person], work_w, work_h, sx, sy) for i in range(start, end)]
+        length = padded_length(len(video))
+        video += [video[-1]] * (length - len(video))
+        masks += [masks[-1]] * (length - len(masks))
+        kwargs = ctx.hub.call_kwargs(
+            pipe, width=work_w, height=work_h, seed=args.seed + start, steps=steps, progress=step_progress,
+            cancel=ctx.cancel, video=[Image.fromarray(v) for v in video],
+            mask=[Image.fromarray((m * 255).astype(np.uint8)) for m in masks], reference_images=[reference],
+            num_frames=length, guidance_scale=info.guidance_scale, max_sequence_length=info.max_sequence_length,
+            output_type="np")
+        out = pipe(args.prompt or DEFAULT_PROMPT, **kwargs).frames[0][: end - start]
+        out = [(np.clip(f, 0, 1) * 255).round().astype(np.uint8) for f in out]
+        for offset in range(max(0, keep)):  # cross-fade the shared frames
+            weight = (offset + 1) / (keep + 1)
+            made[start + offset] = (made[start + offset] * (1 - weight) + out[offset] * weight).astype(np.uint8)
+        made += out[max(0, keep):]
+    return made
+
+
+def _paste_faces(clip, tracks: list, small: list) -> list:
+    """The drawn face regions pasted back into the full-size frames, feathered; the rest untouched."""
+    import numpy as np
+    from PIL import Image
+
+    width, height = clip.size
     frames = []
     for index, frame in enumerate(clip.frames):
         mask = np.zeros((height, width), np.float32)
@@ -241,8 +271,12 @@ def faceswap(args: FaceSwapArgs, ctx: ToolContext) -> list[ToolOutput]:
             mask = np.maximum(mask, face_mask(box, width, height, feather=max(2, width // 100)))
         new = np.asarray(Image.fromarray(small[index]).resize((width, height), Image.BICUBIC), np.float32)
         frames.append((frame * (1 - mask[..., None]) + new * mask[..., None]).round().astype(np.uint8))
-    watermark = ctx.hub.settings.watermark
-    frames = mark_frames(frames, watermark)
+    return frames
+
+
+def _provenance(args: FaceSwapArgs, ctx: ToolContext, source: Path, info, watermark: str, steps: int, frames: int,
+                chunks: int) -> tuple[dict, str]:
+    """(provenance, digest): what went in (hashes, consent and who gave it) and how it was made."""
     face_hashes = [hashlib.sha256(_face_image(f.image, ctx).tobytes()).hexdigest() for f in args.faces]
     video_hash = _sha256_file(source)
     provenance = {
@@ -252,20 +286,14 @@ def faceswap(args: FaceSwapArgs, ctx: ToolContext) -> list[ToolOutput]:
         "inputs": [{"role": "source_video", "sha256": video_hash}] +
                   [{"role": "face", "sha256": h, "consent": True, "consent_by": f.consent_by or "consent=True in the tool call"}
                    for h, f in zip(face_hashes, args.faces, strict=True)],
-        "watermark": watermark, "seed": args.seed, "steps": steps, "frames": len(frames), "chunks": len(spans),
+        "watermark": watermark, "seed": args.seed, "steps": steps, "frames": frames, "chunks": chunks,
         "assertions": [{"label": "c2pa.actions", "data": {"actions": [{
             "action": "c2pa.edited", "softwareAgent": "chatdit faceswap",
             "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia",
             "description": "face replaced by a diffusion model from a reference picture, with consent"}]}}],
     }
     digest = hashlib.sha256(f"{video_hash}{face_hashes}{args.seed}{steps}".encode()).hexdigest()
-    target = _output_path(args, ctx, source, digest)
-    write_video(frames, target, clip.fps, audio_from=source if clip.has_audio else None, provenance=provenance)
-    kind = "gif" if target.suffix.lower() == ".gif" else "video"
-    meta = {key: provenance[key] for key in ("inputs", "watermark", "chunks", "frames", "created")}
-    meta["file"] = str(target)
-    return [ToolOutput(file=target, kind=kind, prompt=args.prompt or DEFAULT_PROMPT, seed=args.seed, steps=steps,
-                       parents=[ref for ref in (args.video, *(f.image for f in args.faces)) if _is_asset_id(ref)], meta=meta)]
+    return provenance, digest
 
 
 def _is_asset_id(ref: str) -> bool:
