@@ -210,17 +210,22 @@ def retry(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     return {"plan": made.model_dump(mode="json"), "step_index": 0, "round": next_round, "reflection": info.dump()}
 
 
-def describe_attempt(asset: Asset, state: TurnState, runtime: Runtime[TurnRuntime]) -> str:
-    """The corrective caption of an earlier attempt: what it shows (world pictures), else what was wrong."""
+def what_it_shows(asset: Asset, runtime: Runtime[TurnRuntime]) -> str | None:
+    """A storybook-world caption of what a stored picture shows; None outside the world or unreadable."""
     from PIL import Image
 
     from chatdit.critics.world import describe_scene
 
     try:
         with Image.open(runtime.context.store.asset_path(asset)) as opened:
-            shown = describe_scene(opened.convert("RGB"))
+            return describe_scene(opened.convert("RGB"))
     except OSError:
-        shown = None
+        return None
+
+
+def describe_attempt(asset: Asset, state: TurnState, runtime: Runtime[TurnRuntime]) -> str:
+    """The corrective caption of an earlier attempt: what it shows (world pictures), else what was wrong."""
+    shown = what_it_shows(asset, runtime)
     if shown:
         return shown
     feedback = next((Critique.model_validate(c).feedback for c in reversed(state.get("critiques") or [])
@@ -239,11 +244,8 @@ def respond(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
 def reply_facts(state: TurnState, runtime: Runtime[TurnRuntime]):
     """What the reply must say besides the critiques: the subjects this model cannot draw (the
     hero first) and what the pages that asked for them show instead."""
-    from PIL import Image
-
     from chatdit.agents.reply import ReplyFacts
     from chatdit.agents.responder import best_assets
-    from chatdit.critics.world import describe_scene
 
     instruction = Instruction.model_validate(state["instruction"])
     hub = runtime.context.hub()
@@ -254,11 +256,6 @@ def reply_facts(state: TurnState, runtime: Runtime[TurnRuntime]):
     for asset in best_assets(assets_of(state), critiques):
         scene = instruction.scene(asset.page)
         if asset.page and asset.page not in shows and set(hub.undrawable([s.name for s in scene.subjects])):
-            try:
-                with Image.open(runtime.context.store.asset_path(asset)) as opened:
-                    shown = describe_scene(opened.convert("RGB"))
-            except OSError:
-                shown = None
-            if shown:
+            if shown := what_it_shows(asset, runtime):
                 shows[asset.page] = shown
     return ReplyFacts(undrawable=missing, shows=shows, model=hub.kind)
