@@ -8,7 +8,7 @@ where a picture is wrong.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chatdit.critics.base import BLANK_STDDEV, CritiqueContext, Judgement, make_critique, requirements_for
 from chatdit.edits import EDIT_TOOLS
@@ -90,14 +90,16 @@ def critique_outputs(plan: Plan, instruction: Instruction, assets: list[Asset], 
     return judged
 
 
-def edit_context(asset: Asset, instruction: Instruction, store: SessionStore) -> dict[str, str]:
+def edit_context(asset: Asset, instruction: Instruction, store: SessionStore) -> dict[str, Any]:
     """The change and the picture it was made on, for an output of an edit tool: without them an
     edit that recolors the whole page ('make the fox blue' turning the bird blue too) passes."""
     if asset.tool not in EDIT_TOOLS or not asset.parents or instruction.task not in EDIT_TOOLS:
         return {}  # a retry's inpaint is judged on the page's own requirements, not as a person's edit
     source = store.image_path(asset.parents[0])
     change = instruction.edit or instruction.prompt
-    return {"edit": change, "source": str(source)} if source.is_file() and change else {}
+    if not (source.is_file() and change):
+        return {}
+    return {"edit": change, "source": str(source), "edit_spec": instruction.edit_spec}
 
 
 def judge_asset(asset: Asset, instruction: Instruction, store: SessionStore, critic: "Critic",

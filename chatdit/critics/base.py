@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from pydantic import BaseModel, Field
 
 from chatdit.llm.vocab import NUMBER_NAMES
-from chatdit.schema import Critique, Instruction, RequirementCheck, Subject
+from chatdit.schema import Critique, EditSpec, Instruction, RequirementCheck, Subject
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -52,6 +52,7 @@ class CritiqueContext(BaseModel):
     attempt: int = 0
     threshold: float = 0.75
     edit: str | None = Field(default=None, description="for an edit, the change asked for ('make the fox blue')")
+    edit_spec: EditSpec | None = Field(default=None, description="the same change as the parser understood it")
     source: str | None = Field(default=None, description="for an edit, the picture it changed (a path): an edit is "
                                                          "judged on what it kept as well as on what it changed")
 

@@ -145,7 +145,7 @@ class OfflineCritic:
             return []
         if not (world.applies(before) and world.applies(image)):
             return [unchecked(context.edit or "", "outside the storybook world: no offline check of the change")]
-        return edit_checks(before, image, context.edit)
+        return edit_checks(before, image, context.edit_spec or context.edit)
 
     @staticmethod
     def _about_people(req: Requirement, instruction: Instruction) -> bool:
