@@ -28,3 +28,14 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def named_path(folder: Path, name: str | Path) -> Path | None:
+    """Where a path a person named points: absolute as given, relative ones under `folder`; None
+    when a relative one climbs out of it ('../../x.pdf')."""
+    named = Path(name).expanduser()
+    if named.is_absolute():
+        return named
+    base = folder.resolve()
+    target = (base / named).resolve()
+    return target if target.is_relative_to(base) else None

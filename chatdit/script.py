@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chatdit.errors import ScriptError
+from chatdit.files import named_path
 
 if TYPE_CHECKING:
     from chatdit.session import Session
@@ -104,12 +105,8 @@ def load_script(path: Path) -> Script:
 
 def inside_script_folder(script: Path, name: str) -> Path:
     """A path the script names: relative to its folder and refused outside it, absolute as given."""
-    named = Path(name).expanduser()
-    if named.is_absolute():
-        return named
-    folder = script.parent.resolve()
-    resolved = (folder / named).resolve()
-    if not resolved.is_relative_to(folder):
+    resolved = named_path(script.parent, name)
+    if resolved is None:
         raise ScriptError(f"{name!r} in {script} points outside the script's folder; move the file next to the "
                           "script or give its absolute path")
     return resolved

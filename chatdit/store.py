@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from chatdit.errors import DamagedSessionError, SessionError
-from chatdit.files import write_atomic
+from chatdit.files import named_path, write_atomic
 from chatdit.schema import Asset, AssetKind, Turn, utc_now
 
 SESSION_FILE = "session.json"
@@ -183,12 +183,8 @@ class SessionStore:
 
     def resolve_export_path(self, path: str | Path) -> Path:
         """Relative paths land inside the session's exports/; only an absolute path (the user named it) leaves the folder."""
-        path = Path(path).expanduser()
-        if path.is_absolute():
-            return path
-        exports = self.exports_dir.resolve()
-        target = (exports / path).resolve()
-        if not target.is_relative_to(exports):
+        target = named_path(self.exports_dir, path)
+        if target is None:
             raise SessionError(f"{str(path)!r} would leave the session's exports/ folder; give a plain file name, "
                                "or an absolute path to write elsewhere")
         return target
