@@ -24,10 +24,11 @@ BASE_COLORS = [
     "grey", "violet", "indigo", "cyan", "magenta", "turquoise", "teal", "beige", "gold", "golden",
     "silver", "maroon", "navy", "crimson", "scarlet", "lavender", "lime", "olive", "tan", "ivory",
     "cream", "khaki", "amber", "bronze", "coral", "peach", "mint", "aqua", "burgundy", "blond",
-    "blonde", "ginger", "rainbow", "colorful", "colourful", "black-and-white",
+    "blonde", "ginger", "black-and-white",
 ]
+"""Colors a critic can check; 'colorful' and 'rainbow' describe, they name no one color."""
 COLOR_SHADES = {"light", "dark", "pale", "bright", "deep", "navy", "sky", "hot", "royal", "neon"}
-COLOR_CANONICAL = {"grey": "gray", "golden": "gold", "colourful": "colorful", "blonde": "blond"}
+COLOR_CANONICAL = {"grey": "gray", "golden": "gold", "blonde": "blond"}
 COLORS = set(BASE_COLORS)
 
 COCO_NOUNS = [
