@@ -20,7 +20,8 @@ VERBISH = {"is", "are", "was", "were", "be", "been", "being", "has", "have", "ha
            "rest", "rests", "rested", "added", "contrasted", "looks", "look", "seems", "seem", "appears",
            "appear", "can", "could", "will", "would", "should", "may", "might", "must", "gets", "got",
            "makes", "made", "goes", "went", "learns", "learn", "finds", "found", "meets", "met", "wants",
-           "there", "here", "it", "they", "he", "she", "we", "i", "you", "filled", "covered", "placed",
+           "there", "here", "it", "they", "he", "she", "we", "i", "you", "him", "them", "me", "us", "herself",
+           "himself", "itself", "themselves", "myself", "yourself", "ourselves", "filled", "covered", "placed",
            "parked", "decorated", "played", "hides", "flies", "fly", "swims", "runs", "jumps", "sleeps",
            "eats", "drinks", "reads", "plays", "walks", "sings", "dances", "holds", "wears"}
 INTENSIFIERS = {"very", "really", "quite", "so", "too", "extremely", "super", "rather", "slightly", "fairly"}
@@ -50,7 +51,7 @@ PLACE_NOUNS = {
     "grove", "orchard", "seaside", "coast", "wave", "waves", "storm", "wind", "fog", "mist", "darkness", "dusk",
     "dawn", "sunset", "sunrise", "evening", "morning", "afternoon", "midnight", "winter", "summer", "spring",
     "autumn", "fall", "weather", "outside", "inside", "underground", "distance", "background", "foreground",
-    "mid-air", "midair",
+    "mid-air", "midair", "site",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
     "landscape", "horizon",
 }
@@ -61,6 +62,7 @@ PART_NOUNS = {
     "beak", "whisker", "spot", "stripe", "horn", "hoof", "claw", "fin", "face", "smile", "cheek", "leg", "arm",
     "hand", "foot", "head", "body", "skin", "shell", "antler", "tooth", "teeth", "snout", "muzzle", "chest",
     "back", "neck", "mouth", "tongue", "eyebrow", "freckle", "pattern", "marking", "patch", "tip",
+    "finger", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
     "scarf", "hat", "cap", "boot", "cape", "jacket", "dress", "glasses", "bow", "collar", "backpack", "shirt",
     "sweater", "hood", "helmet", "crown", "necklace", "vest", "apron", "shoe", "sock", "glove", "mitten",
     "bandana", "ribbon", "tie", "belt", "overalls", "trousers", "pants", "skirt", "suit", "uniform", "outfit",
@@ -82,6 +84,10 @@ MATERIALS = {
     "aluminum", "aluminium", "burlap", "chocolate", "ice", "straw", "fur", "gold", "silver",
 }
 """What a thing is made of ('a glass bottle'): an attribute, never part of the thing's name."""
+MASS_MATERIALS = {"steel", "iron", "concrete", "marble", "metal", "plastic", "rubber", "fabric", "wool", "silk", "velvet",
+                  "cotton", "leather", "copper", "bronze", "aluminum", "aluminium", "denim", "linen", "suede", "felt",
+                  "cardboard", "clay", "wicker", "lace", "burlap", "porcelain", "ceramic"}
+"""Materials that are only ever stuff ('the polished steel'); 'a stone', 'a glass' are things."""
 
 SHAPES = {
     "round", "square", "oval", "teardrop", "diamond", "pyramidal", "conical", "cubic", "spherical", "triangular",
@@ -94,7 +100,8 @@ SURFACES = {"wall", "floor", "ceiling", "grass", "lawn", "sidewalk", "pavement",
 blue wall'), a subject when listed as one ('a green grass and a yellow flower')."""
 
 MASS_NOUNS = {"honey", "syrup", "milk", "water", "juice", "sand", "dust", "smoke", "steam", "mud", "oil",
-              "liquid", "light", "seaweed", "moss", "foam"}
+              "liquid", "light", "seaweed", "moss", "foam", "gravel", "caramel", "syrup", "jam", "butter", "soil", "dirt",
+              "flour", "yeast", "sugar", "salt", "dough"}
 """Substances without a shape of their own: drawn as part of a scene, not counted, unless a count is
 given ('three drops of honey' counts drops)."""
 
@@ -233,7 +240,8 @@ def is_surface(name: str) -> bool:
 
 
 def is_mass(name: str) -> bool:
-    return name in MASS_NOUNS
+    """'honey', 'the cold grey concrete': a substance ('a glass' is a thing, so containers are not)."""
+    return name in MASS_NOUNS or name in MASS_MATERIALS
 
 
 OBJECT_PARTS = {"stem", "petal", "thorn", "tire", "tyre", "wheel", "handle", "lid", "base", "frame", "bulb",
@@ -262,6 +270,8 @@ def is_abstract(name: str) -> bool:
     if " " in name and is_known_noun(name):
         return False
     word = name.split()[-1]
+    if word in ASPECTS:
+        return True  # 'the smooth glass surface': how something looks
     if is_known_noun(word) or " " in name and name in compound_nouns():
         return False
     return word in abstract_nouns() or (word.endswith(ABSTRACT_SUFFIXES) and "NOUN" in parts_of_speech(word)
@@ -272,6 +282,7 @@ def of_phrase_keeps(first: str) -> str:
     """Which side of 'X of Y' is the subject: 'second' (a slice of toast), 'first' (a glass of
     milk), or 'both' (a picture of a cat and ... is handled before this)."""
     word = first.split()[-1]
-    if word in PARTITIVES or word in ASPECTS or is_part(first) and word not in CLOTHES or word in OBJECT_PARTS:
+    if word in PARTITIVES or word in ASPECTS or is_part(first) and word not in CLOTHES or word in OBJECT_PARTS \
+            or is_mass(first):  # 'the polished steel of the train tracks'
         return "second"
     return "first" if word in CONTAINERS else "both"
