@@ -111,6 +111,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(a|one) dozen\b", "twelve", text)
     text = re.sub(r"\b(a group of|a bunch of|a lot of|lots of|a number of|a set of|a herd of|a flock of|a pile of)\b", "several", text)
     text = re.sub(r"\b(\d+)(st|nd|rd|th)\b", r"\1", text)
+    text = re.sub(r"\bimg\b", " ", text)  # StoryDiffusion's photo-identity trigger word, not a thing
     text = re.sub(r"\bblack and white\b", "black-and-white", text)
     text = re.sub(r"[^\w\s,;'-]", " ", text)
     return re.sub(r"\s+", " ", text).strip()

@@ -51,7 +51,7 @@ PLACE_NOUNS = {
     "grove", "orchard", "seaside", "coast", "wave", "waves", "storm", "wind", "fog", "mist", "darkness", "dusk",
     "dawn", "sunset", "sunrise", "evening", "morning", "afternoon", "midnight", "winter", "summer", "spring",
     "autumn", "fall", "weather", "outside", "inside", "underground", "distance", "background", "foreground",
-    "mid-air", "midair", "site",
+    "mid-air", "midair", "site", "company", "workplace",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
     "landscape", "horizon",
 }
@@ -113,7 +113,8 @@ ABSTRACT_NOUNS = {
     "shade", "shadow", "sound", "music", "silence", "air", "heat", "cold", "texture", "color", "colour",
     "shape", "size", "style", "mood", "spirit", "energy", "power", "nature", "art", "lot", "kind", "sort", "type",
     "variety", "array", "range", "mix", "blend", "hint", "trick", "game", "help", "work", "rest", "end", "edge",
-    "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist",
+    "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist", "walk", "stroll", "call",
+    "trip", "nap", "swim", "ride", "visit", "chat", "search",
 }
 """Nouns no picture can show as a thing: never subjects."""
 
