@@ -16,7 +16,8 @@ from chatdit.llm.subjects import describe, noun_phrase, parse_subjects
 from chatdit.llm.words import is_part, only_verb, parts_of_speech
 from chatdit.schema import CharacterSpec, PageSpec, Subject
 
-PRONOUN = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|hers|theirs|himself|herself|itself|themselves)\b",
+PRONOUN = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|hers|theirs|himself|herself|itself|themselves|"
+                     r"everyone|everybody)\b",
                      re.IGNORECASE)
 LEADING_PRONOUN = re.compile(r"^\s*(?:and\s+)?(?:then\s+)?(?:he|she|it|they)\b\s*", re.IGNORECASE)
 TAG = re.compile(r"\[([^\]]+)\]")

@@ -21,7 +21,8 @@ VERBISH = {"is", "are", "was", "were", "be", "been", "being", "has", "have", "ha
            "appear", "can", "could", "will", "would", "should", "may", "might", "must", "gets", "got",
            "makes", "made", "goes", "went", "learns", "learn", "finds", "found", "meets", "met", "wants",
            "there", "here", "it", "they", "he", "she", "we", "i", "you", "him", "them", "me", "us", "herself",
-           "himself", "itself", "themselves", "myself", "yourself", "ourselves", "filled", "covered", "placed",
+           "himself", "itself", "themselves", "myself", "yourself", "ourselves", "everyone", "everybody", "someone",
+           "somebody", "anyone", "anybody", "nobody", "filled", "covered", "placed",
            "parked", "decorated", "played", "hides", "flies", "fly", "swims", "runs", "jumps", "sleeps",
            "eats", "drinks", "reads", "plays", "walks", "sings", "dances", "holds", "wears"}
 INTENSIFIERS = {"very", "really", "quite", "so", "too", "extremely", "super", "rather", "slightly", "fairly"}
