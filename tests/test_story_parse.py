@@ -89,6 +89,13 @@ def test_a_storydiffusion_img_trigger_and_a_park_bench_are_read_as_meant():
     assert page_subjects(instruction) == [[("girl", None, True), ("book", None, False), ("park bench", None, False)]]
 
 
+def test_they_on_a_page_is_the_whole_cast():
+    instruction = parse("a 2 page comic: a robot and a cat become friends. panel 1 the robot finds the cat. "
+                        "panel 2 the two of them share an umbrella.")
+    assert [s.name for s in instruction.pages[1].subjects] == ["robot", "cat", "umbrella"]
+    assert instruction.pages[1].prompt == "a robot and a cat share an umbrella"
+
+
 def test_hand_labelled_story_requests_keep_the_hero_on_its_pages():
     import json
 
