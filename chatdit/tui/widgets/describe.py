@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chatdit.schema import Critique, Instruction, Plan
+from chatdit.tools.registry import panels_of
 
 
 def instruction_title(instruction: Instruction) -> str:
@@ -40,8 +41,8 @@ def plan_details(plan: Plan) -> str:
     for number, step in enumerate(plan.steps, start=1):
         pages = f" pages {', '.join(map(str, step.pages))}" if step.pages else ""
         lines.append(f"{number}. {step.call.tool}{pages}: {step.purpose}")
-        for panel in step.call.args.get("panels", []):
-            lines.append(f"     page {panel.get('page') or '-'}: {panel.get('prompt', '')}")
+        for panel in panels_of(step.call):
+            lines.append(f"     page {panel.page or '-'}: {panel.prompt}")
     return "\n".join(lines) or "nothing to do"
 
 
