@@ -24,6 +24,7 @@ from chatdit.storybook import (
     world_color,
     world_kind,
 )
+from chatdit.storybook.reading import object_groups
 
 DEFAULT_COLORS = {
     "fox": "orange", "tree": "green", "sun": "yellow", "moon": "yellow", "cloud": "white", "star": "yellow",
@@ -49,20 +50,9 @@ def complete_colors(prompt: str) -> str:
 
 def world_scene(scene: Scene) -> SceneSpec | None:
     """The storybook scene a panel's understood subjects and setting ask for, each object in the
-    color asked or its picture-book color; None when it names nothing of the world. Like the
-    reader of words, it keeps at most four groups and draws one fox (the character)."""
-    objects: list[ObjectSpec] = []
-    group_of: dict[int, int] = {}  # subject index -> object group
-    for index, subject in enumerate(scene.subjects):
-        if (found := _world_object(subject)) is None:
-            continue
-        same = next((g for g, o in enumerate(objects) if (o.kind, o.color) == (found.kind, found.color)
-                     or o.kind == found.kind == CHARACTER), None)
-        if same is None and len(objects) < 4:
-            objects.append(found)
-            same = len(objects) - 1
-        if same is not None:
-            group_of[index] = same
+    color asked or its picture-book color, grouped as the reader of words groups them; None when
+    it names nothing of the world."""
+    objects, group_of = object_groups([_world_object(subject) for subject in scene.subjects])
     background = world_background(scene.background)
     if not objects:
         return SceneSpec(background=background) if background else None
