@@ -3,7 +3,7 @@
 import pytest
 
 from chatdit.dit.nano.prompts import DEFAULT_COLORS, complete_colors
-from chatdit.storybook import OBJECTS, read_scene
+from chatdit.storybook import OBJECTS
 
 
 @pytest.mark.parametrize("prompt, completed", [
@@ -39,41 +39,3 @@ def test_the_hub_completes_prompts_for_nano_only():
                                nano.info.grounding)
     assert "a orange fox" in [r.phrase for r in plan_prompt(completed, 0)]
     assert torch.equal(drawn["prompt_embeds"], expected["prompt_embeds"])
-
-
-def test_a_planned_scene_is_drawn_from_its_fields_not_from_the_words():
-    from chatdit.dit.nano.grounding import plan_prompt, read_panels
-    from chatdit.schema import Scene, Subject
-
-    star = Scene(subjects=[Subject(name="star", color="blue")], background="at night")
-    assert read_panels("a red circle", [star])[0] == read_scene("a blue star at night")
-    assert "a blue star" in [r.phrase for r in plan_prompt("a red circle", 0, [star])]
-    assert read_panels("[PANEL-1] a red circle [PANEL-2] two green trees", [star, None])[1] == read_scene("two green trees")
-
-
-def test_the_fields_say_what_the_words_say_and_what_the_world_reader_cannot_read():
-    from chatdit import parse
-    from chatdit.dit.nano.prompts import world_scene
-    from chatdit.schema import Scene
-
-    for prompt in ("two red stars left of a blue house at night", "a fish behind a red boat at sea", "two foxes in the snow"):
-        instruction = parse(prompt)
-        understood = world_scene(Scene(subjects=instruction.subjects, background=instruction.background))
-        assert understood == read_scene(complete_colors(prompt)), prompt
-    five = parse("a gray cat sees five fish beside a tiny gold star")  # the reader knows numbers up to four, no 'tiny'
-    scene = world_scene(Scene(subjects=five.subjects, background=five.background))
-    assert [(o.kind, o.count, o.size) for o in scene.objects] == [("fish", 4, "medium"), ("star", 1, "small")]
-
-
-def test_a_page_carries_the_scene_the_parser_understood_to_its_panel_and_a_rewritten_panel_drops_it():
-    from chatdit.tools.registry import args_of, panels_of, with_panel_prompts, without_stale_scenes
-
-    from chatdit import parse, plan
-
-    made = plan(parse("a two-page picture book: page 1 a red fox at night, page 2 two yellow stars over a house"))
-    first, second = panels_of(made.steps[0].call)
-    assert [(s.name, s.color) for s in first.scene.subjects] == [("fox", "red")] and first.scene.background
-    assert [(s.name, s.count) for s in second.scene.subjects][:1] == [("star", 2)]
-    rewritten = with_panel_prompts(made.steps[0].call, ["", "a blue bird"])
-    kept, dropped = args_of(without_stale_scenes(rewritten, made.steps[0].call)).panels
-    assert kept.scene == first.scene and dropped.prompt == "a blue bird" and dropped.scene is None

@@ -21,8 +21,7 @@ def group(args: GroupArgs, ctx: ToolContext) -> list[ToolOutput]:
     pipe = ctx.hub.text2image()
     width, height = grid.size
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
-                                 progress=ctx.progress, cancel=ctx.cancel, prompt=caption,
-                                 scenes=[panel.scene for panel in args.panels])
+                                 progress=ctx.progress, cancel=ctx.cancel, prompt=caption)
     canvas = ctx.hub.draw(pipe, kwargs)
     return [
         ToolOutput(image=image, page=panel.page, prompt=panel.prompt, seed=args.seed,

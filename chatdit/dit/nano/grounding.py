@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import random
 
-from chatdit.dit.nano.prompts import world_scene
 from chatdit.dit.regional import Box, Region, front_to_back
-from chatdit.schema import Scene
 from chatdit.storybook import NUMBER_WORDS, PANEL_SIZE, PLURALS, Instance, ObjectSpec, SceneSpec, draw_order, layout, object_box, read_scene
 from chatdit.storybook.detector import detect_scene
 
@@ -100,24 +98,20 @@ def grounded_length(tokenizer, regions: list[Region], prompt: str, buckets) -> i
 # ---------------------------------------------------------------- reading a prompt into scenes
 
 
-def read_panels(prompt: str, scenes: list[Scene | None] | None = None) -> list[SceneSpec | None]:
-    """One world scene per panel of a prompt (a joint caption's panels, else the prompt itself):
-    from the panel's understood scene where the plan gave one, else read from its words (a bare
-    prompt given to the pipeline directly)."""
+def read_panels(prompt: str) -> list[SceneSpec | None]:
+    """One scene per panel of a prompt (a joint caption's panels, else the prompt itself)."""
     from chatdit.dit.captions import split_joint_caption
 
-    texts = split_joint_caption(prompt)
-    given = scenes if scenes is not None and len(scenes) == len(texts) else [None] * len(texts)
-    return [read_scene(text) if scene is None else world_scene(scene) for text, scene in zip(texts, given)]
+    return [read_scene(text) for text in split_joint_caption(prompt)]
 
 
 # ---------------------------------------------------------------- drawing a prompt grounded
 
 
-def plan_prompt(prompt: str, seed: int, understood: list[Scene | None] | None = None) -> list[Region] | None:
+def plan_prompt(prompt: str, seed: int) -> list[Region] | None:
     """The regions of a (joint) prompt's objects and backgrounds, laid out by the world's layout
     code; None when it names nothing of the world or its objects do not fit their panel."""
-    scenes = read_panels(prompt, understood)
+    scenes = read_panels(prompt)
     if not any(scenes):
         return None
     try:
@@ -176,7 +170,7 @@ def _most_masked_spot(hole, w: int, h: int, rng: random.Random) -> tuple[int, in
     return int(xs[pick]), int(ys[pick])
 
 
-def plan_fill(prompt: str, image, mask_image, seed: int, understood: list[Scene | None] | None = None) -> list[Region] | None:
+def plan_fill(prompt: str, image, mask_image, seed: int) -> list[Region] | None:
     """Regions of an inpainting canvas, panel by panel: a known panel (mask black) as the detector
     sees it; a redrawn one (mask white) planned from its words; a partly masked one with the
     objects outside the mask kept where they are and what its words ask for besides placed in
@@ -184,12 +178,14 @@ def plan_fill(prompt: str, image, mask_image, seed: int, understood: list[Scene 
     import numpy as np
 
     from chatdit.dit.canvas import split_panels
+    from chatdit.dit.captions import split_joint_caption
 
-    scenes = read_panels(prompt, understood)
+    texts = split_joint_caption(prompt)
+    scenes = [read_scene(text) for text in texts]
     if not any(scenes):
         return None
-    n, rng = len(scenes), random.Random(seed)
-    planned = plan_prompt(prompt, seed, understood) or []
+    n, rng = len(texts), random.Random(seed)
+    planned = plan_prompt(prompt, seed) or []
     regions = []
     for panel, (spec, picture, hole) in enumerate(zip(scenes, split_panels(image, n), split_panels(mask_image, n))):
         hole = np.asarray(hole.convert("L").resize((PANEL_SIZE, PANEL_SIZE))) >= 128

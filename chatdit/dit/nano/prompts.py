@@ -11,20 +11,7 @@ from __future__ import annotations
 
 import re
 
-from chatdit.schema import Scene, Subject
-from chatdit.storybook import (
-    CHARACTER,
-    COLOR_NAMES,
-    NOUNS,
-    SIZE_WORDS,
-    ObjectSpec,
-    RelationSpec,
-    SceneSpec,
-    world_background,
-    world_color,
-    world_kind,
-)
-from chatdit.storybook.reading import object_groups
+from chatdit.storybook import COLOR_NAMES, NOUNS, SIZE_WORDS
 
 DEFAULT_COLORS = {
     "fox": "orange", "tree": "green", "sun": "yellow", "moon": "yellow", "cloud": "white", "star": "yellow",
@@ -46,26 +33,3 @@ def complete_colors(prompt: str) -> str:
         return f"{adjectives}{DEFAULT_COLORS[NOUNS[noun.lower()]]} {noun}"
 
     return _PATTERN.sub(colored, prompt)
-
-
-def world_scene(scene: Scene) -> SceneSpec | None:
-    """The storybook scene a panel's understood subjects and setting ask for, each object in the
-    color asked or its picture-book color, grouped as the reader of words groups them; None when
-    it names nothing of the world."""
-    objects, group_of = object_groups([_world_object(subject) for subject in scene.subjects])
-    background = world_background(scene.background)
-    if not objects:
-        return SceneSpec(background=background) if background else None
-    relations = [RelationSpec(subject=group_of[index], relation=where.relation, target=group_of[where.target])
-                 for index, subject in enumerate(scene.subjects) for where in (subject.position, subject.depth)
-                 if where and index in group_of and where.target in group_of and group_of[index] != group_of[where.target]]
-    return SceneSpec(background=background or "day", objects=objects, relations=relations)
-
-
-def _world_object(subject: Subject) -> ObjectSpec | None:
-    kind = world_kind(subject.name)
-    if kind is None:
-        return None
-    size = next((SIZE_WORDS[word] for word in subject.attributes if word in SIZE_WORDS), "medium")
-    return ObjectSpec(kind=kind, color=world_color(subject.color) or DEFAULT_COLORS[kind], size=size,
-                      count=1 if kind == CHARACTER else min(subject.count, 4))
