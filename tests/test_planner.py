@@ -132,3 +132,13 @@ def test_a_reference_names_one_picture_and_an_unresolved_page_is_not_drawn_on():
 def test_tool_arguments_a_planner_cannot_build_are_a_one_line_error():
     with pytest.raises(ToolArgumentError, match="invalid arguments: .*prompt"):
         plan(Instruction(prompt="a fox", pages=[PageSpec(number=1, prompt="")]))
+
+
+def test_a_saved_plan_shows_its_pages_and_a_step_todays_tools_refuse_still_shows_its_line():
+    from chatdit.schema import Plan, Step
+    from chatdit.tui.widgets.describe import plan_details
+
+    saved = Plan(steps=[Step(id="s1", call=ToolCall(tool="group", args={"panels": [{"prompt": "a fox", "page": 1}], "gone": 1})),
+                        Step(id="s2", call=ToolCall(tool="reference", args={"references": ["@page:1"],
+                                                                             "panels": [{"prompt": "a bird", "page": 2}]}))])
+    assert plan_details(saved).splitlines() == ["1. group: ", "2. reference: ", "     page 2: a bird"]
