@@ -83,18 +83,30 @@ def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
     return cv2.dilate(mask.astype(np.uint8), np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)) > 0
 
 
-def object_mask(pixels: np.ndarray, obj: DetectedObject, scene: DetectedScene) -> np.ndarray:
-    """The object's own pixels at the picture's size: its color inside its box, with the RIM of
-    background-colored pixels around it (never another object's pixels)."""
-    height, width = pixels.shape[:2]
+def _box_mask(shape: tuple[int, int], obj: DetectedObject, scene: DetectedScene, pad: int) -> np.ndarray:
+    """The object's detector box grown by `pad` detector pixels, at the picture's size."""
+    height, width = shape
     sx, sy = width / scene.width, height / scene.height
     x0, y0, x1, y1 = obj.bbox
     box = np.zeros((height, width), bool)
-    box[max(0, int((y0 - RIM) * sy)):min(height, int(np.ceil((y1 + RIM) * sy))),
-        max(0, int((x0 - RIM) * sx)):min(width, int(np.ceil((x1 + RIM) * sx)))] = True
+    box[max(0, int((y0 - pad) * sy)):min(height, int(np.ceil((y1 + pad) * sy))),
+        max(0, int((x0 - pad) * sx)):min(width, int(np.ceil((x1 + pad) * sx)))] = True
+    return box
+
+
+def object_mask(pixels: np.ndarray, obj: DetectedObject, scene: DetectedScene) -> np.ndarray:
+    """The object's pixels at the picture's size: its color inside its box and everything within
+    RIM of it (the soft rim the model draws, whose blended pixels read as other colors and were
+    left behind as fragments when only background-colored ones went with it), never another
+    detected object's pixels."""
+    box = _box_mask(pixels.shape[:2], obj, scene, RIM)
     labels = label_pixels(pixels, detect_background(pixels))
     own = (labels == list(COLORS).index(obj.color)) & box
-    return _dilate(own, RIM) & box & ((labels == -1) | own)
+    others = np.zeros_like(box)
+    for other in scene.objects:
+        if other is not obj:
+            others |= (labels == list(COLORS).index(other.color)) & _box_mask(box.shape, other, scene, 0)
+    return _dilate(own, RIM) & box & ~(others & ~own)
 
 
 def _painted(pixels: np.ndarray) -> np.ndarray:
