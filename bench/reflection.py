@@ -34,7 +34,8 @@ HARD_SEED = 20261207
 CATEGORIES = {"kind": "presence", "count": "count", "color": "color", "left_right": "position",
               "position": "position", "relation": "position", "background": "background"}
 METHODS = {
-    "reflection": ("inpaint", "in_context", "revise", "reseed"),
+    "reflection": ("repair", "inpaint", "in_context", "revise", "reseed"),
+    "no repair": ("inpaint", "in_context", "revise", "reseed"),
     "inpaint+reseed": ("inpaint", "reseed"),
     "in_context only": ("in_context",),
     "revise only": ("revise",),
