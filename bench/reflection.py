@@ -12,6 +12,7 @@ caption, turned into the Instruction a careful reader writes (no parser in the l
 - reflection: the first attempt, then up to N-1 more chosen by agents/reflection from the critique
   (stopping once the critic passes it: score >= --threshold, the critic_threshold setting by
   default; 1.0 asks for every checked requirement), the critic picks the best; plus ablations.
+  Every attempt counts as one sample, a repair too (it changes pixels and calls no model).
 The pick is scored against the spec by the world detector (check_spec), per requirement type, and
 as "all met". Note the critic and the scorer share the detector (bench/critic_accuracy.py shows
 its accuracy on rendered ground truth); the reflection runs use at most as many samples as best-of-N.
@@ -34,7 +35,8 @@ HARD_SEED = 20261207
 CATEGORIES = {"kind": "presence", "count": "count", "color": "color", "left_right": "position",
               "position": "position", "relation": "position", "background": "background"}
 METHODS = {
-    "reflection": ("inpaint", "in_context", "revise", "reseed"),
+    "reflection": ("repair", "inpaint", "in_context", "revise", "reseed"),
+    "no repair": ("inpaint", "in_context", "revise", "reseed"),
     "inpaint+reseed": ("inpaint", "reseed"),
     "in_context only": ("in_context",),
     "revise only": ("revise",),

@@ -136,3 +136,24 @@ def test_the_llm_backend_writes_the_texts_and_the_title_and_a_failing_one_falls_
         assert any("written offline" in n.message for n in notices)
     finally:
         server.close()
+
+
+def test_only_the_books_real_last_page_ends_the_story_and_a_persons_text_is_kept(tmp_path):
+    with Session.create(tmp_path / "s", **FAST) as session:
+        session.chat("a 3-page picture book about a red fox: page 1 the fox at sunset, page 2 the fox at night, "
+                     "page 3 the fox in the snow")
+        assert session.pages()[3].text.endswith("The end.") and session.pages()[3].text_source == "chatdit"
+        session.chat("add two more pages: page 4 the fox at sea, page 5 the fox at home")
+        pages = session.pages()
+        assert "The end." not in pages[3].text and pages[3].text_source == "chatdit"
+        assert pages[5].text.endswith("The end.") and [n for n, e in pages.items() if "The end." in e.text] == [5]
+        texts = [flat(page.extract_text()) for page in PdfReader(session.export("book.pdf")).pages]
+        assert [n for n in range(1, 6) if "The end." in texts[n]] == [5]  # cover first: PDF page n is book page n
+        session.chat("remove page 5")
+        assert session.pages()[4].text.endswith("The end.")
+        session.chat("page 4 text: The fox swam home. The end.")
+        session.chat("add a page where the fox sleeps")
+        assert session.pages()[4].text == "The fox swam home. The end." and session.pages()[4].text_source == "person"
+        assert session.pages()[5].text.endswith("The end.")
+        session.undo()
+        assert max(session.pages()) == 4 and session.pages()[4].text == "The fox swam home. The end."

@@ -46,7 +46,7 @@ def test_another_round_only_when_something_failed_and_rounds_and_time_are_left()
 
 
 def test_a_localised_failure_is_inpainted_on_the_best_attempt():
-    local = judgement([check("fox: count 2", "fail"), check("fox: red", "pass", "color")], regions=[BOX])
+    local = judgement([check("fox: present", "fail", "presence"), check("fox: red", "pass", "color")], regions=[BOX])
     out = output(local)
     assert choose_strategy(out) == "inpaint"
     plan, chosen = plan_reflection([out], FOX, 1, describe=lambda a: "")
@@ -54,6 +54,19 @@ def test_a_localised_failure_is_inpainted_on_the_best_attempt():
     assert chosen == {"s1": "inpaint"} and step.call.tool == "inpaint"
     assert step.call.args["image"] == "a0" and step.call.args["boxes"] == [[0.0, 0.5, 0.3, 0.9]]
     assert step.call.args["prompt"] == FOX.prompt and step.call.args["seed"] == 1005
+
+
+def test_a_wrong_count_the_critic_localised_is_repaired_in_place_first():
+    counted = judgement([check("fox: count 2", "fail"), check("fox: red", "pass", "color")], regions=[BOX])
+    out = output(counted)
+    assert choose_strategy(out) == "repair"
+    plan, chosen = plan_reflection([out], FOX, 1, describe=lambda a: "")
+    [step] = plan.steps
+    assert chosen == {"s1": "repair"} and step.call.tool == "repair" and step.call.args["image"] == "a0"
+    assert step.call.args["fixes"] == [{"action": "add", "name": "fox", "color": "red", "box": [0.0, 0.5, 0.3, 0.9]}]
+    assert choose_strategy(output(counted, tool="edit")) != "repair"  # an edit is judged on its own change
+    unplaced = judgement([check("fox: count 2", "fail")], unlocalised=["fox: count 2"])
+    assert choose_strategy(output(unplaced)) != "repair"
 
 
 def test_unlocalised_failures_revise_the_prompt_while_it_helps_then_redraw_next_to_the_last_attempt():
@@ -267,7 +280,12 @@ def test_a_person_edits_page_three_and_the_critic_judges_the_edit(tmp_path):
 
 
 def test_a_strategy_that_did_not_improve_the_output_is_not_chosen_again():
-    failing = [check("fox: count 2", "fail")]
+    counted = judgement([check("fox: count 2", "fail")], regions=[BOX])
+    repaired = judgement([check("fox: count 2", "fail")], regions=[BOX], asset_id="a1", attempt=1)
+    tried = output(counted, repaired)
+    tried.attempts[1].strategy = "repair"
+    assert choose_strategy(tried) == "inpaint"  # the repair left the count wrong: the region is redrawn instead
+    failing = [check("fox: present", "fail", "presence")]
     first = judgement(failing + [check("fox: red", "pass", "color")], regions=[BOX])
     inpainted = judgement(failing + [check("fox: red", "fail", "color")], regions=[BOX], asset_id="a1", attempt=1)
     tried = output(first, inpainted)

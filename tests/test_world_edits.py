@@ -80,6 +80,32 @@ def test_move_drags_the_object_a_clear_way_and_fills_the_hole(ctx, change, axis,
     assert set(verdicts(before, out.image, change).values()) == {"pass"}
 
 
+@pytest.mark.parametrize("change", ["move the fox to the right", "move the fox up", "move the cloud to the left"])
+def test_a_move_leaves_no_fragment_of_a_soft_edged_object_behind(ctx, change):
+    """The model draws soft rims whose blended pixels read as other colors; they go with the object."""
+    from PIL import ImageFilter
+
+    from chatdit.storybook.detector import detect_background, label_pixels
+
+    ctx.images["soft"] = ctx.images["day"].filter(ImageFilter.GaussianBlur(0.8))
+    before, out = edited(ctx, change, "soft")
+    noun = edit_spec_of(change).noun
+    was_scene, now_scene = detect_scene(before), detect_scene(out.image)
+    [was], [now] = was_scene.find(noun), now_scene.find(noun)
+    assert sorted((o.kind, o.color) for o in now_scene.objects) == sorted((o.kind, o.color) for o in was_scene.objects)
+    pixels = np.asarray(out.image, np.float32)
+    painted = label_pixels(pixels, detect_background(pixels)) != -1
+    occupied = np.zeros(painted.shape, bool)
+    for obj in [now] + [o for o in was_scene.objects if o is not was]:
+        x0, y0, x1, y1 = obj.bbox
+        occupied[max(0, y0 - 1):y1 + 1, max(0, x0 - 1):x1 + 1] = True
+    x0, y0, x1, y1 = was.bbox
+    old = np.zeros_like(occupied)
+    old[max(0, y0 - 3):y1 + 3, max(0, x0 - 3):x1 + 3] = True
+    assert not (painted & old & ~occupied).any()  # where it stood is sky or ground again
+    assert set(verdicts(before, out.image, change).values()) == {"pass"}
+
+
 @pytest.mark.parametrize("change, grows", [("make the fox bigger", True), ("the house should be smaller", False),
                                            ("shrink the cloud", False)])
 def test_resize_scales_the_object_about_its_center(ctx, change, grows):

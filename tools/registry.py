@@ -88,7 +88,7 @@ def load_builtin_tools() -> dict[str, ToolSpec]:
     return TOOLS
 
 
-BUILTIN_TOOL_MODULES: list[str] = ["generate", "group", "reference", "edit", "inpaint", "layout", "faceswap", "lora"]
+BUILTIN_TOOL_MODULES: list[str] = ["generate", "group", "reference", "edit", "inpaint", "repair", "layout", "faceswap", "lora"]
 
 
 def validate_args(tool: str, args: dict[str, Any]) -> BaseModel:

@@ -70,7 +70,18 @@ def settle_texts(before: dict[int, PageEntry], after: dict[int, PageEntry], pers
         else:
             settled[number] = entry.model_copy(update={"text": None, "text_source": "chatdit"})
             owed.add(number)
-    return settled, owed
+    return settled, owed | (ending_moved(before, settled) if story else set())
+
+
+def ending_moved(before: dict[int, PageEntry], after: dict[int, PageEntry]) -> set[int]:
+    """Pages whose chatdit-written text is owed again because the book's end moved: the page that
+    ended the book and no longer does (pages appended after it, or it was moved), and the page
+    that ends it now. Only the real last page ends the story; a person's text is never touched."""
+    if not before or not after:
+        return set()
+    old_end, new_last = before[max(before)].asset_id, max(after)
+    return {number for number, entry in after.items()
+            if entry.text_source == "chatdit" and entry.text and (entry.asset_id == old_end) != (number == new_last)}
 
 
 def story_update(state: dict[str, Any], update: dict[str, Any], settings: Settings,

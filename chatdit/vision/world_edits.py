@@ -83,18 +83,30 @@ def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
     return cv2.dilate(mask.astype(np.uint8), np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)) > 0
 
 
-def object_mask(pixels: np.ndarray, obj: DetectedObject, scene: DetectedScene) -> np.ndarray:
-    """The object's own pixels at the picture's size: its color inside its box, with the RIM of
-    background-colored pixels around it (never another object's pixels)."""
-    height, width = pixels.shape[:2]
+def _box_mask(shape: tuple[int, int], obj: DetectedObject, scene: DetectedScene, pad: int) -> np.ndarray:
+    """The object's detector box grown by `pad` detector pixels, at the picture's size."""
+    height, width = shape
     sx, sy = width / scene.width, height / scene.height
     x0, y0, x1, y1 = obj.bbox
     box = np.zeros((height, width), bool)
-    box[max(0, int((y0 - RIM) * sy)):min(height, int(np.ceil((y1 + RIM) * sy))),
-        max(0, int((x0 - RIM) * sx)):min(width, int(np.ceil((x1 + RIM) * sx)))] = True
+    box[max(0, int((y0 - pad) * sy)):min(height, int(np.ceil((y1 + pad) * sy))),
+        max(0, int((x0 - pad) * sx)):min(width, int(np.ceil((x1 + pad) * sx)))] = True
+    return box
+
+
+def object_mask(pixels: np.ndarray, obj: DetectedObject, scene: DetectedScene) -> np.ndarray:
+    """The object's pixels at the picture's size: its color inside its box and everything within
+    RIM of it (the soft rim the model draws, whose blended pixels read as other colors and were
+    left behind as fragments when only background-colored ones went with it), never another
+    detected object's pixels."""
+    box = _box_mask(pixels.shape[:2], obj, scene, RIM)
     labels = label_pixels(pixels, detect_background(pixels))
     own = (labels == list(COLORS).index(obj.color)) & box
-    return _dilate(own, RIM) & box & ((labels == -1) | own)
+    others = np.zeros_like(box)
+    for other in scene.objects:
+        if other is not obj:
+            others |= (labels == list(COLORS).index(other.color)) & _box_mask(box.shape, other, scene, 0)
+    return _dilate(own, RIM) & box & ~(others & ~own)
 
 
 def _painted(pixels: np.ndarray) -> np.ndarray:
@@ -190,3 +202,81 @@ def resize(image, objects: list[DetectedObject], scene: DetectedScene, factor: f
         inside = (top + rows >= 0) & (top + rows < height) & (left + cols >= 0) & (left + cols < width)
         out[top + rows[inside], left + cols[inside]] = crop[rows[inside], cols[inside]]
     return _to_image(out)
+
+
+COPY_SCALES = (1.0, 0.8, 0.65)
+"""A copy too big for any free place is tried smaller (a crowded picture has room for a smaller one)."""
+GAP = 2
+"""Pixels kept between a copied object and anything painted (the detector reads touching
+objects of one color as one)."""
+
+
+def _spot(painted: np.ndarray, shape: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int] | None:
+    """Top-left corner for `shape` (a boolean mask) where it and its GAP touch nothing painted,
+    nearest the center of `box` (pixels xyxy); None when no such place exists in the picture."""
+    import cv2
+
+    height, width = painted.shape
+    h, w = shape.shape
+    kernel = cv2.dilate(np.pad(shape, GAP).astype(np.uint8), np.ones((2 * GAP + 1, 2 * GAP + 1), np.uint8))
+    hits = cv2.filter2D(np.pad(painted, GAP).astype(np.float32), -1, kernel.astype(np.float32),
+                        anchor=(0, 0), borderType=cv2.BORDER_CONSTANT)
+    free = hits[: height - h + 1, : width - w + 1] < 0.5
+    ys, xs = np.nonzero(free)
+    if not len(ys):
+        return None
+    cx, cy = (box[0] + box[2] - w) / 2, (box[1] + box[3] - h) / 2
+    pick = int(np.argmin((xs - cx) ** 2 + (ys - cy) ** 2))
+    return int(xs[pick]), int(ys[pick])
+
+
+def copy_into(image, obj: DetectedObject, scene: DetectedScene, box: tuple[float, float, float, float],
+              color: str | None = None) -> Image.Image | None:
+    """One more of `obj` (the model's own drawing of it, recolored to `color` if given) pasted
+    into free space nearest `box` (normalised xyxy): the count repair the critic's 'add' region
+    asks for. None when the picture has no free place for it."""
+    pixels = _pixels(image)
+    painted = _painted(pixels)
+    mask = object_mask(pixels, obj, scene) & painted
+    ys, xs = np.nonzero(mask)
+    if not len(ys):
+        return None
+    y0, x0 = ys.min(), xs.min()
+    height, width = painted.shape
+    for scale in COPY_SCALES:
+        shape, patch = _scaled(mask[y0: ys.max() + 1, x0: xs.max() + 1], pixels[y0: ys.max() + 1, x0: xs.max() + 1], scale)
+        where = _spot(painted, shape, (box[0] * width, box[1] * height, box[2] * width, box[3] * height))
+        if where is not None:
+            break
+    else:
+        return None
+    if color:
+        patch = _recolored(patch, shape, obj.color, color)
+    out = pixels.copy()
+    rows, cols = np.nonzero(shape)
+    out[where[1] + rows, where[0] + cols] = patch[rows, cols]
+    return _to_image(out)
+
+
+def _scaled(mask: np.ndarray, patch: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """A cut-out and its pixels scaled by `scale` (nearest neighbour: the world's colors stay)."""
+    if scale == 1.0:
+        return mask, patch
+    h, w = mask.shape
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize(size, Image.NEAREST)) > 0
+    return small, np.asarray(_to_image(patch).resize(size, Image.NEAREST), np.float32)
+
+
+def _recolored(pixels: np.ndarray, mask: np.ndarray, old: str, new: str) -> np.ndarray:
+    """The masked pixels shifted from one world color to another (rims keep their blend)."""
+    out = pixels.copy()
+    out[mask] += np.array(COLORS[new], np.float32) - np.array(COLORS[old], np.float32)
+    return np.clip(out, 0, 255)
+
+
+def recolor(image, obj: DetectedObject, scene: DetectedScene, color: str) -> Image.Image:
+    """`obj` in another world color, its shape and everything else kept."""
+    pixels = _pixels(image)
+    mask = object_mask(pixels, obj, scene) & _painted(pixels)
+    return _to_image(_recolored(pixels, mask, obj.color, color))

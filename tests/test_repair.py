@@ -1,0 +1,61 @@
+"""Count repair on storybook-world pictures: the instances the critic found too few, too many or
+wrong-colored are fixed on the picture itself, the rest kept, and the critic then passes it."""
+
+import numpy as np
+import pytest
+from chatdit.agents.reflection import fixes, repairable
+from chatdit.tools.registry import ToolContext, run_tool
+
+from chatdit.critics.base import CritiqueContext
+from chatdit.critics.offline import OfflineCritic
+from chatdit.critics.world import instruction_from_spec
+from chatdit.storybook import ObjectSpec, SceneSpec, render_scene
+from chatdit.storybook.detector import detect_scene
+
+DRAWN = SceneSpec(background="day", objects=[ObjectSpec(kind="fox", color="red", size="small"),
+                                             ObjectSpec(kind="house", color="brown", size="small"),
+                                             ObjectSpec(kind="bird", color="blue", count=3, size="small")])
+
+
+def judged(image, spec):
+    instruction = instruction_from_spec(spec, "a test scene")
+    return instruction, OfflineCritic().judge(image, instruction, CritiqueContext(threshold=1.0))
+
+
+@pytest.mark.parametrize("asked, done", [
+    ([("fox", "red", 3), ("house", "brown", 1), ("bird", "blue", 3)], "added a red fox"),      # too few
+    ([("fox", "red", 1), ("house", "brown", 1), ("bird", "blue", 2)], "removed a blue bird"),  # too many
+    ([("fox", "red", 1), ("house", "yellow", 1), ("bird", "blue", 3)], "made a brown house yellow"),  # wrong color
+])
+def test_the_critics_regions_are_fixed_on_the_picture_and_the_critic_then_passes_it(hub, tmp_path, asked, done):
+    image, _ = render_scene(DRAWN, seed=4)
+    spec = SceneSpec(background="day", objects=[ObjectSpec(kind=k, color=c, count=n, size="small") for k, c, n in asked])
+    instruction, before = judged(image, spec)
+    assert not before.critique.passed and repairable(before)
+    ctx = ToolContext(hub=hub, load_image=lambda asset_id: image, workdir=tmp_path)
+    [out] = run_tool("repair", {"image": "a", "prompt": instruction.prompt, "fixes": fixes(before, instruction)}, ctx)
+    assert done in out.meta["done"] and out.steps == 0  # pixels only, no model call
+    _, after = judged(out.image, spec)
+    assert after.critique.passed, after.critique.feedback
+    kept = [(o.kind, o.color, o.bbox) for o in detect_scene(image).objects if o.kind not in {f["name"] for f in fixes(before, instruction)}]
+    assert all(item in [(o.kind, o.color, o.bbox) for o in detect_scene(out.image).objects] for item in kept)
+
+
+def test_an_added_instance_touches_nothing_drawn_and_a_full_picture_has_no_room_for_one():
+    from PIL import Image
+
+    from chatdit.storybook import COLORS
+    from chatdit.storybook.detector import detect_background, label_pixels
+    from chatdit.vision.world_edits import copy_into
+
+    image, _ = render_scene(DRAWN, seed=4)
+    scene = detect_scene(image)
+    [fox] = scene.find("fox")
+    added = copy_into(image, fox, scene, (0.0, 0.0, 1.0, 1.0))
+    assert len(detect_scene(added).find("fox", "red")) == 2
+    pixels = np.asarray(image, np.float32)
+    drawn = label_pixels(pixels, detect_background(pixels)) != -1
+    changed = np.any(np.asarray(added) != np.asarray(image), axis=-1)
+    assert changed.any() and not (changed & drawn).any()  # pasted on sky or ground only
+    crowded = np.where(drawn[..., None], pixels, np.array(COLORS["green"], np.float32))  # no background left
+    assert copy_into(Image.fromarray(crowded.astype(np.uint8)), fox, scene, (0.0, 0.0, 1.0, 1.0)) is None
