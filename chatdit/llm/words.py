@@ -45,6 +45,7 @@ PLACE_NOUNS = {
     "jungle", "field", "meadow", "mountains", "space", "library", "classroom", "farm", "countryside", "cave", "sky",
     "rain", "office", "museum", "playground", "zoo", "market", "school", "studio", "bathroom", "attic", "swamp",
     "valley", "savanna", "arctic", "island", "river", "lake", "sea", "ocean", "beach", "den", "home", "burrow",
+    "stream", "creek", "brook",
     "world", "land", "night", "day", "moonlight", "sunlight", "sunshine", "air", "water", "ground", "snow", "ice",
     "shore", "pond", "path", "trail", "bedroom", "hall", "hallway", "yard", "backyard", "shop", "store", "bakery",
     "café", "cafe", "restaurant", "station", "airport", "harbor", "harbour", "port", "stage", "theater", "theatre",
