@@ -31,6 +31,8 @@ COLOR_SCALE = 90.0
 GRID = 16
 """Side of the grid a silhouette is scaled to before two are compared."""
 WEIGHTS = {"color": 0.4, "shape": 0.3, "kind": 0.3}
+PHOTO_DISTANCE = 60.0
+"""RGB distance within which a photo's pixel counts as the card's colour (the world's are 98+ apart)."""
 NO_FACE_MODEL = "no face-embedding model ships with chatdit (BlazeFace only finds faces), so a person's likeness is not checked"
 
 
@@ -91,12 +93,32 @@ def similarity(hero: Look, other: Look) -> float:
 
 
 def hero_look(photo, description: str = "") -> Look | None:
-    """The photo's subject: the object the card's words name (kind and colour, else colour), else
-    the biggest; the stored photo is a crop, where the detector may take some sky for an object."""
-    found = looks(photo)
-    words = set(description.lower().split())
-    return next((o for o in found if {o.kind, o.color} <= words), None) or \
-        next((o for o in found if o.color in words), None) or (found[0] if found else None)
+    """The photo's subject: with the card's words ('a purple fox'), the biggest patch of that world
+    colour, taken as that kind (the stored photo is a crop, whose sky and ground the detector's
+    horizon rule misreads); without them, the biggest object the detector finds."""
+    import cv2
+    from PIL import Image
+
+    from chatdit.storybook import COLORS, world_color, world_kind
+
+    words = description.lower().split()
+    color = next((world_color(w) for w in words if world_color(w)), None)
+    kind = next((world_kind(w) for w in reversed(words) if world_kind(w)), None)
+    if not (color and kind):
+        found = looks(photo)
+        return found[0] if found else None
+    pixels = np.asarray(photo.convert("RGB").resize((64, 64), Image.BILINEAR), dtype=np.float32)
+    palette = np.array(list(COLORS.values()), np.float32)
+    nearest = np.linalg.norm(pixels[:, :, None] - palette[None, None], axis=-1).argmin(-1)
+    close = np.linalg.norm(pixels - palette[list(COLORS).index(color)], axis=-1) < PHOTO_DISTANCE
+    mask = ((nearest == list(COLORS).index(color)) & close).astype(np.uint8)
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count < 2:
+        return None
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    x, y, w, h = (int(v) for v in stats[biggest][:4])
+    part = parts[y:y + h, x:x + w] == biggest
+    return Look(kind=kind, color=color, rgb=pixels[y:y + h, x:x + w][part].mean(axis=0), silhouette=_scaled(part))
 
 
 def best_match(page, photo, description: str = "") -> Match | None:
