@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from chatdit.errors import ChatditError, InputImageError
-from chatdit.schema import CharacterCard, Instruction, Plan, Step, Subject, ToolCall
+from chatdit.schema import CharacterCard, CharacterSpec, Instruction, Plan, Step, Subject, ToolCall
 
 CROP_MARGIN = 0.2
 """Share of the subject's box added on each side of the crop, so the hero is not cut at its edges."""
@@ -196,10 +196,18 @@ def hero_subjects(instruction: Instruction, cards: dict[str, CharacterCard]) -> 
         color = next((world_color(w) for w in words if world_color(w)), None)
         return subject.model_copy(update={"name": kind, "color": subject.color or color, "character": card.name})
 
+    def named(name: str) -> str:
+        return by_name[name.lower()].name if name.lower() in by_name else name
+
     if not by_name:
         return instruction
-    pages = [page.model_copy(update={"subjects": [read(s) for s in page.subjects]}) for page in instruction.pages]
-    return instruction.model_copy(update={"subjects": [read(s) for s in instruction.subjects], "pages": pages})
+    pages = [page.model_copy(update={"subjects": [read(s) for s in page.subjects],
+                                     "characters": list(dict.fromkeys(map(named, page.characters)))})
+             for page in instruction.pages]
+    characters = {named(c.name): CharacterSpec(name=named(c.name), description=by_name[c.name.lower()].description)
+                  if c.name.lower() in by_name else c for c in instruction.characters}  # 'rex' is the card Rex
+    return instruction.model_copy(update={"subjects": [read(s) for s in instruction.subjects], "pages": pages,
+                                          "characters": list(characters.values())})
 
 
 def _panels_of(step: Step) -> list[dict] | None:

@@ -10,7 +10,7 @@ from chatdit import storybook as world
 from chatdit.critics.base import Judgement
 from chatdit.critics.identity import PASS_SCORE, check_identity, identity_line, judge_heroes
 from chatdit.heroes import hero_subjects
-from chatdit.schema import CharacterCard, Critique, Instruction, PageSpec, RequirementCheck, Subject
+from chatdit.schema import CharacterCard, CharacterSpec, Critique, Instruction, PageSpec, RequirementCheck, Subject
 
 REX = CharacterCard(name="Rex", description="a purple fox", photo="p1", identity="storybook world: purple fox")
 
@@ -49,11 +49,13 @@ def test_what_cannot_be_compared_reads_unknown_and_says_why():
 def test_a_subject_named_after_a_photo_card_is_judged_as_what_the_card_shows():
     rex = Subject(name="rex", hero=True)
     instruction = Instruction(prompt="Rex in the snow", subjects=[rex, Subject(name="dragon")],
-                              pages=[PageSpec(number=1, prompt="Rex in the snow", subjects=[rex])])
+                              characters=[CharacterSpec(name="rex", description="rex")],
+                              pages=[PageSpec(number=1, prompt="Rex in the snow", subjects=[rex], characters=["rex"])])
     read = hero_subjects(instruction, {"Rex": REX})
     assert read.subjects[0].name == "fox" and read.subjects[0].color == "purple" and read.subjects[0].character == "Rex"
     assert read.subjects[0].hero and read.subjects[1].name == "dragon"
-    assert read.scene(1).subjects[0].character == "Rex"
+    assert read.scene(1).subjects[0].character == "Rex" and read.pages[0].characters == ["Rex"]
+    assert read.characters == [CharacterSpec(name="Rex", description="a purple fox")]  # one character, the card's
     assert hero_subjects(instruction, {}) is instruction
 
 
@@ -79,6 +81,8 @@ def test_a_book_with_two_photo_heroes_reports_each_heroes_identity_and_draws_the
             picture((kind, color, "large")).save(tmp_path / f"{name}.png")
             session.add_card(name, tmp_path / f"{name}.png")
         turn = session.chat("a two-page picture book about Rex and Mia: page 1 Rex in the snow, page 2 Mia at night")
+        cards = session.cards()
+    assert set(cards) == {"Rex", "Mia"} and all(card.photo for card in cards.values())  # no second 'rex' card
     assert "Not drawn" not in turn.reply
     assert "Heroes: page 1: Rex " in turn.reply and "page 2: Mia " in turn.reply
     identity = {c.page: [k for k in c.checks if k.kind == "identity"] for c in turn.critiques}
