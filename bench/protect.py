@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 HELD_OUT_SEED = 20261207  # far from the training and the other benches' seeds
 
 
-def scenes(n: int):
-    """(spec, picture) for n held-out world scenes whose first object can be recolored."""
+def scenes(n: int, seed: int = HELD_OUT_SEED):
+    """(spec, picture) for n world scenes whose first object can be recolored (held out by default)."""
     from chatdit import storybook as world
 
-    rng = random.Random(HELD_OUT_SEED)
+    rng = random.Random(seed)
     out = []
     while len(out) < n:
         spec = world.sample_spec(rng, max_groups=2)
@@ -63,6 +63,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--epsilon", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--method", choices=["grounded", "encoder", "departure"], default="grounded")
+    parser.add_argument("--seed", type=int, default=HELD_OUT_SEED, help="scene seed (develop on another than the default)")
     args = parser.parse_args()
 
     import numpy as np
@@ -83,10 +85,11 @@ def main() -> None:
     met: dict = {}
     moved: dict = {}
     psnrs, seconds = [], []
-    for index, (spec, picture) in enumerate(scenes(args.n)):
+    for index, (spec, picture) in enumerate(scenes(args.n, args.seed)):
         original = np.asarray(picture)
         noise = np.random.default_rng(index).integers(-args.epsilon, args.epsilon + 1, original.shape)
-        protected, report = protect_image(hub.fill(), picture, ProtectSettings(steps=args.steps, epsilon=args.epsilon, seed=index))
+        protected, report = protect_image(hub.fill(), picture, ProtectSettings(steps=args.steps, epsilon=args.epsilon, seed=index,
+                                                                                  method=args.method), hub)
         psnrs.append(report.psnr)
         seconds.append(report.seconds)
         copies = {"original": picture, "noise": Image.fromarray(np.clip(original + noise, 0, 255).astype(np.uint8)),
@@ -102,9 +105,9 @@ def main() -> None:
                 checks = check_spec(Image.fromarray(out), target)
                 met.setdefault((name, copy), []).append(sum(c.passed for c in checks) / len(checks))
                 moved.setdefault((name, copy), []).append(float(np.abs(out.astype(int) - results["original"]).mean()))
-        print(f"scene {index + 1}/{args.n}: PSNR {report.psnr:.1f} dB, {report.seconds:.0f}s, "
+        print(f"scene {index + 1}/{args.n} ({report.method}): PSNR {report.psnr:.1f} dB, {report.seconds:.0f}s, "
               f"loss {report.departure_before:.2e} -> {report.departure_after:.2e}", flush=True)
-    print(f"\nprotect: epsilon {args.epsilon}/255, {args.steps} PGD steps; PSNR min {min(psnrs):.1f} / median "
+    print(f"\nprotect ({args.method}): epsilon {args.epsilon}/255, {args.steps} PGD steps; PSNR min {min(psnrs):.1f} / median "
           f"{statistics.median(psnrs):.1f} dB; {statistics.median(seconds):.0f} s a picture ({args.threads} thread)")
     print(f"{'edit':10s} {'copy':10s} {'requirements met':>17s} {'|Δpx| vs original edit':>23s}")
     for name in ("edit", "reference"):

@@ -349,7 +349,7 @@ def cmd_protect(args: argparse.Namespace) -> int:
 
     options = protect_settings(steps=args.steps, epsilon=args.epsilon)
     hub = ModelHub(load_settings(**parse_overrides(args.overrides)))
-    print(protect_file(hub.fill(), args.source, args.target, options).summary())
+    print(protect_file(hub.fill(), args.source, args.target, options, hub).summary())
     return 0
 
 
