@@ -7,9 +7,11 @@ of the same size.
 
 Each scene is rendered by the world renderer (the truth is known), then three copies are edited
 the same way with the same seed: the original, a copy with uniform random noise of the same
-bound (±epsilon levels), and the protected copy. Two edits, both through the real tools:
-"edit" (make the first object another color: nano's fill path) and "reference" (the picture as a
-known panel, the same scene drawn again beside it: the in-context path). Printed per edit and
+bound (±epsilon levels), and the protected copy. Three edits, all through the real tools:
+"edit" (make the first object another color: nano's fill path), "reference" (the picture as a
+known panel, the same scene drawn again beside it: the in-context path) and "restyle" (a change
+that names no part, "make it look nicer": the whole picture re-rendered through img2img, whose
+result should still show the scene). Printed per edit and
 copy: the world detector's share of the edit's requirements met (the edit's success), the mean
 absolute pixel difference (0-255) from the edit of the original, and the protected copies' PSNR.
 """
@@ -54,6 +56,7 @@ def edits(spec, rng):
         ("edit", "edit", {"instruction": f"make the {first.kind} {color}",
                           "prompt": world.caption(edited, random.Random(0))}, edited),
         ("reference", "reference", {"reference_prompts": [caption], "panels": [{"prompt": caption}]}, spec),
+        ("restyle", "edit", {"instruction": "make it look nicer", "prompt": caption}, spec),
     ]
 
 
@@ -64,6 +67,7 @@ def main() -> None:
     parser.add_argument("--epsilon", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--method", choices=["grounded", "encoder", "departure"], default="grounded")
+    parser.add_argument("--norm", choices=["linf", "l2"], default="linf")
     parser.add_argument("--seed", type=int, default=HELD_OUT_SEED, help="scene seed (develop on another than the default)")
     args = parser.parse_args()
 
@@ -89,7 +93,7 @@ def main() -> None:
         original = np.asarray(picture)
         noise = np.random.default_rng(index).integers(-args.epsilon, args.epsilon + 1, original.shape)
         protected, report = protect_image(hub.fill(), picture, ProtectSettings(steps=args.steps, epsilon=args.epsilon, seed=index,
-                                                                                  method=args.method), hub)
+                                                                                  method=args.method, norm=args.norm), hub)
         psnrs.append(report.psnr)
         seconds.append(report.seconds)
         copies = {"original": picture, "noise": Image.fromarray(np.clip(original + noise, 0, 255).astype(np.uint8)),
@@ -107,10 +111,10 @@ def main() -> None:
                 moved.setdefault((name, copy), []).append(float(np.abs(out.astype(int) - results["original"]).mean()))
         print(f"scene {index + 1}/{args.n} ({report.method}): PSNR {report.psnr:.1f} dB, {report.seconds:.0f}s, "
               f"loss {report.departure_before:.2e} -> {report.departure_after:.2e}", flush=True)
-    print(f"\nprotect ({args.method}): epsilon {args.epsilon}/255, {args.steps} PGD steps; PSNR min {min(psnrs):.1f} / median "
+    print(f"\nprotect ({args.method}, {args.norm}): epsilon {args.epsilon}/255, {args.steps} PGD steps; PSNR min {min(psnrs):.1f} / median "
           f"{statistics.median(psnrs):.1f} dB; {statistics.median(seconds):.0f} s a picture ({args.threads} thread)")
     print(f"{'edit':10s} {'copy':10s} {'requirements met':>17s} {'|Δpx| vs original edit':>23s}")
-    for name in ("edit", "reference"):
+    for name in ("edit", "reference", "restyle"):
         for copy in ("original", "noise", "protected"):
             print(f"{name:10s} {copy:10s} {statistics.mean(met[(name, copy)]):17.3f} "
                   f"{statistics.mean(moved[(name, copy)]):23.1f}")

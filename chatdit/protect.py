@@ -27,6 +27,11 @@ from pydantic import BaseModel, Field
 
 from chatdit.errors import ChatditError, InputImageError, ModelUnavailableError
 
+PSNR_BOUND = 35.0
+"""The visible change allowed: no protected copy is written below it."""
+L2_PSNR, L2_CAP = 35.5, 24
+"""The L2 attack's budget (the PSNR its perturbation is scaled to, a margin over the bound for
+rounding) and the most any one pixel may move, in levels of 255."""
 MAX_SIDE = 512
 """Protection runs at the picture's own size, as the edit path does; beyond this it is too slow on a CPU."""
 
@@ -39,6 +44,8 @@ class ProtectSettings(BaseModel):
                                         "as the edit tool conditions them (the model's grounded phrases and attention "
                                         "mask), away from the original's; encoder: pull the picture's latents toward "
                                         "a flat gray picture's (PhotoGuard); departure: as grounded, with an empty prompt")
+    norm: Literal["linf", "l2"] = Field(default="linf", description="linf: every pixel within epsilon; l2: the change's "
+                                                                    "energy at PSNR 35.5 dB, spent where it moves the model")
     edits: int = Field(default=6, ge=1, le=32, description="recolor edits sampled for the grounded attack (EOT)")
     epsilon: int = Field(default=4, ge=1, le=16, description="largest change of any pixel, in levels of 255")
     steps: int = Field(default=40, ge=1, le=1000, description="PGD iterations")
@@ -71,7 +78,7 @@ class ProtectReport(BaseModel):
 
     def summary(self) -> str:
         return (f"wrote {self.path} ({self.method} attack): PSNR {self.psnr:.1f} dB, no pixel moved more than {self.max_change}/255; "
-                f"{self.steps} steps in {self.seconds:.0f} s (the edit path's departure {self.departure_before:.1e} -> "
+                f"{self.steps} steps in {self.seconds:.0f} s (its objective {self.departure_before:.1e} -> "
                 f"{self.departure_after:.1e})")
 
 
@@ -221,9 +228,10 @@ def protect_image(pipe, image, settings: ProtectSettings | None = None, hub=None
     original = np.array(image)
     clean = torch.from_numpy(original).permute(2, 0, 1)[None].float().div(255).to(model.device)
     objective, method = _objective(model, clean, image, settings, hub)
-    eps, alpha = settings.epsilon / 255, settings.epsilon / 255 / 4
+    cap = (L2_CAP if settings.norm == "l2" else settings.epsilon) / 255
+    budget = math.sqrt(clean.numel()) * 10 ** (-L2_PSNR / 20)  # the L2 norm at which PSNR is L2_PSNR dB
     torch.manual_seed(settings.seed)
-    delta = (torch.rand_like(clean) * 2 - 1) * eps
+    delta = (torch.rand_like(clean) * 2 - 1) * (cap if settings.norm == "linf" else 1 / 255)
     losses = []
     for _ in range(settings.steps):
         delta.requires_grad_(True)
@@ -231,15 +239,30 @@ def protect_image(pipe, image, settings: ProtectSettings | None = None, hub=None
         (grad,) = torch.autograd.grad(loss, delta)
         losses.append(float(loss.detach()))
         with torch.no_grad():
-            delta = (delta + alpha * grad.sign()).clamp(-eps, eps)
+            if settings.norm == "l2":  # a step of a tenth of the budget along the gradient, back into the ball
+                delta = (delta + budget / 10 * grad / grad.norm().clamp_min(1e-12)).clamp(-cap, cap)
+                delta = delta * min(1.0, budget / float(delta.norm().clamp_min(1e-12)))
+            else:
+                delta = (delta + cap / 4 * grad.sign()).clamp(-cap, cap)
             delta = (clean + delta).clamp(0, 1) - clean
-    out = (clean + delta).clamp(0, 1)[0].permute(1, 2, 0).mul(255).round().cpu().numpy().astype(np.int16)
-    out = np.clip(out, original.astype(np.int16) - settings.epsilon, original.astype(np.int16) + settings.epsilon)
-    protected = out.clip(0, 255).astype(np.uint8)
+    protected = _rounded(original, (clean + delta).clamp(0, 1)[0].permute(1, 2, 0).mul(255).cpu().numpy(), round(cap * 255))
     report = ProtectReport(psnr=psnr(original, protected), steps=settings.steps, method=method,
                            max_change=int(np.abs(protected.astype(np.int16) - original).max()),
                            seconds=time.perf_counter() - started, departure_before=losses[0], departure_after=losses[-1])
     return Image.fromarray(protected), report
+
+
+def _rounded(original, wanted, cap: int):
+    """The perturbed picture in whole levels, no pixel more than `cap` from the original, shrunk
+    until rounding keeps PSNR at or above the bound (35 dB)."""
+    import numpy as np
+
+    base = original.astype(np.float64)
+    for shrink in (1.0, 0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5):
+        out = np.clip(np.round(base + (wanted - base) * shrink), base - cap, base + cap).clip(0, 255).astype(np.uint8)
+        if psnr(original, out) >= PSNR_BOUND:
+            return out
+    return original.copy()
 
 
 def _objective(model: EditModel, clean, image, settings: ProtectSettings, hub):

@@ -35,6 +35,16 @@ def test_protection_moves_pixels_within_the_bound_and_away_from_the_edit_path(fi
     assert report.method == "departure"  # without the hub there is no grounding to condition on
 
 
+@pytest.mark.parametrize("method", ["encoder", "departure"])
+def test_the_l2_attack_spends_its_change_within_the_psnr_bound(fill_pipe, method):
+    original = picture()
+    protected, report = protect_image(fill_pipe, original, ProtectSettings(steps=3, norm="l2", method=method))
+    before, after = np.asarray(original), np.asarray(protected)
+    assert 35 <= report.psnr == pytest.approx(psnr(before, after))
+    assert report.max_change <= 24 and (after != before).any()
+    assert report.method == method
+
+
 def test_the_cli_writes_a_protected_png_and_refuses_jpeg(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("CHATDIT_HOME", str(tmp_path / "home"))
     source, target = tmp_path / "in.png", tmp_path / "out.png"
