@@ -194,7 +194,9 @@ def hero_subjects(instruction: Instruction, cards: dict[str, CharacterCard]) -> 
         if kind is None:
             return subject.model_copy(update={"character": card.name})
         color = next((world_color(w) for w in words if world_color(w)), None)
-        return subject.model_copy(update={"name": kind, "color": subject.color or color, "character": card.name})
+        if subject.color and world_color(subject.color) != color:  # 'Rex in blue': not his photo's look, so no identity
+            return subject.model_copy(update={"name": kind})
+        return subject.model_copy(update={"name": kind, "color": color, "character": card.name})
 
     def named(name: str) -> str:
         return by_name[name.lower()].name if name.lower() in by_name else name

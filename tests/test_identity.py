@@ -57,6 +57,8 @@ def test_a_subject_named_after_a_photo_card_is_judged_as_what_the_card_shows():
     assert read.scene(1).subjects[0].character == "Rex" and read.pages[0].characters == ["Rex"]
     assert read.characters == [CharacterSpec(name="Rex", description="a purple fox")]  # one character, the card's
     assert hero_subjects(instruction, {}) is instruction
+    blue = hero_subjects(instruction.model_copy(update={"subjects": [Subject(name="rex", color="blue")]}), {"Rex": REX})
+    assert blue.subjects[0].name == "fox" and blue.subjects[0].color == "blue" and blue.subjects[0].character is None
 
 
 def test_the_loop_hook_fails_a_page_that_shows_the_other_hero(tmp_path):
