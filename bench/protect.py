@@ -4,6 +4,7 @@ of the same size.
 
     python bench/protect.py              # 12 held-out scenes, 40 PGD steps, the shipped nano
     python bench/protect.py --n 4 --steps 10
+    python bench/protect.py --ceiling --n 10 --seed 7   # does the recolor read the picture around the object?
 
 Each scene is rendered by the world renderer (the truth is known), then three copies are edited
 the same way with the same seed: the original, a copy with uniform random noise of the same
@@ -60,6 +61,42 @@ def edits(spec, rng):
     ]
 
 
+def context_ceiling(n: int, seed: int, hub, ctx, images: dict) -> None:
+    """Does the recolor read the picture around the object at all? The same edit on the picture,
+    and on it with everything outside the object's grown box replaced (unbounded) by another
+    background, then by another scene; counted: the recolored object drawn in its box."""
+    import numpy as np
+    from chatdit.tools.registry import run_tool
+    from PIL import Image
+
+    from chatdit import storybook as world
+    from chatdit.storybook.detector import detect_scene
+
+    hits, total = {"original": 0, "another sky outside": 0, "another scene outside": 0}, 0
+    for index, (spec, picture) in enumerate(scenes(n, seed)):
+        name, tool, call, target = edits(spec, random.Random(index))[0]
+        scene = detect_scene(picture)
+        found = scene.find(spec.objects[0].kind, spec.objects[0].color)
+        if not found:
+            continue
+        x0, y0, x1, y1 = found[0].bbox
+        gx, gy = (x1 - x0) * 0.2, (y1 - y0) * 0.2
+        box = (max(0, int(x0 - gx)), max(0, int(y0 - gy)), min(64, int(x1 + gx) + 1), min(64, int(y1 + gy) + 1))
+        kept = np.asarray(picture)[box[1]:box[3], box[0]:box[2]]
+        sky = np.array(world.render_background([b for b in world.BACKGROUND_NAMES if b != scene.background][index % 4]).convert("RGB"))
+        other = np.array(world.render_scene(world.sample_spec(random.Random(999 + index), max_groups=2), seed=index)[0])
+        for outside in (sky, other):
+            outside[box[1]:box[3], box[0]:box[2]] = kept
+        total += 1
+        for copy, image in zip(hits, (picture, Image.fromarray(sky), Image.fromarray(other))):
+            images[copy] = image
+            out = detect_scene(run_tool(tool, {**call, "image": copy, "seed": index}, ctx)[0].image.convert("RGB"))
+            want = target.objects[0]
+            hits[copy] += any(o.kind == want.kind and o.color == want.color and box[0] <= o.center[0] <= box[2]
+                              and box[1] <= o.center[1] <= box[3] for o in out.objects)
+    print(", ".join(f"{copy}: {hit}/{total}" for copy, hit in hits.items()) + " recolors drawn in their box")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=12)
@@ -68,6 +105,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--method", choices=["grounded", "encoder", "departure"], default="grounded")
     parser.add_argument("--norm", choices=["linf", "l2"], default="linf")
+    parser.add_argument("--ceiling", action="store_true", help="only: does the recolor read the picture around the object?")
     parser.add_argument("--seed", type=int, default=HELD_OUT_SEED, help="scene seed (develop on another than the default)")
     args = parser.parse_args()
 
@@ -86,6 +124,8 @@ def main() -> None:
     hub = ModelHub(load_settings(model="nano"))
     images: dict = {}
     ctx = ToolContext(hub=hub, load_image=lambda key: images[key], workdir=Path("/tmp"))
+    if args.ceiling:
+        return context_ceiling(args.n, args.seed, hub, ctx, images)
     met: dict = {}
     moved: dict = {}
     psnrs, seconds = [], []
