@@ -20,6 +20,7 @@ from chatdit.agents.planner import (
     updated_cards,
 )
 from chatdit.agents.reply import span
+from chatdit.tools.reference import AssetRef
 
 from chatdit.llm.story import carry_descriptions
 from chatdit.llm.subjects import parse_subjects
@@ -47,14 +48,14 @@ def plan_append(instruction: Instruction, ctx: PlanContext) -> Plan:
     'the fox' given the card's words ('the red fox')."""
     pages = with_card_words(pages_of(instruction), ctx.cards)
     last = ctx.book[max(ctx.book)] if ctx.book else None
-    fallback = last.asset_id if last else None
+    fallback = AssetRef(asset_id=last.asset_id) if last else None
     pictured = {n: c for n, c in ctx.cards.items() if c.asset_id}
     if not pictured and fallback is None:
         return plan_new_images(instruction.model_copy(update={"pages": pages}), ctx)
     size = _size_args(ctx, instruction)
     steps, index = [], 0
     while index < len(pages):
-        refs = card_references(pages[index], pictured, fallback=fallback or "")
+        refs = card_references(pages[index], pictured, fallback=fallback)
         prompts = _ref_prompts(refs, pictured)
         prompts = [p if p != "the earlier page" or last is None else last.prompt for p in prompts]
         chunk = max(1, ctx.max_panels - len(refs))

@@ -1,8 +1,8 @@
 """Run one plan step on the tool registry and keep what it made as Assets.
 
-The executor is the only agent that touches tools; it resolves `@page:N` references to the
-assets made earlier in the turn (or the book's pages), reports denoising progress, and stores
-every output content-addressed with its provenance.
+The executor is the only agent that touches tools; it resolves references to pages (typed
+`AssetRef(page=N)`) to the assets made earlier in the turn (or the book's pages), reports denoising
+progress, and stores every output content-addressed with its provenance.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from chatdit.agents.planner import parse_page_ref
+from chatdit.tools.reference import AssetRef, ReferenceArgs
 
 from chatdit.errors import PageReferenceError, ToolArgumentError
 from chatdit.events import Denoising, Event
@@ -18,22 +18,16 @@ from chatdit.schema import Asset, PageEntry, Step
 from chatdit.store import SessionStore
 
 
-def resolve_references(refs: list[str], made: list[Asset], book: dict[int, PageEntry]) -> list[str]:
-    """Asset ids for a step's references: `@page:N` means the newest page N of this turn, else the book's."""
-    resolved = []
-    for ref in refs:
-        page = parse_page_ref(ref)
-        if page is None:
-            resolved.append(ref)
-            continue
-        this_turn = [asset for asset in made if asset.page == page]
-        if this_turn:
-            resolved.append(this_turn[-1].id)
-        elif page in book:
-            resolved.append(book[page].asset_id)
-        else:
-            raise PageReferenceError(f"step needs page {page}, which has not been made")
-    return resolved
+def resolve_reference(ref: AssetRef, made: list[Asset], book: dict[int, PageEntry]) -> AssetRef:
+    """The asset a reference means: a page is the newest page of that number this turn, else the book's."""
+    if ref.page is None:
+        return ref
+    this_turn = [asset for asset in made if asset.page == ref.page]
+    if this_turn:
+        return AssetRef(asset_id=this_turn[-1].id)
+    if ref.page in book:
+        return AssetRef(asset_id=book[ref.page].asset_id)
+    raise PageReferenceError(f"step needs page {ref.page}, which has not been made")
 
 
 class DenoiseReporter:
@@ -60,12 +54,11 @@ class DenoiseReporter:
 def run_step(step: Step, *, store: SessionStore, hub, made: list[Asset], book: dict[int, PageEntry],
              turn_id: str, attempt: int, cancel, emit: Callable[[Event], None]) -> list[Asset]:
     """Run one step and return its outputs as stored Assets."""
-    from chatdit.tools.registry import ToolContext, load_builtin_tools, run_tool
+    from chatdit.tools.registry import ToolContext, args_of, run_tool
 
-    load_builtin_tools()
-    args = dict(step.call.args)
-    if "references" in args:
-        args["references"] = resolve_references(list(args["references"]), made, book)
+    args = args_of(step.call)
+    if isinstance(args, ReferenceArgs):
+        args = args.model_copy(update={"references": [resolve_reference(ref, made, book) for ref in args.references]})
 
     def load_image(asset_id: str):
         from PIL import Image

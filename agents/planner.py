@@ -8,14 +8,19 @@ ChatDiT's referencing rules, fixed and extended:
 - k attached images: every output conditioned on all k (`reference` steps);
 - a redo of "page 3": that page alone, conditioned on the character cards.
 
-References to pictures that do not exist yet are written `@page:N` and resolved by the executor
-once the step that makes page N has run.
+A reference to a picture that does not exist yet is an `AssetRef(page=N)`, resolved by the
+executor once the step that makes page N has run. Every call is built through its tool's argument
+model, so a page number travels as a number from the Instruction to the asset.
 """
 
 from __future__ import annotations
 
 import re
 
+from chatdit.tools.edit import EditArgs
+from chatdit.tools.generate import GenerateArgs, GroupArgs, Panel
+from chatdit.tools.inpaint import InpaintArgs
+from chatdit.tools.reference import AssetRef, ReferenceArgs
 from pydantic import BaseModel, Field
 
 from chatdit.edits import edit_spec_of, edited_prompt, edits_in_place
@@ -50,15 +55,6 @@ class PlanContext(BaseModel):
     width: int | None = None
     height: int | None = None
     steps: int | None = None
-
-
-def page_ref(page: int) -> str:
-    return f"@page:{page}"
-
-
-def parse_page_ref(ref: str) -> int | None:
-    match = re.fullmatch(r"@page:(\d+)", ref)
-    return int(match.group(1)) if match else None
 
 
 def describe_page(page: PageSpec, instruction: Instruction, cards: dict[str, CharacterCard]) -> str:
@@ -120,18 +116,23 @@ def updated_cards(instruction: Instruction, known: dict[str, CharacterCard], cho
     return cards
 
 
-def card_references(page: PageSpec, cards: dict[str, CharacterCard], fallback: str) -> list[str]:
+def card_ref(card: CharacterCard) -> AssetRef | None:
+    """The picture a card points at: its asset, or the page this turn draws it on."""
+    if card.asset_id:
+        return AssetRef(asset_id=card.asset_id)
+    return AssetRef(page=card.page) if card.page else None
+
+
+def card_references(page: PageSpec, cards: dict[str, CharacterCard], fallback: AssetRef | None) -> list[AssetRef]:
     """Pictures that show the characters on this page, at most MAX_REFERENCES_PER_CANVAS."""
-    refs: list[str] = []
+    refs: list[AssetRef] = []
     names = page.characters or list(cards)
     for name in names:
         card = cards.get(name)
-        if card is None:
-            continue
-        ref = card.asset_id or (page_ref(card.page) if card.page else None)
+        ref = card_ref(card) if card else None
         if ref and ref not in refs:
             refs.append(ref)
-    return refs[:MAX_REFERENCES_PER_CANVAS] or [fallback]
+    return refs[:MAX_REFERENCES_PER_CANVAS] or ([fallback] if fallback else [])
 
 
 def _size_args(ctx: PlanContext, instruction: Instruction) -> dict:
@@ -139,8 +140,8 @@ def _size_args(ctx: PlanContext, instruction: Instruction) -> dict:
     return {key: value for key, value in args.items() if value is not None}
 
 
-def _panel(page: PageSpec, instruction: Instruction, cards: dict[str, CharacterCard], numbered: bool) -> dict:
-    return {"prompt": describe_page(page, instruction, cards), "page": page.number if numbered else None}
+def _panel(page: PageSpec, instruction: Instruction, cards: dict[str, CharacterCard], numbered: bool) -> Panel:
+    return Panel(prompt=describe_page(page, instruction, cards), page=page.number if numbered else None)
 
 
 def plan_new_images(instruction: Instruction, ctx: PlanContext) -> Plan:
@@ -149,7 +150,7 @@ def plan_new_images(instruction: Instruction, ctx: PlanContext) -> Plan:
     cards = cards_for(instruction, ctx.cards)
     numbered = len(pages) > 1 or instruction.collection == "book"
     size = _size_args(ctx, instruction)
-    conditioning = [item.asset_id for item in ctx.inputs if item.role != "source_video"]
+    conditioning = [AssetRef(asset_id=item.asset_id) for item in ctx.inputs if item.role != "source_video"]
     if len(conditioning) >= ctx.max_panels:
         raise InstructionError(
             f"{len(conditioning)} images were attached but one canvas holds {ctx.max_panels} panels; "
@@ -164,21 +165,22 @@ def plan_new_images(instruction: Instruction, ctx: PlanContext) -> Plan:
             steps.append(_reference_step(len(steps), conditioning, prompts, group, instruction, cards, numbered, size, ctx))
         return Plan(steps=steps, rationale=f"{len(pages)} output(s) conditioned on {len(conditioning)} attached image(s)")
     if len(pages) == 1:
-        args = {"prompt": describe_page(pages[0], instruction, cards), "page": pages[0].number if numbered else None}
-        steps.append(Step(id="s1", call=ToolCall(tool="generate", args={**args, "seed": ctx.seed, **size}),
+        panel = _panel(pages[0], instruction, cards, numbered)
+        args = GenerateArgs(prompt=panel.prompt, page=panel.page, seed=ctx.seed, **size)
+        steps.append(Step(id="s1", call=ToolCall.of("generate", args),
                           purpose="one picture", pages=[pages[0].number] if numbered else []))
         return Plan(steps=steps, rationale="a single image: one generate call")
     first, rest = pages[: ctx.max_panels], pages[ctx.max_panels :]
     steps.append(Step(
         id="s1",
-        call=ToolCall(tool="group", args={"panels": [_panel(p, instruction, cards, numbered) for p in first], "seed": ctx.seed, **size}),
+        call=ToolCall.of("group", GroupArgs(panels=[_panel(p, instruction, cards, numbered) for p in first], seed=ctx.seed, **size)),
         purpose=f"pages {first[0].number}-{first[-1].number} drawn jointly on one canvas",
         pages=[p.number for p in first],
     ))
     anchors = {name: card.model_copy(update={"page": card.page or _first_page_showing(name, first)}) for name, card in cards.items()}
     index = 0
     while index < len(rest):
-        refs = card_references(rest[index], anchors, fallback=page_ref(first[0].number))
+        refs = card_references(rest[index], anchors, fallback=AssetRef(page=first[0].number))
         chunk = ctx.max_panels - len(refs)
         group = rest[index : index + chunk]
         steps.append(_reference_step(len(steps), refs, _ref_prompts(refs, anchors), group, instruction, cards, numbered, size, ctx, depends_on=["s1"]))
@@ -196,28 +198,23 @@ def _first_page_showing(name: str, pages: list[PageSpec]) -> int:
     return pages[0].number
 
 
-def _shown_on(ref: str, cards: dict[str, CharacterCard]) -> str:
+def _shown_on(ref: AssetRef, cards: dict[str, CharacterCard]) -> str:
     """What a reference picture shows: every character whose card points at it."""
-    return "; ".join(f"{card.name}, {card.description}" for card in cards.values()
-                     if (card.asset_id or page_ref(card.page or 0)) == ref)
+    return "; ".join(f"{card.name}, {card.description}" for card in cards.values() if card_ref(card) == ref)
 
 
-def _ref_prompts(refs: list[str], cards: dict[str, CharacterCard]) -> list[str]:
+def _ref_prompts(refs: list[AssetRef], cards: dict[str, CharacterCard]) -> list[str]:
     return [_shown_on(ref, cards) or "the earlier page" for ref in refs]
 
 
-def _reference_step(index: int, refs: list[str], ref_prompts: list[str], pages: list[PageSpec], instruction: Instruction,
+def _reference_step(index: int, refs: list[AssetRef], ref_prompts: list[str], pages: list[PageSpec], instruction: Instruction,
                     cards: dict[str, CharacterCard], numbered: bool, size: dict, ctx: PlanContext,
                     depends_on: list[str] | None = None) -> Step:
+    panels = [_panel(p, instruction, cards, numbered) for p in pages]
     return Step(
         id=f"s{index + 1}",
-        call=ToolCall(tool="reference", args={
-            "references": refs,
-            "reference_prompts": ref_prompts,
-            "panels": [_panel(p, instruction, cards, numbered) for p in pages],
-            "seed": ctx.seed + index,
-            **size,
-        }),
+        call=ToolCall.of("reference", ReferenceArgs(references=refs, reference_prompts=ref_prompts, panels=panels,
+                                                    seed=ctx.seed + index, **size)),
         purpose=f"{'pages ' + ', '.join(str(p.number) for p in pages) if numbered else 'picture'} conditioned on {len(refs)} reference(s)",
         pages=[p.number for p in pages] if numbered else [],
         depends_on=depends_on or [],
@@ -243,15 +240,14 @@ def _edit_call(instruction: Instruction, spec: EditSpec, asset_id: str, prompt: 
                size: dict) -> ToolCall:
     """inpaint for a region or a named object (task 'inpaint'); edit for a change the EditSpec
     understood ('make the sky darker'), which the tool receives with it."""
-    common = {"image": asset_id, "page": page, "seed": seed, **({"steps": size["steps"]} if "steps" in size else {})}
+    common = {"image": asset_id, "page": page, "seed": seed, "spec": spec, **({"steps": size["steps"]} if "steps" in size else {})}
     if instruction.task == "inpaint" and not edits_in_place(spec):
-        boxes = [list(box.box) for box in instruction.layout]
+        boxes = [box.box for box in instruction.layout]
         target = None if boxes else (instruction.subjects[0].name if instruction.subjects else None)
         if not boxes and target is None:
             raise InstructionError("say where to redraw: name an object ('redraw the fox') or give a box")
-        return ToolCall(tool="inpaint", args={**common, "prompt": prompt, "boxes": boxes, "object": target,
-                                              "spec": spec.model_dump()})
-    return ToolCall(tool="edit", args={**common, "instruction": spec.text, "prompt": prompt, "spec": spec.model_dump()})
+        return ToolCall.of("inpaint", InpaintArgs(**common, prompt=prompt, boxes=boxes, object=target))
+    return ToolCall.of("edit", EditArgs(**common, instruction=spec.text, prompt=prompt))
 
 
 def plan_redo(instruction: Instruction, ctx: PlanContext) -> Plan:
@@ -278,18 +274,16 @@ def plan_redo(instruction: Instruction, ctx: PlanContext) -> Plan:
                               pages=[page] if page else []))
             continue
         if target.kind == "page":
-            entry_id = asset_id
-            refs = list(dict.fromkeys(card.asset_id for card in ctx.cards.values() if card.asset_id and card.asset_id != entry_id))
-            refs = refs[:MAX_REFERENCES_PER_CANVAS] or [entry_id]
+            ids = dict.fromkeys(card.asset_id for card in ctx.cards.values() if card.asset_id and card.asset_id != asset_id)
+            refs = [AssetRef(asset_id=ref) for ref in ids][:MAX_REFERENCES_PER_CANVAS] or [AssetRef(asset_id=asset_id)]
             prompts = [_shown_on(ref, ctx.cards) or base for ref in refs]
         else:
-            refs, prompts = [asset_id], [base or "the earlier picture"]
+            refs, prompts = [AssetRef(asset_id=asset_id)], [base or "the earlier picture"]
+        args = ReferenceArgs(references=refs, reference_prompts=prompts, panels=[Panel(prompt=prompt, page=page)],
+                             seed=seed, **size)
         steps.append(Step(
             id=f"s{len(steps) + 1}",
-            call=ToolCall(tool="reference", args={
-                "references": refs, "reference_prompts": prompts,
-                "panels": [{"prompt": prompt, "page": page}], "seed": seed, **size,
-            }),
+            call=ToolCall.of("reference", args),
             purpose=f"redo {where}: {change}",
             pages=[page] if page else [],
         ))

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from chatdit.agents import planner as base
 from chatdit.agents.planner import PlanContext, _size_args, describe_page, pages_of
+from chatdit.tools.faceswap import FaceSwapArgs, SourceFace
+from chatdit.tools.generate import Panel
+from chatdit.tools.layout import LayoutArgs
+from chatdit.tools.lora import InContextArgs
 
 from chatdit.errors import ConsentRequiredError, InstructionError
 from chatdit.schema import Instruction, Plan, Step, ToolCall
@@ -25,13 +29,12 @@ def plan_layout(instruction: Instruction, ctx: PlanContext) -> Plan:
     pages = pages_of(instruction)
     numbered = len(pages) > 1 or instruction.collection == "book"
     scene = ", ".join(filter(None, [instruction.background, instruction.style]))
-    boxes = [box.model_dump(mode="json") for box in instruction.layout]
     steps = []
     for index, page in enumerate(pages):
-        args = {"boxes": boxes, "prompt": scene, "seed": ctx.seed + index, "page": page.number if numbered else None,
-                **_size_args(ctx, instruction)}
+        args = LayoutArgs(boxes=instruction.layout, prompt=scene, seed=ctx.seed + index,
+                          page=page.number if numbered else None, **_size_args(ctx, instruction))
         where = "; ".join(f"{box.phrase} at {tuple(round(v, 2) for v in box.box)}" for box in instruction.layout)
-        steps.append(Step(id=f"s{index + 1}", call=ToolCall(tool="layout", args=args),
+        steps.append(Step(id=f"s{index + 1}", call=ToolCall.of("layout", args),
                           purpose=f"{'page ' + str(page.number) if numbered else 'the picture'} with {where}",
                           pages=[page.number] if numbered else []))
     return Plan(steps=steps, rationale=f"{len(instruction.layout)} phrase(s) placed in their boxes "
@@ -51,10 +54,9 @@ def plan_faceswap(instruction: Instruction, ctx: PlanContext) -> Plan:
     if not instruction.consent:
         raise ConsentRequiredError(CONSENT_MESSAGE)
     consent = {"consent": True} | ({"consent_by": instruction.consent_note} if instruction.consent_note else {})
-    args = {"video": videos[0], "faces": [{"image": face, **consent} for face in faces[:3]], "seed": ctx.seed}
-    if ctx.steps:
-        args["steps"] = ctx.steps
-    step = Step(id="s1", call=ToolCall(tool="faceswap", args=args),
+    args = FaceSwapArgs(video=videos[0], faces=[SourceFace(image=face, **consent) for face in faces[:3]], seed=ctx.seed,
+                        **({"steps": ctx.steps} if ctx.steps else {}))
+    step = Step(id="s1", call=ToolCall.of("faceswap", args),
                 purpose=f"put the face from {len(faces[:3])} picture(s) into the video, watermarked")
     return Plan(steps=[step], rationale="face swap with consent: WanVACE redraws the masked face region chunk by chunk")
 
@@ -76,9 +78,9 @@ def preset_plan(instruction: Instruction, ctx: PlanContext) -> Plan | None:
         prompts, numbers = [instruction.prompt] * preset.panels, list(range(1, preset.panels + 1))
     else:
         return None
-    panels = [{"prompt": prompt, "page": number} for prompt, number in zip(prompts, numbers)]
-    args = {"preset": preset.name, "summary": instruction.prompt, "panels": panels, "seed": ctx.seed,
-            **_size_args(ctx, instruction)}
-    step = Step(id="s1", call=ToolCall(tool="incontext", args=args), pages=numbers,
+    panels = [Panel(prompt=prompt, page=number) for prompt, number in zip(prompts, numbers)]
+    args = InContextArgs(preset=preset.name, summary=instruction.prompt, panels=panels, seed=ctx.seed,
+                         **_size_args(ctx, instruction))
+    step = Step(id="s1", call=ToolCall.of("incontext", args), pages=numbers,
                 purpose=f"{preset.panels} panels jointly with the {preset.title} In-Context LoRA")
     return Plan(steps=[step], rationale=f"the request names the {preset.title} preset")

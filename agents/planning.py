@@ -11,6 +11,8 @@ from collections.abc import Callable
 from chatdit.agents.book_ops import plan_book_op
 from chatdit.agents.planner import PlanContext, plan_new_images, plan_redo
 from chatdit.agents.planner_toolkit import plan_faceswap, plan_layout, preset_plan
+from chatdit.tools.registry import argument_error
+from pydantic import ValidationError
 
 from chatdit.errors import InstructionError
 from chatdit.schema import Instruction, Plan, TaskKind
@@ -27,6 +29,14 @@ PLANNERS: dict[TaskKind, Callable[[Instruction, PlanContext], Plan]] = {
 
 
 def plan_instruction(instruction: Instruction, ctx: PlanContext) -> Plan:
+    """The plan for an instruction; tool arguments its planner could not build are a one-line error."""
+    try:
+        return _planned(instruction, ctx)
+    except ValidationError as exc:
+        raise argument_error(f"the plan's {exc.title}", exc) from exc
+
+
+def _planned(instruction: Instruction, ctx: PlanContext) -> Plan:
     if instruction.book_op:
         return plan_book_op(instruction, ctx)
     if instruction.task in ("generate", "group") and (preset := preset_plan(instruction, ctx)) is not None:

@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chatdit.errors import ChatditError, InputImageError
 from chatdit.schema import CharacterCard, CharacterSpec, Instruction, Plan, Step, Subject, ToolCall
+
+if TYPE_CHECKING:
+    from chatdit.tools.generate import Panel
 
 CROP_MARGIN = 0.2
 """Share of the subject's box added on each side of the crop, so the hero is not cut at its edges."""
@@ -212,13 +216,15 @@ def hero_subjects(instruction: Instruction, cards: dict[str, CharacterCard]) -> 
                                           "characters": list(characters.values())})
 
 
-def _panels_of(step: Step) -> list[dict] | None:
-    args = step.call.args
-    if step.call.tool == "group":
-        return list(args["panels"])
-    if step.call.tool == "generate":
-        return [{"prompt": args["prompt"], "page": args.get("page")}]
-    return None
+def _panels_of(step: Step) -> list[Panel] | None:
+    """The pictures a new-image step draws (read through the tool's argument model), else None."""
+    from chatdit.tools.generate import GroupArgs, Panel
+    from chatdit.tools.registry import args_of
+
+    if step.call.tool not in ("group", "generate"):
+        return None
+    args = args_of(step.call)
+    return list(args.panels) if isinstance(args, GroupArgs) else [Panel(prompt=args.prompt, page=args.page)]
 
 
 def with_hero_photos(plan: Plan, cards: dict[str, CharacterCard], max_panels: int) -> Plan:
@@ -227,13 +233,13 @@ def with_hero_photos(plan: Plan, cards: dict[str, CharacterCard], max_panels: in
     made: list[tuple[str, Step]] = []  # (the planned step's id, a step that replaces it)
     for step in plan.steps:
         panels = _panels_of(step)
-        if not panels or not any(heroes_on(p["prompt"], cards) for p in panels):
+        if not panels or not any(heroes_on(p.prompt, cards) for p in panels):
             made.append((step.id, step))
             continue
-        groups: dict[tuple[str, ...], list[dict]] = {}
+        groups: dict[tuple[str, ...], list[Panel]] = {}
         for panel in panels:
-            shown = heroes_on(panel["prompt"], cards)[: max_panels - 1]
-            panel = {**panel, "prompt": described(panel["prompt"], heroes_on(panel["prompt"], cards))}
+            shown = heroes_on(panel.prompt, cards)[: max_panels - 1]
+            panel = panel.model_copy(update={"prompt": described(panel.prompt, heroes_on(panel.prompt, cards))})
             groups.setdefault(tuple(card.name for card in shown), []).append(panel)
         for names, group in groups.items():
             made += [(step.id, new) for new in _hero_steps(step, [cards[n] for n in names], group, max_panels)]
@@ -247,9 +253,13 @@ def with_hero_photos(plan: Plan, cards: dict[str, CharacterCard], max_panels: in
     return plan.model_copy(update={"steps": steps, "rationale": plan.rationale + "; pages showing a photo hero drawn beside its photo"})
 
 
-def _hero_steps(step: Step, heroes: list[CharacterCard], panels: list[dict], max_panels: int) -> list[Step]:
+def _hero_steps(step: Step, heroes: list[CharacterCard], panels: list[Panel], max_panels: int) -> list[Step]:
     """One step per canvas for pages that show the same heroes (none: drawn as planned)."""
-    base = {k: v for k, v in step.call.args.items() if k in ("seed", "width", "height", "steps")}
+    from chatdit.tools.generate import GroupArgs
+    from chatdit.tools.reference import AssetRef, ReferenceArgs
+    from chatdit.tools.registry import args_of
+
+    base = args_of(step.call).model_dump(include={"seed", "width", "height", "steps"}, exclude_unset=True)
 
     def named(pages: list[int]) -> str:
         return f"page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))}" if pages else "picture"
@@ -258,14 +268,14 @@ def _hero_steps(step: Step, heroes: list[CharacterCard], panels: list[dict], max
     out = []
     for start in range(0, len(panels), chunk):
         part = panels[start: start + chunk]
-        pages = [p["page"] for p in part if p.get("page")]
+        pages = [p.page for p in part if p.page]
         if heroes:
-            args = {**base, "references": [card.photo for card in heroes], "panels": part,
-                    "reference_prompts": [f"{card.name}, {card.description}" for card in heroes]}
-            call = ToolCall(tool="reference", args=args)
+            args = ReferenceArgs(**base, references=[AssetRef(asset_id=card.photo) for card in heroes], panels=part,
+                                 reference_prompts=[f"{card.name}, {card.description}" for card in heroes])
+            call = ToolCall.of("reference", args)
             purpose = f"{named(pages)} beside the photo(s) of {', '.join(c.name for c in heroes)}"
         else:
-            call = ToolCall(tool="group", args={**base, "panels": part})
+            call = ToolCall.of("group", GroupArgs(**base, panels=part))
             purpose = f"{named(pages)} drawn jointly"
         out.append(Step(id=step.id, call=call, purpose=purpose, pages=pages, depends_on=step.depends_on))
     return out

@@ -180,8 +180,16 @@ class Instruction(Strict):
 
 
 class ToolCall(Strict):
+    """A tool and its arguments, kept as the JSON of the tool's own argument model (built with
+    `of`, read back with `chatdit.tools.registry.args_of`), so plans store and edit as plain data."""
+
     tool: str
     args: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, tool: str, args: BaseModel) -> ToolCall:
+        """The call of `tool` with these arguments, holding what was set (defaults stay the tool's)."""
+        return cls(tool=tool, args=args.model_dump(mode="json", exclude_unset=True))
 
 
 class Step(Strict):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from chatdit.agents.book_ops import new_order, reorder_reply, span
 from chatdit.agents.parser import ParseContext, parse_message
+from chatdit.tools.registry import args_of
 
 from chatdit import Session
 from chatdit.errors import ChatditError, InstructionError, PageReferenceError
@@ -167,7 +168,7 @@ def test_a_new_book_starts_empty_and_the_old_one_is_reachable_by_branch(four_pag
     frog = session.chat("add a page where a green frog sits")
     assert frog.reply.startswith("Added page 1") and list(ids(session)) == [1]
     assert "fox" not in str(frog.plan.steps[0].call.args) and not frog.assets[0].parents  # the fox's card stayed with the old book
-    assert list(session.chat("add a page where the frog swims").plan.steps[0].call.args["references"]) == [frog.assets[0].id]
+    assert args_of(session.chat("add a page where the frog swims").plan.steps[0].call).reference_ids() == [frog.assets[0].id]
     session.branch(old_turn)
     assert ids(session) == before
 

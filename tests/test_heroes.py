@@ -2,6 +2,7 @@
 drawn beside that photo only, and cards travel with undo and branch."""
 
 import pytest
+from chatdit.tools.registry import args_of
 from PIL import Image
 
 from chatdit import Session
@@ -80,9 +81,9 @@ def test_each_page_is_drawn_beside_the_photos_of_the_heroes_it_shows(session, ph
     turn = session.chat("a three-page picture book about Rex and Mia: page 1 Rex and Mia at the beach, "
                         "page 2 Rex in the snow, page 3 Mia at night")
     by_page = {page: step for step in turn.plan.steps for page in step.pages}
-    assert by_page[1].call.args["references"] == [rex.photo, mia.photo]
-    assert by_page[2].call.args["references"] == [rex.photo]
-    assert by_page[3].call.args["references"] == [mia.photo]
+    assert args_of(by_page[1].call).reference_ids() == [rex.photo, mia.photo]
+    assert args_of(by_page[2].call).reference_ids() == [rex.photo]
+    assert args_of(by_page[3].call).reference_ids() == [mia.photo]
     assert "Rex, a purple fox" in by_page[2].call.args["panels"][0]["prompt"]
     assert sorted(a.page for a in turn.assets) == [1, 2, 3]
     assert session.cards()["Rex"].photo == rex.photo  # the card keeps its photo after the turn

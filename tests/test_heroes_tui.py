@@ -2,6 +2,7 @@
 and a book that names the heroes is drawn beside their photos."""
 
 import pytest
+from chatdit.tools.registry import args_of
 from test_heroes import hero_picture
 from test_tui import chat, home, notes, running, send, settle  # noqa: F401 - home is an autouse fixture
 
@@ -25,7 +26,7 @@ async def test_attach_as_makes_photo_cards_that_a_book_is_drawn_beside(tmp_path)
         await settle(pilot, lambda: not chat(app).busy, timeout=400)  # the first turn loads the model
         assert not [n for n in notes(app) if "error" in n.lower()], notes(app)
         turn = chat(app).session.history()[-1]
-        assert [s.call.args["references"] for s in turn.plan.steps] == [[cards["Rex"].photo], [cards["Mia"].photo]]
+        assert [args_of(s.call).reference_ids() for s in turn.plan.steps] == [[cards["Rex"].photo], [cards["Mia"].photo]]
         assert sorted(a.page for a in turn.assets) == [1, 2]
         await send(pilot, "/attach nowhere.png as Rex")
         assert any("needs a picture and a name" in n for n in notes(app))

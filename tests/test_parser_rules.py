@@ -66,7 +66,7 @@ SUBJECTS = {
     "The green plant was next to the brown bookshelf.": [("plant", 1, "green", None, None), ("bookshelf", 1, "brown", None, None)],
     "The thin white candlestick stood next to the wide black candle.": [("candlestick", 1, "white", None, None), ("candle", 1, "black", None, None)],
     "A parked black motorcycle in front of a brown house.": [("motorcycle", 1, "black", None, None), ("house", 1, "brown", None, None)],
-    "a wooden spoon and a leather shoes": [("spoon", 1, None, None, None), ("shoe", 1, None, None, None)],
+    "a wooden spoon and a leather shoes": [("spoon", 1, None, None, None), ("shoe", 2, None, None, None)],
     "a fabric hat and a leather chair": [("hat", 1, None, None, None), ("chair", 1, None, None, None)],
     "a rubber eraser and a glass bottle": [("eraser", 1, None, None, None), ("bottle", 1, None, None, None)],
     "The plastic cup and metallic straw rest on the wooden coaster.": [("cup", 1, None, None, None), ("straw", 1, None, None, None), ("coaster", 1, None, None, None)],
@@ -307,6 +307,16 @@ def compbench_prompts():
                 yield Path(path).stem, line.strip()
 
 
+def colors_a_setting(prompt: str, color: str) -> bool:
+    """'the green grass', 'red liquid', 'the white feathers of': a color GOLD.md does not record on
+    a subject (settings, substances, parts)."""
+    from chatdit.llm.words import CLOTHES, MASS_NOUNS, PART_NOUNS, PLACE_NOUNS, SURFACES
+
+    settings = PLACE_NOUNS | SURFACES | MASS_NOUNS | (PART_NOUNS - CLOTHES)
+    following = re.findall(rf"\b{color}\s+(\w+)(?:\s+(\w+))?", prompt)
+    return bool(following) and all({w.removesuffix("s") for w in pair} & settings for pair in following)
+
+
 @pytest.mark.skipif(not (BENCHMARKS / "t2i_compbench_train").is_dir(), reason="shared benchmarks not present")
 def test_compbench_training_prompts_parse_and_mostly_find_their_nouns_and_colors():
     total = found_nouns = color_prompts = found_colors = 0
@@ -317,7 +327,7 @@ def test_compbench_training_prompts_parse_and_mostly_find_their_nouns_and_colors
         names = " ".join(s.name for s in instruction.subjects)
         words = set(re.findall(r"[a-z]+", prompt.lower()))
         found_nouns += bool(instruction.subjects) and all(w in prompt.lower() for w in names.split())
-        asked = words & colors
+        asked = {c for c in words & colors if not colors_a_setting(prompt.lower(), c)}
         if asked:
             color_prompts += 1
             found_colors += asked <= {(s.color or "").replace("gray", "grey") for s in instruction.subjects} | {

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from chatdit.errors import ToolArgumentError
+from chatdit.schema import ToolCall
 
 if TYPE_CHECKING:
+    from chatdit.tools.generate import Panel
     from PIL import Image
 
     from chatdit.dit.hub import ModelHub
@@ -97,10 +99,35 @@ def validate_args(tool: str, args: dict[str, Any]) -> BaseModel:
     try:
         return spec.args_model(**args)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ToolArgumentError(f"tool {tool!r} got invalid arguments: {problems}") from exc
+        raise argument_error(f"tool {tool!r}", exc) from exc
 
 
-def run_tool(tool: str, args: dict[str, Any], ctx: ToolContext) -> list[ToolOutput]:
-    spec = TOOLS[tool]
-    return spec.run(validate_args(tool, args), ctx)
+def argument_error(what: str, exc: ValidationError) -> ToolArgumentError:
+    """Tool arguments that failed their model (when planned or run), said in one line."""
+    problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    return ToolArgumentError(f"{what} got invalid arguments: {problems}")
+
+
+def args_of(call: ToolCall) -> BaseModel:
+    """A planned call's arguments as its tool's model: how plans are read, never by string keys."""
+    load_builtin_tools()
+    return validate_args(call.tool, call.args)
+
+
+def panels_of(call: ToolCall) -> list[Panel]:
+    """The panels a call draws jointly (group, reference, incontext); none for other tools."""
+    return list(getattr(args_of(call), "panels", []))
+
+
+def with_panel_prompts(call: ToolCall, prompts: list[str]) -> ToolCall:
+    """The call with its panels drawn from these prompts (a blank one keeps the panel's own)."""
+    args = args_of(call)
+    if not hasattr(args, "panels"):
+        return call
+    panels = [panel.model_copy(update={"prompt": new or panel.prompt}) for panel, new in zip(args.panels, prompts)]
+    return ToolCall.of(call.tool, args.model_copy(update={"panels": panels + args.panels[len(panels):]}))
+
+
+def run_tool(tool: str, args: dict[str, Any] | BaseModel, ctx: ToolContext) -> list[ToolOutput]:
+    """Run a tool on plain arguments (validated here) or on its own, already validated, model."""
+    return TOOLS[tool].run(validate_args(tool, args) if isinstance(args, dict) else args, ctx)

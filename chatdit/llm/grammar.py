@@ -6,6 +6,8 @@ lexicon (chatdit.llm.words) and the words around, where one noun phrase ends and
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from chatdit.llm.vocab import COLOR_SHADES, COLORS, NUMBER_WORDS, is_plural, singular
 from chatdit.llm.words import (
     ADJECTIVE_SUFFIXES,
@@ -15,11 +17,13 @@ from chatdit.llm.words import (
     MATERIALS,
     PARTICLES,
     SHAPES,
+    VERB_TAGS,
     VERBISH,
     can_be_noun,
     is_known_noun,
     only_verb,
     parts_of_speech,
+    tag_of,
 )
 
 LARGE_NUMBERS = {"hundred", "thousand", "million", "billion", "trillion", "dozen", "hundreds", "thousands", "millions"}
@@ -34,15 +38,24 @@ def number_value(word: str) -> int:
     return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
 
+def tagged_adjective(word: str) -> bool:
+    """'intricate', 'ornate': adjectives the lists do not know, by the tagger, never a noun."""
+    return tag_of(word).startswith("JJ") and "NOUN" not in parts_of_speech(word) and not is_known_noun(word)
+
+
 def looks_like_adjective(word: str) -> bool:
     if is_known_noun(word):
         return False
+    if tagged_adjective(word):
+        return True
     return word in KNOWN_ADJECTIVES or word in COLORS or word in COLOR_SHADES or word.endswith(ADJECTIVE_SUFFIXES)
 
 
 def is_verbish(word: str) -> bool:
-    if word in VERBISH or word in PARTICLES:
+    if word in VERBISH or word in PARTICLES or tag_of(word) in ("RB", "RP"):
         return True
+    if tag_of(word) in VERB_TAGS and "VERB" in parts_of_speech(word):
+        return True  # 'the dog and leash walk': a verb in this sentence, a noun elsewhere
     if is_known_noun(word):
         return False
     gerund = word.endswith("ing") and len(word) > 5 and "NOUN" not in parts_of_speech(word)  # not 'building'
@@ -66,24 +79,35 @@ def verb_after_noun(word: str, span: list[str]) -> bool:
     return word.endswith("s") and singular(word) != word  # 'the fox works'
 
 
-def segments_of(words: list[str]) -> list[list[str]]:
+COPULAS = {"is", "are", "was", "were", "be", "been", "being", "become", "becomes", "became", "remains", "remained"}
+"""'the windows were a stunning display': what follows says what the subject is, it is no new subject."""
+
+
+class Segment(NamedTuple):
+    words: list[str]
+    after_copula: bool
+
+
+def segments_of(words: list[str]) -> list[Segment]:
     """A run of words cut at its verbs: the subject before a verb and its object after it are two
     phrases ('five hamburgers sizzled' -> 'five hamburgers'; 'strawberries attracted four fish' ->
     'strawberries', 'four fish')."""
-    segments: list[list[str]] = []
+    segments: list[Segment] = []
     span: list[str] = []
+    after_copula = False
     nounish = False  # some word of the span can head a noun phrase (kept as the span grows: linear)
     for word in words:
-        seen_noun = nounish or bool(span and "NOUN" in parts_of_speech(span[-1]) and span[-1] not in COLORS)
+        seen_noun = nounish or bool(span and "NOUN" in parts_of_speech(span[-1]) and span[-1] not in COLORS
+                                    and tag_of(span[-1]) not in ("RB", "RP", "JJ"))
         if (is_verbish(word) and seen_noun and word not in ("there", "here")) or (verb_after_noun(word, span) and seen_noun):
-            segments.append(span)
-            span, nounish = [], False
+            segments.append(Segment(span, after_copula))
+            span, nounish, after_copula = [], False, word in COPULAS
             continue
         span.append(word)
         nounish = nounish or is_known_noun(word) or not (is_number(word) or word in DETERMINERS or looks_like_adjective(word)
                                                          or is_verbish(word))
-    segments.append(span)
-    return [segment for segment in segments if segment]
+    segments.append(Segment(span, after_copula))
+    return [segment for segment in segments if segment.words]
 
 
 def bare_verb(words: list[str]) -> bool:

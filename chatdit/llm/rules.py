@@ -61,6 +61,12 @@ PAGE_MARKER = re.compile(r"(?:^|(?<=[\n;.]))[^\S\n]*(?:page|panel|shot|scene|fra
 INLINE_PAGE_MARKER = re.compile(r"(?:^|(?<=[\n;.,:]))[^\S\n]*(?:and\s+)?(?:on\s+)?(?:page|panel)\s*#?(\d+)\s*[:.)-]?\s+",
                                 re.IGNORECASE)
 NUMBERED_LINE = re.compile(r"^\s*(\d+)\s*[.):]\s+(.+)$")
+INLINE_NUMBER = re.compile(r"(?:^|(?<=[\s;,:.]))\(?([1-9]\d?)[.)]\s+(?=[A-Za-z\[])")
+"""'1) the dragon in her kitchen 2) she burns the first batch': numbers counting 1, 2, 3... in one line."""
+DEDICATION = re.compile(r"\bfor (?:my|our|a|an|the)\s+(?:little\s+|\d+[- ]year[- ]old\s+)?(?:daughter|son|kids?|children|child|"
+                        r"grand(?:son|daughter|kids?|children)|niece|nephew|class|students?|toddler|baby|boy|girl)\b",
+                        re.IGNORECASE)
+"""'a picture book for my daughter': who the book is for, not who is in it."""
 CHARACTER_LINE = re.compile(r"^\s*\[(\w[\w '-]*)\]\s*([^\[#].*)$")
 NAMED = re.compile(r"\b(?:an?|the)\s+((?:[a-z]+\s+){0,3}?[a-z]+)\s+(?:named|called)\s+([A-Z][\w'-]*)")
 SIZE = re.compile(r"(?<![\w.])(\d+)\s*(?:x|×|by)\s*(\d+)\s*(px|pixels)?\b", re.IGNORECASE)
@@ -200,8 +206,8 @@ def find_listed(text: str) -> Listed:
             body.append(line)
     joined = "\n".join(body)
     markers = list(PAGE_MARKER.finditer(joined))
-    if len(markers) < 2:
-        inline = list(INLINE_PAGE_MARKER.finditer(joined))
+    for pattern in (INLINE_PAGE_MARKER, INLINE_NUMBER):
+        inline = list(pattern.finditer(joined)) if len(markers) < 2 else []
         if len(inline) >= 2 and [int(m.group(1)) for m in inline] == list(range(1, len(inline) + 1)):
             markers = inline
     numbered = [(i, NUMBERED_LINE.match(line)) for i, line in enumerate(body)]
@@ -314,7 +320,7 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
     if re.search(r"\b(?:wide|landscape|panoramic)\b", message, flags=re.IGNORECASE) and width is None:
         width, height = 1024, 576
     header = listed.header.strip(" :;\n") if listed.pages else message
-    header = TITLE_LINE.sub("", HERO_LABEL.sub("", header)).strip(" :;,.\n")
+    header = DEDICATION.sub("", TITLE_LINE.sub("", HERO_LABEL.sub("", header))).strip(" :;,.\n")
     collection = find_collection(strip_chat(header.strip()))
     if not listed.pages and (items := colon_list(collection.topic, collection.count)):
         collection.topic, listed.pages = items

@@ -37,12 +37,24 @@ def find_background(text: str) -> tuple[str | None, str]:
         name = {"daytime": "day", "dusk": "sunset"}.get(bare.group(1).lower(), bare.group(1).lower())
         return name, text[: bare.start()].strip(" ,")
     for pattern, name in BACKGROUNDS:
-        match = re.search(pattern, text, flags=re.IGNORECASE)
+        match = next((m for m in re.finditer(pattern, text, flags=re.IGNORECASE) if not names_a_thing(text, m)), None)
         if match:
             phrase = match.group(0).strip()
             rest = (text[: match.start()] + text[match.end():]).strip()
             return (phrase.lower() if name == "place" else name), re.sub(r"\s{2,}", " ", rest).strip(" ,")
     return None, text
+
+
+def names_a_thing(text: str, match: re.Match[str]) -> bool:
+    """'on a park bench': the place word starts a thing's name, so the phrase is no setting."""
+    from chatdit.llm.vocab import singular
+    from chatdit.llm.words import compound_nouns
+
+    following = re.match(r"\s+([a-z]+)", text[match.end():].lower())
+    if not following:
+        return False
+    place = match.group(0).lower().split()[-1]
+    return f"{place} {singular(following.group(1))}" in compound_nouns()
 
 
 def without_settings(scene: str) -> str:

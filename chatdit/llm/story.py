@@ -16,9 +16,12 @@ from chatdit.llm.subjects import describe, noun_phrase, parse_subjects
 from chatdit.llm.words import is_part, only_verb, parts_of_speech
 from chatdit.schema import CharacterSpec, PageSpec, Subject
 
-PRONOUN = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|hers|theirs|himself|herself|itself|themselves)\b",
+PRONOUN = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|hers|theirs|himself|herself|itself|themselves|"
+                     r"everyone|everybody)\b",
                      re.IGNORECASE)
-LEADING_PRONOUN = re.compile(r"^\s*(?:and\s+)?(?:then\s+)?(?:he|she|it|they)\b\s*", re.IGNORECASE)
+GROUP_PRONOUN = re.compile(r"\b(?:they|them|their|both|the two(?: of them)?|everyone|everybody|together)\b", re.IGNORECASE)
+"""'they share an umbrella' after 'a robot and a cat become friends': the whole cast."""
+LEADING_PRONOUN = re.compile(r"^\s*(?:and\s+)?(?:then\s+)?(?:he|she|it|they|(?:the two|both) of them|both)\b\s*", re.IGNORECASE)
 TAG = re.compile(r"\[([^\]]+)\]")
 WORLD_BACKGROUNDS = ("day", "night", "sunset", "sea", "snow")
 MAX_CARDS = 2
@@ -144,11 +147,14 @@ def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
     no_character = "[nc]" in raw.lower()
     about_hero = hero is not None and not no_character and not tagged and (
         names_hero(untagged, hero) or bool(PRONOUN.search(untagged)) or not own or not has_own_subject(untagged))
-    subjects = [*tagged, *([hero] if about_hero else []), *own]
+    group = [c for c in cast.companions if about_hero and GROUP_PRONOUN.search(untagged) and not names_hero(untagged, c)
+             and c.name not in {s.name for s in own}]
+    subjects = [*tagged, *([hero] if about_hero else []), *group, *own]
     prompt = page.prompt
     if about_hero and not names_hero(untagged, hero):
         rest = LEADING_PRONOUN.sub("", prompt).strip(" ,")
-        prompt = f"{cast.hero_words()} {rest}".strip() if rest else cast.hero_words()
+        who = " and ".join([cast.hero_words(), *(describe(c) for c in group)])
+        prompt = f"{who} {rest}".strip() if rest else who
     return page.model_copy(update={"subjects": subjects, "background": background, "prompt": prompt})
 
 

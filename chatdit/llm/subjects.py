@@ -12,19 +12,37 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from chatdit.llm.grammar import bare_verb, compound_name, is_number, is_verbish, looks_like_adjective, number_value, segments_of
-from chatdit.llm.vocab import COLOR_CANONICAL, COLOR_SHADES, COLORS, COMPOUND_NOUNS, NUMBER_NAMES, is_plural, singular
+from chatdit.llm.grammar import (
+    bare_verb,
+    compound_name,
+    is_number,
+    is_verbish,
+    looks_like_adjective,
+    number_value,
+    segments_of,
+    tagged_adjective,
+)
+from chatdit.llm.vocab import COLOR_CANONICAL, COLOR_SHADES, COLORS, NUMBER_NAMES, is_plural, singular
 from chatdit.llm.words import (
     DETERMINERS,
     INTENSIFIERS,
     KNOWN_ADJECTIVES,
+    PLURALIA,
     VERBISH,
+    Word,
     can_be_noun,
+    compound_nouns,
     is_abstract,
     is_known_noun,
+    is_mass,
+    is_owned_part,
+    is_part,
     is_place,
+    is_surface,
     of_phrase_keeps,
     parts_of_speech,
+    tag_of,
+    tagged,
 )
 from chatdit.schema import Depth, Position, Subject
 
@@ -49,6 +67,8 @@ SEPARATORS = {
     "lying", "looking", "playing", "flying", "swimming", "walking", "running", "jumping", "who", "which",
     "that", "where", "whose", "but", "then", "so", "because", "when", "after", "before", "than", "like",
 }
+LISTING = {"and", "or", "plus"}
+"""Words that list subjects side by side; every other separator puts the next phrase somewhere."""
 STOP_CLAUSE = {"who", "which", "that", "whose", "where", "when"}
 """A relative clause ('a fox who learns to fly') describes its noun; nothing in it is a subject."""
 ABSOLUTE_PLACES: list[tuple[str, str]] = [
@@ -78,6 +98,8 @@ class Phrase:
     place: str | None = None
     relation: tuple[str, int] | None = None
     count_stated: bool = True
+    numbered: bool = False  # a number word was written ('three'), not just 'a'
+    counted: bool = False  # any count word, 'a' too: 'a blue seaweed' is one thing, 'honey' is not
 
 
 def normalise(text: str) -> str:
@@ -89,6 +111,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(a|one) dozen\b", "twelve", text)
     text = re.sub(r"\b(a group of|a bunch of|a lot of|lots of|a number of|a set of|a herd of|a flock of|a pile of)\b", "several", text)
     text = re.sub(r"\b(\d+)(st|nd|rd|th)\b", r"\1", text)
+    text = re.sub(r"\bimg\b", " ", text)  # StoryDiffusion's photo-identity trigger word, not a thing
     text = re.sub(r"\bblack and white\b", "black-and-white", text)
     text = re.sub(r"[^\w\s,;'-]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -100,13 +123,23 @@ def mark_places(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def tokens_of(text: str) -> list[str]:
-    """Words, with commas kept as tokens and known compound nouns joined ('teddy_bear')."""
-    for compound in COMPOUND_NOUNS:
-        for form in (compound + "es", compound + "s", compound):
-            text = re.sub(rf"\b{re.escape(form)}\b", form.replace(" ", "_"), text)
-    text = text.replace(",", " , ").replace(";", " , ")
-    return text.split()
+def tokens_of(text: str) -> list[Word]:
+    """Words tagged in context, with commas kept as tokens and compound nouns joined ('teddy_bear',
+    'fire_hydrants')."""
+    words = text.replace(",", " , ").replace(";", " , ").split()
+    joined: list[str] = []
+    i = 0
+    while i < len(words):
+        size = next((n for n in (3, 2) if is_compound(words[i: i + n])), 1)
+        joined.append("_".join(words[i: i + size]))
+        i += size
+    return tagged(joined)
+
+
+def is_compound(words: list[str]) -> bool:
+    if len(words) < 2 or "," in words:
+        return False
+    return " ".join(words[:-1] + [singular(words[-1])]) in compound_nouns() or " ".join(words) in compound_nouns()
 
 
 def match_relation(tokens: list[str], i: int) -> tuple[str, int] | None:
@@ -144,7 +177,7 @@ def chunks_of(tokens: list[str]) -> list[tuple[str, list[str]]]:
         elif token == "with" and i + 1 < len(tokens) and tokens[i + 1] in ("its", "their", "his", "her"):
             flush("clause")  # 'a sculpture with its round base': its parts, not more subjects
         elif token in SEPARATORS:
-            flush("clause" if token in STOP_CLAUSE else "of" if token == "of" else "sep")
+            flush("clause" if token in STOP_CLAUSE else "of" if token == "of" else "and" if token in LISTING else "sep")
         else:
             current.append(token)
         i += 1
@@ -152,49 +185,24 @@ def chunks_of(tokens: list[str]) -> list[tuple[str, list[str]]]:
     return pieces
 
 
-def phrase_from(words: list[str]) -> Phrase | None:
-    """One noun phrase from a run of words, or None when the run names nothing."""
-    # Cut at the first verb once something noun-like was seen ("six dogs played fetch").
+def noun_span(words: list[str]) -> list[str]:
+    """The words up to the first verb once something noun-like was seen ('six dogs played fetch')."""
     span: list[str] = []
     for word in words:
-        if is_verbish(word) and not (span and span[-1] in ("a", "an", "the")):  # 'a fly' is a noun
+        if is_verbish(word) and not (span and span[-1] in ("a", "an", "the") and tag_of(word).startswith("NN")):  # 'a fly
             if any(is_known_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w)) for w in span):
                 break
             if word in VERBISH:
                 span = []  # a verb before any noun: "there is", "it has"
-            else:
+            elif tag_of(word) not in ("RB", "RP"):  # 'an upside down bicycle': an adverb starts no name
                 span.append(word)  # a participle before its noun: "a parked car", "the charging dock"
             continue
         span.append(word)
-    content = [w for w in span if w not in DETERMINERS and not w.startswith("__")]
-    if not content:
-        return None
-    if bare_verb(span):  # 'close', 'go', 'plump': an adjective may still belong to the next noun
-        return Phrase(words=words, name="", attributes=span) if "ADJ" in parts_of_speech(span[0]) else None
-    count = None
-    rest: list[str] = []
-    for word in content:
-        if is_number(word) and count is None and not rest:
-            count = number_value(word)
-        else:
-            rest.append(word)
-    if not rest:
-        return None
-    nouns = [i for i, w in enumerate(rest) if is_known_noun(w)]
-    if rest[-1] not in KNOWN_ADJECTIVES and rest[-1] not in COLORS and not is_verbish(rest[-1]) and can_be_noun(rest[-1]):
-        nouns = [len(rest) - 1]  # English noun phrases end in their head: "an orange case", "a glass bottle"
-    head_index = nouns[-1] if nouns else len(rest) - 1
-    if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not is_known_noun(rest[-1]):
-        return Phrase(words=words, name="", color=" ".join(rest))  # "a woman in pink"
-    if not nouns and all(w in KNOWN_ADJECTIVES or w in INTENSIFIERS or parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"}
-                         for w in rest):
-        return Phrase(words=words, name="", attributes=[w for w in rest if w not in INTENSIFIERS])  # "the plump,"
-    head = rest[head_index].replace("_", " ")
-    plural = is_plural(head.split()[-1])
-    modifiers, name = compound_name(rest[:head_index], " ".join(head.split()[:-1] + [singular(head.split()[-1])]))
-    stated = count is not None or not plural
-    if count is None:
-        count = 2 if plural else 1
+    return span
+
+
+def color_and_attributes(modifiers: list[str]) -> tuple[str | None, list[str]]:
+    """'light blue', 'fluffy': the first color (with its shade) and the other describing words."""
     color, attributes = None, []
     index = 0
     while index < len(modifiers):
@@ -209,7 +217,57 @@ def phrase_from(words: list[str]) -> Phrase | None:
         elif word not in ("-", "'s") and not is_number(word):
             attributes.append(word)
         index += 1
-    return Phrase(words=words, name=name, count=max(count, 1), color=color, attributes=attributes, count_stated=stated)
+    return color, attributes
+
+
+def head_of(rest: list[str]) -> tuple[int, bool]:
+    """(index of the head noun, whether a listed noun was found)."""
+    nouns = [i for i, w in enumerate(rest) if is_known_noun(w)]
+    if rest[-1] not in KNOWN_ADJECTIVES and rest[-1] not in COLORS and not is_verbish(rest[-1]) and can_be_noun(rest[-1]):
+        nouns = [len(rest) - 1]  # English noun phrases end in their head: "an orange case", "a glass bottle"
+    return (nouns[-1] if nouns else len(rest) - 1), bool(nouns)
+
+
+def nameless(words: list[str], rest: list[str], has_noun: bool) -> Phrase | None:
+    """A phrase of colors or adjectives only ('a woman in pink', 'the plump,'), else None."""
+    if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not is_known_noun(rest[-1]):
+        return Phrase(words=words, name="", color=" ".join(rest))
+    if not has_noun and all(w in KNOWN_ADJECTIVES or w in INTENSIFIERS or tagged_adjective(w)
+                            or parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"} for w in rest):
+        return Phrase(words=words, name="", attributes=[w for w in rest if w not in INTENSIFIERS])
+    return None
+
+
+def phrase_from(words: list[str]) -> Phrase | None:
+    """One noun phrase from a run of words, or None when the run names nothing."""
+    span = noun_span(words)
+    content = [w for w in span if w not in DETERMINERS and not w.startswith("__")]
+    if not content:
+        return None
+    if bare_verb(span):  # 'close', 'go', 'plump': an adjective may still belong to the next noun
+        return Phrase(words=words, name="", attributes=span) if "ADJ" in parts_of_speech(span[0]) else None
+    count, number_word = None, None
+    rest: list[str] = []
+    for word in content:
+        if is_number(word) and count is None and not rest:
+            count, number_word = number_value(word), word
+        else:
+            rest.append(word)
+    if not rest:
+        return None
+    head_index, has_noun = head_of(rest)
+    if (bare := nameless(words, rest, has_noun)) is not None:
+        return bare
+    head = rest[head_index].replace("_", " ")
+    plural = is_plural(head.split()[-1])
+    modifiers, name = compound_name(rest[:head_index], " ".join(head.split()[:-1] + [singular(head.split()[-1])]))
+    numbered = number_word is not None and number_word not in ("a", "an")
+    if plural and not numbered and head.split()[-1] not in PLURALIA:
+        count = None  # 'a leather shoes': the plural is what the person sees, not the article
+    stated = count is not None or not plural
+    color, attributes = color_and_attributes(modifiers)
+    return Phrase(words=words, name=name, count=max(count or (2 if plural else 1), 1), color=color, attributes=attributes,
+                  count_stated=stated, numbered=numbered, counted=number_word is not None)
 
 
 def parse_subjects(text: str) -> list[Subject]:
@@ -228,6 +286,8 @@ class PhraseReader:
         self.pending_adjectives: list[str] = []
         self.pending_of: bool | None = None
         self.in_clause = False
+        self.listed = True  # the next phrase starts the sentence or follows 'and' or a comma
+        self.in_predicate = False  # after 'is'/'were': what the subject is, not more subjects
 
     def add(self, phrase: Phrase) -> None:
         if not phrase.name and phrase.color:  # "a woman in pink": the color is the last subject's
@@ -237,7 +297,9 @@ class PhraseReader:
         if not phrase.name:  # adjectives separated by a comma belong to the next noun
             self.pending_adjectives.extend(phrase.attributes)
             return
-        if is_place(phrase.name) or is_abstract(phrase.name):
+        if is_place(phrase.name) or (is_surface(phrase.name) and not self.listed) or is_abstract(phrase.name) or \
+                (is_mass(phrase.name) and not phrase.counted) or \
+                (self.phrases and is_owned_part(phrase.name, phrase.words)):
             self.pending_relation = self.pending_of = None
             return
         if self.pending_of and self.phrases:
@@ -245,8 +307,9 @@ class PhraseReader:
             self.pending_of = None
             if keep == "first":
                 return
-            if keep == "second":  # 'a slice of toast', 'the edge of a bowl': the thing is the second
-                self.phrases.pop()
+            if keep == "second":  # 'a slice of toast', 'the white feathers of the swan': the second
+                part = self.phrases.pop()
+                phrase.color = phrase.color or (part.color if is_part(part.name) else None)
         phrase.attributes = self.pending_adjectives + phrase.attributes
         self.pending_adjectives = []
         if self.pending_relation and self.phrases:
@@ -255,11 +318,18 @@ class PhraseReader:
         self.phrases.append(phrase)
 
     def read(self, kind: str, words: list[str]) -> None:
+        if kind != "words" and (kind != "and" or words):
+            self.listed = kind in ("and", "comma")
         if kind == "words":
-            if not self.in_clause:
-                for phrase in filter(None, map(phrase_from, segments_of(words))):
+            for segment in segments_of(words) if not self.in_clause else []:
+                phrase = phrase_from(segment.words)
+                self.in_predicate = bool(phrase and phrase.name and (segment.after_copula or self.in_predicate))
+                if phrase and not self.in_predicate:
                     self.add(phrase)
-        elif kind == "clause":
+            return
+        if kind != "of":
+            self.in_predicate = False  # only 'of' goes on with 'were a display of artistry'
+        if kind == "clause":
             self.in_clause = True
         elif kind == "comma":
             self.in_clause = False
@@ -269,7 +339,7 @@ class PhraseReader:
             self.in_clause = False
         elif kind == "of":
             self.pending_of = True
-        elif kind != "sep":
+        elif kind not in ("sep", "and"):
             self.pending_relation = kind
             self.in_clause = False
 

@@ -6,6 +6,8 @@ how a sentence is taken apart.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -24,10 +26,11 @@ BASE_COLORS = [
     "grey", "violet", "indigo", "cyan", "magenta", "turquoise", "teal", "beige", "gold", "golden",
     "silver", "maroon", "navy", "crimson", "scarlet", "lavender", "lime", "olive", "tan", "ivory",
     "cream", "khaki", "amber", "bronze", "coral", "peach", "mint", "aqua", "burgundy", "blond",
-    "blonde", "ginger", "rainbow", "colorful", "colourful", "black-and-white",
+    "blonde", "ginger", "black-and-white",
 ]
+"""Colors a critic can check; 'colorful' and 'rainbow' describe, they name no one color."""
 COLOR_SHADES = {"light", "dark", "pale", "bright", "deep", "navy", "sky", "hot", "royal", "neon"}
-COLOR_CANONICAL = {"grey": "gray", "golden": "gold", "colourful": "colorful", "blonde": "blond"}
+COLOR_CANONICAL = {"grey": "gray", "golden": "gold", "blonde": "blond"}
 COLORS = set(BASE_COLORS)
 
 COCO_NOUNS = [
@@ -100,12 +103,19 @@ INVARIANT_NOUNS = {"sheep", "fish", "deer", "moose", "salmon", "trout", "bison",
                    "hippopotamus", "walrus", "bass", "chess", "moss", "gas", "news", "tennis", "lens"}
 
 
+@lru_cache(maxsize=16384)
 def singular(word: str) -> str:
-    """The singular of an English noun ('knives' -> 'knife'); unknown words by the usual rules."""
+    """The singular of an English noun ('knives' -> 'knife', 'prizes' -> 'prize'): the tables above,
+    then lemminflect's lemma where it knows one answer, then the usual rules."""
     if word in IRREGULAR_PLURALS:
         return IRREGULAR_PLURALS[word]
     if word in INVARIANT_NOUNS or len(word) <= 3:
         return word
+    from lemminflect import getLemma
+
+    lemmas = getLemma(word, upos="NOUN", lemmatize_oov=False)
+    if len(lemmas) == 1 and lemmas[0] and word.endswith("s"):
+        return lemmas[0]
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith(("ches", "shes", "sses", "xes", "zes")):

@@ -8,8 +8,9 @@ chatdit.llm.subjects decides between them from the words around it.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
-from chatdit.llm.vocab import COLORS, NOUNS, singular
+from chatdit.llm.vocab import COLORS, COMPOUND_NOUNS, NOUNS, singular
 
 DETERMINERS = {"the", "this", "that", "these", "those", "his", "her", "its", "their", "my", "our", "your",
                "some", "any", "each", "every", "another", "other", "many", "much", "more", "most", "all",
@@ -19,7 +20,9 @@ VERBISH = {"is", "are", "was", "were", "be", "been", "being", "has", "have", "ha
            "rest", "rests", "rested", "added", "contrasted", "looks", "look", "seems", "seem", "appears",
            "appear", "can", "could", "will", "would", "should", "may", "might", "must", "gets", "got",
            "makes", "made", "goes", "went", "learns", "learn", "finds", "found", "meets", "met", "wants",
-           "there", "here", "it", "they", "he", "she", "we", "i", "you", "filled", "covered", "placed",
+           "there", "here", "it", "they", "he", "she", "we", "i", "you", "him", "them", "me", "us", "herself",
+           "himself", "itself", "themselves", "myself", "yourself", "ourselves", "everyone", "everybody", "someone",
+           "somebody", "anyone", "anybody", "nobody", "filled", "covered", "placed",
            "parked", "decorated", "played", "hides", "flies", "fly", "swims", "runs", "jumps", "sleeps",
            "eats", "drinks", "reads", "plays", "walks", "sings", "dances", "holds", "wears"}
 INTENSIFIERS = {"very", "really", "quite", "so", "too", "extremely", "super", "rather", "slightly", "fairly"}
@@ -49,7 +52,9 @@ PLACE_NOUNS = {
     "grove", "orchard", "seaside", "coast", "wave", "waves", "storm", "wind", "fog", "mist", "darkness", "dusk",
     "dawn", "sunset", "sunrise", "evening", "morning", "afternoon", "midnight", "winter", "summer", "spring",
     "autumn", "fall", "weather", "outside", "inside", "underground", "distance", "background", "foreground",
+    "mid-air", "midair", "site", "company", "workplace",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
+    "landscape", "horizon",
 }
 """Nouns that say where a scene is: a setting to draw, never a subject to count or check."""
 
@@ -58,12 +63,20 @@ PART_NOUNS = {
     "beak", "whisker", "spot", "stripe", "horn", "hoof", "claw", "fin", "face", "smile", "cheek", "leg", "arm",
     "hand", "foot", "head", "body", "skin", "shell", "antler", "tooth", "teeth", "snout", "muzzle", "chest",
     "back", "neck", "mouth", "tongue", "eyebrow", "freckle", "pattern", "marking", "patch", "tip",
+    "finger", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
     "scarf", "hat", "cap", "boot", "cape", "jacket", "dress", "glasses", "bow", "collar", "backpack", "shirt",
     "sweater", "hood", "helmet", "crown", "necklace", "vest", "apron", "shoe", "sock", "glove", "mitten",
     "bandana", "ribbon", "tie", "belt", "overalls", "trousers", "pants", "skirt", "suit", "uniform", "outfit",
     "clothes", "costume", "goggles", "sunglasses", "bag", "satchel", "pocket", "button",
 }
 """Body parts, clothes and things worn: after 'a fox with ...' they describe the fox."""
+CLOTHES = {
+    "coat", "scarf", "hat", "cap", "boot", "cape", "jacket", "dress", "glasses", "bow", "collar", "backpack", "shirt",
+    "sweater", "hood", "helmet", "crown", "necklace", "vest", "apron", "shoe", "sock", "glove", "mitten",
+    "bandana", "ribbon", "tie", "belt", "overalls", "trousers", "pants", "skirt", "suit", "uniform", "outfit",
+    "clothes", "costume", "goggles", "sunglasses", "bag", "satchel", "pocket", "button",
+}
+"""Things worn or carried: parts of a hero's look, but things to draw in their own right."""
 
 MATERIALS = {
     "glass", "paper", "stone", "wood", "metal", "leather", "plastic", "rubber", "fabric", "wool", "silk", "velvet",
@@ -72,12 +85,26 @@ MATERIALS = {
     "aluminum", "aluminium", "burlap", "chocolate", "ice", "straw", "fur", "gold", "silver",
 }
 """What a thing is made of ('a glass bottle'): an attribute, never part of the thing's name."""
+MASS_MATERIALS = {"steel", "iron", "concrete", "marble", "metal", "plastic", "rubber", "fabric", "wool", "silk", "velvet",
+                  "cotton", "leather", "copper", "bronze", "aluminum", "aluminium", "denim", "linen", "suede", "felt",
+                  "cardboard", "clay", "wicker", "lace", "burlap", "porcelain", "ceramic"}
+"""Materials that are only ever stuff ('the polished steel'); 'a stone', 'a glass' are things."""
 
 SHAPES = {
     "round", "square", "oval", "teardrop", "diamond", "pyramidal", "conical", "cubic", "spherical", "triangular",
     "rectangular", "crescent", "oblong", "cylindrical", "circular", "hexagonal", "heart-shaped", "star-shaped",
 }
 """Shape words before a noun ('a teardrop mango'): how it looks, not part of its name."""
+
+SURFACES = {"wall", "floor", "ceiling", "grass", "lawn", "sidewalk", "pavement", "cliff"}
+"""What things stand on or against: the setting after 'on', 'against', 'next to' ('the clock on the
+blue wall'), a subject when listed as one ('a green grass and a yellow flower')."""
+
+MASS_NOUNS = {"honey", "syrup", "milk", "water", "juice", "sand", "dust", "smoke", "steam", "mud", "oil",
+              "liquid", "light", "seaweed", "moss", "foam", "gravel", "caramel", "syrup", "jam", "butter", "soil", "dirt",
+              "flour", "yeast", "sugar", "salt", "dough"}
+"""Substances without a shape of their own: drawn as part of a scene, not counted, unless a count is
+given ('three drops of honey' counts drops)."""
 
 ABSTRACT_SUFFIXES = ("ness", "ity", "ment", "tion", "sion", "ance", "ence", "ship", "dom", "ism", "hood")
 ABSTRACT_NOUNS = {
@@ -87,7 +114,8 @@ ABSTRACT_NOUNS = {
     "shade", "shadow", "sound", "music", "silence", "air", "heat", "cold", "texture", "color", "colour",
     "shape", "size", "style", "mood", "spirit", "energy", "power", "nature", "art", "lot", "kind", "sort", "type",
     "variety", "array", "range", "mix", "blend", "hint", "trick", "game", "help", "work", "rest", "end", "edge",
-    "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist",
+    "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist", "walk", "stroll", "call",
+    "trip", "nap", "swim", "ride", "visit", "chat", "search",
 }
 """Nouns no picture can show as a thing: never subjects."""
 
@@ -95,6 +123,9 @@ PARTITIVES = {"piece", "slice", "bit", "chunk", "scoop", "drop", "handful", "loa
               "bunch", "pair", "set", "group", "row", "line", "edge", "side", "top", "bottom", "corner", "end",
               "middle", "center", "surface", "petal", "carving", "part", "half", "tip", "front", "back"}
 """'a slice of toast', 'the edge of a bowl': the thing drawn is what follows 'of'."""
+ASPECTS = {"pattern", "line", "structure", "shape", "texture", "surface", "outline", "silhouette", "design", "detail",
+           "curve", "color", "colour", "reflection", "shadow", "glow"}
+"""'the intricate patterns of the windows': how a thing looks; the thing is what follows 'of'."""
 CONTAINERS = {"glass", "cup", "mug", "bowl", "jar", "bottle", "plate", "basket", "box", "bag", "vase", "pot",
               "bucket", "tray", "can", "carton", "pitcher", "jug", "sack", "barrel", "crate", "tub", "dish"}
 """'a glass of milk': the container is drawn and counted, its contents are not a separate subject."""
@@ -109,6 +140,71 @@ COMMON_VERBS = {
 PARTICLES = {"asleep", "awake", "alone", "afraid", "alive", "aloud", "upside", "up", "down", "out", "off", "away", "back", "around", "about", "over", "home", "together", "again",
              "very", "fast", "slowly", "quickly", "happily", "too", "also", "just", "still", "now", "then"}
 """Adverbs and verb particles ('wake up', 'run away'): never a subject."""
+
+
+VERB_TAGS = {"VB", "VBD", "VBP", "VBZ", "MD"}
+"""Penn tags of a finite verb: 'the leash walks', 'five hamburgers sizzled'."""
+
+
+class Word(str):
+    """A word as written, with its part of speech in this sentence (a Penn tag from the tagger)."""
+
+    tag: str = ""
+
+    def __new__(cls, text: str, tag: str = "") -> Word:
+        word = super().__new__(cls, text)
+        word.tag = tag
+        return word
+
+
+def tagged(tokens: list[str]) -> list[Word]:
+    """The tokens with their tags in context, from TextBlob's bundled Brill tagger (offline, data in
+    the wheel): 'walk' after 'the dog and leash' is a verb, after 'a' a noun."""
+    from textblob.en import parser
+
+    tags = [tag for _, tag in parser.find_tags([t.replace("_", "-") for t in tokens])]
+    return [Word(token, corrected_tag(tokens, tags, i)) for i, token in enumerate(tokens)]
+
+
+def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
+    """The tagger's tag, except where a noun's place in the phrase says otherwise: right after an
+    article, number or adjective ('one drum', 'two bears'), a joined compound, or a listed noun
+    that ends the sentence ('above the marble sink')."""
+    token, tag = tokens[i], tags[i]
+    if tag not in VERB_TAGS and not ("_" in token and not token.startswith("__")):
+        return tag
+    before = tags[i - 1] if i else ""
+    last = i + 1 == len(tokens) or tokens[i + 1] in (",", "and", "or")  # 'a diamond watch and a cufflink'
+    if "_" in token or before in ("DT", "CD", "PRP$", "JJ", "POS") or (is_known_noun(token) and last):
+        return "NNS" if singular(token) != token else "NN"
+    return tag
+
+
+def tag_of(word: str) -> str:
+    return getattr(word, "tag", "")
+
+
+def listed_words(name: str) -> frozenset[str]:
+    lines = (Path(__file__).with_name("data") / name).read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def compound_nouns() -> frozenset[str]:
+    """Two- and three-word nouns kept whole: the parser's own list and WordNet's concrete ones."""
+    return frozenset(COMPOUND_NOUNS) | listed_words("compounds.txt")
+
+
+@lru_cache(maxsize=1)
+def concrete_nouns() -> frozenset[str]:
+    """'monument', 'ornament': names of things that end like abstract nouns."""
+    return listed_words("concrete_suffixed.txt")
+
+
+@lru_cache(maxsize=1)
+def abstract_nouns() -> frozenset[str]:
+    """Nouns WordNet knows no concrete sense of ('artistry', 'renewal'), and the parser's own list."""
+    return frozenset(ABSTRACT_NOUNS) | listed_words("abstract.txt")
 
 
 @lru_cache(maxsize=8192)
@@ -141,6 +237,33 @@ def is_place(name: str) -> bool:
     return name in PLACE_NOUNS or name.split()[-1] in PLACE_NOUNS
 
 
+def is_surface(name: str) -> bool:
+    return singular(name.split()[-1]) in SURFACES
+
+
+def is_mass(name: str) -> bool:
+    """'honey', 'the cold grey concrete': a substance ('a glass' is a thing, so containers are not)."""
+    return name in MASS_NOUNS or name in MASS_MATERIALS
+
+
+OBJECT_PARTS = {"stem", "petal", "thorn", "tire", "tyre", "wheel", "handle", "lid", "base", "frame", "bulb",
+                "blade", "cord", "strap", "sole", "lace", "spout", "rim"}
+"""Parts of a thing named before them ('the thorny stem' of a rose, 'the rubber tires' of a bicycle)."""
+PLURALIA = {"scissors", "pants", "jeans", "shorts", "glasses", "sunglasses", "trousers", "binoculars", "tongs",
+            "pliers", "tweezers", "overalls", "pajamas", "clothes"}
+"""Plural in form, one thing in fact: 'a pair of scissors' is one object."""
+
+
+def is_owned_part(name: str, words: list[str]) -> bool:
+    """'the stem', 'its wheels' after a subject: a part of that subject, not a new one ('a stem'
+    on its own is a thing to draw)."""
+    if " " in name:
+        return False  # 'the picture frame' is a thing of its own
+    head = singular(name)
+    definite = any(w in ("the", "its", "their", "his", "her") for w in words[:2])
+    return definite and (head in OBJECT_PARTS or head in PART_NOUNS - CLOTHES)
+
+
 def is_part(name: str) -> bool:
     return singular(name.split()[-1]) in PART_NOUNS
 
@@ -149,13 +272,19 @@ def is_abstract(name: str) -> bool:
     if " " in name and is_known_noun(name):
         return False
     word = name.split()[-1]
-    return word in ABSTRACT_NOUNS or (word.endswith(ABSTRACT_SUFFIXES) and not is_known_noun(word))
+    if word in ASPECTS:
+        return True  # 'the smooth glass surface': how something looks
+    if is_known_noun(word) or " " in name and name in compound_nouns():
+        return False
+    return word in abstract_nouns() or (word.endswith(ABSTRACT_SUFFIXES) and "NOUN" in parts_of_speech(word)
+                                        and word not in concrete_nouns())
 
 
 def of_phrase_keeps(first: str) -> str:
     """Which side of 'X of Y' is the subject: 'second' (a slice of toast), 'first' (a glass of
     milk), or 'both' (a picture of a cat and ... is handled before this)."""
     word = first.split()[-1]
-    if word in PARTITIVES:
+    if word in PARTITIVES or word in ASPECTS or is_part(first) and word not in CLOTHES or word in OBJECT_PARTS \
+            or is_mass(first):  # 'the polished steel of the train tracks'
         return "second"
     return "first" if word in CONTAINERS else "both"

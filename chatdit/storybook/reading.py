@@ -93,6 +93,25 @@ def _found_objects(tokens: list[str]) -> list[tuple[int, int, ObjectSpec | None]
     return found
 
 
+def object_groups(named: list[ObjectSpec | None]) -> tuple[list[ObjectSpec], dict[int, int]]:
+    """The object groups a scene draws from the objects named in order (None: one the world cannot
+    draw), and each named object's group: one group a kind and color, one fox (the character), at
+    most four groups."""
+    groups: list[ObjectSpec] = []
+    group_of: dict[int, int] = {}
+    for index, spec in enumerate(named):
+        if spec is None:
+            continue
+        same = next((g for g, o in enumerate(groups) if (o.kind, o.color) == (spec.kind, spec.color)
+                     or o.kind == spec.kind == CHARACTER), None)
+        if same is None and len(groups) < 4:
+            groups.append(spec)
+            same = len(groups) - 1
+        if same is not None:
+            group_of[index] = same
+    return groups, group_of
+
+
 def read_scene(text: str) -> SceneSpec | None:
     """The storybook scene one panel's prompt describes ('two red stars left of a blue house at
     night'), or None when it names neither an object nor a background of the world. Objects
@@ -100,18 +119,7 @@ def read_scene(text: str) -> SceneSpec | None:
     such an object is skipped."""
     tokens = words(text)
     found = _found_objects(tokens)
-    objects: list[ObjectSpec] = []
-    slot: dict[int, int] = {}  # index in `found` -> group index
-    for k, (_, _, spec) in enumerate(found):
-        if spec is None:
-            continue
-        same = next((g for g, o in enumerate(objects) if (o.kind, o.color) == (spec.kind, spec.color)
-                     or o.kind == spec.kind == CHARACTER), None)
-        if same is None and len(objects) < 4:
-            objects.append(spec)
-            same = len(objects) - 1
-        if same is not None:
-            slot[k] = same
+    objects, slot = object_groups([spec for _, _, spec in found])
     background = world_background(text)
     if not objects:
         return SceneSpec(background=background) if background else None

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from chatdit.schema import Approval, Instruction, Plan
+from chatdit.tools.registry import panels_of, with_panel_prompts
 from chatdit.tui.widgets.describe import plan_title
 
 
@@ -31,12 +32,12 @@ class PlanApprovalScreen(ModalScreen[Approval | None]):
             yield Static(plan_title(self.plan), classes="approval-title", markup=False)
             for s, step in enumerate(self.plan.steps):
                 yield Label(f"{s + 1}. {step.call.tool}: {step.purpose}", markup=False)
-                for p, panel in enumerate(step.call.args.get("panels", [])):
-                    number = panel.get("page") or p + 1
+                for p, panel in enumerate(panels_of(step.call)):
+                    number = panel.page or p + 1
                     yield Static(f"   page {number}: what it shows, and its text", classes="panel-label", markup=False)
-                    yield Input(panel.get("prompt", ""), id=f"panel-{s}-{p}", classes="panel-prompt",
+                    yield Input(panel.prompt, id=f"panel-{s}-{p}", classes="panel-prompt",
                                 placeholder=f"what page {number} shows")
-                    if panel.get("page"):
+                    if panel.page:
                         yield Input(self.texts.get(number, ""), id=f"text-{number}", classes="panel-prompt page-text",
                                     placeholder=f"page {number}'s text: leave empty and chatdit writes it")
             with Horizontal(classes="dialog-buttons"):
@@ -46,11 +47,11 @@ class PlanApprovalScreen(ModalScreen[Approval | None]):
 
     def edited_plan(self) -> Plan:
         """The plan with each panel's prompt as the person left it."""
-        plan = self.plan.model_copy(deep=True)
-        for s, step in enumerate(plan.steps):
-            for p, panel in enumerate(step.call.args.get("panels", [])):
-                panel["prompt"] = self.query_one(f"#panel-{s}-{p}", Input).value.strip() or panel.get("prompt", "")
-        return plan
+        steps = []
+        for s, step in enumerate(self.plan.steps):
+            prompts = [self.query_one(f"#panel-{s}-{p}", Input).value.strip() for p in range(len(panels_of(step.call)))]
+            steps.append(step.model_copy(update={"call": with_panel_prompts(step.call, prompts)}))
+        return self.plan.model_copy(update={"steps": steps})
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_approve() if event.button.id == "approve" else self.action_cancel()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from chatdit.schema import Critique, Instruction, Plan
+from chatdit.errors import ToolArgumentError
+from chatdit.schema import Critique, Instruction, Plan, Step
+from chatdit.tools.registry import panels_of
 
 
 def instruction_title(instruction: Instruction) -> str:
@@ -40,9 +42,17 @@ def plan_details(plan: Plan) -> str:
     for number, step in enumerate(plan.steps, start=1):
         pages = f" pages {', '.join(map(str, step.pages))}" if step.pages else ""
         lines.append(f"{number}. {step.call.tool}{pages}: {step.purpose}")
-        for panel in step.call.args.get("panels", []):
-            lines.append(f"     page {panel.get('page') or '-'}: {panel.get('prompt', '')}")
+        lines += [f"     page {panel.page or '-'}: {panel.prompt}" for panel in _panels(step)]
     return "\n".join(lines) or "nothing to do"
+
+
+def _panels(step: Step) -> list:
+    """The step's panels; none for a step whose arguments today's tool no longer takes (a plan an
+    older chatdit saved still shows its steps)."""
+    try:
+        return panels_of(step.call)
+    except ToolArgumentError:
+        return []
 
 
 def critique_line(critique: Critique, page: int | None = None) -> str:

