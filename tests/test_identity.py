@@ -41,9 +41,13 @@ def test_what_cannot_be_compared_reads_unknown_and_says_why():
     noise = Image.fromarray(rng.integers(0, 255, (64, 64, 3), dtype=np.uint8))
     photo = picture(("fox", "purple", "large"))
     assert check_identity(noise, photo, REX).verdict == "unknown"
-    person = REX.model_copy(update={"identity": "a face photo"})
-    unknown = check_identity(photo, noise, person)
-    assert unknown.verdict == "unknown" and "no face-embedding model ships" in unknown.detail
+    unknown = check_identity(photo, noise, REX)
+    assert unknown.verdict == "unknown" and "not a storybook-world picture" in unknown.detail
+    from tests.test_faceswap import draw_face
+
+    face = Image.fromarray(draw_face(cx=80, cy=64))  # a frontal face the shipped BlazeFace finds
+    person = check_identity(photo, face, REX.model_copy(update={"description": "a girl with dark hair"}))
+    assert person.verdict == "unknown" and "no face-embedding model ships" in person.detail
 
 
 def test_a_subject_named_after_a_photo_card_is_judged_as_what_the_card_shows():

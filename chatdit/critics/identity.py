@@ -141,8 +141,10 @@ def check_identity(page, photo, card: CharacterCard) -> RequirementCheck:
 
     name = f"{card.name}: identity"
     if not is_storybook_picture(photo):
+        from chatdit.vision.faces import count_faces
+
         return RequirementCheck(name=name, kind="identity", verdict="unknown", detail=f"could not check: {NO_FACE_MODEL}"
-                                if card.identity and "face" in card.identity else
+                                if count_faces(photo) else
                                 "could not check: the photo is not a storybook-world picture, and nothing offline compares others")
     if not applies(page):
         return RequirementCheck(name=name, kind="identity", verdict="unknown",
