@@ -98,6 +98,8 @@ def cards_for(instruction: Instruction, known: dict[str, CharacterCard]) -> dict
             description=character.description,
             asset_id=existing.asset_id if existing else None,
             page=existing.page if existing else None,
+            photo=existing.photo if existing else None,  # a photo hero stays one (chatdit/heroes.py)
+            identity=existing.identity if existing else None,
         )
     return cards
 

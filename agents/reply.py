@@ -101,6 +101,9 @@ def undrawable_line(facts: ReplyFacts) -> str:
 
 def reply_text(instruction: Instruction, chosen: list[Asset], critiques: list[Critique], rounds: int,
                facts: ReplyFacts | None = None) -> str:
+    from chatdit.critics.identity import identity_line
+
     first = f"{made_what(instruction, chosen, rounds)}; {verdict_line(chosen, critiques)}."
-    extra = undrawable_line(facts or ReplyFacts())
-    return f"{first}\n{extra}" if extra else first
+    by_asset = {c.asset_id: c for c in critiques}
+    heroes = identity_line([by_asset[a.id] for a in chosen if a.id in by_asset])
+    return "\n".join(line for line in (first, heroes, undrawable_line(facts or ReplyFacts())) if line)

@@ -142,6 +142,10 @@ def add_credential_parsers(commands) -> None:
     protect.add_argument("target", type=Path, help="the protected copy (.png)")
     protect.add_argument("--steps", type=int, default=40, help="PGD steps (default 40)")
     protect.add_argument("--epsilon", type=int, default=4, help="largest change of a pixel, levels of 255 (default 4)")
+    protect.add_argument("--method", choices=["grounded", "encoder", "departure"], default="grounded",
+                         help="what the perturbation attacks (see chatdit/protect.py; default grounded)")
+    protect.add_argument("--norm", choices=["linf", "l2"], default="linf",
+                         help="linf: every pixel within --epsilon; l2: the change's energy at PSNR 35.5 dB")
     protect.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     protect.set_defaults(handler=cmd_protect)
 
@@ -347,9 +351,9 @@ def cmd_protect(args: argparse.Namespace) -> int:
     from chatdit.dit.hub import ModelHub
     from chatdit.protect import protect_file, protect_settings
 
-    options = protect_settings(steps=args.steps, epsilon=args.epsilon)
+    options = protect_settings(steps=args.steps, epsilon=args.epsilon, method=args.method, norm=args.norm)
     hub = ModelHub(load_settings(**parse_overrides(args.overrides)))
-    print(protect_file(hub.fill(), args.source, args.target, options).summary())
+    print(protect_file(hub.fill(), args.source, args.target, options, hub).summary())
     return 0
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatdit.errors import ChatditError, InputImageError
-from chatdit.schema import CharacterCard, Plan, Step, ToolCall
+from chatdit.schema import CharacterCard, CharacterSpec, Instruction, Plan, Step, Subject, ToolCall
 
 if TYPE_CHECKING:
     from chatdit.tools.generate import Panel
@@ -92,6 +92,11 @@ def is_storybook_picture(image) -> bool:
     return float((nearest < PALETTE_DISTANCE).mean()) >= PALETTE_SHARE
 
 
+def world_words(color: str, kind: str) -> str:
+    """'an orange bird', 'a purple fox'."""
+    return f"{'an' if color[:1] in 'aeiou' else 'a'} {color} {kind}"
+
+
 def describe_photo(image) -> tuple[str | None, str]:
     """(words for the hero, how they were found): the detector's kind and color on a storybook
     picture; None where chatdit cannot tell what the photo shows (then the person's words are used)."""
@@ -103,7 +108,7 @@ def describe_photo(image) -> tuple[str | None, str]:
     if not objects:
         return None, "not a storybook-world picture: its look is not checked; describe it in words"
     biggest = max(objects, key=lambda o: o.area)
-    return f"a {biggest.color} {biggest.kind}", f"storybook world: {biggest.color} {biggest.kind} (detector score {biggest.score:.2f})"
+    return world_words(biggest.color, biggest.kind), f"storybook world: {biggest.color} {biggest.kind} (detector score {biggest.score:.2f})"
 
 
 def make_card(name: str, photo_asset: str, description: str | None, image) -> CharacterCard:
@@ -174,6 +179,41 @@ def described(prompt: str, heroes: list[CharacterCard]) -> str:
             prompt = re.sub(rf"\b{re.escape(card.name)}\b", f"{card.name}, {card.description},", prompt, count=1,
                             flags=re.IGNORECASE)
     return re.sub(r",\s*,", ",", prompt).strip(" ,")
+
+
+def hero_subjects(instruction: Instruction, cards: dict[str, CharacterCard]) -> Instruction:
+    """The instruction with each subject that names a photo hero ("rex") read as what its card
+    shows ("fox", purple, character Rex), so the critic checks it and the reply does not call it
+    undrawable. Subjects of cards whose look is not a world kind stay as they were."""
+    from chatdit.storybook import world_color, world_kind
+
+    by_name = {name.lower(): card for name, card in cards.items() if card.photo}
+
+    def read(subject: Subject) -> Subject:
+        card = by_name.get(subject.name.lower())
+        if card is None:
+            return subject
+        words = card.description.split()
+        kind = next((world_kind(w) for w in reversed(words) if world_kind(w)), None)
+        if kind is None:
+            return subject.model_copy(update={"character": card.name})
+        color = next((world_color(w) for w in words if world_color(w)), None)
+        if subject.color and world_color(subject.color) != color:  # 'Rex in blue': not his photo's look, so no identity
+            return subject.model_copy(update={"name": kind})
+        return subject.model_copy(update={"name": kind, "color": color, "character": card.name})
+
+    def named(name: str) -> str:
+        return by_name[name.lower()].name if name.lower() in by_name else name
+
+    if not by_name:
+        return instruction
+    pages = [page.model_copy(update={"subjects": [read(s) for s in page.subjects],
+                                     "characters": list(dict.fromkeys(map(named, page.characters)))})
+             for page in instruction.pages]
+    characters = {named(c.name): CharacterSpec(name=named(c.name), description=by_name[c.name.lower()].description)
+                  if c.name.lower() in by_name else c for c in instruction.characters}  # 'rex' is the card Rex
+    return instruction.model_copy(update={"subjects": [read(s) for s in instruction.subjects], "pages": pages,
+                                          "characters": list(characters.values())})
 
 
 def _panels_of(step: Step) -> list[Panel] | None:

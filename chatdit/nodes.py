@@ -51,7 +51,9 @@ def parse(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     paths = [upload["path"] for upload in state.get("uploads") or []]
     instruction = parse_message(state["message"], paths, context, backend=get_backend(runtime.context.settings))
     emit(Parsed(instruction=instruction))
-    runtime.context.hub().report_undrawable([subject.name for subject in instruction.subjects])
+    from chatdit.heroes import hero_subjects
+
+    runtime.context.hub().report_undrawable([s.name for s in hero_subjects(instruction, cards_of(state)).subjects])
     return {"instruction": instruction.model_dump(mode="json")}
 
 
@@ -84,9 +86,10 @@ def plan(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
         instruction = instruction.model_copy(update={"consent": True, "consent_note": ask_consent(instruction)})
         update["instruction"] = instruction.model_dump(mode="json")
         made = plan_instruction(instruction, plan_context(state, runtime))
-    from chatdit.heroes import with_hero_photos
+    from chatdit.heroes import hero_subjects, with_hero_photos
 
     made = with_hero_photos(made, cards_of(state), plan_context(state, runtime).max_panels)
+    update["instruction"] = hero_subjects(instruction, cards_of(state)).model_dump(mode="json")  # judged as drawn
     emit(Planned(plan=made))
     return {**update, "plan": made.model_dump(mode="json"), "step_index": 0}
 
@@ -172,6 +175,9 @@ def critic(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     judged = critique_outputs(Plan.model_validate(state["plan"]), Instruction.model_validate(state["instruction"]),
                               assets_of(state), runtime.context.store, critic=content_critic, attempt=round_,
                               threshold=settings.critic_threshold)
+    from chatdit.critics.identity import judge_heroes
+
+    judged = judge_heroes(judged, cards_of(state), runtime.context.store, settings.critic_threshold) if content_critic else judged
     check_cancel(runtime)  # a cancel that came while the critic judged stops the turn here, before any retry
     info = ReflectionState.of(state)
     for judgement in judged:

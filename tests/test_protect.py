@@ -32,6 +32,17 @@ def test_protection_moves_pixels_within_the_bound_and_away_from_the_edit_path(fi
     assert report.psnr >= 35 and report.psnr == pytest.approx(psnr(before, after))
     assert (after != before).any()
     assert report.departure_after > 0
+    assert report.method == "departure"  # without the hub there is no grounding to condition on
+
+
+@pytest.mark.parametrize("method", ["encoder", "departure"])
+def test_the_l2_attack_spends_its_change_within_the_psnr_bound(fill_pipe, method):
+    original = picture()
+    protected, report = protect_image(fill_pipe, original, ProtectSettings(steps=3, norm="l2", method=method))
+    before, after = np.asarray(original), np.asarray(protected)
+    assert 35 <= report.psnr == pytest.approx(psnr(before, after))
+    assert report.max_change <= 24 and (after != before).any()
+    assert report.method == method
 
 
 def test_the_cli_writes_a_protected_png_and_refuses_jpeg(tmp_path, capsys, monkeypatch):
@@ -39,7 +50,7 @@ def test_the_cli_writes_a_protected_png_and_refuses_jpeg(tmp_path, capsys, monke
     source, target = tmp_path / "in.png", tmp_path / "out.png"
     picture().save(source)
     assert main(["protect", str(source), str(target), "--steps", "1"]) == 0  # the shipped nano
-    assert "PSNR" in capsys.readouterr().out
+    assert "(grounded attack): PSNR" in capsys.readouterr().out  # the edit tool's own conditioning on nano
     assert psnr(np.asarray(Image.open(source)), np.asarray(Image.open(target).convert("RGB"))) >= 35
     assert main(["protect", str(source), str(tmp_path / "out.jpg")]) == 3  # input
     assert "JPEG" in capsys.readouterr().err
