@@ -104,3 +104,12 @@ def test_variations_get_no_story_text():
     after = {1: PageEntry(asset_id="a", prompt="a fox"), 2: PageEntry(asset_id="b", prompt="a fox")}
     settled, owed = settle_texts({}, after, person={}, story=False)
     assert owed == set() and all(e.text is None and e.text_source is None for e in settled.values())
+
+
+def test_a_page_names_only_the_characters_it_shows():
+    cards = [CharacterCard(name="Rex", description="a purple fox"), CharacterCard(name="Mia", description="an orange bird")]
+    texts = write_story(cards, {1: "[Rex] and [Mia] in a meadow", 2: "[Rex] naps under a tree", 3: "[Mia] sings on a branch",
+                                4: "a quiet meadow at sunset"})
+    assert "Rex" in texts[2] and "Mia" not in texts[2]
+    assert "Mia" in texts[3] and "Rex" not in texts[3]
+    assert "Rex" in texts[4] and "Mia" in texts[4]  # a page naming no one is about everyone

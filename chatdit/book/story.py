@@ -38,7 +38,7 @@ def page_facts(shows: str) -> PageFacts:
     from chatdit.llm.subjects import parse_subjects
     from chatdit.llm.vocab import NOUNS
 
-    cleaned = re.sub(r"\[[^\]]*\]", " ", shows)
+    cleaned = re.sub(r"\[([^\]]*)\]", r" \1 ", shows)  # '[Rex] naps': the text may name Rex
     background, scene = find_background(cleaned)
     subjects = [s for s in parse_subjects(scene) if s.name in NOUNS]
     return PageFacts(subjects=subjects, background=background if background in phrases.SETTINGS else None,
@@ -122,12 +122,19 @@ class StoryWriter:
         if not self.characters:
             return "a little friend", False
         named = []
-        for character in self.characters:
+        for character in self.on_page(facts):
             shown = next((s for s in facts.subjects if s.name == character.subject.name), None)
             named.append(character.again(shown, rng) if character.introduced else character.first())
             character.introduced = True
         plural = len(named) > 1 or self.characters[0].subject.count > 1
         return " and ".join(named), plural
+
+    def on_page(self, facts: PageFacts) -> list[Character]:
+        """The characters this page shows (by kind or by name); all of them when it names none."""
+        kinds = {s.name for s in facts.subjects}
+        shown = [c for c in self.characters if c.subject.name in kinds
+                 or (c.subject.character and re.search(rf"\b{re.escape(c.subject.character.lower())}\b", facts.words))]
+        return shown or self.characters
 
     def scene(self, facts: PageFacts, who: str, plural: bool, rng: random.Random, opening: bool) -> str:
         """One or two sentences: what happens (an action, a thing met, or wandering), then the setting."""
