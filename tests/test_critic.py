@@ -230,3 +230,20 @@ def test_what_the_detector_reads_inside_the_recolored_object_is_not_held_to_be_k
     lost = DetectedScene(background="night", width=64, height=64, objects=[fox.model_copy(update={"color": "blue"})])
     assert [c.verdict for c in edit_checks(before, lost, "make the fox blue")] == ["pass", "fail"]
     assert [c.name for c in edit_checks(before, after, "add a red star")] == ["added: 1 red star", "kept: a red fox", "kept: a brown moon", "kept: a blue bird"]
+
+
+def test_too_few_with_an_unsure_lookalike_in_its_color_is_unknown_not_failed():
+    from chatdit.critics.world import check_world
+    from chatdit.storybook.detector import DetectedObject, DetectedScene
+
+    def seen(circle_fit):
+        house = DetectedObject(kind="house", color="purple", center=(15, 20), bbox=(8, 12, 22, 28), area=161, score=0.9)
+        circle = DetectedObject(kind="circle", color="purple", center=(50, 20), bbox=(43, 12, 57, 28), area=159, score=circle_fit)
+        return DetectedScene(background="snow", width=64, height=64, objects=[house, circle])
+
+    asked = instruction_from_spec(SceneSpec(background="snow", objects=[ObjectSpec(kind="house", color="purple", count=2)]),
+                                  "two purple houses in the snow")
+    count = next(r for r in requirements_for(asked) if r.name == "house: count 2")
+    unsure = check_world(count, asked, seen(0.84))  # nano's house, read as a circle at 0.84
+    assert unsure.verdict == "unknown" and "purple circle may be one" in unsure.detail
+    assert check_world(count, asked, seen(1.0)).verdict == "fail"  # a clear circle is a circle
