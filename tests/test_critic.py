@@ -232,8 +232,8 @@ def test_what_the_detector_reads_inside_the_recolored_object_is_not_held_to_be_k
     assert [c.name for c in edit_checks(before, after, "add a red star")] == ["added: 1 red star", "kept: a red fox", "kept: a brown moon", "kept: a blue bird"]
 
 
-def test_too_few_with_an_unsure_lookalike_in_its_color_is_unknown_not_failed():
-    from chatdit.critics.world import check_world
+def test_too_few_beside_an_unsure_lookalike_fails_and_asks_to_redraw_it():
+    from chatdit.critics.world import check_world, localise
     from chatdit.storybook.detector import DetectedObject, DetectedScene
 
     def seen(circle_fit):
@@ -245,5 +245,7 @@ def test_too_few_with_an_unsure_lookalike_in_its_color_is_unknown_not_failed():
                                   "two purple houses in the snow")
     count = next(r for r in requirements_for(asked) if r.name == "house: count 2")
     unsure = check_world(count, asked, seen(0.84))  # nano's house, read as a circle at 0.84
-    assert unsure.verdict == "unknown" and "purple circle may be one" in unsure.detail
-    assert check_world(count, asked, seen(1.0)).verdict == "fail"  # a clear circle is a circle
+    assert unsure.verdict == "fail" and "purple circle may be a badly drawn one" in unsure.detail
+    [region] = localise([count], asked, seen(0.84))
+    assert region.action == "replace" and region.box[0] > 0.5  # redraw it where it is, add none beside it
+    assert [r.action for r in localise([count], asked, seen(1.0))] == ["add"]  # a clear circle is a circle

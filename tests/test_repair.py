@@ -59,3 +59,21 @@ def test_an_added_instance_touches_nothing_drawn_and_a_full_picture_has_no_room_
     assert changed.any() and not (changed & drawn).any()  # pasted on sky or ground only
     crowded = np.where(drawn[..., None], pixels, np.array(COLORS["green"], np.float32))  # no background left
     assert copy_into(Image.fromarray(crowded.astype(np.uint8)), fox, scene, (0.0, 0.0, 1.0, 1.0)) is None
+
+
+def test_a_badly_drawn_one_is_redrawn_where_it_is_not_joined_by_another(hub, tmp_path):
+    from PIL import ImageDraw
+
+    from chatdit.storybook.vocabulary import COLORS
+
+    image, _ = render_scene(SceneSpec(background="snow", objects=[ObjectSpec(kind="house", color="purple", position="left")]), seed=1)
+    ImageDraw.Draw(image).polygon([(44, 14), (56, 12), (58, 22), (52, 28), (42, 26)], fill=tuple(COLORS["purple"]))
+    assert [(o.kind, o.score < 0.9) for o in detect_scene(image).objects] == [("house", False), ("circle", True)]
+    spec = SceneSpec(background="snow", objects=[ObjectSpec(kind="house", color="purple", count=2)])
+    instruction, before = judged(image, spec)
+    ctx = ToolContext(hub=hub, load_image=lambda asset_id: image, workdir=tmp_path)
+    [out] = run_tool("repair", {"image": "a", "prompt": instruction.prompt, "fixes": fixes(before, instruction)}, ctx)
+    assert out.meta["done"] == ["redrew a purple shape read as a circle as a house"]
+    after = detect_scene(out.image)
+    assert len(after.find("house", "purple")) == 2 and not after.find("circle")  # two houses, no third beside a blob
+    assert judged(out.image, spec)[1].critique.passed

@@ -25,7 +25,7 @@ Box = tuple[float, float, float, float]
 class Fix(BaseModel):
     """One region the critic localised: what to do there, to which subject."""
 
-    action: Literal["add", "remove", "redraw"]
+    action: Literal["add", "remove", "redraw", "replace"]
     name: str = Field(min_length=1, description="the subject's noun ('fox')")
     color: str | None = None
     box: Box
@@ -50,6 +50,16 @@ def _at(scene, kind: str, box: Box, color: str | None = None):
     return max(found, key=lambda o: _overlap(box, tuple(v / size for v in o.bbox)), default=None)
 
 
+def _unsure_at(scene, box: Box, color: str | None):
+    """The object at the box whose shape the detector is unsure of (the misread lookalike), or None."""
+    from chatdit.critics.world import UNSURE_SHAPE
+
+    size = scene.width
+    found = [o for o in scene.objects if o.score < UNSURE_SHAPE and (color is None or o.color == color)
+             and _overlap(box, tuple(v / size for v in o.bbox)) > 0]
+    return max(found, key=lambda o: _overlap(box, tuple(v / size for v in o.bbox)), default=None)
+
+
 def repair_world(image, fixes: list[Fix]) -> tuple[object, list[str]]:
     """(picture, what was done) with each fix the pixels allow; removes and recolors first, so an
     added copy has their room and colors to go by."""
@@ -68,7 +78,14 @@ def repair_world(image, fixes: list[Fix]) -> tuple[object, list[str]]:
         elif fix.action == "redraw" and color and (obj := _at(scene, kind, fix.box)) is not None and obj.color != color:
             image = world_edits.recolor(image, obj, scene, color)
             done.append(f"made a {obj.color} {kind} {color}")
-        elif fix.action == "add" and (source := (scene.find(kind, color) or scene.find(kind))):
+        elif fix.action == "replace" and (blob := _unsure_at(scene, fix.box, color)) is not None \
+                and (source := scene.find(kind, color)):
+            cleared = world_edits.remove(image, [blob], scene)
+            copied = world_edits.copy_into(cleared, max(source, key=lambda o: o.score), detect_scene(cleared), fix.box, None)
+            if copied is not None:
+                image = copied
+                done.append(f"redrew a {blob.color} shape read as a {blob.kind} as a {kind}")
+        elif fix.action in ("add", "replace") and (source := (scene.find(kind, color) or scene.find(kind))):
             best = max(source, key=lambda o: o.score)  # the cleanest drawing of the kind
             copied = world_edits.copy_into(image, best, scene, fix.box, color if best.color != color else None)
             if copied is not None:

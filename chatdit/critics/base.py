@@ -74,7 +74,7 @@ class Region(BaseModel):
     requirement: str
     subject: int | None = None
     box: Box
-    action: Literal["add", "remove", "redraw"] = "redraw"
+    action: Literal["add", "remove", "redraw", "replace"] = "redraw"  # replace: a misread lookalike by a clean one
 
 
 class Judgement(BaseModel):

@@ -67,14 +67,14 @@ UNSURE_SHAPE = 0.9
 clear drawings at 0.9-0.95, the house nano drew that read as a circle at 0.84."""
 
 
-def _lookalike(scene, instruction: Instruction, subject: Subject):
-    """An object nobody asked for, in the subject's color, whose shape the detector is unsure of ('a
-    purple circle' at 0.84 where two purple houses were asked and one was seen): maybe the missing
-    one, misread, so the count is not known."""
+def _lookalikes(scene, instruction: Instruction, subject: Subject) -> list:
+    """Objects nobody asked for, in the subject's color, whose shape the detector is unsure of ('a
+    purple circle' at 0.84 where two purple houses were asked and one was seen): maybe badly drawn
+    ones of the subject. Too few is still a fail (no clean one is there to see), but a repair
+    redraws these as the subject instead of adding more beside them."""
     asked = {world_kind(s.name) for s in instruction.subjects}
     color = world_color(subject.color)
-    return next((o for o in scene.objects if o.kind not in asked and o.score < UNSURE_SHAPE
-                 and (color is None or o.color == color)), None)
+    return [o for o in scene.objects if o.kind not in asked and o.score < UNSURE_SHAPE and (color is None or o.color == color)]
 
 
 def check_world(req: Requirement, instruction: Instruction, scene) -> RequirementCheck | None:
@@ -95,9 +95,8 @@ def check_world(req: Requirement, instruction: Instruction, scene) -> Requiremen
     if req.kind == "count":
         found = _matching(scene, subject)
         detail = f"{len(found)} found" if len(found) == len(of_kind) else f"{len(found)} {subject.color} found, {len(of_kind)} in all"
-        if len(found) < subject.count and (lookalike := _lookalike(scene, instruction, subject)):
-            return RequirementCheck(name=req.name, kind=req.kind, verdict="unknown",
-                                    detail=f"{detail}; the {lookalike.color} {lookalike.kind} may be one")
+        if len(found) < subject.count and (lookalikes := _lookalikes(scene, instruction, subject)):
+            detail += f"; the {lookalikes[0].color} {lookalikes[0].kind} may be a badly drawn one"
         return check(len(found) == subject.count, detail)
     if req.kind == "color":
         color = world_color(subject.color)
@@ -212,6 +211,10 @@ def _localise_subject(index: int, reqs: list[Requirement], instruction: Instruct
         for wrong in [o for o in scene.find(kind) if o.color != color][:missing]:
             regions.append(Region(requirement=name, subject=index, box=_grow(wrong.bbox), action="redraw"))
             missing -= 1
+    for blob in _lookalikes(scene, instruction, subject)[: max(0, missing)] if not misplaced else []:
+        regions.append(Region(requirement=name, subject=index, box=_grow(blob.bbox), action="replace"))
+        taken.append(_grow(blob.bbox))
+        missing -= 1
     for _ in range(max(0, missing)):
         box = free_spot(scene, area, taken)
         taken.append(box)
