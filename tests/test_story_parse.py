@@ -82,6 +82,7 @@ def test_inline_numbered_pages_and_a_dedication_make_the_book():
     assert [p.number for p in instruction.pages] == [1, 2, 3]
     assert page_subjects(instruction)[2] == [("dragon", "purple", True), ("mouse", None, False)]
     assert "daughter" not in {s.name for s in instruction.subjects}
+    assert instruction.pages[2].prompt == "a purple dragon, three little mice help her"  # not 'dragon three little mice'
 
 
 def test_a_storydiffusion_img_trigger_and_a_park_bench_are_read_as_meant():

@@ -13,6 +13,7 @@ import re
 from chatdit.llm.grammar import is_verbish
 from chatdit.llm.scenery import find_background, without_settings
 from chatdit.llm.subjects import describe, noun_phrase, parse_subjects
+from chatdit.llm.vocab import NUMBER_NAMES
 from chatdit.llm.words import is_part, only_verb, parts_of_speech
 from chatdit.schema import CharacterSpec, PageSpec, Subject
 
@@ -154,7 +155,9 @@ def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
     if about_hero and not names_hero(untagged, hero):
         rest = LEADING_PRONOUN.sub("", prompt).strip(" ,")
         who = " and ".join([cast.hero_words(), *(describe(c) for c in group)])
-        prompt = f"{who} {rest}".strip() if rest else who
+        starts_a_noun = re.match(rf"(?:a|an|the|\d+|{'|'.join(NUMBER_NAMES.values())})\s", rest.lower())
+        joined = ", " if starts_a_noun else " "  # 'a purple dragon, three little mice help her'
+        prompt = f"{who}{joined}{rest}".strip() if rest else who
     return page.model_copy(update={"subjects": subjects, "background": background, "prompt": prompt})
 
 
