@@ -67,6 +67,8 @@ def test_storydiffusion_script_tags_are_characters_and_verbs_are_not_subjects():
     ("The clock was mounted on the blue wall.", [("clock", 1)]),
     ("a green grass and a yellow flower", [("grass", 1), ("flower", 1)]),
     ("The sticky honey dripped onto the brown bread.", [("bread", 1)]),
+    ("The red fire truck drove past the grey building.", [("fire truck", 1), ("building", 1)]),
+    ("the dog saw a bird", [("dog", 1), ("bird", 1)]),
 ])
 def test_nouns_as_a_person_means_them(prompt, expected):
     assert [(s.name, s.count) for s in parse(prompt).subjects] == expected

@@ -172,13 +172,28 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
     article, number or adjective ('one drum', 'two bears'), a joined compound, or a listed noun
     that ends the sentence ('above the marble sink')."""
     token, tag = tokens[i], tags[i]
+    if tag in ("NN", "NNS") and past_verb_after_noun(tokens, tags, i):
+        return "VBD"
     if tag not in VERB_TAGS and not ("_" in token and not token.startswith("__")):
         return tag
-    before = tags[i - 1] if i else ""
+    before = ("NN" if "_" in tokens[i - 1] else tags[i - 1]) if i else ""  # a joined compound is a noun
     last = i + 1 == len(tokens) or tokens[i + 1] in (",", "and", "or")  # 'a diamond watch and a cufflink'
     if "_" in token or before in ("DT", "CD", "PRP$", "JJ", "POS") or (is_known_noun(token) and last):
         return "NNS" if singular(token) != token else "NN"
     return tag
+
+
+def past_verb_after_noun(tokens: list[str], tags: list[str], i: int) -> bool:
+    """'the fire truck drove past the building', 'the sun rose above the hill': a past form of a
+    verb (its lemma differs: drove -> drive) between a noun and what a verb takes next."""
+    from lemminflect import getLemma
+
+    if not 0 < i < len(tokens) - 1 or not (tags[i - 1].startswith("NN") or "_" in tokens[i - 1]):
+        return False
+    if tags[i + 1] not in ("DT", "IN", "RB", "RP", "PRP$", "TO") and tokens[i + 1] not in PARTICLES | {"past", "across", "through"}:
+        return False
+    lemmas = getLemma(tokens[i], upos="VERB")
+    return bool(lemmas) and lemmas[0] != tokens[i] and not tokens[i].endswith("s")
 
 
 def tag_of(word: str) -> str:
