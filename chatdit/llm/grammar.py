@@ -99,6 +99,8 @@ def segments_of(words: list[str]) -> list[Segment]:
     for word in words:
         seen_noun = nounish or bool(span and "NOUN" in parts_of_speech(span[-1]) and span[-1] not in COLORS
                                     and tag_of(span[-1]) not in ("RB", "RP", "JJ"))
+        if after_copula and not span and (word.endswith(("ing", "ed")) or tag_of(word) in ("VBG", "VBN")):
+            after_copula = False  # 'is building a sandcastle', 'was hung': a helper verb, not 'is a'
         if (is_verbish(word) and seen_noun and word not in ("there", "here")) or (verb_after_noun(word, span) and seen_noun):
             segments.append(Segment(span, after_copula))
             span, nounish, after_copula = [], False, word in COPULAS

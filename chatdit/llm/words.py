@@ -178,7 +178,8 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
         return tag
     before = ("NN" if "_" in tokens[i - 1] else tags[i - 1]) if i else ""  # a joined compound is a noun
     last = i + 1 == len(tokens) or tokens[i + 1] in (",", "and", "or")  # 'a diamond watch and a cufflink'
-    if "_" in token or before in ("DT", "CD", "PRP$", "JJ", "POS") or (is_known_noun(token) and last):
+    participle = before in ("VBG", "VBN") and i > 1 and tags[i - 2] in ("DT", "CD", "PRP$")  # 'a challenging pose'
+    if "_" in token or before in ("DT", "CD", "PRP$", "JJ", "POS") or participle or (is_known_noun(token) and last):
         return "NNS" if singular(token) != token else "NN"
     return tag
 
