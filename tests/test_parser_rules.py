@@ -310,9 +310,9 @@ def compbench_prompts():
 def colors_a_setting(prompt: str, color: str) -> bool:
     """'the green grass', 'red liquid', 'the white feathers of': a color GOLD.md does not record on
     a subject (settings, substances, parts)."""
-    from chatdit.llm.words import CLOTHES, MASS_NOUNS, PART_NOUNS, PLACE_NOUNS, SURFACES
+    from chatdit.llm.words import BODY_PARTS, MASS_NOUNS, PLACE_NOUNS, SURFACES
 
-    settings = PLACE_NOUNS | SURFACES | MASS_NOUNS | (PART_NOUNS - CLOTHES)
+    settings = PLACE_NOUNS | SURFACES | MASS_NOUNS | BODY_PARTS
     following = re.findall(rf"\b{color}\s+(\w+)(?:\s+(\w+))?", prompt)
     return bool(following) and all({w.removesuffix("s") for w in pair} & settings for pair in following)
 

@@ -43,21 +43,23 @@ def _overlap(a: Box, b: Box) -> float:
     return max(0.0, w) * max(0.0, h)
 
 
+def _most_covered(objects, box: Box, size: int):
+    """The object the region's box covers most, or None when it covers none."""
+    covered = [(_overlap(box, tuple(v / size for v in o.bbox)), o) for o in objects]
+    return max((pair for pair in covered if pair[0] > 0), key=lambda pair: pair[0], default=(0, None))[1]
+
+
 def _at(scene, kind: str, box: Box, color: str | None = None):
     """The detected object of `kind` (and color) that the region's box covers most, or None."""
-    size = scene.width
-    found = [o for o in scene.find(kind, color) if _overlap(box, tuple(v / size for v in o.bbox)) > 0]
-    return max(found, key=lambda o: _overlap(box, tuple(v / size for v in o.bbox)), default=None)
+    return _most_covered(scene.find(kind, color), box, scene.width)
 
 
 def _unsure_at(scene, box: Box, color: str | None):
     """The object at the box whose shape the detector is unsure of (the misread lookalike), or None."""
     from chatdit.critics.world import UNSURE_SHAPE
 
-    size = scene.width
-    found = [o for o in scene.objects if o.score < UNSURE_SHAPE and (color is None or o.color == color)
-             and _overlap(box, tuple(v / size for v in o.bbox)) > 0]
-    return max(found, key=lambda o: _overlap(box, tuple(v / size for v in o.bbox)), default=None)
+    unsure = [o for o in scene.objects if o.score < UNSURE_SHAPE and (color is None or o.color == color)]
+    return _most_covered(unsure, box, scene.width)
 
 
 def repair_world(image, fixes: list[Fix]) -> tuple[object, list[str]]:

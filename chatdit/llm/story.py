@@ -23,6 +23,8 @@ PRONOUN = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|hers|their
 GROUP_PRONOUN = re.compile(r"\b(?:they|them|their|both|the two(?: of them)?|everyone|everybody|together)\b", re.IGNORECASE)
 """'they share an umbrella' after 'a robot and a cat become friends': the whole cast."""
 LEADING_PRONOUN = re.compile(r"^\s*(?:and\s+)?(?:then\s+)?(?:he|she|it|they|(?:the two|both) of them|both)\b\s*", re.IGNORECASE)
+NOUN_START = re.compile(rf"(?:a|an|the|\d+|{'|'.join(NUMBER_NAMES.values())})\s")
+"""A page that starts with its own noun phrase ('three little mice help her')."""
 TAG = re.compile(r"\[([^\]]+)\]")
 WORLD_BACKGROUNDS = ("day", "night", "sunset", "sea", "snow")
 MAX_CARDS = 2
@@ -155,8 +157,7 @@ def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
     if about_hero and not names_hero(untagged, hero):
         rest = LEADING_PRONOUN.sub("", prompt).strip(" ,")
         who = " and ".join([cast.hero_words(), *(describe(c) for c in group)])
-        starts_a_noun = re.match(rf"(?:a|an|the|\d+|{'|'.join(NUMBER_NAMES.values())})\s", rest.lower())
-        joined = ", " if starts_a_noun else " "  # 'a purple dragon, three little mice help her'
+        joined = ", " if NOUN_START.match(rest.lower()) else " "  # 'a purple dragon, three little mice help her'
         prompt = f"{who}{joined}{rest}".strip() if rest else who
     return page.model_copy(update={"subjects": subjects, "background": background, "prompt": prompt})
 

@@ -98,7 +98,6 @@ class Phrase:
     place: str | None = None
     relation: tuple[str, int] | None = None
     count_stated: bool = True
-    numbered: bool = False  # a number word was written ('three'), not just 'a'
     counted: bool = False  # any count word, 'a' too: 'a blue seaweed' is one thing, 'honey' is not
 
 
@@ -267,7 +266,7 @@ def phrase_from(words: list[str]) -> Phrase | None:
     stated = count is not None or not plural
     color, attributes = color_and_attributes(modifiers)
     return Phrase(words=words, name=name, count=max(count or (2 if plural else 1), 1), color=color, attributes=attributes,
-                  count_stated=stated, numbered=numbered, counted=number_word is not None)
+                  count_stated=stated, counted=number_word is not None)
 
 
 def parse_subjects(text: str) -> list[Subject]:

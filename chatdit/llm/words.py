@@ -59,18 +59,14 @@ PLACE_NOUNS = {
 }
 """Nouns that say where a scene is: a setting to draw, never a subject to count or check."""
 
-PART_NOUNS = {
-    "coat", "fur", "belly", "tail", "feather", "wing", "eye", "ear", "paw", "hair", "nose", "mane", "scale",
+BODY_PARTS = {
+    "fur", "belly", "tail", "feather", "wing", "eye", "ear", "paw", "hair", "nose", "mane", "scale",
     "beak", "whisker", "spot", "stripe", "horn", "hoof", "claw", "fin", "face", "smile", "cheek", "leg", "arm",
     "hand", "foot", "head", "body", "skin", "shell", "antler", "tooth", "teeth", "snout", "muzzle", "chest",
     "back", "neck", "mouth", "tongue", "eyebrow", "freckle", "pattern", "marking", "patch", "tip",
     "finger", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
-    "scarf", "hat", "cap", "boot", "cape", "jacket", "dress", "glasses", "bow", "collar", "backpack", "shirt",
-    "sweater", "hood", "helmet", "crown", "necklace", "vest", "apron", "shoe", "sock", "glove", "mitten",
-    "bandana", "ribbon", "tie", "belt", "overalls", "trousers", "pants", "skirt", "suit", "uniform", "outfit",
-    "clothes", "costume", "goggles", "sunglasses", "bag", "satchel", "pocket", "button",
 }
-"""Body parts, clothes and things worn: after 'a fox with ...' they describe the fox."""
+"""Parts of a body: never a thing of their own."""
 CLOTHES = {
     "coat", "scarf", "hat", "cap", "boot", "cape", "jacket", "dress", "glasses", "bow", "collar", "backpack", "shirt",
     "sweater", "hood", "helmet", "crown", "necklace", "vest", "apron", "shoe", "sock", "glove", "mitten",
@@ -78,6 +74,8 @@ CLOTHES = {
     "clothes", "costume", "goggles", "sunglasses", "bag", "satchel", "pocket", "button",
 }
 """Things worn or carried: parts of a hero's look, but things to draw in their own right."""
+PART_NOUNS = BODY_PARTS | CLOTHES
+"""Body parts, clothes and things worn: after 'a fox with ...' they describe the fox."""
 
 MATERIALS = {
     "glass", "paper", "stone", "wood", "metal", "leather", "plastic", "rubber", "fabric", "wool", "silk", "velvet",
@@ -278,7 +276,7 @@ def is_owned_part(name: str, words: list[str]) -> bool:
         return False  # 'the picture frame' is a thing of its own
     head = singular(name)
     definite = any(w in ("the", "its", "their", "his", "her") for w in words[:2])
-    return definite and (head in OBJECT_PARTS or head in PART_NOUNS - CLOTHES)
+    return definite and (head in OBJECT_PARTS or head in BODY_PARTS)
 
 
 def is_part(name: str) -> bool:
