@@ -69,6 +69,7 @@ def test_storydiffusion_script_tags_are_characters_and_verbs_are_not_subjects():
     ("The sticky honey dripped onto the brown bread.", [("bread", 1)]),
     ("The red fire truck drove past the grey building.", [("fire truck", 1), ("building", 1)]),
     ("the dog saw a bird", [("dog", 1), ("bird", 1)]),
+    ("the fox left the den", [("fox", 1)]),
     ("A child is building a sandcastle on the beach.", [("child", 1), ("sandcastle", 1)]),
     ("The yoga teacher is holding a challenging pose.", [("yoga teacher", 1)]),
 ])

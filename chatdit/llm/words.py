@@ -170,7 +170,7 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
     article, number or adjective ('one drum', 'two bears'), a joined compound, or a listed noun
     that ends the sentence ('above the marble sink')."""
     token, tag = tokens[i], tags[i]
-    if tag in ("NN", "NNS") and past_verb_after_noun(tokens, tags, i):
+    if tag in ("NN", "NNS", "VBN") and past_verb_after_noun(tokens, tags, i):  # 'the fox left the den'
         return "VBD"
     if tag not in VERB_TAGS and not ("_" in token and not token.startswith("__")):
         return tag
