@@ -56,7 +56,7 @@ SUBJECTS = {
     "a pink elephant and a brown giraffe": [("elephant", 1, "pink", None, None), ("giraffe", 1, "brown", None, None)],
     "a white candle and a red holder": [("candle", 1, "white", None, None), ("holder", 1, "red", None, None)],
     "a grey wolf and a golden crown": [("wolf", 1, "gray", None, None), ("crown", 1, "gold", None, None)],
-    "a light blue bird above two yellow stars": [("bird", 1, "light blue", "above", 1), ("star", 2, "yellow", None, None)],
+    "a light blue bird above two yellow stars": [("bird", 1, "blue", "above", 1), ("star", 2, "yellow", None, None)],
     "a purple heart below an orange sun": [("heart", 1, "purple", "below", 1), ("sun", 1, "orange", None, None)],
     "a green triangle right of a black square": [("triangle", 1, "green", "right of", 1), ("square", 1, "black", None, None)],
     "a white boat and a yellow fish at sea": [("boat", 1, "white", None, None), ("fish", 1, "yellow", None, None)],

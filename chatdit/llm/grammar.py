@@ -58,7 +58,8 @@ def is_verbish(word: str) -> bool:
         return True  # 'the dog and leash walk': a verb in this sentence, a noun elsewhere
     if is_known_noun(word):
         return False
-    gerund = word.endswith("ing") and len(word) > 5 and "NOUN" not in parts_of_speech(word)  # not 'building'
+    gerund = word.endswith("ing") and len(word) > 5 and "NOUN" not in parts_of_speech(word) \
+        and tag_of(word) != "NN"  # not 'building', nor 'fishing' in 'a fishing net'
     return only_verb(word) or gerund or (word.endswith("ly") and len(word) > 4)
 
 
@@ -126,12 +127,14 @@ def compound_name(modifiers: list[str], head: str) -> tuple[list[str], str]:
     and colors are not: 'a glass bottle' is a bottle made of glass)."""
     name = head
     while modifiers:
-        word = modifiers[-1].replace("_", " ")
+        word, noun_here = modifiers[-1].replace("_", " "), tag_of(modifiers[-1]) == "NN"
         if word in COLORS or word in COLOR_SHADES or word in MATERIALS or word in SHAPES or is_number(word) \
-                or word in KNOWN_ADJECTIVES or is_verbish(word) or (word.endswith("ing") and "VERB" in parts_of_speech(word)):
-            break  # 'helping travelers': a participle describes, it is not part of the name
-        if not (is_known_noun(word) or ("NOUN" in parts_of_speech(word) and "ADJ" not in parts_of_speech(word))):
-            break
+                or word in KNOWN_ADJECTIVES or is_verbish(word) or (word.endswith("ing") and "VERB" in parts_of_speech(word)
+                                                                    and not noun_here):
+            break  # 'helping travelers': a participle describes, it is not part of the name ('a fishing net' is)
+        pos = parts_of_speech(word)
+        if not (is_known_noun(word) or ("NOUN" in pos and "ADJ" not in pos) or (noun_here and ("NOUN" in pos or not pos))):
+            break  # 'a party hat', 'a lab coat': the tagger reads a noun here
         if is_plural(word) or not can_be_noun(word) or word in LARGE_NUMBERS:
             break
         name = f"{word} {name}"

@@ -201,14 +201,15 @@ def noun_span(words: list[str]) -> list[str]:
 
 
 def color_and_attributes(modifiers: list[str]) -> tuple[str | None, list[str]]:
-    """'light blue', 'fluffy': the first color (with its shade) and the other describing words."""
+    """'light blue', 'fluffy': the first basic color and the other describing words (a shade among them)."""
     color, attributes = None, []
     index = 0
     while index < len(modifiers):
         word = modifiers[index].replace("_", " ")
         nxt = modifiers[index + 1] if index + 1 < len(modifiers) else None
         if word in COLOR_SHADES and nxt in COLORS and color is None:
-            color = f"{word} {COLOR_CANONICAL.get(nxt, nxt)}"
+            attributes.append(word)  # 'bright red': the color is red, so the critic can check it
+            color = COLOR_CANONICAL.get(nxt, nxt)
             index += 2
             continue
         if word in COLORS and color is None:
@@ -230,7 +231,7 @@ def head_of(rest: list[str]) -> tuple[int, bool]:
 def nameless(words: list[str], rest: list[str], has_noun: bool) -> Phrase | None:
     """A phrase of colors or adjectives only ('a woman in pink', 'the plump,'), else None."""
     if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not is_known_noun(rest[-1]):
-        return Phrase(words=words, name="", color=" ".join(rest))
+        return Phrase(words=words, name="", color=COLOR_CANONICAL.get(rest[-1], rest[-1]))
     if not has_noun and all(w in KNOWN_ADJECTIVES or w in INTENSIFIERS or tagged_adjective(w)
                             or parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"} for w in rest):
         return Phrase(words=words, name="", attributes=[w for w in rest if w not in INTENSIFIERS])

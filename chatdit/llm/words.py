@@ -172,6 +172,10 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
     token, tag = tokens[i], tags[i]
     if tag in ("NN", "NNS", "VBN") and past_verb_after_noun(tokens, tags, i):  # 'the fox left the den'
         return "VBD"
+    if noun_modified_head(tokens, tags, i):
+        return "NN"
+    if tag == "NN" and token.endswith("ing") and (i == 0 or tags[i - 1] not in ("DT", "JJ", "CD", "PRP$", "POS")):
+        return "VBG"  # 'and feeling curious', 'greeting its owner': no article, so a verb ('a fishing net' is a noun)
     if tag not in VERB_TAGS and not ("_" in token and not token.startswith("__")):
         return tag
     before = ("NN" if "_" in tokens[i - 1] else tags[i - 1]) if i else ""  # a joined compound is a noun
@@ -193,6 +197,21 @@ def past_verb_after_noun(tokens: list[str], tags: list[str], i: int) -> bool:
         return False
     lemmas = getLemma(tokens[i], upos="VERB")
     return bool(lemmas) and lemmas[0] != tokens[i] and not tokens[i].endswith("s")
+
+
+def noun_modified_head(tokens: list[str], tags: list[str], i: int) -> bool:
+    """'a building set', 'a fishing net', 'of the umbrella stand': a word that can be a noun, ending a
+    phrase right after a noun that an article or adjective opens, is the phrase's head. A base-form
+    verb counts only after a preposition: 'the cat and the dog sit' keeps its verb."""
+    last = i + 1 == len(tokens) or tokens[i + 1] in (",", "and", "or")
+    if not last or i < 2 or tags[i - 1] != "NN" or "NOUN" not in parts_of_speech(tokens[i]):
+        return False
+    start = i - 2
+    while start > 0 and tags[start] in ("JJ", "CD"):
+        start -= 1
+    if tags[start] not in ("DT", "CD", "PRP$", "JJ"):
+        return False
+    return tags[i] in ("VBN", "JJ") or (tags[i] in ("VB", "VBP") and start > 0 and tags[start - 1] in ("IN", "TO"))
 
 
 def tag_of(word: str) -> str:
