@@ -21,6 +21,10 @@ CONCRETE = {"noun.artifact", "noun.food", "noun.animal", "noun.plant", "noun.obj
 TAXONOMY = {"genus", "class", "order", "family", "subfamily", "suborder", "subclass", "superfamily", "kingdom",
             "phylum", "division", "tribe", "subgenus", "superorder", "infraorder", "section", "series"}
 NOT_ABSTRACT = CONCRETE | {"noun.body", "noun.substance", "noun.location", "noun.group", "noun.phenomenon", "noun.shape", "noun.possession"}
+DRAWN_SIGNS = {"emblem.n.01", "emblem.n.02", "decoration.n.02", "trademark.n.01", "label.n.01", "sign.n.02", "fire.n.01",
+               "fire.n.03"}
+"""Things WordNet files under communication or events that a picture shows: a badge, a medal, a
+logo, a poster, a campfire, a blaze ('an object' itself is WordNet's top-level object.n.01)."""
 MADE_OF = ("made of", "made from", "built of", "consisting of", "covered with")
 DATA = Path(__file__).resolve().parent.parent / "chatdit" / "llm" / "data"
 
@@ -42,11 +46,13 @@ def compound(synset, lemma: str) -> str | None:
 
 
 def noun_lexnames(wordnet: WordNet) -> dict[str, set[str]]:
+    """Each one-word noun's lexicographer files; a drawn sign or fire counts as an artifact."""
     lexnames: dict[str, set[str]] = {}
     for synset in wordnet.all_synsets("n"):
+        drawn = synset.name() == "object.n.01" or any(s.name() in DRAWN_SIGNS for path in synset.hypernym_paths() for s in path)
         for lemma in synset.lemma_names():
             if lemma.isalpha() and lemma.islower():
-                lexnames.setdefault(lemma, set()).add(synset.lexname())
+                lexnames.setdefault(lemma, set()).add("noun.artifact" if drawn else synset.lexname())
     return lexnames
 
 

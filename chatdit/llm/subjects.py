@@ -106,9 +106,10 @@ def normalise(text: str) -> str:
     text = re.sub(r"(?<=[a-z])'s\b", " ,", text)  # 'the sun's busy day': the sun, then what is its
     text = re.sub(r"\b(a|one) pair of\b", "two", text)
     text = re.sub(r"\b(a|one) couple of\b", "two", text)
-    text = re.sub(r"\ba few\b", "three", text)
     text = re.sub(r"\b(a|one) dozen\b", "twelve", text)
-    text = re.sub(r"\b(a group of|a bunch of|a lot of|lots of|a number of|a set of|a herd of|a flock of|a pile of)\b", "several", text)
+    # 'a group of friends', 'several birds': more than one, no number stated
+    text = re.sub(r"\b(a group of|a bunch of|a lot of|lots of|a number of|a set of|a herd of|a flock of|a pile of|"
+                  r"a few|several|many)\b", "some", text)
     text = re.sub(r"\b(\d+)(st|nd|rd|th)\b", r"\1", text)
     text = re.sub(r"\bimg\b", " ", text)  # StoryDiffusion's photo-identity trigger word, not a thing
     text = re.sub(r"\bblack and white\b", "black-and-white", text)

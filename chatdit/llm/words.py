@@ -55,7 +55,8 @@ PLACE_NOUNS = {
     "autumn", "fall", "weather", "outside", "inside", "underground", "distance", "background", "foreground",
     "mid-air", "midair", "site", "company", "workplace",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
-    "landscape", "horizon",
+    "landscape", "horizon", "gym", "garage", "hangar", "warehouse", "stadium", "arena", "mall", "supermarket",
+    "gallery", "lounge", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
 }
 """Nouns that say where a scene is: a setting to draw, never a subject to count or check."""
 
@@ -101,7 +102,8 @@ blue wall'), a subject when listed as one ('a green grass and a yellow flower').
 
 MASS_NOUNS = {"honey", "syrup", "milk", "water", "juice", "sand", "dust", "smoke", "steam", "mud", "oil",
               "liquid", "light", "seaweed", "moss", "foam", "gravel", "caramel", "syrup", "jam", "butter", "soil", "dirt",
-              "flour", "yeast", "sugar", "salt", "dough"}
+              "flour", "yeast", "sugar", "salt", "dough", "soup", "tea", "coffee", "chocolate", "food", "rice", "pasta",
+              "cereal", "sauce", "cream", "yogurt", "wine", "beer", "lemonade", "broth", "ketchup", "mustard"}
 """Substances without a shape of their own: drawn as part of a scene, not counted, unless a count is
 given ('three drops of honey' counts drops)."""
 
@@ -281,7 +283,7 @@ def is_mass(name: str) -> bool:
 
 
 OBJECT_PARTS = {"stem", "petal", "thorn", "tire", "tyre", "wheel", "handle", "lid", "base", "frame", "bulb",
-                "blade", "cord", "strap", "sole", "lace", "spout", "rim"}
+                "blade", "cord", "strap", "sole", "lace", "spout", "rim", "flame"}
 """Parts of a thing named before them ('the thorny stem' of a rose, 'the rubber tires' of a bicycle)."""
 PLURALIA = {"scissors", "pants", "jeans", "shorts", "glasses", "sunglasses", "trousers", "binoculars", "tongs",
             "pliers", "tweezers", "overalls", "pajamas", "clothes"}
