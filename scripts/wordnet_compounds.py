@@ -40,7 +40,10 @@ def compound(synset, lemma: str) -> str | None:
         return None
     if first in MATERIALS and (synset.lexname() == "noun.food" or any(m in synset.definition() for m in MADE_OF)):
         return None
-    if "NOUN" not in getAllLemmas(first) or "ADJ" in getAllLemmas(first) or "NOUN" not in getAllLemmas(second):
+    gerund_thing = first.endswith("ing") and synset.lexname() == "noun.artifact"  # 'dining room', not 'flying fox'
+    if not gerund_thing and ("NOUN" not in getAllLemmas(first) or "ADJ" in getAllLemmas(first)):
+        return None
+    if "NOUN" not in getAllLemmas(second):
         return None
     return f"{first} {second}"
 

@@ -48,10 +48,17 @@ def looks_like_adjective(word: str) -> bool:
         return False
     if tagged_adjective(word):
         return True
-    return word in KNOWN_ADJECTIVES or word in COLORS or word in COLOR_SHADES or word.endswith(ADJECTIVE_SUFFIXES)
+    return word in KNOWN_ADJECTIVES or word in COLORS or word in COLOR_SHADES or word in SHAPES or word.endswith(ADJECTIVE_SUFFIXES)
+
+
+def read_as_noun(word: str) -> bool:
+    """'the umbrella stand', 'a fly': a verb-like word the tagger, in context, reads as a noun."""
+    return tag_of(word) == "NN" and word in VERBISH and "NOUN" in parts_of_speech(word)
 
 
 def is_verbish(word: str) -> bool:
+    if read_as_noun(word):
+        return False
     if word in VERBISH or word in PARTICLES or tag_of(word) in ("RB", "RP"):
         return True
     if tag_of(word) in VERB_TAGS and "VERB" in parts_of_speech(word):
@@ -66,7 +73,7 @@ def is_verbish(word: str) -> bool:
 def verb_after_noun(word: str, span: list[str]) -> bool:
     """'three strawberries attracted four fish', 'the fox works': a word that may be a verb, right
     after a noun head, is the sentence's verb."""
-    if not span or word in COLORS or "_" in word or is_known_noun(word) and not is_plural(span[-1]):
+    if not span or word in COLORS or "_" in word or read_as_noun(word) or is_known_noun(word) and not is_plural(span[-1]):
         return False
     last = span[-1]
     if not (is_known_noun(last) or "NOUN" in parts_of_speech(last)) or is_number(last) or last in DETERMINERS or last in COLORS:
@@ -82,6 +89,8 @@ def verb_after_noun(word: str, span: list[str]) -> bool:
 
 COPULAS = {"is", "are", "was", "were", "be", "been", "being", "become", "becomes", "became", "remains", "remained"}
 """'the windows were a stunning display': what follows says what the subject is, it is no new subject."""
+RESULT_VERBS = {"forming", "creating", "producing"}
+"""', forming a dazzling display': what the scene adds up to, no new subject."""
 
 
 class Segment(NamedTuple):
@@ -102,9 +111,12 @@ def segments_of(words: list[str]) -> list[Segment]:
                                     and tag_of(span[-1]) not in ("RB", "RP", "JJ"))
         if after_copula and not span and (word.endswith(("ing", "ed")) or tag_of(word) in ("VBG", "VBN")):
             after_copula = False  # 'is building a sandcastle', 'was hung': a helper verb, not 'is a'
+        if not span and not segments and (word in COPULAS or word in RESULT_VERBS):
+            after_copula = True  # 'to be a pilot', 'forming a display'
+            continue
         if (is_verbish(word) and seen_noun and word not in ("there", "here")) or (verb_after_noun(word, span) and seen_noun):
             segments.append(Segment(span, after_copula))
-            span, nounish, after_copula = [], False, word in COPULAS
+            span, nounish, after_copula = [], False, word in COPULAS or word in RESULT_VERBS
             continue
         span.append(word)
         nounish = nounish or is_known_noun(word) or not (is_number(word) or word in DETERMINERS or looks_like_adjective(word)

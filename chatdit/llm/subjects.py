@@ -10,37 +10,21 @@ against.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from chatdit.llm.grammar import (
-    bare_verb,
-    compound_name,
-    is_number,
-    is_verbish,
-    looks_like_adjective,
-    number_value,
-    segments_of,
-    tagged_adjective,
-)
-from chatdit.llm.vocab import COLOR_CANONICAL, COLOR_SHADES, COLORS, NUMBER_NAMES, is_plural, singular
+from chatdit.llm.grammar import is_number, segments_of
+from chatdit.llm.phrase import Phrase, phrase_from
+from chatdit.llm.vocab import NUMBER_NAMES, singular
 from chatdit.llm.words import (
-    DETERMINERS,
-    INTENSIFIERS,
-    KNOWN_ADJECTIVES,
-    PLURALIA,
-    VERBISH,
+    VERB_TAGS,
     Word,
-    can_be_noun,
     compound_nouns,
     is_abstract,
-    is_known_noun,
     is_mass,
     is_owned_part,
     is_part,
     is_place,
     is_surface,
     of_phrase_keeps,
-    parts_of_speech,
     tag_of,
     tagged,
 )
@@ -84,21 +68,6 @@ ABSOLUTE_PLACES: list[tuple[str, str]] = [
 ]
 """Places in the picture itself (not relative to another subject); they become layout boxes."""
 PLACE_TOKEN = "__place_{}__"
-
-
-@dataclass
-class Phrase:
-    """One noun phrase found in the text, before it becomes a Subject."""
-
-    words: list[str]
-    name: str = ""
-    count: int = 1
-    color: str | None = None
-    attributes: list[str] = field(default_factory=list)
-    place: str | None = None
-    relation: tuple[str, int] | None = None
-    count_stated: bool = True
-    counted: bool = False  # any count word, 'a' too: 'a blue seaweed' is one thing, 'honey' is not
 
 
 def normalise(text: str) -> str:
@@ -157,10 +126,10 @@ def chunks_of(tokens: list[str]) -> list[tuple[str, list[str]]]:
     current: list[str] = []
     i = 0
 
-    def flush(kind: str) -> None:
+    def flush(kind: str, word: str | None = None) -> None:
         nonlocal current
         pieces.append(("words", current))
-        pieces.append((kind, []))
+        pieces.append((kind, [word] if word else []))
         current = []
 
     while i < len(tokens):
@@ -175,100 +144,15 @@ def chunks_of(tokens: list[str]) -> list[tuple[str, list[str]]]:
         elif token == ",":
             flush("comma")
         elif token == "with" and i + 1 < len(tokens) and tokens[i + 1] in ("its", "their", "his", "her"):
-            flush("clause")  # 'a sculpture with its round base': its parts, not more subjects
+            flush("parts")  # 'a sculpture with its round base': its parts, not more subjects
         elif token in SEPARATORS:
-            flush("clause" if token in STOP_CLAUSE else "of" if token == "of" else "and" if token in LISTING else "sep")
+            kind = "clause" if token in STOP_CLAUSE else "of" if token == "of" else "and" if token in LISTING else "sep"
+            flush(kind, token if kind == "sep" else None)
         else:
             current.append(token)
         i += 1
     pieces.append(("words", current))
     return pieces
-
-
-def noun_span(words: list[str]) -> list[str]:
-    """The words up to the first verb once something noun-like was seen ('six dogs played fetch')."""
-    span: list[str] = []
-    for word in words:
-        if is_verbish(word) and not (span and span[-1] in ("a", "an", "the") and tag_of(word).startswith("NN")):  # 'a fly
-            if any(is_known_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w)) for w in span):
-                break
-            if word in VERBISH:
-                span = []  # a verb before any noun: "there is", "it has"
-            elif tag_of(word) not in ("RB", "RP"):  # 'an upside down bicycle': an adverb starts no name
-                span.append(word)  # a participle before its noun: "a parked car", "the charging dock"
-            continue
-        span.append(word)
-    return span
-
-
-def color_and_attributes(modifiers: list[str]) -> tuple[str | None, list[str]]:
-    """'light blue', 'fluffy': the first basic color and the other describing words (a shade among them)."""
-    color, attributes = None, []
-    index = 0
-    while index < len(modifiers):
-        word = modifiers[index].replace("_", " ")
-        nxt = modifiers[index + 1] if index + 1 < len(modifiers) else None
-        if word in COLOR_SHADES and nxt in COLORS and color is None:
-            attributes.append(word)  # 'bright red': the color is red, so the critic can check it
-            color = COLOR_CANONICAL.get(nxt, nxt)
-            index += 2
-            continue
-        if word in COLORS and color is None:
-            color = COLOR_CANONICAL.get(word, word)
-        elif word not in ("-", "'s") and not is_number(word):
-            attributes.append(word)
-        index += 1
-    return color, attributes
-
-
-def head_of(rest: list[str]) -> tuple[int, bool]:
-    """(index of the head noun, whether a listed noun was found)."""
-    nouns = [i for i, w in enumerate(rest) if is_known_noun(w)]
-    if rest[-1] not in KNOWN_ADJECTIVES and rest[-1] not in COLORS and not is_verbish(rest[-1]) and can_be_noun(rest[-1]):
-        nouns = [len(rest) - 1]  # English noun phrases end in their head: "an orange case", "a glass bottle"
-    return (nouns[-1] if nouns else len(rest) - 1), bool(nouns)
-
-
-def nameless(words: list[str], rest: list[str], has_noun: bool) -> Phrase | None:
-    """A phrase of colors or adjectives only ('a woman in pink', 'the plump,'), else None."""
-    if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not is_known_noun(rest[-1]):
-        return Phrase(words=words, name="", color=COLOR_CANONICAL.get(rest[-1], rest[-1]))
-    if not has_noun and all(w in KNOWN_ADJECTIVES or w in INTENSIFIERS or tagged_adjective(w)
-                            or parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"} for w in rest):
-        return Phrase(words=words, name="", attributes=[w for w in rest if w not in INTENSIFIERS])
-    return None
-
-
-def phrase_from(words: list[str]) -> Phrase | None:
-    """One noun phrase from a run of words, or None when the run names nothing."""
-    span = noun_span(words)
-    content = [w for w in span if w not in DETERMINERS and not w.startswith("__")]
-    if not content:
-        return None
-    if bare_verb(span):  # 'close', 'go', 'plump': an adjective may still belong to the next noun
-        return Phrase(words=words, name="", attributes=span) if "ADJ" in parts_of_speech(span[0]) else None
-    count, number_word = None, None
-    rest: list[str] = []
-    for word in content:
-        if is_number(word) and count is None and not rest:
-            count, number_word = number_value(word), word
-        else:
-            rest.append(word)
-    if not rest:
-        return None
-    head_index, has_noun = head_of(rest)
-    if (bare := nameless(words, rest, has_noun)) is not None:
-        return bare
-    head = rest[head_index].replace("_", " ")
-    plural = is_plural(head.split()[-1])
-    modifiers, name = compound_name(rest[:head_index], " ".join(head.split()[:-1] + [singular(head.split()[-1])]))
-    numbered = number_word is not None and number_word not in ("a", "an")
-    if plural and not numbered and head.split()[-1] not in PLURALIA:
-        count = None  # 'a leather shoes': the plural is what the person sees, not the article
-    stated = count is not None or not plural
-    color, attributes = color_and_attributes(modifiers)
-    return Phrase(words=words, name=name, count=max(count or (2 if plural else 1), 1), color=color, attributes=attributes,
-                  count_stated=stated, counted=number_word is not None)
 
 
 def parse_subjects(text: str) -> list[Subject]:
@@ -287,8 +171,13 @@ class PhraseReader:
         self.pending_adjectives: list[str] = []
         self.pending_of: bool | None = None
         self.in_clause = False
+        self.in_parts = False  # after 'with its': the subject's parts, up to the sentence's verb
         self.listed = True  # the next phrase starts the sentence or follows 'and' or a comma
         self.in_predicate = False  # after 'is'/'were': what the subject is, not more subjects
+        self.verb_seen = False  # the sentence has its verb: a later ', a symbol of ...' describes it
+        self.appositive = False  # a comma after the verb and after a phrase that did not start with 'a'
+        self.last_words: list[str] = []
+        self.last_named = False
 
     def add(self, phrase: Phrase) -> None:
         if not phrase.name and phrase.color:  # "a woman in pink": the color is the last subject's
@@ -319,21 +208,22 @@ class PhraseReader:
         self.phrases.append(phrase)
 
     def read(self, kind: str, words: list[str]) -> None:
-        if kind != "words" and (kind != "and" or words):
-            self.listed = kind in ("and", "comma")
+        if kind != "words" and kind != "and":
+            self.listed = kind == "comma"
         if kind == "words":
-            for segment in segments_of(words) if not self.in_clause else []:
-                phrase = phrase_from(segment.words)
-                self.in_predicate = bool(phrase and phrase.name and (segment.after_copula or self.in_predicate))
-                if phrase and not self.in_predicate:
-                    self.add(phrase)
+            self.read_words(words)
             return
-        if kind != "of":
-            self.in_predicate = False  # only 'of' goes on with 'were a display of artistry'
+        if kind not in ("of", "and") and not (kind == "sep" and words[0] in ("to", "for")):
+            self.in_predicate = False  # 'a display of artistry and skill', 'a testament to the craftsman'
+        self.appositive = kind == "comma" and self.verb_seen and not (self.last_words[:1] and (
+            self.last_words[0] in ("a", "an") or is_number(self.last_words[0])))  # 'three lamps, a bicycle': a list
         if kind == "clause":
             self.in_clause = True
+        elif kind == "parts":
+            self.in_parts = True
         elif kind == "comma":
             self.in_clause = False
+            self.in_parts = self.in_parts and not self.last_named  # 'with its sleek, streamlined body' goes on
         elif kind.startswith("place:"):
             if self.phrases and self.phrases[-1].place is None:
                 self.phrases[-1].place = kind.split(":", 1)[1]
@@ -343,6 +233,27 @@ class PhraseReader:
         elif kind not in ("sep", "and"):
             self.pending_relation = kind
             self.in_clause = False
+
+
+    def read_words(self, words: list[str]) -> None:
+        segments = segments_of(words) if not self.in_clause else []
+        has_verb = any(tag_of(w) in VERB_TAGS for w in words) or len(segments) > 1
+        if has_verb:
+            self.in_predicate = False  # a new verb: the predicate before it has ended
+        if self.appositive and words[:1] in (["a"], ["an"]) and not has_verb:
+            self.in_predicate = True  # ', a powerful predator of the ocean': says what the subject is
+        self.appositive = False
+        self.last_named = False
+        for index, segment in enumerate(segments):
+            phrase = phrase_from(segment.words)
+            self.in_predicate = bool(phrase and phrase.name and (segment.after_copula or self.in_predicate))
+            if index == 0 and self.in_parts:  # 'with its square legs and oval top held magazines'
+                self.in_parts, self.last_named = len(segments) == 1, bool(phrase and phrase.name)
+                continue
+            if phrase and not self.in_predicate:
+                self.add(phrase)
+        self.verb_seen = self.verb_seen or has_verb
+        self.last_words = words
 
 
 def read_phrases(chunks: list[tuple[str, list[str]]]) -> list[Phrase]:

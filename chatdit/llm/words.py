@@ -56,7 +56,7 @@ PLACE_NOUNS = {
     "mid-air", "midair", "site", "company", "workplace",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
     "landscape", "horizon", "gym", "garage", "hangar", "warehouse", "stadium", "arena", "mall", "supermarket",
-    "gallery", "lounge", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
+    "gallery", "lounge", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
 }
 """Nouns that say where a scene is: a setting to draw, never a subject to count or check."""
 
@@ -116,7 +116,7 @@ ABSTRACT_NOUNS = {
     "shape", "size", "style", "mood", "spirit", "energy", "power", "nature", "art", "lot", "kind", "sort", "type",
     "variety", "array", "range", "mix", "blend", "hint", "trick", "game", "help", "work", "rest", "end", "edge",
     "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist", "walk", "stroll", "call",
-    "trip", "nap", "swim", "ride", "visit", "chat", "search",
+    "trip", "nap", "swim", "ride", "visit", "chat", "search", "ambiance", "ambience", "interest", "sophistication",
 }
 """Nouns no picture can show as a thing: never subjects."""
 
@@ -176,6 +176,9 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
         return "VBD"
     if noun_modified_head(tokens, tags, i):
         return "NN"
+    if tag == "NN" and token in VERBISH and 0 < i < len(tokens) - 1 and (tags[i - 1].startswith("NN") or "_" in tokens[i - 1]) \
+            and tags[i + 1] in ("IN", "DT", "TO", "RP", "PRP$"):
+        return "VBP"  # 'the napkin holder rest on the placemat'
     if tag == "NN" and token.endswith("ing") and (i == 0 or tags[i - 1] not in ("DT", "JJ", "CD", "PRP$", "POS")):
         return "VBG"  # 'and feeling curious', 'greeting its owner': no article, so a verb ('a fishing net' is a noun)
     if tag not in VERB_TAGS and not ("_" in token and not token.startswith("__")):
