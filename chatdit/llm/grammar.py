@@ -80,8 +80,8 @@ def verb_after_noun(word: str, span: list[str]) -> bool:
         return False
     if "VERB" not in parts_of_speech(word) and word not in VERBISH:
         return False
-    if only_verb(word) or word.endswith(("ed", "ing")) or word in VERBISH:  # 'the bird setting off'
-        return True
+    if only_verb(word) or word.endswith(("ed", "ing")) or word in VERBISH or tag_of(word) in ("VBD", "VBN"):
+        return True  # 'the bird setting off', 'the oval top held magazines'
     if is_plural(last):
         return singular(word) == word and not is_known_noun(word)  # 'two dogs play'
     return word.endswith("s") and singular(word) != word  # 'the fox works'

@@ -41,7 +41,10 @@ class Phrase:
 def noun_span(words: list[str]) -> list[str]:
     """The words up to the first verb once something noun-like was seen ('six dogs played fetch')."""
     span: list[str] = []
-    for word in words:
+    for index, word in enumerate(words):
+        if not span and tag_of(word) in ("VB", "VBP", "VBZ", "VBD") and words[index + 1: index + 2] and \
+                (words[index + 1] in DETERMINERS or words[index + 1] in ("a", "an")):
+            continue  # 'to catch some shrimp': a verb with its object, no name
         if is_verbish(word) and not (span and span[-1] in ("a", "an", "the") and tag_of(word).startswith("NN")):  # 'a fly
             if any(is_known_noun(w) or not (is_number(w) or w in DETERMINERS or looks_like_adjective(w)) for w in span):
                 break
@@ -114,7 +117,8 @@ def phrase_from(words: list[str]) -> Phrase | None:
         return bare
     head = rest[head_index].replace("_", " ")
     plural = is_plural(head.split()[-1])
-    modifiers, name = compound_name(rest[:head_index], " ".join(head.split()[:-1] + [singular(head.split()[-1])]))
+    last = head.split()[-1]
+    modifiers, name = compound_name(rest[:head_index], " ".join(head.split()[:-1] + [last if last in PLURALIA else singular(last)]))
     numbered = number_word is not None and number_word not in ("a", "an")
     if plural and not numbered and head.split()[-1] not in PLURALIA:
         count = None  # 'a leather shoes': the plural is what the person sees, not the article

@@ -15,6 +15,7 @@ from chatdit.llm.grammar import is_number, segments_of
 from chatdit.llm.phrase import Phrase, phrase_from
 from chatdit.llm.vocab import NUMBER_NAMES, singular
 from chatdit.llm.words import (
+    PLURALIA,
     VERB_TAGS,
     Word,
     compound_nouns,
@@ -72,7 +73,9 @@ PLACE_TOKEN = "__place_{}__"
 
 def normalise(text: str) -> str:
     text = text.lower().replace("’", "'")
-    text = re.sub(r"(?<=[a-z])'s\b", " ,", text)  # 'the sun's busy day': the sun, then what is its
+    text = re.sub(r"(?<=[a-z])'s\b", " , its", text)  # 'the peacock's feathers': the peacock, then its parts
+    text = re.sub(rf"\b(a|one) pair of (?=(?:{'|'.join(PLURALIA)})\b)", "a ", text)  # 'a pair of scissors' is one thing
+    text = re.sub(rf"\b(\w+) pairs of (?=(?:{'|'.join(PLURALIA)})\b)", r"\1 ", text)  # 'two pairs of jeans'
     text = re.sub(r"\b(a|one) pair of\b", "two", text)
     text = re.sub(r"\b(a|one) couple of\b", "two", text)
     text = re.sub(r"\b(a|one) dozen\b", "twelve", text)
@@ -213,6 +216,8 @@ class PhraseReader:
         if kind == "words":
             self.read_words(words)
             return
+        if kind != "of":
+            self.drop_loose_part()
         if kind not in ("of", "and") and not (kind == "sep" and words[0] in ("to", "for")):
             self.in_predicate = False  # 'a display of artistry and skill', 'a testament to the craftsman'
         self.appositive = kind == "comma" and self.verb_seen and not (self.last_words[:1] and (
@@ -256,10 +261,17 @@ class PhraseReader:
         self.last_words = words
 
 
+    def drop_loose_part(self) -> None:
+        """'The tea soothed the sore throat': a part with no owner named and no 'of' after it."""
+        if len(self.phrases) == 1 and is_owned_part(self.phrases[0].name, self.phrases[0].words):
+            self.phrases.pop()
+
+
 def read_phrases(chunks: list[tuple[str, list[str]]]) -> list[Phrase]:
     reader = PhraseReader()
     for kind, words in chunks:
         reader.read(kind, words)
+    reader.drop_loose_part()
     return reader.phrases
 
 

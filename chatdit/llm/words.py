@@ -56,7 +56,7 @@ PLACE_NOUNS = {
     "mid-air", "midair", "site", "company", "workplace",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
     "landscape", "horizon", "gym", "garage", "hangar", "warehouse", "stadium", "arena", "mall", "supermarket",
-    "gallery", "lounge", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
+    "gallery", "lounge", "workspace", "intersection", "center", "centre", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
 }
 """Nouns that say where a scene is: a setting to draw, never a subject to count or check."""
 
@@ -102,7 +102,7 @@ blue wall'), a subject when listed as one ('a green grass and a yellow flower').
 
 MASS_NOUNS = {"honey", "syrup", "milk", "water", "juice", "sand", "dust", "smoke", "steam", "mud", "oil",
               "liquid", "light", "seaweed", "moss", "foam", "gravel", "caramel", "syrup", "jam", "butter", "soil", "dirt",
-              "flour", "yeast", "sugar", "salt", "dough", "soup", "tea", "coffee", "chocolate", "food", "rice", "pasta",
+              "flour", "yeast", "sugar", "salt", "dough", "traffic", "soup", "tea", "coffee", "chocolate", "food", "rice", "pasta",
               "cereal", "sauce", "cream", "yogurt", "wine", "beer", "lemonade", "broth", "ketchup", "mustard"}
 """Substances without a shape of their own: drawn as part of a scene, not counted, unless a count is
 given ('three drops of honey' counts drops)."""
@@ -117,6 +117,7 @@ ABSTRACT_NOUNS = {
     "variety", "array", "range", "mix", "blend", "hint", "trick", "game", "help", "work", "rest", "end", "edge",
     "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist", "walk", "stroll", "call",
     "trip", "nap", "swim", "ride", "visit", "chat", "search", "ambiance", "ambience", "interest", "sophistication",
+    "depth", "arrival",
 }
 """Nouns no picture can show as a thing: never subjects."""
 
@@ -176,9 +177,13 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
         return "VBD"
     if noun_modified_head(tokens, tags, i):
         return "NN"
-    if tag == "NN" and token in VERBISH and 0 < i < len(tokens) - 1 and (tags[i - 1].startswith("NN") or "_" in tokens[i - 1]) \
-            and tags[i + 1] in ("IN", "DT", "TO", "RP", "PRP$"):
-        return "VBP"  # 'the napkin holder rest on the placemat'
+    if tag == "JJ" and 0 < i < len(tokens) - 1 and tags[i + 1] in ("VBD", "VBZ", "VBN") and tags[i - 1] in ("JJ", "DT", "PRP$") \
+            and "NOUN" in parts_of_speech(token):
+        return "NN"  # 'the oval top held magazines': no adjective stands right before a verb
+    if tag == "NN" and 0 < i < len(tokens) - 1 and (tags[i - 1].startswith("NN") or "_" in tokens[i - 1]) and (
+            token in VERBISH and tags[i + 1] in ("IN", "DT", "TO", "RP", "PRP$")
+            or "VERB" in parts_of_speech(token) and tags[i + 1] in ("DT", "PRP$")):
+        return "VBP"  # 'the napkin holder rest on the placemat', 'the headboard support the headrest'
     if tag == "NN" and token.endswith("ing") and (i == 0 or tags[i - 1] not in ("DT", "JJ", "CD", "PRP$", "POS")):
         return "VBG"  # 'and feeling curious', 'greeting its owner': no article, so a verb ('a fishing net' is a noun)
     if tag not in VERB_TAGS and not ("_" in token and not token.startswith("__")):
@@ -212,7 +217,7 @@ def noun_modified_head(tokens: list[str], tags: list[str], i: int) -> bool:
     if not last or i < 2 or tags[i - 1] != "NN" or "NOUN" not in parts_of_speech(tokens[i]):
         return False
     start = i - 2
-    while start > 0 and tags[start] in ("JJ", "CD"):
+    while start > 0 and tags[start] in ("JJ", "CD", "NN"):
         start -= 1
     if tags[start] not in ("DT", "CD", "PRP$", "JJ"):
         return False
@@ -286,15 +291,15 @@ def is_mass(name: str) -> bool:
 
 
 OBJECT_PARTS = {"stem", "petal", "thorn", "tire", "tyre", "wheel", "handle", "lid", "base", "frame", "bulb",
-                "blade", "cord", "strap", "sole", "lace", "spout", "rim", "flame"}
+                "blade", "cord", "strap", "sole", "lace", "spout", "rim", "flame", "neckline"}
 """Parts of a thing named before them ('the thorny stem' of a rose, 'the rubber tires' of a bicycle)."""
 PLURALIA = {"scissors", "pants", "jeans", "shorts", "glasses", "sunglasses", "trousers", "binoculars", "tongs",
-            "pliers", "tweezers", "overalls", "pajamas", "clothes"}
+            "pliers", "tweezers", "overalls", "pajamas", "clothes", "dice"}
 """Plural in form, one thing in fact: 'a pair of scissors' is one object."""
 
 
 def is_owned_part(name: str, words: list[str]) -> bool:
-    """'the stem', 'its wheels' after a subject: a part of that subject, not a new one ('a stem'
+    """'the stem', 'its wheels', 'the sore throat': a part of some subject, not a new one ('a stem'
     on its own is a thing to draw)."""
     if " " in name:
         return False  # 'the picture frame' is a thing of its own
