@@ -1,13 +1,15 @@
 """How well the rules parser recovers hand-labelled prompts, by exact match.
 
 The gold files (tests/data/) were labelled by readers who never ran the parser. compbench_gold's
-rows are split by index: even rows the development half, odd rows a second half that was held out
-until its score was recorded and has been looked at since. compbench_gold2 (120 prompts from eight
-CompBench files, labelled later) is the fresh held-out set: only counted, never read for misses. A prompt matches when its multiset of (name, count, color) and its set of
-(subject, relation, target) equal the labels; a bare plural ('travelers') matches any count >= 2.
+rows are split by index: even rows the development half, odd rows a second half held out until its
+score was recorded and read since. compbench_gold3 (240 prompts) is a later development set, read
+from its first count on. compbench_gold2 and compbench_gold4 (120 prompts each, from eight CompBench
+files) are the fresh held-out sets: only counted, never read for misses. A prompt matches when its
+multiset of (name, count, color) and its set of (subject, relation, target) equal the labels; a bare
+plural ('travelers') matches any count >= 2.
 
-    python bench/parser_gold.py            # both halves, with the held-out figure last
-    python bench/parser_gold.py --show dev # print a set's misses (dev or seen; never fresh)
+    python bench/parser_gold.py            # every set, the held-out ones last
+    python bench/parser_gold.py --show dev # print a set's misses (dev, seen or gold3; never fresh)
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from pathlib import Path
 from chatdit import parse
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "compbench_gold.jsonl"
-FRESH = DATA.with_name("compbench_gold2.jsonl")
+READ_LATER = DATA.with_name("compbench_gold3.jsonl")
+FRESH = (DATA.with_name("compbench_gold2.jsonl"), DATA.with_name("compbench_gold4.jsonl"))
 COLOR_ALIASES = {"grey": "gray", "golden": "gold"}
 
 
@@ -58,10 +61,11 @@ def score(rows: list[dict]) -> tuple[float, list[tuple[dict, tuple, tuple]]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--show", choices=["dev", "seen"], help="print that set's misses")
+    parser.add_argument("--show", choices=["dev", "seen", "gold3"], help="print that set's misses")
     args = parser.parse_args()
     rows = gold_rows()
-    halves = {"dev": rows[0::2], "seen": rows[1::2], "fresh": gold_rows(FRESH)}
+    halves = {"dev": rows[0::2], "seen": rows[1::2], "gold3": gold_rows(READ_LATER),
+              "fresh": gold_rows(FRESH[0]), "fresh2": gold_rows(FRESH[1])}
     for name, half in halves.items():
         accuracy, misses = score(half)
         print(f"{name:8s} exact match {accuracy:.3f} ({len(half) - len(misses)}/{len(half)})")

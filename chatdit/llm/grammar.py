@@ -111,6 +111,8 @@ def segments_of(words: list[str]) -> list[Segment]:
                                     and tag_of(span[-1]) not in ("RB", "RP", "JJ"))
         if after_copula and not span and (word.endswith(("ing", "ed")) or tag_of(word) in ("VBG", "VBN")):
             after_copula = False  # 'is building a sandcastle', 'was hung': a helper verb, not 'is a'
+            if word.endswith("ing"):
+                continue  # 'is birdwatching': the verb itself
         if not span and not segments and (word in COPULAS or word in RESULT_VERBS):
             after_copula = True  # 'to be a pilot', 'forming a display'
             continue

@@ -146,8 +146,8 @@ def chunks_of(tokens: list[str]) -> list[tuple[str, list[str]]]:
             flush("place:" + token[len("__place_") : -2].replace("_", " "))
         elif token == ",":
             flush("comma")
-        elif token == "with" and i + 1 < len(tokens) and tokens[i + 1] in ("its", "their", "his", "her"):
-            flush("parts")  # 'a sculpture with its round base': its parts, not more subjects
+        elif token == "with" and i + 1 < len(tokens) and tokens[i + 1] in ("its", "their"):
+            flush("parts")  # 'a sculpture with its round base': its parts ('a woman with her dog' is two)
         elif token in SEPARATORS:
             kind = "clause" if token in STOP_CLAUSE else "of" if token == "of" else "and" if token in LISTING else "sep"
             flush(kind, token if kind == "sep" else None)
@@ -255,6 +255,7 @@ class PhraseReader:
             if index == 0 and self.in_parts:  # 'with its square legs and oval top held magazines'
                 self.in_parts, self.last_named = len(segments) == 1, bool(phrase and phrase.name)
                 continue
+            self.listed = self.listed and index == 0  # 'crawling up a wall': a verb's surface is the setting
             if phrase and not self.in_predicate:
                 self.add(phrase)
         self.verb_seen = self.verb_seen or has_verb

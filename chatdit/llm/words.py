@@ -22,7 +22,7 @@ VERBISH = {"is", "are", "was", "were", "be", "been", "being", "has", "have", "ha
            "makes", "made", "goes", "went", "learns", "learn", "finds", "found", "meets", "met", "wants",
            "there", "here", "it", "they", "he", "she", "we", "i", "you", "him", "them", "me", "us", "herself",
            "himself", "itself", "themselves", "myself", "yourself", "ourselves", "everyone", "everybody", "someone",
-           "somebody", "anyone", "anybody", "nobody", "filled", "covered", "placed",
+           "somebody", "anyone", "anybody", "nobody", "everything", "something", "anything", "nothing", "filled", "covered", "placed",
            "parked", "decorated", "played", "hides", "flies", "fly", "swims", "runs", "jumps", "sleeps",
            "eats", "drinks", "reads", "plays", "walks", "sings", "dances", "holds", "wears"}
 INTENSIFIERS = {"very", "really", "quite", "so", "too", "extremely", "super", "rather", "slightly", "fairly"}
@@ -65,7 +65,7 @@ BODY_PARTS = {
     "beak", "whisker", "spot", "stripe", "horn", "hoof", "claw", "fin", "face", "smile", "cheek", "leg", "arm",
     "hand", "foot", "head", "body", "skin", "shell", "antler", "tooth", "teeth", "snout", "muzzle", "chest",
     "back", "neck", "mouth", "tongue", "eyebrow", "freckle", "pattern", "marking", "patch", "tip",
-    "finger", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
+    "finger", "nail", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
 }
 """Parts of a body: never a thing of their own."""
 CLOTHES = {
