@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from chatdit.llm.vocab import NUMBER_NAMES
+from chatdit.lexicon import NUMBER_NAMES
 from chatdit.schema import Critique, EditSpec, Instruction, RequirementCheck, Subject
 
 if TYPE_CHECKING:
