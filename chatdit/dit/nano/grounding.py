@@ -18,7 +18,8 @@ from __future__ import annotations
 import random
 
 from chatdit.dit.regional import Box, Region, front_to_back
-from chatdit.storybook import NUMBER_WORDS, PANEL_SIZE, PLURALS, Instance, ObjectSpec, SceneSpec, draw_order, layout, object_box, read_scene
+from chatdit.lexicon import NUMBER_NAMES
+from chatdit.storybook import PANEL_SIZE, PLURALS, Instance, ObjectSpec, SceneSpec, draw_order, layout, object_box, read_scene
 from chatdit.storybook.detector import detect_scene
 
 PHRASE_LENGTH = 8
@@ -32,7 +33,7 @@ def group_phrase(obj: ObjectSpec) -> str:
     """The one wording of a group inside its boxes: 'a red star', 'two red stars'."""
     if obj.count == 1:
         return f"a {obj.color} {obj.kind}"
-    return f"{NUMBER_WORDS[obj.count]} {obj.color} {PLURALS[obj.kind]}"
+    return f"{NUMBER_NAMES[obj.count]} {obj.color} {PLURALS[obj.kind]}"
 
 
 def scene_regions(specs: list[SceneSpec], instances: list[list[Instance]], panel_size: int) -> list[Region]:
