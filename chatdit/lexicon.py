@@ -103,4 +103,20 @@ def singular(word: str) -> str:
 
 
 def is_plural(word: str) -> bool:
+    """Whether a noun names more than one thing ('foxes'); 'scissors' and 'jeans' name one."""
     return singular(word) != word and word not in ("skis", "scissors", "pants", "jeans")
+
+
+_IRREGULAR_SINGULARS = {one: many for many, one in IRREGULAR_PLURALS.items()}
+
+
+def plural(noun: str) -> str:
+    """The plural of a one-word English noun ('fox' -> 'foxes', 'mouse' -> 'mice', 'berry' ->
+    'berries'), for writing a count back in words and for finding a noun's plural in a prompt."""
+    if noun in _IRREGULAR_SINGULARS:
+        return _IRREGULAR_SINGULARS[noun]
+    if noun in ("sheep", "fish", "deer"):
+        return noun
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "es" if noun.endswith(("s", "x", "ch", "sh")) else noun + "s"

@@ -5,7 +5,7 @@ import random
 import pytest
 
 from chatdit.dit.nano.prompts import complete_colors
-from chatdit.lexicon import COLORS, NUMBER_NAMES, RELATION_PHRASES, SIZE_WORDS
+from chatdit.lexicon import COLORS, NUMBER_NAMES, RELATION_PHRASES, SIZE_WORDS, is_plural, plural, singular
 from chatdit.storybook import COLORS as WORLD_COLORS
 from chatdit.storybook import RELATIONS, WORLD_WORDS, caption, read_scene, sample_spec, words
 
@@ -48,3 +48,18 @@ def test_nano_colors_exactly_the_objects_the_reader_would_skip():
     assert complete_colors("Two foxes and 3. a big tree, a red star") == "Two orange foxes and 3. a big green tree, a red star"
     assert _read(complete_colors("two foxes under a big tree"))[0] == [("fox", "orange", 1, "medium"),
                                                                      ("tree", "green", 1, "large")]
+
+
+@pytest.mark.parametrize("one, many", [("fox", "foxes"), ("mouse", "mice"), ("berry", "berries"), ("sheep", "sheep"),
+                                       ("fish", "fish"), ("boy", "boys"), ("bench", "benches"), ("star", "stars")])
+def test_a_noun_s_plural_is_written_once_and_read_back(one, many):
+    assert plural(one) == many and singular(many) == one and is_plural(many) == (many != one)
+
+
+def test_the_critic_asks_for_counts_in_the_shared_plural():
+    from chatdit.critics.base import describe_subject, mentioned
+    from chatdit.schema import Subject
+
+    mice = Subject(name="mouse", count=3, color="white")
+    assert describe_subject(mice) == "three white mice"
+    assert mentioned(mice, "three white mice under a tree")
