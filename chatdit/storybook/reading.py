@@ -6,8 +6,6 @@ background words onto the world's with the same functions, so both read a prompt
 
 from __future__ import annotations
 
-import re
-
 from chatdit.lexicon import ARTICLES, NUMBER_WORDS, RELATION_PHRASES, SIZE_WORDS
 from chatdit.storybook.scene import ObjectSpec, RelationSpec, SceneSpec
 from chatdit.storybook.vocabulary import CHARACTER, COLOR_NAMES, COLORS, NOUNS, word_matches, words
@@ -36,7 +34,7 @@ def world_color(color: str | None) -> str | None:
 
 def world_background(text: str | None) -> str | None:
     """The world's background a text's words name ('on a snowy day' -> snow), or None."""
-    found = set(re.findall(r"[a-z]+", (text or "").lower()))
+    found = set(words(text or ""))
     for name, cues in _BACKGROUND_WORDS.items():
         if found & set(cues):
             return name
