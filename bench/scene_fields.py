@@ -25,7 +25,8 @@ def fields_scene(subjects, background):
     """The storybook scene the parser's fields ask for: each world object in its asked color or its
     picture-book color (the hub's completion), grouped as the reader groups them."""
     from chatdit.dit.nano.prompts import DEFAULT_COLORS
-    from chatdit.storybook import CHARACTER, SIZE_WORDS, ObjectSpec, RelationSpec, SceneSpec, world_background, world_color, world_kind
+    from chatdit.lexicon import SIZE_WORDS
+    from chatdit.storybook import CHARACTER, ObjectSpec, RelationSpec, SceneSpec, world_background, world_color, world_kind
     from chatdit.storybook.reading import object_groups
 
     def world_object(subject):

@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from chatdit.dit.parallel import parse_parallel
-from chatdit.errors import SettingsError
+from chatdit.errors import SettingsError, validation_problems
 
 
 def chatdit_home() -> Path:
@@ -107,8 +107,7 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise SettingsError(f"invalid setting ({problems}); fix it in {config_path()} or the call") from None
+        raise SettingsError(f"invalid setting ({validation_problems(exc)}); fix it in {config_path()} or the call") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise SettingsError(f"{config_path()} cannot be read ({exc.__class__.__name__}: {' '.join(str(exc).split())[:160]}); "
                             "fix it (UTF-8 TOML, key = value) or move it aside") from None

@@ -5,6 +5,19 @@ and never a traceback. Each kind carries the CLI's exit code: usage 2, input 3, 
 network 5, interrupted 130.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+
+def validation_problems(exc: ValidationError, most: int | None = None, whole: str = "") -> str:
+    """A model's failed fields on one line ('steps: Input should be greater than 0; seed: ...'), the
+    first `most` of them; `whole` names a problem with the input as a whole (no field)."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or whole}: {e['msg']}" for e in exc.errors()[:most])
+
 
 class ChatditError(Exception):
     """Base of every error chatdit raises on purpose."""

@@ -1,8 +1,9 @@
-"""Writing a file so that a crash leaves the old one or the new one, never half: the one helper
-every part that saves a file (sessions, exports, signed copies) shares."""
+"""Files every part shares: writing one so that a crash leaves the old one or the new one, never
+half (sessions, exports, signed copies), resolving a path a person named, hashing a large file."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import uuid
@@ -39,3 +40,12 @@ def named_path(folder: Path, name: str | Path) -> Path | None:
     base = folder.resolve()
     target = (base / named).resolve()
     return target if target.is_relative_to(base) else None
+
+
+def sha256_file(path: Path) -> str:
+    """A file's SHA-256 hex digest, read a megabyte at a time so a video never sits whole in memory."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

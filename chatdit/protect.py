@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from chatdit.errors import ChatditError, InputImageError, ModelUnavailableError
+from chatdit.errors import ChatditError, InputImageError, ModelUnavailableError, validation_problems
 
 PSNR_BOUND = 35.0
 """The visible change allowed: no protected copy is written below it."""
@@ -60,8 +60,7 @@ def protect_settings(**options: Any) -> ProtectSettings:
     try:
         return ProtectSettings(**options)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ChatditError(f"invalid protect option ({problems})") from exc
+        raise ChatditError(f"invalid protect option ({validation_problems(exc)})") from exc
 
 
 class ProtectReport(BaseModel):

@@ -27,6 +27,8 @@ AssetKind = Literal["image", "video", "pdf", "html", "gif"]
 TextSource = Literal["person", "chatdit"]
 """Who wrote a page's text: a person's text is printed as written and never rewritten."""
 Verdict = Literal["pass", "fail", "unknown"]
+Box = tuple[float, float, float, float]
+"""A region of a picture as normalised (x0, y0, x1, y1), 0 at the top left."""
 
 MAX_PAGES = 200
 """A book longer than this is almost certainly a typo; the parser says so instead of queueing
@@ -101,20 +103,25 @@ class Target(Strict):
     asset_id: str | None = None
 
 
+def unit_box(box: Box) -> Box:
+    """The box, when it is a real region inside the picture; a ValueError a planner can act on otherwise."""
+    x0, y0, x1, y1 = box
+    if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
+        raise ValueError(f"box {box} must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1")
+    return box
+
+
 class LayoutBox(Strict):
     """A phrase placed in a normalised xyxy box; order is front-to-back rank (0 = frontmost)."""
 
     phrase: str
-    box: tuple[float, float, float, float]
+    box: Box
     order: int = 0
 
     @field_validator("box")
     @classmethod
-    def _box_inside_unit_square(cls, box: tuple[float, float, float, float]):
-        x0, y0, x1, y1 = box
-        if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
-            raise ValueError(f"box {box} must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1")
-        return box
+    def _box_inside_unit_square(cls, box: Box) -> Box:
+        return unit_box(box)
 
 
 EditKind = Literal["recolor", "add", "remove", "move", "resize", "tone", "free"]

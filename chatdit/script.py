@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from chatdit.errors import ScriptError
+from chatdit.errors import ScriptError, validation_problems
 from chatdit.files import named_path
 
 if TYPE_CHECKING:
@@ -99,8 +99,7 @@ def load_script(path: Path) -> Script:
     try:
         return Script.model_validate(data or {})
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'script'}: {e['msg']}" for e in exc.errors()[:3])
-        raise ScriptError(f"{path} is not a valid chatdit script ({problems})") from None
+        raise ScriptError(f"{path} is not a valid chatdit script ({validation_problems(exc, most=3, whole='script')})") from None
 
 
 def inside_script_folder(script: Path, name: str) -> Path:

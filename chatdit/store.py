@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from chatdit.errors import DamagedSessionError, SessionError
-from chatdit.files import named_path, write_atomic
+from chatdit.files import named_path, sha256_file, write_atomic
 from chatdit.schema import Asset, AssetKind, Turn, utc_now
 
 SESSION_FILE = "session.json"
@@ -137,11 +137,7 @@ class SessionStore:
                  **asset_fields: Any) -> Asset:
         """Store a finished file (video, gif) by content hash, keeping its suffix; a generated one
         (with `provenance`) gets content credentials."""
-        digest = hashlib.sha256()
-        with open(source, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-        asset_id = digest.hexdigest()[:16]
+        asset_id = sha256_file(source)[:16]
         relative = Path("assets") / f"{asset_id}{source.suffix.lower()}"
         target = self.root / relative
         if not target.exists():

@@ -24,6 +24,7 @@ from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import BaseModel, ConfigDict, Field
 
 from chatdit.errors import ConsentRequiredError, ToolArgumentError, TurnCancelled
+from chatdit.files import sha256_file
 
 DEFAULT_PROMPT = "a person's face, the same identity as the reference picture, natural skin and lighting"
 FACE_MARGIN = (1.25, 1.4)
@@ -159,14 +160,6 @@ def _output_path(args: FaceSwapArgs, ctx: ToolContext, source: Path, digest: str
     return named if named.suffix.lower() in (".mp4", ".gif") else named.with_suffix(suffix)
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def check_consent(faces: list[SourceFace]) -> None:
     missing = [str(i + 1) for i, face in enumerate(faces) if not face.consent]
     if missing:
@@ -278,7 +271,7 @@ def _provenance(args: FaceSwapArgs, ctx: ToolContext, source: Path, info, waterm
                 chunks: int) -> tuple[dict, str]:
     """(provenance, digest): what went in (hashes, consent and who gave it) and how it was made."""
     face_hashes = [hashlib.sha256(_face_image(f.image, ctx).tobytes()).hexdigest() for f in args.faces]
-    video_hash = _sha256_file(source)
+    video_hash = sha256_file(source)
     provenance = {
         "claim_generator": "chatdit", "tool": "faceswap", "model": info.name,
         "random_weights": info.random_weights,

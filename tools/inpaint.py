@@ -13,9 +13,7 @@ from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import Field, field_validator, model_validator
 
 from chatdit.errors import ToolArgumentError
-from chatdit.schema import EditSpec
-
-Box = tuple[float, float, float, float]
+from chatdit.schema import Box, EditSpec, unit_box
 
 
 class InpaintArgs(SizeArgs):
@@ -30,11 +28,7 @@ class InpaintArgs(SizeArgs):
     @field_validator("boxes")
     @classmethod
     def _boxes_inside(cls, boxes: list[Box]) -> list[Box]:
-        for box in boxes:
-            x0, y0, x1, y1 = box
-            if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
-                raise ValueError(f"box {box} must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1")
-        return boxes
+        return [unit_box(box) for box in boxes]
 
     @model_validator(mode="after")
     def _something_to_redraw(self) -> InpaintArgs:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from chatdit.errors import ToolArgumentError
+from chatdit.errors import ToolArgumentError, validation_problems
 from chatdit.schema import ToolCall
 
 if TYPE_CHECKING:
@@ -104,8 +104,7 @@ def validate_args(tool: str, args: dict[str, Any]) -> BaseModel:
 
 def argument_error(what: str, exc: ValidationError) -> ToolArgumentError:
     """Tool arguments that failed their model (when planned or run), said in one line."""
-    problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-    return ToolArgumentError(f"{what} got invalid arguments: {problems}")
+    return ToolArgumentError(f"{what} got invalid arguments: {validation_problems(exc)}")
 
 
 def args_of(call: ToolCall) -> BaseModel:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from chatdit.llm.vocab import NUMBER_NAMES
+from chatdit.lexicon import NUMBER_NAMES, plural
 from chatdit.schema import Critique, EditSpec, Instruction, RequirementCheck, Subject
 
 if TYPE_CHECKING:
@@ -97,12 +97,6 @@ class Critic(Protocol):
 
 
 # ---------------------------------------------------------------- requirements
-
-
-def plural(name: str) -> str:
-    if name.endswith(("s", "x", "sh", "ch")):
-        return name + "es"
-    return "fish" if name == "fish" else name + "s"
 
 
 def describe_subject(subject: Subject, count: int | None = None) -> str:

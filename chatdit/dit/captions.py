@@ -7,9 +7,10 @@ in, the same caption format, so the format lives here and nowhere else.
 
 from __future__ import annotations
 
+from chatdit.lexicon import NUMBER_NAMES
+
 PANEL_TAG = "[PANEL-{index}]"
 IMAGE_TAG = "[IMAGE{index}]"
-COUNT_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
 GROUP_SUMMARY = "one story with the same characters in every panel"
 
 
@@ -32,7 +33,7 @@ def incontext_caption(panel_prompts: list[str], summary: str = GROUP_SUMMARY, gr
         return joint_caption(panel_prompts)
     where = ", in a 2x2 grid read left to right, top to bottom," if grid else ", left to right,"
     parts = "; ".join(f"{IMAGE_TAG.format(index=i)} {p.strip().rstrip('.,;')}" for i, p in enumerate(panel_prompts, start=1))
-    return f"This {COUNT_WORDS[len(panel_prompts)]}-panel image{where} shows {summary.strip().rstrip('.,;')}; {parts}."
+    return f"This {NUMBER_NAMES[len(panel_prompts)]}-panel image{where} shows {summary.strip().rstrip('.,;')}; {parts}."
 
 
 def group_caption(panel_prompts: list[str], style: str, grid: bool = False) -> str:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from chatdit.dit.captions import COUNT_WORDS
 from chatdit.errors import ModelUnavailableError, ToolArgumentError
+from chatdit.lexicon import NUMBER_NAMES
 
 REPO = "ali-vilab/In-Context-LoRA"
 FLUX_DEV_FAMILY = ("black-forest-labs/FLUX.1-dev", "black-forest-labs/FLUX.1-Krea-dev")
@@ -97,7 +97,7 @@ def preset_caption(preset: LoraPreset, summary: str, panel_prompts: list[str]) -
     if preset.tag == "[MOVIE-SHOTS]":
         head = f"{preset.tag} {summary.strip().rstrip('.,')},"
     else:
-        count = COUNT_WORDS[preset.panels]
+        count = NUMBER_NAMES[preset.panels]
         kind = f"{count}-panel" if preset.panels > 2 else f"{count}-part"
         head = f"{preset.tag + ' ' if preset.tag else ''}This {kind} image shows {summary.strip().rstrip('.,;')};"
     parts = [f"{marker} {prompt.strip().rstrip('.,;')}" for marker, prompt in zip(preset.markers, panel_prompts)]

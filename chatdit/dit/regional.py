@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from chatdit.errors import ToolArgumentError
-
-Box = tuple[float, float, float, float]
+from chatdit.schema import Box
 
 
 @dataclass(frozen=True)

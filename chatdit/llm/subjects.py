@@ -13,7 +13,7 @@ import re
 
 from chatdit.llm.grammar import is_number, segments_of
 from chatdit.llm.phrase import Phrase, phrase_from
-from chatdit.llm.vocab import NUMBER_NAMES, singular
+from chatdit.llm.vocab import NUMBER_NAMES, RELATION_PHRASES, singular
 from chatdit.llm.words import (
     PLURALIA,
     VERB_TAGS,
@@ -31,19 +31,6 @@ from chatdit.llm.words import (
 )
 from chatdit.schema import Depth, Position, Subject
 
-RELATIONS: list[tuple[str, str]] = [
-    ("on the left side of", "left of"), ("on the left of", "left of"), ("to the left of", "left of"),
-    ("at the left of", "left of"), ("left of", "left of"),
-    ("on the right side of", "right of"), ("on the right of", "right of"), ("to the right of", "right of"),
-    ("at the right of", "right of"), ("right of", "right of"),
-    ("on the top of", "above"), ("on top of", "above"), ("at the top of", "above"), ("above", "above"),
-    ("over", "above"), ("atop", "above"),
-    ("on the bottom of", "below"), ("at the bottom of", "below"), ("below", "below"), ("under", "below"),
-    ("underneath", "below"), ("beneath", "below"),
-    ("in front of", "in front of"), ("in the front of", "in front of"),
-    ("hidden behind", "behind"), ("hidden by", "behind"), ("covered by", "behind"), ("in back of", "behind"),
-    ("behind", "behind"),
-]
 SEPARATORS = {
     "and", "with", "plus", "or", "next", "to", "near", "beside", "besides", "by", "alongside", "on", "in", "at",
     "of", "from", "into", "onto", "inside", "outside", "across", "around", "against", "between", "among",
@@ -116,7 +103,7 @@ def is_compound(words: list[str]) -> bool:
 
 def match_relation(tokens: list[str], i: int) -> tuple[str, int] | None:
     """(relation, tokens used) when a relation phrase starts at tokens[i]."""
-    for phrase, relation in RELATIONS:
+    for phrase, relation in RELATION_PHRASES:
         words = phrase.split()
         if tokens[i : i + len(words)] == words:
             return relation, len(words)

@@ -10,7 +10,7 @@ The common names are re-exported here; the detector is imported from its module.
 from __future__ import annotations
 
 from chatdit.storybook.captions import caption, describe_object
-from chatdit.storybook.layout import boxes_apart, draw_order, layout
+from chatdit.storybook.layout import boxes_apart, draw_order, layout, place_scene
 from chatdit.storybook.reading import read_scene, world_background, world_color, world_kind
 from chatdit.storybook.renderer import instance_mask, render_background, render_instances, render_row, render_scene
 from chatdit.storybook.sampling import sample_object, sample_row, sample_spec
@@ -23,12 +23,10 @@ from chatdit.storybook.vocabulary import (
                                           COLOR_NAMES,
                                           COLORS,
                                           NOUNS,
-                                          NUMBER_WORDS,
                                           OBJECTS,
                                           PLURALS,
                                           POSITIONS,
                                           RELATIONS,
-                                          SIZE_WORDS,
                                           SIZES,
                                           WORLD_WORDS,
                                           words,
@@ -43,14 +41,12 @@ __all__ = [
                                           "COLOR_NAMES",
                                           "HORIZON",
                                           "NOUNS",
-                                          "NUMBER_WORDS",
                                           "OBJECTS",
                                           "PANEL_SIZE",
                                           "PLURALS",
                                           "POSITIONS",
                                           "RELATIONS",
                                           "SIZES",
-                                          "SIZE_WORDS",
                                           "WORLD_WORDS",
                                           "Instance",
                                           "ObjectSpec",
@@ -64,6 +60,7 @@ __all__ = [
                                           "instance_mask",
                                           "layout",
                                           "object_box",
+                                          "place_scene",
                                           "read_scene",
                                           "render_background",
                                           "render_instances",

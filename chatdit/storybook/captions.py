@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import random
 
+from chatdit.lexicon import NUMBER_NAMES
 from chatdit.storybook.scene import ObjectSpec, SceneSpec
-from chatdit.storybook.vocabulary import CHARACTER, NUMBER_WORDS, PLURALS
+from chatdit.storybook.vocabulary import CHARACTER, PLURALS
 
 _BG_PHRASES = {
     "day": ["on a sunny day", "in the daytime", "under a blue sky", "day", "on a bright day", "on the grass"],
@@ -45,7 +46,7 @@ def describe_object(obj: ObjectSpec, rng: random.Random, with_size: bool | None 
         article = "the" if obj.kind == CHARACTER and rng.random() < 0.5 else rng.choice(["a", "one"]) if rng.random() < 0.2 else "a"
         words = [article, size_word, obj.color, noun]
     else:
-        number = NUMBER_WORDS[obj.count] if rng.random() < 0.85 else str(obj.count)
+        number = NUMBER_NAMES[obj.count] if rng.random() < 0.85 else str(obj.count)
         words = [number, size_word, obj.color, noun]
     return " ".join(w for w in words if w)
 

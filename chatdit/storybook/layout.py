@@ -83,3 +83,13 @@ def draw_order(spec: SceneSpec, instances: list[Instance]) -> list[Instance]:
     front = {r.subject for r in spec.relations if r.relation == "in front of"}
     front |= {r.target for r in spec.relations if r.relation == "behind"}
     return sorted(instances, key=lambda inst: inst.group in front)
+
+
+def place_scene(spec: SceneSpec, rng: random.Random, size: int = PANEL_SIZE) -> list[Instance]:
+    """The scene's objects placed (up to 50 layouts tried from `rng`) in drawing order: how a
+    picture is rendered and how nano's boxes are planned; a ValueError when they do not fit."""
+    for _ in range(50):
+        instances = layout(spec, rng, size)
+        if instances is not None:
+            return draw_order(spec, instances)
+    raise ValueError("the objects in this scene do not fit in one panel: ask for fewer or smaller objects")

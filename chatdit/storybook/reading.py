@@ -6,10 +6,9 @@ background words onto the world's with the same functions, so both read a prompt
 
 from __future__ import annotations
 
-import re
-
+from chatdit.lexicon import ARTICLES, NUMBER_WORDS, RELATION_PHRASES, SIZE_WORDS
 from chatdit.storybook.scene import ObjectSpec, RelationSpec, SceneSpec
-from chatdit.storybook.vocabulary import CHARACTER, COLOR_NAMES, COLORS, NOUNS, NUMBER_WORDS, OBJECTS, PLURALS, SIZE_WORDS, words
+from chatdit.storybook.vocabulary import CHARACTER, COLOR_NAMES, COLORS, NOUNS, word_matches, words
 
 # Day last: "a snowy day" is snow, and "day" is the world's default sky.
 _BACKGROUND_WORDS = {
@@ -17,24 +16,15 @@ _BACKGROUND_WORDS = {
     "sea": ("sea", "water", "ocean"), "snow": ("snow", "snowy", "winter"),
     "day": ("day", "sunny", "daytime", "grass", "bright"),
 }
-_ARTICLES = {"a", "an", "the", "one", "some"}
-_NUMBERS = {word: n for n, word in NUMBER_WORDS.items()} | {str(n): n for n in NUMBER_WORDS}
 # longest first; a relation counts only where it leads straight into the next object's words
-_RELATIONS = [(("to", "the", "left", "of"), "left of"), (("on", "the", "left", "of"), "left of"), (("left", "of"), "left of"),
-              (("to", "the", "right", "of"), "right of"), (("on", "the", "right", "of"), "right of"),
-              (("right", "of"), "right of"), (("in", "front", "of"), "in front of"), (("behind",), "behind"),
-              (("above",), "above"), (("over",), "above"), (("below",), "below"), (("under",), "below"),
-              (("beneath",), "below")]
+_RELATIONS = sorted(((tuple(phrase.split()), relation) for phrase, relation in RELATION_PHRASES), key=lambda p: -len(p[0]))
 _ACROSS = {"left": "left", "right": "right"}
 _DOWN = {"top": "top", "high": "top", "bottom": "bottom", "low": "bottom"}
 
 
 def world_kind(name: str) -> str | None:
     """The world's kind a subject's name ends in ('the little fox', 'stars'), or None."""
-    word = name.lower().split()[-1] if name.strip() else ""
-    singular = {plural: kind for kind, plural in PLURALS.items()}
-    word = singular.get(word, word)
-    return word if word in OBJECTS else None
+    return NOUNS.get(name.lower().split()[-1]) if name.strip() else None
 
 
 def world_color(color: str | None) -> str | None:
@@ -44,7 +34,7 @@ def world_color(color: str | None) -> str | None:
 
 def world_background(text: str | None) -> str | None:
     """The world's background a text's words name ('on a snowy day' -> snow), or None."""
-    found = set(re.findall(r"[a-z]+", (text or "").lower()))
+    found = set(words(text or ""))
     for name, cues in _BACKGROUND_WORDS.items():
         if found & set(cues):
             return name
@@ -53,7 +43,7 @@ def world_background(text: str | None) -> str | None:
 
 def _relation_at_end(gap: list[str]) -> tuple[int, str] | None:
     """(where it starts, relation) when the gap ends in a relation word (articles after it allowed)."""
-    while gap and gap[-1] in _ARTICLES:
+    while gap and gap[-1] in ARTICLES:
         gap = gap[:-1]
     for phrase, relation in _RELATIONS:
         if tuple(gap[-len(phrase):]) == phrase:
@@ -71,6 +61,11 @@ def _position(gap: list[str]) -> str | None:
     return "center" if {"middle", "center", "centre"} & set(gap) else None
 
 
+def _count(word: str) -> int | None:
+    """The count a word says ('three', '3', 'several'), or None."""
+    return int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+
+
 def _found_objects(tokens: list[str]) -> list[tuple[int, int, ObjectSpec | None]]:
     """(first word, noun index, spec) of every world noun; spec None when it has no color."""
     found: list[tuple[int, int, ObjectSpec | None]] = []
@@ -78,12 +73,12 @@ def _found_objects(tokens: list[str]) -> list[tuple[int, int, ObjectSpec | None]
         if word not in NOUNS:
             continue
         start, color, count, size = index, None, None, "medium"
-        while start > 0 and (tokens[start - 1] in _ARTICLES or tokens[start - 1] in SIZE_WORDS
-                             or tokens[start - 1] in _NUMBERS or tokens[start - 1] in COLOR_NAMES):
+        while start > 0 and (tokens[start - 1] in ARTICLES or tokens[start - 1] in SIZE_WORDS
+                             or _count(tokens[start - 1]) is not None or tokens[start - 1] in COLOR_NAMES):
             start -= 1
             before = tokens[start]
             color = color or (before if before in COLOR_NAMES else None)
-            count = count or _NUMBERS.get(before)
+            count = count or _count(before)
             size = SIZE_WORDS.get(before, size)
         kind = NOUNS[word]
         plural = word != kind or (kind == "fish" and (count or 1) > 1)
@@ -91,6 +86,14 @@ def _found_objects(tokens: list[str]) -> list[tuple[int, int, ObjectSpec | None]
         spec = ObjectSpec(kind=kind, color=color, count=count, size=size) if color else None
         found.append((start, index, spec))
     return found
+
+
+def uncolored_nouns(text: str) -> list[tuple[int, str]]:
+    """(where it starts in the text, kind) of every world noun no color word qualifies: the hub
+    colors these before nano draws (chatdit/dit/nano/prompts.py)."""
+    matches = word_matches(text)
+    found = _found_objects([match.group(0).lower() for match in matches])
+    return [(matches[noun].start(), NOUNS[matches[noun].group(0).lower()]) for _, noun, spec in found if spec is None]
 
 
 def object_groups(named: list[ObjectSpec | None]) -> tuple[list[ObjectSpec], dict[int, int]]:

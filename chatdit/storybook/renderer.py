@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from chatdit.storybook.layout import draw_order, layout
+from chatdit.storybook.layout import place_scene
 from chatdit.storybook.scene import HORIZON, PANEL_SIZE, Instance, SceneSpec
 from chatdit.storybook.shapes import draw_shape
 from chatdit.storybook.vocabulary import BACKGROUNDS, COLORS
@@ -43,13 +43,8 @@ def render_instances(background: str, instances: list[Instance], size: int = PAN
 
 def render_scene(spec: SceneSpec, seed: int = 0, size: int = PANEL_SIZE):
     """(PIL image, ground-truth instances) for one panel; raises ValueError if it cannot fit."""
-    rng = random.Random(seed)
-    for _ in range(50):
-        instances = layout(spec, rng, size)
-        if instances is not None:
-            instances = draw_order(spec, instances)
-            return render_instances(spec.background, instances, size), instances
-    raise ValueError("the objects in this scene do not fit in one panel: ask for fewer or smaller objects")
+    instances = place_scene(spec, random.Random(seed), size)
+    return render_instances(spec.background, instances, size), instances
 
 
 def render_row(specs: list[SceneSpec], seed: int = 0, size: int = PANEL_SIZE):

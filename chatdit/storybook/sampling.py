@@ -43,10 +43,16 @@ def sample_spec(rng: random.Random, max_groups: int = 3, max_instances: int = 6,
             objects.append(obj)
         if sum(o.count for o in objects) > max_instances:
             continue
-        spec = SceneSpec(background=rng.choice(BACKGROUND_NAMES), objects=objects)
-        _add_placement(spec, rng)
-        if _fits(spec, rng):
+        if spec := _placed(objects, rng):
             return spec
+
+
+def _placed(objects: list[ObjectSpec], rng: random.Random) -> SceneSpec | None:
+    """The objects on a random background, some given a place or a relation; None when they do not
+    fit one panel."""
+    spec = SceneSpec(background=rng.choice(BACKGROUND_NAMES), objects=objects)
+    _add_placement(spec, rng)
+    return spec if _fits(spec, rng) else None
 
 
 def _fits(spec: SceneSpec, rng: random.Random) -> bool:
@@ -86,9 +92,7 @@ def sample_row(rng: random.Random, n_panels: int, kind_weights: Mapping[str, flo
             objects = objects[:3]
             if sum(o.count for o in objects) > 6:
                 continue
-            spec = SceneSpec(background=rng.choice(BACKGROUND_NAMES), objects=objects)
-            _add_placement(spec, rng)
-            if _fits(spec, rng):
+            if spec := _placed(objects, rng):
                 specs.append(spec)
                 break
     return specs

@@ -1,13 +1,16 @@
-"""The storybook world's words: every kind, color, background, size, place and number it knows.
+"""The storybook world's words: every kind, color, background, size and place it knows.
 
 One list serves the renderer, the captions, the detector, the reader of prompts and the critic,
-so a word the world learns is learned everywhere at once.
+so a word the world learns is learned everywhere at once. Words every prompt reader shares
+(numbers, relation phrases, size words, articles) come from chatdit.lexicon.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Literal
+
+from chatdit.lexicon import RELATION_PHRASES
 
 COLORS: dict[str, tuple[int, int, int]] = {
     "red": (215, 35, 35),
@@ -40,13 +43,10 @@ PLURALS = {kind: kind + "s" for kind in OBJECTS} | {"fish": "fish", "fox": "foxe
 NOUNS = {PLURALS[kind]: kind for kind in OBJECTS} | {kind: kind for kind in OBJECTS}
 """Every world noun, singular or plural, to its kind."""
 SIZES = {"small": 11, "medium": 15, "large": 20}
-SIZE_WORDS = {"small": "small", "little": "small", "tiny": "small", "big": "large", "large": "large", "huge": "large",
-              "medium": "medium"}
-"""Every size word a prompt may use, to the world's size it means."""
 
 POSITIONS = ("left", "right", "top", "bottom", "center", "top left", "top right", "bottom left", "bottom right")
-RELATIONS = ("left of", "right of", "above", "below", "in front of", "behind")
-NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
+RELATIONS = tuple(dict.fromkeys(relation for _, relation in RELATION_PHRASES))
+"""The relations one object can have to another: left of, right of, above, below, in front of, behind."""
 
 Kind = Literal["circle", "square", "triangle", "star", "heart", "tree", "house", "sun", "moon", "cloud",
                "flower", "fish", "boat", "bird", "fox"]
@@ -58,12 +58,16 @@ RelationName = Literal["left of", "right of", "above", "below", "in front of", "
 _FUNCTION_WORDS = ["a", "an", "the", "one", "two", "three", "four", "1", "2", "3", "4", "and", "with", "of", "to", "on", "in", "at", "by", "under", "over", "above", "below", "beneath", "left", "right", "top", "bottom", "middle", "center", "corner", "of", "front", "behind", "up", "high", "down", "low", "sunny", "day", "daytime", "blue", "sky", "bright", "grass", "night", "dark", "nighttime", "sunset", "evening", "glow", "dusk", "sea", "water", "snowy", "snow", "winter", "ground", "small", "little", "big", "large", "medium", "empty", "scene", "nothing", "panels", "panel", "is", "are", "there", "some", "picture", "image", "draw", "show", "me", "please"]
 
 WORLD_WORDS: frozenset[str] = frozenset(
-    set(_FUNCTION_WORDS) | set(COLORS) | set(OBJECTS) | set(PLURALS.values()) | set(BACKGROUNDS)
-    | set(NUMBER_WORDS.values()))
+    set(_FUNCTION_WORDS) | set(COLORS) | set(OBJECTS) | set(PLURALS.values()) | set(BACKGROUNDS))
 
 _WORD_RE = re.compile(r"\[panel-\d+\]|[a-z0-9]+", re.IGNORECASE)
 
 
+def word_matches(prompt: str) -> list[re.Match[str]]:
+    """The words of a prompt where they stand, panel tags kept whole."""
+    return list(_WORD_RE.finditer(prompt or ""))
+
+
 def words(prompt: str) -> list[str]:
     """Lower-cased words of a prompt, panel tags kept whole."""
-    return [w.lower() for w in _WORD_RE.findall(prompt or "")]
+    return [match.group(0).lower() for match in word_matches(prompt)]

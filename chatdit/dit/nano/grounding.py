@@ -18,7 +18,8 @@ from __future__ import annotations
 import random
 
 from chatdit.dit.regional import Box, Region, front_to_back
-from chatdit.storybook import NUMBER_WORDS, PANEL_SIZE, PLURALS, Instance, ObjectSpec, SceneSpec, draw_order, layout, object_box, read_scene
+from chatdit.lexicon import NUMBER_NAMES
+from chatdit.storybook import PANEL_SIZE, PLURALS, Instance, ObjectSpec, SceneSpec, object_box, place_scene, read_scene
 from chatdit.storybook.detector import detect_scene
 
 PHRASE_LENGTH = 8
@@ -32,7 +33,7 @@ def group_phrase(obj: ObjectSpec) -> str:
     """The one wording of a group inside its boxes: 'a red star', 'two red stars'."""
     if obj.count == 1:
         return f"a {obj.color} {obj.kind}"
-    return f"{NUMBER_WORDS[obj.count]} {obj.color} {PLURALS[obj.kind]}"
+    return f"{NUMBER_NAMES[obj.count]} {obj.color} {PLURALS[obj.kind]}"
 
 
 def scene_regions(specs: list[SceneSpec], instances: list[list[Instance]], panel_size: int) -> list[Region]:
@@ -74,16 +75,7 @@ def plan_regions(specs: list[SceneSpec], seed: int, panel_size: int) -> list[Reg
     """Place every panel's objects with the world's layout code (positions and relations honoured)
     and return their regions; a panel whose objects do not fit raises ValueError."""
     rng = random.Random(seed)
-    placed = []
-    for spec in specs:
-        for _ in range(50):
-            instances = layout(spec, rng, panel_size)
-            if instances is not None:
-                placed.append(draw_order(spec, instances))
-                break
-        else:
-            raise ValueError("the objects asked for do not fit in one panel: ask for fewer or smaller objects")
-    return scene_regions(specs, placed, panel_size)
+    return scene_regions(specs, [place_scene(spec, rng, panel_size) for spec in specs], panel_size)
 
 
 def grounded_length(tokenizer, regions: list[Region], prompt: str, buckets) -> int | None:
