@@ -96,6 +96,8 @@ SUBJECTS = {
     "the tall lamp and wooden shelf hold the glass jar": [("lamp", 1, None, None, None), ("shelf", 1, None, None, None),
                                                           ("jar", 1, None, None, None)],
     "the hot tea warmed the cold hands": [],
+    "a fox watches the yellow sun rise": [("fox", 1, None, None, None), ("sun", 1, "yellow", None, None)],
+    "an owl watches the river": [("owl", 1, None, None, None)],
     "a scout wearing a merit badge beside a campfire": [("scout", 1, None, None, None), ("merit badge", 1, None, None, None),
                                                         ("campfire", 1, None, None, None)],
     "dogs": [("dog", 2, None, None, None)],

@@ -9,12 +9,16 @@ from __future__ import annotations
 import re
 
 BACKGROUNDS: list[tuple[str, str]] = [
-    (r"\b(?:at|in the|during the) (?:night|nighttime|night time|midnight)\b|\bunder the (?:stars|moon)\b|\bat night\b", "night"),
-    (r"\b(?:at|during) (?:sunset|dusk|sundown|twilight)\b|\bat the sunset\b", "sunset"),
+    (r"\b(?:at|in the|during the|on a|in a|on the)(?: (?!snowy|sunny)[a-z]+){0,2}? (?:night(?: sky)?|nighttime|night time|midnight)\b"
+     r"|\bunder the (?:stars|moon)\b|\bat night\b", "night"),
+    (r"\b(?:at|during) (?:sunset|dusk|sundown|twilight)\b|\b(?:at|watch|watches|watching|watched) the sunset\b|\bin the evening(?: glow| light| sun)?\b", "sunset"),
     (r"\b(?:at|during) (?:sunrise|dawn|daybreak)\b", "sunrise"),
-    (r"\b(?:in|on|over|across|through) (?:the )?snow\b|\bin (?:the )?winter\b|\bsnowy (?:day|field|landscape)\b|\bin a snowstorm\b", "snow"),
-    (r"\b(?:by|at|on|in|near|over|across|into) the (?:sea|ocean|seaside|beach)\b|\bat sea\b|\bunder ?water\b|\bunder the sea\b", "sea"),
-    (r"\b(?:during|in) the (?:day|daytime|morning|afternoon)\b|\bon a sunny (?:day|afternoon|morning)\b|\bat noon\b|\bby day\b", "day"),
+    (r"\b(?:in|on|over|across|through) (?:the )?snow\b|\bin (?:the )?winter(?: snow)?\b|\bsnowy (?:day|field|landscape)\b"
+     r"|\bin a snowstorm\b", "snow"),
+    (r"\b(?:by|at|on|in|near|over|across|into|along|beside) the (?:sea|ocean|seaside|beach)\b|\bat sea\b|\bunder ?water\b|\bunder the sea\b"
+     r"|\b(?:on|over|across) the (?:water|waves)\b", "sea"),
+    (r"\b(?:during|in) the (?:day|daytime|morning|afternoon)\b|\bon a (?:[a-z]+ )?(?:day|afternoon|morning)\b|\bat noon\b"
+     r"|\bby day\b", "day"),
     (r"\b(?:in|at|inside|on|through|into) (?:the|a|an) (?:dark |deep |green |old |big |magic |magical |enchanted |busy |quiet )?"
      r"(?:forest|woods|park|city|town|village|garden|kitchen|living room|bedroom|room|street|desert|jungle|field|meadow|"
      r"mountains|space|outer space|library|castle|classroom|farm|countryside|cave|sky|clouds|rain|office|museum|"

@@ -175,15 +175,17 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
     token, tag = tokens[i], tags[i]
     if tag in ("NN", "NNS", "VBN") and past_verb_after_noun(tokens, tags, i):  # 'the fox left the den'
         return "VBD"
+    if bare_infinitive(tokens, tags, i):
+        return "VB"
     if noun_modified_head(tokens, tags, i):
         return "NN"
     if tag == "JJ" and 0 < i < len(tokens) - 1 and tags[i + 1] in ("VBD", "VBZ", "VBN") and tags[i - 1] in ("JJ", "DT", "PRP$") \
             and "NOUN" in parts_of_speech(token):
         return "NN"  # 'the oval top held magazines': no adjective stands right before a verb
-    if tag == "NN" and 0 < i < len(tokens) - 1 and (tags[i - 1].startswith("NN") or "_" in tokens[i - 1]) and (
+    if tag in ("NN", "NNS") and 0 < i < len(tokens) - 1 and (tags[i - 1] == "NN" or "_" in tokens[i - 1]) and (
             token in VERBISH and tags[i + 1] in ("IN", "DT", "TO", "RP", "PRP$")
             or "VERB" in parts_of_speech(token) and tags[i + 1] in ("DT", "PRP$")):
-        return "VBP"  # 'the napkin holder rest on the placemat', 'the headboard support the headrest'
+        return "VBZ" if tag == "NNS" else "VBP"  # 'the holder rest on the mat', 'a fox watches the sun'
     if tag == "NN" and token.endswith("ing") and (i == 0 or tags[i - 1] not in ("DT", "JJ", "CD", "PRP$", "POS")):
         return "VBG"  # 'and feeling curious', 'greeting its owner': no article, so a verb ('a fishing net' is a noun)
     if tag not in VERB_TAGS and not ("_" in token and not token.startswith("__")):
@@ -207,6 +209,18 @@ def past_verb_after_noun(tokens: list[str], tags: list[str], i: int) -> bool:
         return False
     lemmas = getLemma(tokens[i], upos="VERB")
     return bool(lemmas) and lemmas[0] != tokens[i] and not tokens[i].endswith("s")
+
+
+PERCEIVING = {"watch", "watches", "watched", "watching", "see", "sees", "saw", "seeing", "hear", "hears", "heard",
+             "let", "lets", "help", "helps", "helped"}
+
+
+def bare_infinitive(tokens: list[str], tags: list[str], i: int) -> bool:
+    """'a fox watches the sun rise', 'helps the bird fly': a verb's own verb, after its noun."""
+    last = i + 1 == len(tokens) or tokens[i + 1] in (",", "and", "or") or tags[i + 1] in ("IN", "RB", "RP")
+    if not last or i < 2 or tags[i - 1] != "NN" or "VERB" not in parts_of_speech(tokens[i]) or tokens[i].endswith("s"):
+        return False
+    return any(tokens[j] in PERCEIVING for j in range(max(0, i - 5), i - 1))
 
 
 def noun_modified_head(tokens: list[str], tags: list[str], i: int) -> bool:
