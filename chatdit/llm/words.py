@@ -220,13 +220,18 @@ def bare_infinitive(tokens: list[str], tags: list[str], i: int) -> bool:
     last = i + 1 == len(tokens) or tokens[i + 1] in (",", "and", "or") or tags[i + 1] in ("IN", "RB", "RP")
     if not last or i < 2 or tags[i - 1] != "NN" or "VERB" not in parts_of_speech(tokens[i]) or tokens[i].endswith("s"):
         return False
-    return any(tokens[j] in PERCEIVING for j in range(max(0, i - 5), i - 1))
+    def perceives(j: int) -> bool:  # 'a metallic watch and a leather bag': that watch is a thing
+        verb = tags[j].startswith("VB") or tags[j] == "NNS" and j > 0 and tags[j - 1] == "NN"  # 'the fox watches'
+        return tokens[j] in PERCEIVING and verb and (j == 0 or tags[j - 1] not in ("DT", "JJ", "PRP$"))
+
+    return any(perceives(j) for j in range(max(0, i - 5), i - 1))
 
 
 def noun_modified_head(tokens: list[str], tags: list[str], i: int) -> bool:
     """'a building set', 'a fishing net', 'of the umbrella stand': a word that can be a noun, ending a
     phrase right after a noun that an article or adjective opens, is the phrase's head. A base-form
-    verb counts only after a preposition: 'the cat and the dog sit' keeps its verb."""
+    verb counts only after a preposition or a material ('a leather bag'): 'the cat and the dog sit'
+    keeps its verb."""
     last = i + 1 == len(tokens) or tokens[i + 1] in (",", "and", "or")
     if not last or i < 2 or tags[i - 1] != "NN" or "NOUN" not in parts_of_speech(tokens[i]):
         return False
@@ -235,7 +240,8 @@ def noun_modified_head(tokens: list[str], tags: list[str], i: int) -> bool:
         start -= 1
     if tags[start] not in ("DT", "CD", "PRP$", "JJ"):
         return False
-    return tags[i] in ("VBN", "JJ") or (tags[i] in ("VB", "VBP") and start > 0 and tags[start - 1] in ("IN", "TO"))
+    after_preposition = start > 0 and tags[start - 1] in ("IN", "TO")
+    return tags[i] in ("VBN", "JJ") or tags[i] in ("VB", "VBP") and (after_preposition or tokens[i - 1] in MATERIALS)
 
 
 def tag_of(word: str) -> str:
