@@ -182,9 +182,9 @@ class PhraseReader:
                 (self.phrases and is_owned_part(phrase.name, phrase.words)):
             self.pending_relation = self.pending_of = None
             return
-        if self.pending_of and self.phrases:
+        pending_of, self.pending_of = self.pending_of, None  # 'the texture of the tree bark': taken by the first phrase
+        if pending_of and self.phrases:
             keep = of_phrase_keeps(self.phrases[-1].name)
-            self.pending_of = None
             if keep == "first":
                 return
             if keep == "second":  # 'a slice of toast', 'the white feathers of the swan': the second

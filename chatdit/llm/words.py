@@ -56,7 +56,7 @@ PLACE_NOUNS = {
     "mid-air", "midair", "site", "company", "workplace",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
     "landscape", "horizon", "gym", "garage", "hangar", "warehouse", "stadium", "arena", "mall", "supermarket",
-    "gallery", "lounge", "workspace", "intersection", "center", "centre", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
+    "gallery", "lounge", "workspace", "heaven", "heavens", "intersection", "center", "centre", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
 }
 """Nouns that say where a scene is: a setting to draw, never a subject to count or check."""
 
@@ -65,7 +65,7 @@ BODY_PARTS = {
     "beak", "whisker", "spot", "stripe", "horn", "hoof", "claw", "fin", "face", "smile", "cheek", "leg", "arm",
     "hand", "foot", "head", "body", "skin", "shell", "antler", "tooth", "teeth", "snout", "muzzle", "chest",
     "back", "neck", "mouth", "tongue", "eyebrow", "freckle", "pattern", "marking", "patch", "tip",
-    "finger", "nail", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
+    "finger", "fingertip", "nail", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
 }
 """Parts of a body: never a thing of their own."""
 CLOTHES = {
@@ -126,7 +126,8 @@ PARTITIVES = {"piece", "slice", "bit", "chunk", "scoop", "drop", "handful", "loa
               "middle", "center", "surface", "petal", "carving", "part", "half", "tip", "front", "back"}
 """'a slice of toast', 'the edge of a bowl': the thing drawn is what follows 'of'."""
 ASPECTS = {"pattern", "line", "structure", "shape", "texture", "surface", "outline", "silhouette", "design", "detail",
-           "curve", "color", "colour", "reflection", "shadow", "glow"}
+           "curve", "color", "colour", "reflection", "shadow", "glow", "taste", "scent", "smell", "aroma", "flavor",
+           "flavour", "fragrance", "sound", "chirping"}
 """'the intricate patterns of the windows': how a thing looks; the thing is what follows 'of'."""
 CONTAINERS = {"glass", "cup", "mug", "bowl", "jar", "bottle", "plate", "basket", "box", "bag", "vase", "pot",
               "bucket", "tray", "can", "carton", "pitcher", "jug", "sack", "barrel", "crate", "tub", "dish"}
@@ -177,6 +178,9 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
         return "VBD"
     if bare_infinitive(tokens, tags, i):
         return "VB"
+    if tag == "VBZ" and 0 < i < len(tokens) - 1 and tags[i - 1] == "NN" and tags[i + 1] in ("VBD", "VBZ", "VBP", "MD") \
+            and "NOUN" in parts_of_speech(token):
+        return "NNS"  # 'the train tracks stretched': two verbs in a row cannot be
     if noun_modified_head(tokens, tags, i):
         return "NN"
     if tag == "JJ" and 0 < i < len(tokens) - 1 and tags[i + 1] in ("VBD", "VBZ", "VBN") and tags[i - 1] in ("JJ", "DT", "PRP$") \
@@ -311,7 +315,8 @@ def is_mass(name: str) -> bool:
 
 
 OBJECT_PARTS = {"stem", "petal", "thorn", "tire", "tyre", "wheel", "handle", "lid", "base", "frame", "bulb",
-                "blade", "cord", "strap", "sole", "lace", "spout", "rim", "flame", "neckline"}
+                "blade", "cord", "strap", "sole", "lace", "spout", "rim", "flame", "neckline", "bark", "trunk",
+                "root", "vein"}
 """Parts of a thing named before them ('the thorny stem' of a rose, 'the rubber tires' of a bicycle)."""
 PLURALIA = {"scissors", "pants", "jeans", "shorts", "glasses", "sunglasses", "trousers", "binoculars", "tongs",
             "pliers", "tweezers", "overalls", "pajamas", "clothes", "dice"}
