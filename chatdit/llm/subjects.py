@@ -18,6 +18,7 @@ from chatdit.llm.words import (
     PLURALIA,
     VERB_TAGS,
     Word,
+    buildings,
     compound_nouns,
     is_abstract,
     is_mass,
@@ -168,6 +169,7 @@ class PhraseReader:
         self.appositive = False  # a comma after the verb and after a phrase that did not start with 'a'
         self.last_words: list[str] = []
         self.last_named = False
+        self.inside = False  # after "in" or "inside": a building there is the setting
 
     def add(self, phrase: Phrase) -> None:
         if not phrase.name and phrase.color:  # "a woman in pink": the color is the last subject's
@@ -177,7 +179,8 @@ class PhraseReader:
         if not phrase.name:  # adjectives separated by a comma belong to the next noun
             self.pending_adjectives.extend(phrase.attributes)
             return
-        if is_place(phrase.name) or (is_surface(phrase.name) and not self.listed) or is_abstract(phrase.name) or \
+        inside_building = self.inside and phrase.name.split()[-1] in buildings()  # 'were in the cozy cabin'
+        if is_place(phrase.name) or inside_building or (is_surface(phrase.name) and not self.listed) or is_abstract(phrase.name) or \
                 (is_mass(phrase.name) and not phrase.counted) or \
                 (self.phrases and is_owned_part(phrase.name, phrase.words)):
             self.pending_relation = self.pending_of = None
@@ -200,6 +203,8 @@ class PhraseReader:
     def read(self, kind: str, words: list[str]) -> None:
         if kind != "words" and kind != "and":
             self.listed = kind == "comma"
+        if kind != "words":
+            self.inside = kind == "sep" and words[0] in ("in", "inside", "within")
         if kind == "words":
             self.read_words(words)
             return

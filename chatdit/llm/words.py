@@ -264,6 +264,12 @@ def compound_nouns() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def buildings() -> frozenset[str]:
+    """Buildings and rooms ('cabin', 'garage'): inside one, it is where the scene is."""
+    return listed_words("buildings.txt")
+
+
+@lru_cache(maxsize=1)
 def concrete_nouns() -> frozenset[str]:
     """'monument', 'ornament': names of things that end like abstract nouns."""
     return listed_words("concrete_suffixed.txt")
