@@ -116,7 +116,7 @@ ABSTRACT_NOUNS = {
     "shape", "size", "style", "mood", "spirit", "energy", "power", "nature", "art", "lot", "kind", "sort", "type",
     "variety", "array", "range", "mix", "blend", "hint", "trick", "game", "help", "work", "rest", "end", "edge",
     "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist", "walk", "stroll", "call",
-    "trip", "nap", "swim", "ride", "visit", "chat", "search", "ambiance", "ambience", "interest", "sophistication",
+    "trip", "nap", "swim", "ride", "visit", "chat", "search", "pop", "burst", "dash", "ambiance", "ambience", "interest", "sophistication",
     "depth", "arrival",
 }
 """Nouns no picture can show as a thing: never subjects."""
@@ -178,13 +178,15 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
         return "VBD"
     if bare_infinitive(tokens, tags, i):
         return "VB"
+    if never_a_noun(token):
+        return tag if tag.startswith("VB") else "VBD"  # 'the triangular top looked great'
     if tag == "VBZ" and 0 < i < len(tokens) - 1 and tags[i - 1] == "NN" and tags[i + 1] in ("VBD", "VBZ", "VBP", "MD") \
             and "NOUN" in parts_of_speech(token):
         return "NNS"  # 'the train tracks stretched': two verbs in a row cannot be
     if noun_modified_head(tokens, tags, i):
         return "NN"
-    if tag == "JJ" and 0 < i < len(tokens) - 1 and tags[i + 1] in ("VBD", "VBZ", "VBN") and tags[i - 1] in ("JJ", "DT", "PRP$") \
-            and "NOUN" in parts_of_speech(token):
+    if tag == "JJ" and 0 < i < len(tokens) - 1 and (tags[i + 1] in ("VBD", "VBZ", "VBN") or never_a_noun(tokens[i + 1])) \
+            and tags[i - 1] in ("JJ", "DT", "PRP$") and token not in COLORS:
         return "NN"  # 'the oval top held magazines': no adjective stands right before a verb
     if tag in ("NN", "NNS") and 0 < i < len(tokens) - 1 and (tags[i - 1] == "NN" or "_" in tokens[i - 1]) and (
             token in VERBISH and tags[i + 1] in ("IN", "DT", "TO", "RP", "PRP$")
@@ -229,6 +231,12 @@ def bare_infinitive(tokens: list[str], tags: list[str], i: int) -> bool:
         return tokens[j] in PERCEIVING and verb and (j == 0 or tags[j - 1] not in ("DT", "JJ", "PRP$"))
 
     return any(perceives(j) for j in range(max(0, i - 5), i - 1))
+
+
+def never_a_noun(token: str) -> bool:
+    """'looked', 'seemed': a verb form with no noun reading, whatever the tagger guessed."""
+    return "_" not in token and token.endswith("ed") and "VERB" in parts_of_speech(token) \
+        and "NOUN" not in parts_of_speech(token) and not is_known_noun(token)
 
 
 def noun_modified_head(tokens: list[str], tags: list[str], i: int) -> bool:
