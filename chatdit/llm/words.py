@@ -278,6 +278,12 @@ def buildings() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def animate_nouns() -> frozenset[str]:
+    """People and animals ('owner', 'kitten'): 'a dog with its owner' names two."""
+    return listed_words("animate.txt")
+
+
+@lru_cache(maxsize=1)
 def concrete_nouns() -> frozenset[str]:
     """'monument', 'ornament': names of things that end like abstract nouns."""
     return listed_words("concrete_suffixed.txt")
