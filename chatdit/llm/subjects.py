@@ -185,6 +185,7 @@ class PhraseReader:
                 (is_mass(phrase.name) and not phrase.counted) or \
                 (self.phrases and is_owned_part(phrase.name, phrase.words)):
             self.pending_relation = self.pending_of = None
+            self.pending_adjectives = []
             return
         pending_of, self.pending_of = self.pending_of, None  # 'the texture of the tree bark': taken by the first phrase
         if pending_of and self.phrases:
@@ -221,6 +222,7 @@ class PhraseReader:
             self.in_parts = True
         elif kind == "comma":
             self.in_clause = False
+            self.adjective_before_comma()
             self.in_parts = self.in_parts and not self.last_named  # 'with its sleek, streamlined body' goes on
         elif kind.startswith("place:"):
             if self.phrases and self.phrases[-1].place is None:
@@ -256,6 +258,15 @@ class PhraseReader:
         self.verb_seen = self.verb_seen or has_verb
         self.last_words = words
 
+
+    def adjective_before_comma(self) -> None:
+        """'The crisp, crunchy leaves': a lone word the tagger reads as an adjective, cut off by a
+        comma, describes the next noun ('crisp' is a noun elsewhere)."""
+        last = self.phrases[-1] if self.phrases else None
+        content = [w for w in self.last_words if w not in ("a", "an", "the")]
+        if last is not None and last.words == self.last_words and len(content) == 1 and tag_of(content[0]) in ("JJ", "VBG", "VBN"):
+            self.phrases.pop()
+            self.pending_adjectives.append(content[0])
 
     def drop_loose_part(self) -> None:
         """'The tea soothed the sore throat': a part with no owner named and no 'of' after it."""
