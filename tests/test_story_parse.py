@@ -116,3 +116,10 @@ def test_hand_labelled_compbench_prompts_do_not_regress():
 
     accuracy, _ = score(gold_rows())
     assert accuracy >= 0.94  # measured 0.963 on all 240; the 0.98 is not met on fresh prompts
+
+
+def test_a_thing_the_header_describes_in_a_clause_keeps_its_description_on_pages():
+    instruction = parse("a 2-page book about a girl who finds a green kite: page 1 she runs, page 2 the kite flies away")
+    kites = [s for s in instruction.pages[1].subjects if s.name == "kite"]
+    assert [(k.count, k.color) for k in kites] == [(1, "green")]
+    assert [s.name for s in instruction.subjects if s.hero] == ["girl"]
