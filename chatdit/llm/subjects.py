@@ -13,7 +13,7 @@ import re
 
 from chatdit.llm.grammar import is_number, segments_of
 from chatdit.llm.phrase import Phrase, phrase_from
-from chatdit.llm.vocab import NUMBER_NAMES, RELATION_PHRASES, singular
+from chatdit.llm.vocab import COLOR_CANONICAL, COLORS, NUMBER_NAMES, RELATION_PHRASES, singular
 from chatdit.llm.words import (
     PLURALIA,
     VERB_TAGS,
@@ -236,6 +236,9 @@ class PhraseReader:
 
 
     def read_words(self, words: list[str]) -> None:
+        if self.inside and len(words) == 1 and words[0] in COLORS and self.phrases and self.phrases[-1].color is None:
+            self.phrases[-1].color = COLOR_CANONICAL.get(words[0], words[0])  # 'a woman in orange': dressed in it
+            return
         segments = segments_of(words) if not self.in_clause else []
         has_verb = any(tag_of(w) in VERB_TAGS for w in words) or len(segments) > 1
         if has_verb:
