@@ -240,7 +240,7 @@ class PhraseReader:
             self.phrases[-1].color = COLOR_CANONICAL.get(words[0], words[0])  # 'a woman in orange': dressed in it
             return
         segments = segments_of(words) if not self.in_clause else []
-        has_verb = any(tag_of(w) in VERB_TAGS for w in words) or len(segments) > 1
+        has_verb = any(tag_of(w) in VERB_TAGS for w in words) or len(segments) > 1 or tag_of(words[0]) == "VBG" if words else False
         if has_verb:
             self.in_predicate = False  # a new verb: the predicate before it has ended
         if self.appositive and words[:1] in (["a"], ["an"]) and not has_verb:
@@ -249,7 +249,8 @@ class PhraseReader:
         self.last_named = False
         for index, segment in enumerate(segments):
             phrase = phrase_from(segment.words)
-            self.in_predicate = bool(phrase and phrase.name and (segment.after_copula or self.in_predicate))
+            # adjectives alone keep a predicate open: 'a powerful and graceful predator of the ocean'
+            self.in_predicate = bool(phrase and (segment.after_copula or self.in_predicate))
             living = bool(phrase and phrase.name and singular(phrase.name.split()[-1]) in animate_nouns())  # 'its owner'
             self.in_parts = self.in_parts and not living
             if index == 0 and self.in_parts:  # 'with its square legs and oval top held magazines'

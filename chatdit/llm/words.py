@@ -116,7 +116,7 @@ ABSTRACT_NOUNS = {
     "shape", "size", "style", "mood", "spirit", "energy", "power", "nature", "art", "lot", "kind", "sort", "type",
     "variety", "array", "range", "mix", "blend", "hint", "trick", "game", "help", "work", "rest", "end", "edge",
     "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist", "walk", "stroll", "call",
-    "trip", "nap", "swim", "ride", "visit", "chat", "search", "pop", "burst", "dash", "start", "beginning", "ambiance", "ambience", "interest", "sophistication",
+    "trip", "nap", "swim", "ride", "visit", "chat", "search", "pop", "burst", "dash", "start", "beginning", "song", "tune", "melody", "ambiance", "ambience", "interest", "sophistication",
     "depth", "arrival",
 }
 """Nouns no picture can show as a thing: never subjects."""
