@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"every count right: first {sum(first) / len(first):.3f} -> reflection {sum(counts) / len(counts):.3f} "
               f"({(sum(counts) - sum(first)) / len(first):+.3f}) at {used:.2f} samples per prompt")
         print("strategies used by reflection: " + ", ".join(f"{k} {v}" for k, v in strategies.most_common()))
-    print(f"{bench.calls} pipeline calls in {time.perf_counter() - started:.0f} s")
+    print(f"{bench.calls} tool runs in {time.perf_counter() - started:.0f} s (a repair's drawings alone are in samples/prompt)")
     return 0
 
 
