@@ -238,11 +238,9 @@ GAP = 2
 objects of one color as one)."""
 
 
-def _spot(painted: np.ndarray, shape: np.ndarray, box: tuple[float, float, float, float],
-          within: tuple[float, float, float, float] | None = None) -> tuple[int, int] | None:
+def _spot(painted: np.ndarray, shape: np.ndarray, box: tuple[float, float, float, float]) -> tuple[int, int] | None:
     """Top-left corner for `shape` (a boolean mask) where it and its GAP touch nothing painted,
-    nearest the center of `box` (pixels xyxy), its center inside `within` (pixels xyxy) when
-    given; None when no such place exists."""
+    nearest the center of `box` (pixels xyxy); None when no such place exists in the picture."""
     import cv2
 
     height, width = painted.shape
@@ -252,9 +250,6 @@ def _spot(painted: np.ndarray, shape: np.ndarray, box: tuple[float, float, float
                         anchor=(0, 0), borderType=cv2.BORDER_CONSTANT)
     free = hits[: height - h + 1, : width - w + 1] < 0.5
     ys, xs = np.nonzero(free)
-    if within is not None:
-        inside = (xs + w / 2 >= within[0]) & (xs + w / 2 <= within[2]) & (ys + h / 2 >= within[1]) & (ys + h / 2 <= within[3])
-        ys, xs = ys[inside], xs[inside]
     if not len(ys):
         return None
     cx, cy = (box[0] + box[2] - w) / 2, (box[1] + box[3] - h) / 2
@@ -263,11 +258,10 @@ def _spot(painted: np.ndarray, shape: np.ndarray, box: tuple[float, float, float
 
 
 def copy_into(image, obj: DetectedObject, scene: DetectedScene, box: tuple[float, float, float, float],
-              color: str | None = None, source=None, within: tuple[float, float, float, float] | None = None,
-              side: float | None = None) -> Image.Image | None:
+              color: str | None = None, source=None, side: float | None = None) -> Image.Image | None:
     """One more of `obj` (the model's own drawing of it, recolored to `color` if given) pasted
-    into free space nearest `box` (normalised xyxy), its center inside `within` when given: the
-    count repair the critic's 'add' region asks for. `obj` and `scene` are of `source`, the
+    into free space nearest `box` (normalised xyxy): the count repair the critic's 'add' region
+    asks for. `obj` and `scene` are of `source`, the
     picture it was drawn in (`image` itself by default; a drawing of the kind alone when the
     picture has none), its longest side at most `side` pixels when given. None when the picture
     has no free place for it."""
@@ -285,7 +279,7 @@ def copy_into(image, obj: DetectedObject, scene: DetectedScene, box: tuple[float
     fit = min(1.0, side / longest) if side else 1.0
     for scale in COPY_SCALES:
         shape, patch = _scaled(mask[y0: ys.max() + 1, x0: xs.max() + 1], drawn[y0: ys.max() + 1, x0: xs.max() + 1], scale * fit)
-        where = _spot(painted, shape, scale_box(box), scale_box(within) if within else None)
+        where = _spot(painted, shape, scale_box(box))
         if where is not None:
             break
     else:
