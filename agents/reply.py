@@ -7,6 +7,8 @@ the model cannot draw are named, the hero first, with what each page shows inste
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
 from chatdit.critics.base import failing_checks
@@ -14,6 +16,8 @@ from chatdit.schema import Asset, Critique, Instruction
 
 MAX_NAMED = 4
 """Pages or requirements named in one line before '... and N more'."""
+
+AN_VOWEL = re.compile(r"\ba (?=[aeiou])")
 
 
 class ReplyFacts(BaseModel):
@@ -95,7 +99,8 @@ def undrawable_line(facts: ReplyFacts) -> str:
     line = (f"Not drawn: {', '.join(facts.undrawable)} (outside what the {facts.model or 'model'} model can draw; "
             'model = "flux-dev" draws anything).')
     if facts.shows:
-        line += " Drawn instead: " + "; ".join(f"page {p} shows {what}" for p, what in sorted(facts.shows.items())[:MAX_NAMED]) + "."
+        shown = [f"page {p} shows {AN_VOWEL.sub('an ', what)}" for p, what in sorted(facts.shows.items())[:MAX_NAMED]]
+        line += " Drawn instead: " + "; ".join(shown) + "."  # the world's captions say 'a orange circle'
     return line
 
 

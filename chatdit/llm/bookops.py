@@ -113,7 +113,7 @@ def _append(rest: str, count: int | None, characters: list[str], known: int = 0)
     body = LEAD_IN.sub("", rest, count=1).strip()
     numbers, scenes = _listed_scenes(body)
     if not scenes:
-        scenes = [s.strip(" ,.") for s in re.split(r"[;\n]+", body) if s.strip(" ,.")]
+        scenes = _scenes(body, count)
     if not scenes:
         return _story_goes_on(count or 1, characters, known)
     if count is not None and count != len(scenes):
@@ -124,6 +124,17 @@ def _append(rest: str, count: int | None, characters: list[str], known: int = 0)
                                    f"e.g. 'add {count} more pages: page 7 the fox at sea, page 8 the fox at home'")
     pages = [_page(i, scene, characters) for i, scene in enumerate(scenes, start=1)]
     return _appended(pages, numbers)
+
+
+SCENE_BREAKS = (r"[;\n]+", r"(?<=[.!?])\s+", r",?\s+(?:and\s+)?then\s+", r",\s*(?:and\s+)?")
+"""How people part new pages: by line or ';', by sentence, by 'then', by comma: the first that gives as
+many scenes as pages asked is used."""
+
+
+def _scenes(body: str, count: int | None) -> list[str]:
+    """'the fox finds a blue bird, then they fly a kite' for two pages: one scene each."""
+    splits = [[s.strip(" ,.") for s in re.split(pattern, body) if s.strip(" ,.")] for pattern in SCENE_BREAKS]
+    return next((scenes for scenes in splits if count is not None and len(scenes) == count), splits[0])
 
 
 def _listed_scenes(body: str) -> tuple[list[int], list[str]]:
