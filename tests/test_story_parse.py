@@ -133,3 +133,10 @@ def test_three_yellow_fish_beside_a_fish_hero_are_others_not_the_hero_recolored(
                  "2) He meets three yellow fish.").pages[1]
     assert [(s.name, s.count, s.color, s.hero) for s in page.subjects] == [
         ("fish", 1, "orange", True), ("fish", 3, "yellow", False)]
+
+
+def test_a_thing_the_header_describes_in_a_clause_keeps_its_description_on_pages():
+    instruction = parse("a 2-page book about a girl who finds a green kite: page 1 she runs, page 2 the kite flies away")
+    kites = [s for s in instruction.pages[1].subjects if s.name == "kite"]
+    assert [(k.count, k.color) for k in kites] == [(1, "green")]
+    assert [s.name for s in instruction.subjects if s.hero] == ["girl"]

@@ -48,7 +48,8 @@ def looks_like_adjective(word: str) -> bool:
         return False
     if tagged_adjective(word):
         return True
-    return word in KNOWN_ADJECTIVES or word in COLORS or word in COLOR_SHADES or word in SHAPES or word.endswith(ADJECTIVE_SUFFIXES)
+    suffixed = word.endswith(ADJECTIVE_SUFFIXES) and not (tag_of(word).startswith("NN") and not parts_of_speech(word))
+    return word in KNOWN_ADJECTIVES or word in COLORS or word in COLOR_SHADES or word in SHAPES or suffixed  # not 'glassblower'
 
 
 def read_as_noun(word: str) -> bool:

@@ -50,8 +50,8 @@ def noun_span(words: list[str]) -> list[str]:
                 break
             if word in VERBISH:
                 span = []  # a verb before any noun: "there is", "it has"
-            elif tag_of(word) not in ("RB", "RP"):  # 'an upside down bicycle': an adverb starts no name
-                span.append(word)  # a participle before its noun: "a parked car", "the charging dock"
+            elif tag_of(word) not in ("RB", "RP") and (span or tag_of(word) != "VBG"):  # 'an upside down bicycle'
+                span.append(word)  # a participle before its noun: "a parked car" ('getting its belly rubbed' is no name)
             continue
         span.append(word)
     return span

@@ -23,7 +23,7 @@ from chatdit.llm.counts import (
     page_number,
 )
 from chatdit.llm.scenery import find_background, without_settings
-from chatdit.llm.story import Cast, carry_descriptions, page_scene, story_pages, subjects_of_pages
+from chatdit.llm.story import Cast, carry_descriptions, header_props, page_scene, story_pages, subjects_of_pages
 from chatdit.llm.subjects import describe, parse_subjects, places_of
 from chatdit.llm.vocab import NUMBER_WORDS
 from chatdit.schema import MAX_PAGES, CharacterSpec, Instruction, LayoutBox, PageSpec, Subject, Target
@@ -338,7 +338,7 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
                 break
     cast = Cast.of(subjects, characters, listed.pages)
     if listed.pages:
-        pages = carry_descriptions(listed.pages, subjects)
+        pages = carry_descriptions(listed.pages, subjects + header_props(subject_text, subjects))
         kind = collection.kind if collection.kind != "single" else "book"
         count = check_count(len(pages), "page")
         scene = scene or "; ".join(page.prompt for page in pages)

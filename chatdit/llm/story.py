@@ -221,6 +221,14 @@ def subjects_of_pages(pages: list[PageSpec], first: list[Subject]) -> list[Subje
     return list(seen.values())
 
 
+def header_props(subject_text: str, subjects: list[Subject]) -> list[Subject]:
+    """Things the header describes inside a clause ('a fox who finds a blue boat'): not subjects of
+    the book, but 'the boat' on a page is that blue boat."""
+    opened = parse_subjects(re.sub(r"\b(?:who|which|that)\b", ",", subject_text, flags=re.IGNORECASE))
+    named = {s.name for s in subjects}
+    return [s for s in opened if s.name not in named]
+
+
 def carry_descriptions(pages: list[PageSpec], subjects: list[Subject]) -> list[PageSpec]:
     """'a book about a little red fox: page 1 the fox at sunset' draws a little red fox on page 1: a
     page's 'the fox' is the header's fox, so it gets the header's words (a page that says 'the blue

@@ -13,11 +13,13 @@ import re
 
 from chatdit.llm.grammar import is_number, segments_of
 from chatdit.llm.phrase import Phrase, phrase_from
-from chatdit.llm.vocab import NUMBER_NAMES, RELATION_PHRASES, singular
+from chatdit.llm.vocab import COLOR_CANONICAL, COLORS, NUMBER_NAMES, RELATION_PHRASES, singular
 from chatdit.llm.words import (
     PLURALIA,
     VERB_TAGS,
     Word,
+    animate_nouns,
+    buildings,
     compound_nouns,
     is_abstract,
     is_mass,
@@ -168,6 +170,7 @@ class PhraseReader:
         self.appositive = False  # a comma after the verb and after a phrase that did not start with 'a'
         self.last_words: list[str] = []
         self.last_named = False
+        self.inside = False  # after "in" or "inside": a building there is the setting
 
     def add(self, phrase: Phrase) -> None:
         if not phrase.name and phrase.color:  # "a woman in pink": the color is the last subject's
@@ -177,14 +180,16 @@ class PhraseReader:
         if not phrase.name:  # adjectives separated by a comma belong to the next noun
             self.pending_adjectives.extend(phrase.attributes)
             return
-        if is_place(phrase.name) or (is_surface(phrase.name) and not self.listed) or is_abstract(phrase.name) or \
+        inside_building = self.inside and phrase.name.split()[-1] in buildings()  # 'were in the cozy cabin'
+        if is_place(phrase.name) or inside_building or (is_surface(phrase.name) and not self.listed) or is_abstract(phrase.name) or \
                 (is_mass(phrase.name) and not phrase.counted) or \
                 (self.phrases and is_owned_part(phrase.name, phrase.words)):
             self.pending_relation = self.pending_of = None
+            self.pending_adjectives = []
             return
-        if self.pending_of and self.phrases:
+        pending_of, self.pending_of = self.pending_of, None  # 'the texture of the tree bark': taken by the first phrase
+        if pending_of and self.phrases:
             keep = of_phrase_keeps(self.phrases[-1].name)
-            self.pending_of = None
             if keep == "first":
                 return
             if keep == "second":  # 'a slice of toast', 'the white feathers of the swan': the second
@@ -200,6 +205,8 @@ class PhraseReader:
     def read(self, kind: str, words: list[str]) -> None:
         if kind != "words" and kind != "and":
             self.listed = kind == "comma"
+        if kind != "words":
+            self.inside = kind == "sep" and words[0] in ("in", "inside", "within")
         if kind == "words":
             self.read_words(words)
             return
@@ -215,6 +222,7 @@ class PhraseReader:
             self.in_parts = True
         elif kind == "comma":
             self.in_clause = False
+            self.adjective_before_comma()
             self.in_parts = self.in_parts and not self.last_named  # 'with its sleek, streamlined body' goes on
         elif kind.startswith("place:"):
             if self.phrases and self.phrases[-1].place is None:
@@ -228,8 +236,11 @@ class PhraseReader:
 
 
     def read_words(self, words: list[str]) -> None:
+        if self.inside and len(words) == 1 and words[0] in COLORS and self.phrases and self.phrases[-1].color is None:
+            self.phrases[-1].color = COLOR_CANONICAL.get(words[0], words[0])  # 'a woman in orange': dressed in it
+            return
         segments = segments_of(words) if not self.in_clause else []
-        has_verb = any(tag_of(w) in VERB_TAGS for w in words) or len(segments) > 1
+        has_verb = any(tag_of(w) in VERB_TAGS for w in words) or len(segments) > 1 or tag_of(words[0]) == "VBG" if words else False
         if has_verb:
             self.in_predicate = False  # a new verb: the predicate before it has ended
         if self.appositive and words[:1] in (["a"], ["an"]) and not has_verb:
@@ -238,7 +249,10 @@ class PhraseReader:
         self.last_named = False
         for index, segment in enumerate(segments):
             phrase = phrase_from(segment.words)
-            self.in_predicate = bool(phrase and phrase.name and (segment.after_copula or self.in_predicate))
+            # adjectives alone keep a predicate open: 'a powerful and graceful predator of the ocean'
+            self.in_predicate = bool(phrase and (segment.after_copula or self.in_predicate))
+            living = bool(phrase and phrase.name and singular(phrase.name.split()[-1]) in animate_nouns())  # 'its owner'
+            self.in_parts = self.in_parts and not living
             if index == 0 and self.in_parts:  # 'with its square legs and oval top held magazines'
                 self.in_parts, self.last_named = len(segments) == 1, bool(phrase and phrase.name)
                 continue
@@ -248,6 +262,15 @@ class PhraseReader:
         self.verb_seen = self.verb_seen or has_verb
         self.last_words = words
 
+
+    def adjective_before_comma(self) -> None:
+        """'The crisp, crunchy leaves': a lone word the tagger reads as an adjective, cut off by a
+        comma, describes the next noun ('crisp' is a noun elsewhere)."""
+        last = self.phrases[-1] if self.phrases else None
+        content = [w for w in self.last_words if w not in ("a", "an", "the")]
+        if last is not None and last.words == self.last_words and len(content) == 1 and tag_of(content[0]) in ("JJ", "VBG", "VBN"):
+            self.phrases.pop()
+            self.pending_adjectives.append(content[0])
 
     def drop_loose_part(self) -> None:
         """'The tea soothed the sore throat': a part with no owner named and no 'of' after it."""

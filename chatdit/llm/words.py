@@ -56,7 +56,7 @@ PLACE_NOUNS = {
     "mid-air", "midair", "site", "company", "workplace",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
     "landscape", "horizon", "gym", "garage", "hangar", "warehouse", "stadium", "arena", "mall", "supermarket",
-    "gallery", "lounge", "workspace", "intersection", "center", "centre", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
+    "gallery", "lounge", "workspace", "heaven", "heavens", "intersection", "center", "centre", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
 }
 """Nouns that say where a scene is: a setting to draw, never a subject to count or check."""
 
@@ -65,7 +65,7 @@ BODY_PARTS = {
     "beak", "whisker", "spot", "stripe", "horn", "hoof", "claw", "fin", "face", "smile", "cheek", "leg", "arm",
     "hand", "foot", "head", "body", "skin", "shell", "antler", "tooth", "teeth", "snout", "muzzle", "chest",
     "back", "neck", "mouth", "tongue", "eyebrow", "freckle", "pattern", "marking", "patch", "tip",
-    "finger", "nail", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
+    "finger", "fingertip", "nail", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
 }
 """Parts of a body: never a thing of their own."""
 CLOTHES = {
@@ -116,7 +116,7 @@ ABSTRACT_NOUNS = {
     "shape", "size", "style", "mood", "spirit", "energy", "power", "nature", "art", "lot", "kind", "sort", "type",
     "variety", "array", "range", "mix", "blend", "hint", "trick", "game", "help", "work", "rest", "end", "edge",
     "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist", "walk", "stroll", "call",
-    "trip", "nap", "swim", "ride", "visit", "chat", "search", "ambiance", "ambience", "interest", "sophistication",
+    "trip", "nap", "swim", "ride", "visit", "chat", "search", "pop", "burst", "dash", "start", "beginning", "song", "tune", "melody", "ambiance", "ambience", "interest", "sophistication",
     "depth", "arrival",
 }
 """Nouns no picture can show as a thing: never subjects."""
@@ -126,7 +126,8 @@ PARTITIVES = {"piece", "slice", "bit", "chunk", "scoop", "drop", "handful", "loa
               "middle", "center", "surface", "petal", "carving", "part", "half", "tip", "front", "back"}
 """'a slice of toast', 'the edge of a bowl': the thing drawn is what follows 'of'."""
 ASPECTS = {"pattern", "line", "structure", "shape", "texture", "surface", "outline", "silhouette", "design", "detail",
-           "curve", "color", "colour", "reflection", "shadow", "glow"}
+           "curve", "color", "colour", "reflection", "shadow", "glow", "taste", "scent", "smell", "aroma", "flavor",
+           "flavour", "fragrance", "sound", "chirping"}
 """'the intricate patterns of the windows': how a thing looks; the thing is what follows 'of'."""
 CONTAINERS = {"glass", "cup", "mug", "bowl", "jar", "bottle", "plate", "basket", "box", "bag", "vase", "pot",
               "bucket", "tray", "can", "carton", "pitcher", "jug", "sack", "barrel", "crate", "tub", "dish"}
@@ -177,10 +178,15 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
         return "VBD"
     if bare_infinitive(tokens, tags, i):
         return "VB"
+    if never_a_noun(token):
+        return tag if tag.startswith("VB") else "VBD"  # 'the triangular top looked great'
+    if tag == "VBZ" and 0 < i < len(tokens) - 1 and tags[i - 1] == "NN" and tags[i + 1] in ("VBD", "VBZ", "VBP", "MD") \
+            and "NOUN" in parts_of_speech(token):
+        return "NNS"  # 'the train tracks stretched': two verbs in a row cannot be
     if noun_modified_head(tokens, tags, i):
         return "NN"
-    if tag == "JJ" and 0 < i < len(tokens) - 1 and tags[i + 1] in ("VBD", "VBZ", "VBN") and tags[i - 1] in ("JJ", "DT", "PRP$") \
-            and "NOUN" in parts_of_speech(token):
+    if tag == "JJ" and 0 < i < len(tokens) - 1 and (tags[i + 1] in ("VBD", "VBZ", "VBN") or never_a_noun(tokens[i + 1])) \
+            and tags[i - 1] in ("JJ", "DT", "PRP$") and token not in COLORS:
         return "NN"  # 'the oval top held magazines': no adjective stands right before a verb
     if tag in ("NN", "NNS") and 0 < i < len(tokens) - 1 and (tags[i - 1] == "NN" or "_" in tokens[i - 1]) and (
             token in VERBISH and tags[i + 1] in ("IN", "DT", "TO", "RP", "PRP$")
@@ -227,6 +233,12 @@ def bare_infinitive(tokens: list[str], tags: list[str], i: int) -> bool:
     return any(perceives(j) for j in range(max(0, i - 5), i - 1))
 
 
+def never_a_noun(token: str) -> bool:
+    """'looked', 'seemed': a verb form with no noun reading, whatever the tagger guessed."""
+    return "_" not in token and token.endswith("ed") and "VERB" in parts_of_speech(token) \
+        and "NOUN" not in parts_of_speech(token) and not is_known_noun(token)
+
+
 def noun_modified_head(tokens: list[str], tags: list[str], i: int) -> bool:
     """'a building set', 'a fishing net', 'of the umbrella stand': a word that can be a noun, ending a
     phrase right after a noun that an article or adjective opens, is the phrase's head. A base-form
@@ -257,6 +269,18 @@ def listed_words(name: str) -> frozenset[str]:
 def compound_nouns() -> frozenset[str]:
     """Two- and three-word nouns kept whole: the parser's own list and WordNet's concrete ones."""
     return frozenset(COMPOUND_NOUNS) | listed_words("compounds.txt")
+
+
+@lru_cache(maxsize=1)
+def buildings() -> frozenset[str]:
+    """Buildings and rooms ('cabin', 'garage'): inside one, it is where the scene is."""
+    return listed_words("buildings.txt")
+
+
+@lru_cache(maxsize=1)
+def animate_nouns() -> frozenset[str]:
+    """People and animals ('owner', 'kitten'): 'a dog with its owner' names two."""
+    return listed_words("animate.txt")
 
 
 @lru_cache(maxsize=1)
@@ -311,7 +335,8 @@ def is_mass(name: str) -> bool:
 
 
 OBJECT_PARTS = {"stem", "petal", "thorn", "tire", "tyre", "wheel", "handle", "lid", "base", "frame", "bulb",
-                "blade", "cord", "strap", "sole", "lace", "spout", "rim", "flame", "neckline"}
+                "blade", "cord", "strap", "sole", "lace", "spout", "rim", "flame", "neckline", "bark", "trunk",
+                "root", "vein"}
 """Parts of a thing named before them ('the thorny stem' of a rose, 'the rubber tires' of a bicycle)."""
 PLURALIA = {"scissors", "pants", "jeans", "shorts", "glasses", "sunglasses", "trousers", "binoculars", "tongs",
             "pliers", "tweezers", "overalls", "pajamas", "clothes", "dice"}
