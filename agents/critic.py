@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from chatdit.tools.generate import SizeArgs
+from chatdit.tools.registry import args_of, panels_of
+
 from chatdit.critics.base import BLANK_STDDEV, CritiqueContext, Judgement, make_critique, requirements_for
 from chatdit.edits import EDIT_TOOLS
 from chatdit.schema import Asset, Critique, Instruction, Plan, RequirementCheck
@@ -19,14 +22,11 @@ if TYPE_CHECKING:
     from chatdit.critics.base import Critic
 
 
-
 def expected_outputs(plan: Plan) -> list[tuple[str, int | None]]:
     """(step id, page) for every output the plan promises."""
     expected = []
     for step in plan.steps:
-        panels = step.call.args.get("panels")
-        count = len(panels) if panels else 1
-        pages = step.pages or [None] * count
+        pages = step.pages or [None] * (len(panels_of(step.call)) or 1)
         expected.extend((step.id, page) for page in pages)
     return expected
 
@@ -63,8 +63,9 @@ def critique_structure(plan: Plan, assets: list[Asset], store: SessionStore, att
                                       checks=[RequirementCheck(name=missing, kind="structure", verdict="fail", detail="missing")]))
             continue
         asset = candidates[-1]
-        args = steps[step_id].call.args
-        checks = structural_checks(asset, store, args.get("width"), args.get("height"))
+        args = args_of(steps[step_id].call)
+        width, height = (args.width, args.height) if isinstance(args, SizeArgs) else (None, None)
+        checks = structural_checks(asset, store, width, height)
         passed = all(check.verdict != "fail" for check in checks)
         failing = [f"{c.name}: {c.detail}" for c in checks if c.verdict == "fail"]
         critiques.append(Critique(asset_id=asset.id, score=1.0 if passed else 0.0, passed=passed, checks=checks, page=page, step_id=step_id,

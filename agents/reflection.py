@@ -1,9 +1,10 @@
 """Reflect-DiT for chatdit: after a failing critique, choose how to try again, and plan it.
 
 Strategies, chosen per failing output from its critique:
-- repair: only counts or colors of subjects the picture shows are wrong: take away the extra
-  instances, recolor the wrong ones, add the missing ones in free space (tools/repair.py), the
-  rest kept as it is (bench/reflection.py: this is what lifts "every count right" on nano);
+- repair: only presence, counts or colors of subjects are wrong: take away the extra instances,
+  recolor the wrong ones, add the missing ones in free space (copies of the model's own drawing,
+  on the page or drawn alone when the page has none; tools/repair.py), the rest kept as it is
+  (bench/reflection.py: this is what lifts "every count right" on nano);
 - inpaint: the critic localised everything that is wrong: redraw only those regions of the best
   attempt so far, keeping what is right (the attempt improves instead of starting over);
 - in_context: condition the next attempt on the previous one as a known panel, captioned with
@@ -23,6 +24,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+from chatdit.tools.edit import EditArgs
+from chatdit.tools.generate import GenerateArgs, Panel, SizeArgs
+from chatdit.tools.inpaint import InpaintArgs
+from chatdit.tools.reference import AssetRef, ReferenceArgs
+from chatdit.tools.registry import args_of, panels_of
+from chatdit.tools.repair import Fix, RepairArgs
 from pydantic import BaseModel, Field
 
 from chatdit.critics.base import Judgement, absolute_position, describe_subject
@@ -32,9 +39,9 @@ from chatdit.state import ReflectionState
 
 Strategy = Literal["repair", "inpaint", "in_context", "revise", "reseed"]
 STRATEGIES: tuple[Strategy, ...] = ("repair", "inpaint", "in_context", "revise", "reseed")
-REPAIRABLE = ("count", "color")
-"""Failing requirement kinds a repair fixes where it stands; a missing kind, a wrong place or
-background needs a drawing."""
+REPAIRABLE = ("presence", "count", "color")
+"""Failing requirement kinds a repair fixes where it stands (a kind missing entirely is drawn
+alone and pasted in); a wrong place or background needs a new drawing."""
 MAX_INPAINT_AREA = 0.35
 """Beyond this share of the picture an inpaint is a redraw: better start from a new attempt."""
 MAX_INPAINT_REGIONS = 2
@@ -106,7 +113,7 @@ def choose_strategy(output: FailingOutput, allowed: tuple[Strategy, ...] = STRAT
 
 
 def repairable(judgement: Judgement) -> bool:
-    """Whether every failing requirement is a count or color the critic localised."""
+    """Whether every failing requirement is a presence, count or color the critic localised."""
     failing = [c for c in judgement.critique.checks if c.verdict == "fail"]
     return bool(failing) and judgement.localised and all(c.kind in REPAIRABLE for c in failing)
 
@@ -140,58 +147,60 @@ def revised_prompt(prompt: str, instruction: Instruction, judgement: Judgement) 
     return ", ".join([*fixes, prompt]) if fixes else prompt
 
 
-def fixes(judgement: Judgement, instruction: Instruction) -> list[dict]:
+def fixes(judgement: Judgement, instruction: Instruction) -> list[Fix]:
     """The critic's regions as the repair tool's fixes."""
     subjects = instruction.subjects
-    return [{"action": r.action, "name": subjects[r.subject].name, "color": subjects[r.subject].color, "box": list(r.box)}
+    return [Fix(action=r.action, name=subjects[r.subject].name, color=subjects[r.subject].color, box=r.box)
             for r in judgement.regions if r.subject is not None and r.subject < len(subjects)]
 
 
-def size_args(args: dict) -> dict:
-    return {key: args[key] for key in ("width", "height", "steps") if args.get(key) is not None}
+def sizes(args: BaseModel) -> dict[str, int]:
+    """The panel size and steps the first call set, for the retry's call to ask again."""
+    return args.model_dump(include={"width", "height", "steps"}, exclude_none=True) if isinstance(args, SizeArgs) else {}
 
 
 def reflection_step(output: FailingOutput, instruction: Instruction, strategy: Strategy, round_: int,
                     describe: Describe, step_id: str) -> Step:
     """The step that makes this output's next attempt with the chosen strategy."""
-    args = output.step.call.args
-    seed = (int(args.get("seed", 0)) + SEED_STRIDE * round_ + (output.page or 0)) % (2**32)
+    args = args_of(output.step.call)
+    seed = (args.seed + SEED_STRIDE * round_ + (output.page or 0)) % (2**32)
     best = output.best
-    page_args = {"page": output.page} if output.page else {}
+    page = {"page": output.page} if output.page else {}
     where = f"page {output.page}" if output.page else "the picture"
     why = best.judgement.critique.feedback if best else "it was not made"
+    tool = output.step.call.tool
+    panels = [Panel(prompt=output.prompt, page=output.page)]
     if strategy == "repair":
-        call = ToolCall(tool="repair", args={"image": best.asset.id, "prompt": output.prompt, "seed": seed, **page_args,
-                                             "fixes": fixes(best.judgement, instruction)})
+        call = ToolCall.of("repair", RepairArgs(image=best.asset.id, prompt=output.prompt, seed=seed, **page,
+                                                fixes=fixes(best.judgement, instruction)))
         purpose = f"round {round_ + 1}: repair {where} where the critic found it wrong ({why})"
     elif strategy == "inpaint":
-        call = ToolCall(tool="inpaint", args={"image": best.asset.id, "prompt": output.prompt, "seed": seed,
-                                              "boxes": [list(r.box) for r in best.judgement.regions],
-                                              **page_args, **({"steps": args["steps"]} if args.get("steps") else {})})
+        call = ToolCall.of("inpaint", InpaintArgs(image=best.asset.id, prompt=output.prompt, seed=seed, **page,
+                                                  boxes=[r.box for r in best.judgement.regions],
+                                                  **args.model_dump(include={"steps"}, exclude_none=True)))
         purpose = f"round {round_ + 1}: redraw {len(best.judgement.regions)} region(s) of {where} ({why})"
     elif strategy == "in_context":
-        call = ToolCall(tool="reference", args={
-            "references": [best.asset.id], "reference_prompts": [describe(best.asset)],
-            "panels": [{"prompt": output.prompt, "page": output.page}], "seed": seed, **size_args(args)})
+        call = ToolCall.of("reference", ReferenceArgs(references=[AssetRef(asset_id=best.asset.id)],
+                                                      reference_prompts=[describe(best.asset)], panels=panels,
+                                                      seed=seed, **sizes(args)))
         purpose = f"round {round_ + 1}: redraw {where} next to the last attempt ({why})"
     elif strategy == "revise":
         prompt = revised_prompt(output.prompt, instruction, best.judgement)
-        if output.step.call.tool in EDIT_TOOLS:
-            call = ToolCall(tool=output.step.call.tool, args={**args, "prompt": prompt, "seed": seed})
-        elif output.step.call.tool == "reference":
-            call = ToolCall(tool="reference", args={**{k: v for k, v in args.items() if k in ("references", "reference_prompts")},
-                                                    "panels": [{"prompt": prompt, "page": output.page}], "seed": seed, **size_args(args)})
+        if tool in EDIT_TOOLS:
+            call = ToolCall.of(tool, args.model_copy(update={"prompt": prompt, "seed": seed}))
+        elif isinstance(args, ReferenceArgs):
+            call = ToolCall.of("reference", ReferenceArgs(references=args.references, reference_prompts=args.reference_prompts,
+                                                          panels=[Panel(prompt=prompt, page=output.page)], seed=seed, **sizes(args)))
         else:
-            call = ToolCall(tool="generate", args={"prompt": prompt, "seed": seed, **page_args, **size_args(args)})
+            call = ToolCall.of("generate", GenerateArgs(prompt=prompt, seed=seed, **page, **sizes(args)))
         purpose = f"round {round_ + 1}: {where} with the prompt revised by the feedback ({why})"
     else:
-        tool = output.step.call.tool
         if tool == "group":  # one panel of a joint canvas: drawn alone
-            call = ToolCall(tool="generate", args={"prompt": output.prompt, "seed": seed, **page_args, **size_args(args)})
-        elif tool == "reference":
-            call = ToolCall(tool="reference", args={**args, "panels": [{"prompt": output.prompt, "page": output.page}], "seed": seed})
+            call = ToolCall.of("generate", GenerateArgs(prompt=output.prompt, seed=seed, **page, **sizes(args)))
+        elif isinstance(args, ReferenceArgs):
+            call = ToolCall.of("reference", args.model_copy(update={"panels": panels, "seed": seed}))
         else:
-            call = ToolCall(tool=tool, args={**args, "seed": seed})
+            call = ToolCall.of(tool, args.model_copy(update={"seed": seed}))
         purpose = f"round {round_ + 1}: {where} again with a new seed ({why})"
     return Step(id=step_id, call=call, purpose=purpose, pages=[output.page] if output.page else [])
 
@@ -262,8 +271,11 @@ def strategy_of(asset: Asset, info: ReflectionState) -> Strategy | None:
 
 def prompt_of(step: Step, page: int | None) -> str:
     """The prompt the step drew this page from (a panel's, or the step's own)."""
-    args = step.call.args
-    for panel in args.get("panels") or []:
-        if panel.get("page") == page or len(args["panels"]) == 1:
-            return panel["prompt"]
-    return args.get("prompt") or args.get("instruction") or ""
+    panels = panels_of(step.call)
+    for panel in panels:
+        if panel.page == page or len(panels) == 1:
+            return panel.prompt
+    args = args_of(step.call)
+    if isinstance(args, EditArgs):
+        return args.prompt or args.instruction
+    return getattr(args, "prompt", None) or ""  # every drawing tool's model has one; faceswap's may be empty

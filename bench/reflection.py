@@ -12,7 +12,8 @@ caption, turned into the Instruction a careful reader writes (no parser in the l
 - reflection: the first attempt, then up to N-1 more chosen by agents/reflection from the critique
   (stopping once the critic passes it: score >= --threshold, the critic_threshold setting by
   default; 1.0 asks for every checked requirement), the critic picks the best; plus ablations.
-  Every attempt counts as one sample, a repair too (it changes pixels and calls no model).
+  Every model call counts as a sample, and every attempt as at least one (a repair that only
+  changes pixels calls no model; one that draws a missing kind alone calls it once per drawing).
 The pick is scored against the spec by the world detector (check_spec), per requirement type, and
 as "all met". Note the critic and the scorer share the detector (bench/critic_accuracy.py shows
 its accuracy on rendered ground truth); the reflection runs use at most as many samples as best-of-N.
@@ -92,25 +93,33 @@ def best_of(attempts):
 
 
 def reflect(bench: Bench, index: int, instruction, first, samples: int, allowed) -> tuple[object, int, list[str]]:
+    """(best attempt, samples spent, strategies used): attempts until the critic passes one or the
+    N samples are spent. An attempt costs its model calls, at least one (a pixel-only repair
+    calls none); a repair may draw missing kinds alone with what is left of the budget."""
     from chatdit.agents.reflection import FailingOutput, plan_reflection
+    from chatdit.tools.registry import args_of
+    from chatdit.tools.repair import RepairArgs
 
     from chatdit.critics.world import describe_scene
     from chatdit.schema import Step, ToolCall
 
     base = Step(id="s1", call=ToolCall(tool="generate", args={"prompt": instruction.prompt, "seed": first.asset.seed}))
-    attempts, used = [first], []
-    for round_ in range(1, samples):
-        if best_of(attempts).judgement.critique.passed:
-            break
+    attempts, used, spent, round_ = [first], [], 1, 0
+    while spent < samples and not best_of(attempts).judgement.critique.passed:
+        round_ += 1
         output = FailingOutput(step=base, prompt=instruction.prompt, attempts=attempts)
         plan, chosen = plan_reflection([output], instruction, round_, describe=lambda a: describe_scene(bench.images[a.id]) or "an earlier attempt",
                                        allowed=allowed)
         step = plan.steps[0]
+        args = args_of(step.call)
+        if isinstance(args, RepairArgs):
+            args = args.model_copy(update={"draws": samples - spent})
         key = f"p{index}-{'-'.join(allowed)}-r{round_}"
-        out = bench.run(step.call.tool, step.call.args, key)
+        out = bench.run(step.call.tool, args, key)
+        spent += max(1, out.meta.get("model_calls", 1))
         attempts.append(attempt_of(key, instruction.prompt, out.seed, bench.judge(key, instruction, round_), chosen[step.id]))
         used.append(chosen[step.id])
-    return best_of(attempts), len(attempts), used
+    return best_of(attempts), spent, used
 
 
 def score(image, spec, table) -> None:
@@ -207,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"every count right: first {sum(first) / len(first):.3f} -> reflection {sum(counts) / len(counts):.3f} "
               f"({(sum(counts) - sum(first)) / len(first):+.3f}) at {used:.2f} samples per prompt")
         print("strategies used by reflection: " + ", ".join(f"{k} {v}" for k, v in strategies.most_common()))
-    print(f"{bench.calls} pipeline calls in {time.perf_counter() - started:.0f} s")
+    print(f"{bench.calls} tool runs in {time.perf_counter() - started:.0f} s (a repair's drawings alone are in samples/prompt)")
     return 0
 
 

@@ -28,8 +28,12 @@ FOX = Instruction(prompt="two red foxes at night", subjects=[Subject(name="fox",
 BOX = Region(requirement="fox: count 2", subject=0, box=(0.0, 0.5, 0.3, 0.9), action="add")
 
 
+ARGS = {"generate": {"prompt": FOX.prompt}, "group": {"panels": [{"prompt": FOX.prompt, "page": 1}, {"prompt": FOX.prompt, "page": 2}]},
+        "edit": {"image": "a0", "instruction": "make the fox red", "prompt": FOX.prompt}}
+
+
 def output(*judgements, tool="generate", pages=()):
-    step = Step(id="s1", call=ToolCall(tool=tool, args={"prompt": FOX.prompt, "seed": 5, "steps": 2}), pages=list(pages))
+    step = Step(id="s1", call=ToolCall(tool=tool, args={**ARGS[tool], "seed": 5, "steps": 2}), pages=list(pages))
     attempts = [Attempt(asset=Asset(id=f"a{i}", path=f"a{i}.png", prompt=FOX.prompt), judgement=j) for i, j in enumerate(judgements)]
     return FailingOutput(step=step, prompt=FOX.prompt, attempts=attempts, page=pages[0] if pages else None)
 
@@ -46,7 +50,7 @@ def test_another_round_only_when_something_failed_and_rounds_and_time_are_left()
 
 
 def test_a_localised_failure_is_inpainted_on_the_best_attempt():
-    local = judgement([check("fox: present", "fail", "presence"), check("fox: red", "pass", "color")], regions=[BOX])
+    local = judgement([check("fox: left", "fail", "position"), check("fox: red", "pass", "color")], regions=[BOX])
     out = output(local)
     assert choose_strategy(out) == "inpaint"
     plan, chosen = plan_reflection([out], FOX, 1, describe=lambda a: "")
@@ -65,6 +69,8 @@ def test_a_wrong_count_the_critic_localised_is_repaired_in_place_first():
     assert chosen == {"s1": "repair"} and step.call.tool == "repair" and step.call.args["image"] == "a0"
     assert step.call.args["fixes"] == [{"action": "add", "name": "fox", "color": "red", "box": [0.0, 0.5, 0.3, 0.9]}]
     assert choose_strategy(output(counted, tool="edit")) != "repair"  # an edit is judged on its own change
+    absent = judgement([check("fox: present", "fail", "presence"), check("fox: count 2", "fail")], regions=[BOX, BOX])
+    assert choose_strategy(output(absent)) == "repair"  # a kind missing entirely is drawn alone and pasted in
     unplaced = judgement([check("fox: count 2", "fail")], unlocalised=["fox: count 2"])
     assert choose_strategy(output(unplaced)) != "repair"
 
@@ -83,7 +89,7 @@ def test_unlocalised_failures_revise_the_prompt_while_it_helps_then_redraw_next_
     assert choose_strategy(out) == "in_context"
     out.attempts = out.attempts[:1]
     [beside] = plan_reflection([out], FOX, 2, describe=lambda a: f"what {a.id} shows: one red fox by day", allowed=("in_context",))[0].steps
-    assert beside.call.tool == "reference" and beside.call.args["references"] == ["a0"]
+    assert beside.call.tool == "reference" and beside.call.args["references"] == [{"asset_id": "a0"}]
     assert beside.call.args["reference_prompts"] == ["what a0 shows: one red fox by day"]
     assert beside.call.args["panels"] == [{"prompt": FOX.prompt, "page": None}]
 
@@ -131,7 +137,7 @@ class ScriptedCritic:
 
 def by_attempt(context):
     return {
-        0: ([check("fox: count 2", "fail"), check("fox: red", "fail", "color"), check("fox: present", "pass", "presence"), check("x", "fail", "presence")], [BOX]),
+        0: ([check("fox: count 2", "fail"), check("fox: red", "fail", "color"), check("fox: present", "pass", "presence"), check("x", "fail", "position")], [BOX]),
         1: ([check("fox: count 2", "fail"), check("fox: red", "pass", "color")], []),
     }.get(context.attempt, ([check("fox: count 2", "pass")], []))
 
@@ -285,7 +291,7 @@ def test_a_strategy_that_did_not_improve_the_output_is_not_chosen_again():
     tried = output(counted, repaired)
     tried.attempts[1].strategy = "repair"
     assert choose_strategy(tried) == "inpaint"  # the repair left the count wrong: the region is redrawn instead
-    failing = [check("fox: present", "fail", "presence")]
+    failing = [check("fox: left", "fail", "position")]
     first = judgement(failing + [check("fox: red", "pass", "color")], regions=[BOX])
     inpainted = judgement(failing + [check("fox: red", "fail", "color")], regions=[BOX], asset_id="a1", attempt=1)
     tried = output(first, inpainted)

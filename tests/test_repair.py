@@ -37,7 +37,7 @@ def test_the_critics_regions_are_fixed_on_the_picture_and_the_critic_then_passes
     assert done in out.meta["done"] and out.steps == 0  # pixels only, no model call
     _, after = judged(out.image, spec)
     assert after.critique.passed, after.critique.feedback
-    kept = [(o.kind, o.color, o.bbox) for o in detect_scene(image).objects if o.kind not in {f["name"] for f in fixes(before, instruction)}]
+    kept = [(o.kind, o.color, o.bbox) for o in detect_scene(image).objects if o.kind not in {f.name for f in fixes(before, instruction)}]
     assert all(item in [(o.kind, o.color, o.bbox) for o in detect_scene(out.image).objects] for item in kept)
 
 
@@ -77,3 +77,44 @@ def test_a_badly_drawn_one_is_redrawn_where_it_is_not_joined_by_another(hub, tmp
     after = detect_scene(out.image)
     assert len(after.find("house", "purple")) == 2 and not after.find("circle")  # two houses, no third beside a blob
     assert judged(out.image, spec)[1].critique.passed
+
+
+@pytest.fixture(scope="module")
+def nano_ctx(tmp_path_factory):
+    from chatdit.tools.registry import load_builtin_tools
+
+    from chatdit.config import load_settings
+    from chatdit.dit.hub import ModelHub
+
+    load_builtin_tools()
+    return ModelHub(load_settings(model="nano")), tmp_path_factory.mktemp("nano")
+
+
+@pytest.mark.parametrize("kind, color", [("fox", "red"), ("tree", "green"), ("star", "white")])
+def test_a_kind_missing_entirely_is_drawn_alone_by_the_model_and_pasted_in(nano_ctx, kind, color):
+    hub, workdir = nano_ctx
+    drawn = SceneSpec(background="day", objects=[ObjectSpec(kind="house", color="brown", size="small"),
+                                                 ObjectSpec(kind="bird", color="blue", count=2, size="small")])
+    image, _ = render_scene(drawn, seed=4)
+    spec = SceneSpec(background="day", objects=[*drawn.objects, ObjectSpec(kind=kind, color=color, count=2, size="small")])
+    instruction, before = judged(image, spec)
+    assert f"{kind}: present" in before.critique.feedback and repairable(before)
+    ctx = ToolContext(hub=hub, load_image=lambda asset_id: image, workdir=workdir)
+    [out] = run_tool("repair", {"image": "a", "prompt": instruction.prompt, "fixes": fixes(before, instruction), "seed": 3}, ctx)
+    assert 1 <= out.meta["model_calls"] <= 2 and out.steps > 0  # small drawings of the kind alone (2 by default), counted
+    assert out.meta["done"] == [f"added a {color} {kind} drawn alone", f"added a {color} {kind}"]
+    _, after = judged(out.image, spec)
+    assert after.critique.passed, after.critique.feedback
+    kept = [(o.kind, o.color, o.bbox) for o in detect_scene(image).objects]
+    assert all(item in [(o.kind, o.color, o.bbox) for o in detect_scene(out.image).objects] for item in kept)
+
+
+def test_with_no_model_calls_left_a_missing_kind_stays_missing_and_nothing_is_claimed(nano_ctx):
+    hub, workdir = nano_ctx
+    image, _ = render_scene(DRAWN, seed=4)
+    spec = SceneSpec(background="day", objects=[*DRAWN.objects, ObjectSpec(kind="tree", color="green", size="small")])
+    instruction, before = judged(image, spec)
+    ctx = ToolContext(hub=hub, load_image=lambda asset_id: image, workdir=workdir)
+    [out] = run_tool("repair", {"image": "a", "prompt": instruction.prompt, "fixes": fixes(before, instruction), "draws": 0}, ctx)
+    assert out.meta["done"] == [] and out.meta["model_calls"] == 0 and out.steps == 0
+    assert np.array_equal(np.asarray(out.image), np.asarray(image))

@@ -140,3 +140,14 @@ def test_a_thing_the_header_describes_in_a_clause_keeps_its_description_on_pages
     kites = [s for s in instruction.pages[1].subjects if s.name == "kite"]
     assert [(k.count, k.color) for k in kites] == [(1, "green")]
     assert [s.name for s in instruction.subjects if s.hero] == ["girl"]
+
+
+def test_story_requests_phrased_as_people_phrase_them():
+    panels = parse("a story in 3 panels: a girl plants a seed. the seed grows into a giant sunflower. the girl and her dog sit")
+    assert [p.prompt for p in panels.pages] == ["a girl plants a seed", "the seed grows into a giant sunflower",
+                                                "the girl and her dog sit"]
+    assert len(parse("six pages about a snowman who wants to see summer").pages) == 6
+    named = parse("a 2-page book about a little turtle named Tom: page 1 Tom swims, page 2 they rest on a rock")
+    assert [c.name for c in named.characters] == ["Tom"]
+    assert "tom" not in {s.name for page in named.pages for s in page.subjects}
+    assert len(parse("a 2-page book about a fox. It is red.").pages) == 2

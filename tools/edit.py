@@ -6,7 +6,9 @@ to FluxKontextPipeline. Models without one (nano) do what the `EditSpec` asks:
   (`chatdit.vision.world_edits`): the flat world lets them be exact, and a redraw would redraw
   what should stay;
 - add draws the new object through the fill path in a free spot where it belongs (a sun in the
-  sky, a house on the ground, or the place named); a recolor masks the object and redraws it;
+  sky, a house on the ground, or the place named), checked by the world detector after each try
+  and tried again at other free spots with a new seed until it is seen there (`tries`);
+- a recolor masks the object and redraws it;
 - a change that names no part re-renders the whole picture through img2img at `strength`,
   which keeps its layout.
 """
@@ -37,6 +39,8 @@ class EditArgs(SizeArgs):
     prompt: str | None = Field(default=None, description="what the changed picture shows (fill/img2img path)")
     page: int | None = Field(default=None, ge=1)
     strength: float = Field(default=0.65, gt=0, le=1, description="img2img strength when no part is named")
+    tries: int = Field(default=3, ge=1, le=8, description="an add on a storybook-world picture: fill calls, each at "
+                                                          "new free spots with a new seed, until the detector sees it done")
 
 
 def _part_box(part: str) -> list:
@@ -45,13 +49,15 @@ def _part_box(part: str) -> list:
     return [(0.0, 0.0, 1.0, HORIZON)] if part == "sky" else [(0.0, HORIZON, 1.0, 1.0)]
 
 
-def _add_boxes(spec: EditSpec, image) -> list:
-    """Free spots for the new objects where they belong: in the sky, on the ground, or the place named."""
+def _add_boxes(spec: EditSpec, image, tried: tuple = ()) -> list:
+    """Free spots for the new objects where they belong: in the sky, on the ground, or the place
+    named; away from the spots of earlier `tried` tries where the area has room."""
     from chatdit.critics.world import _grow, add_area, free_spot
     from chatdit.storybook.detector import detect_scene
 
     area, scene = add_area(spec.part, spec.place), detect_scene(image)
     around = [_grow(o.bbox, ADD_GAP) for o in scene.objects]  # a new star drawn touching the moon reads as one blob
+    around += list(tried)
     spots: list = []
     for _ in range(min(spec.count, 4)):
         spots.append(free_spot(scene, area, around + spots))
@@ -60,12 +66,9 @@ def _add_boxes(spec: EditSpec, image) -> list:
 
 def named_region(spec: EditSpec, image) -> tuple[str, list] | None:
     """(what, boxes) of the part of the picture a change redraws through the fill path, if any."""
-    from chatdit.critics.world import applies
 
     if spec.part in ("sky", "ground") and spec.kind in ("tone", "recolor"):
         return spec.part, _part_box(spec.part)
-    if spec.kind == "add" and spec.noun and applies(image):
-        return f"new {spec.noun}", _add_boxes(spec, image)
     if spec.noun and spec.kind != "add":
         name = " ".join(filter(None, [None if spec.kind == "recolor" else spec.color, spec.noun]))
         return spec.noun, object_boxes(image, name, unlike=spec.color if spec.kind == "recolor" else None)
@@ -145,19 +148,48 @@ def edit(args: EditArgs, ctx: ToolContext) -> list[ToolOutput]:
     elif (done := pixel_edit(spec, image, f"on page {args.page}" if args.page else "in this picture")) is not None:
         result, extra = done
         meta.update(edit="pixels", **extra)
+    elif spec.kind == "add" and spec.noun and (world := _world_edits(image)) is not None:
+        result, steps, extra = _add_in_world(ctx, args, spec, image, prompt, world)
+        meta.update(edit="fill", region=f"new {spec.noun}", **extra)
     elif (region := named_region(spec, image)) is not None:
         what, boxes = region
         grow = OBJECT_MARGIN if spec.kind == "recolor" and spec.part == "object" else 0.0
         mask = box_mask(image.size, boxes, grow)
         result, steps = redraw_masked(ctx, image, mask, prompt, args.seed, args.steps)
-        if spec.kind == "add" and (world := _world_edits(image)) is not None:
-            result = world.keep_drawn(result, image, mask)
         meta.update(edit="fill", region=what, boxes=[list(b) for b in boxes])
     else:
         result, steps = _img2img(ctx, image, prompt, args)
         meta["edit"] = "img2img"
     return [ToolOutput(image=result, page=args.page, prompt=prompt, seed=args.seed, steps=steps,
                        parents=[args.image], meta=meta)]
+
+
+ADD_SEED_STRIDE = 7919
+"""Seed step between an add's tries (a new seed draws a new object, not the same one elsewhere)."""
+
+
+def _add_in_world(ctx: ToolContext, args: EditArgs, spec: EditSpec, image, prompt: str, world) -> tuple:
+    """(picture, steps, meta) of an add: the new objects drawn through the fill path in free spots
+    where they belong, only what the detector reads as the kind kept. Each try is judged by the
+    edit critic's own detector: what it added is kept when it adds more of the kind where it
+    belongs and keeps everything else; the rest is tried again at other free spots with a new
+    seed (one bird of two drawn: the second is drawn elsewhere), up to `tries` fill calls."""
+    from chatdit.critics.world_edit import added_count, edit_checks
+    from chatdit.storybook.detector import detect_scene
+    from chatdit.storybook.reading import world_kind
+
+    before, current, tried, kept_boxes, steps, calls = detect_scene(image), image, [], [], 0, 0
+    while calls < args.tries and (have := added_count(spec, before, detect_scene(current))) < spec.count:
+        boxes = _add_boxes(spec.model_copy(update={"count": spec.count - have}), current, tuple(tried))
+        tried += boxes
+        mask = box_mask(image.size, boxes)
+        drawn, used = redraw_masked(ctx, current, mask, prompt, (args.seed + ADD_SEED_STRIDE * calls) % 2**32, args.steps)
+        steps, calls = steps + used, calls + 1
+        result = world.keep_drawn(drawn, current, mask, world_kind(spec.noun))
+        if added_count(spec, before, detect_scene(result)) > have and \
+                all(c.verdict != "fail" for c in edit_checks(image, result, spec)[1:]):
+            current, kept_boxes = result, kept_boxes + boxes
+    return current, steps, {"boxes": [list(b) for b in kept_boxes or tried], "tries": calls}
 
 
 def _world_edits(image):

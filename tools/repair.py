@@ -5,13 +5,18 @@ instance to take away, a wrong-colored one to recolor, a missing one to add in a
 storybook-world pictures each is done on the pixels (`chatdit.vision.world_edits`): an extra is
 painted over with the picture's own background, a wrong color is shifted to the asked one, and a
 missing one is a copy of the model's own drawing of that kind, in free space near the spot (smaller
-where the picture is crowded). nano's fill path, asked to draw the missing ones into those spots,
-made no count right in 16 development scenes. A fix the pixels cannot make is left for the next
-round's other strategies; outside the world the spots are redrawn through the fill path.
+where the picture is crowded). A kind the picture lacks entirely is drawn alone by the model (a
+small one-object picture on the same background, up to `draws` model calls) and that drawing is
+pasted in, kept only where the world detector then sees one more of the kind. nano's fill path,
+asked to draw the missing ones into those spots, made no count right in 16 development scenes. A
+fix the pixels cannot make is left for the next round's other strategies; outside the world the
+spots are redrawn through the fill path.
 """
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from typing import Literal
 
 from chatdit.tools.generate import SizeArgs
@@ -36,6 +41,12 @@ class RepairArgs(SizeArgs):
     prompt: str = Field(min_length=1, description="what the whole picture should show (the fill path's prompt)")
     fixes: list[Fix] = Field(min_length=1)
     page: int | None = Field(default=None, ge=1)
+    draws: int = Field(default=2, ge=0, le=8, description="model calls allowed for drawing a missing kind alone")
+
+
+Drawing = tuple[object, object, object]
+"""(picture, the object of the kind in it, its detected scene): a kind drawn alone."""
+Draw = Callable[[str, str | None], Drawing | None]
 
 
 def _overlap(a: Box, b: Box) -> float:
@@ -62,14 +73,14 @@ def _unsure_at(scene, box: Box, color: str | None):
     return _most_covered(unsure, box, scene.width)
 
 
-def repair_world(image, fixes: list[Fix]) -> tuple[object, list[str]]:
+def repair_world(image, fixes: list[Fix], draw: Draw | None = None) -> tuple[object, list[str]]:
     """(picture, what was done) with each fix the pixels allow; removes and recolors first, so an
-    added copy has their room and colors to go by."""
+    added copy has their room and colors to go by. `draw` draws a kind the picture lacks alone."""
     from chatdit.storybook.detector import detect_scene
     from chatdit.storybook.reading import world_color, world_kind
     from chatdit.vision import world_edits
 
-    done = []
+    done: list[str] = []
     for fix in sorted(fixes, key=lambda f: f.action == "add"):
         kind, color, scene = world_kind(fix.name), world_color(fix.color), detect_scene(image)
         if kind is None:
@@ -84,16 +95,76 @@ def repair_world(image, fixes: list[Fix]) -> tuple[object, list[str]]:
                 and (source := scene.find(kind, color)):
             cleared = world_edits.remove(image, [blob], scene)
             copied = world_edits.copy_into(cleared, max(source, key=lambda o: o.score), detect_scene(cleared), fix.box, None)
-            if copied is not None:
+            if copied is not None and detect_scene(copied).count(kind, color) > len(source):  # the detector sees it
                 image = copied
                 done.append(f"redrew a {blob.color} shape read as a {blob.kind} as a {kind}")
-        elif fix.action in ("add", "replace") and (source := (scene.find(kind, color) or scene.find(kind))):
-            best = max(source, key=lambda o: o.score)  # the cleanest drawing of the kind
-            copied = world_edits.copy_into(image, best, scene, fix.box, color if best.color != color else None)
-            if copied is not None:
-                image = copied
-                done.append(f"added a {color or best.color} {kind}")
+        elif fix.action in ("add", "replace"):
+            image = _add(image, fix, kind, color, scene, draw, done)
     return image, done
+
+
+def _add(image, fix: Fix, kind: str, color: str | None, scene, draw: Draw | None, done: list[str]):
+    """The picture with one more of the kind: a copy of its cleanest drawing on the page, or of
+    the model's drawing of it alone when the page has none; kept only where the world detector
+    then counts one more of it (a copy read as something else, or joined to a neighbour, is not)."""
+    from chatdit.storybook.detector import detect_scene
+    from chatdit.vision import world_edits
+
+    def counted(picture_scene) -> int:
+        return picture_scene.count(kind, color) if color else picture_scene.count(kind)
+
+    if source := (scene.find(kind, color) or scene.find(kind)):
+        best = max(source, key=lambda o: o.score)  # the cleanest drawing of the kind
+        copied, how = world_edits.copy_into(image, best, scene, fix.box, color if best.color != color else None), ""
+    elif draw is not None and (drawing := draw(kind, color)) is not None:
+        picture, best, drawn_scene = drawing
+        copied = world_edits.copy_into(image, best, drawn_scene, fix.box, color if color and best.color != color else None,
+                                       source=picture, side=_usual_side(scene, image.width))
+        how = " drawn alone"
+    else:
+        return image
+    if copied is None or counted(detect_scene(copied)) <= counted(scene):
+        return image
+    done.append(f"added a {color or best.color} {kind}{how}")
+    return copied
+
+
+def _usual_side(scene, width: int) -> float:
+    """The longest side, in the picture's pixels, a pasted drawing of a new kind may have: the
+    page's objects' median (a lone drawing is often bigger than the page's), within the world's
+    small and large sizes."""
+    from statistics import median
+
+    from chatdit.storybook import SIZES
+
+    sides = [max(o.bbox[2] - o.bbox[0], o.bbox[3] - o.bbox[1]) for o in scene.objects]
+    side = min(max(median(sides), SIZES["small"]), SIZES["large"]) if sides else SIZES["medium"]
+    return side * width / scene.width
+
+
+def drawer(ctx: ToolContext, args: RepairArgs, image, calls: list[int]) -> Draw:
+    """Draws a kind alone on the picture's background, at most `args.draws` model calls in all
+    (each appended to `calls`), one drawing per kind and color reused for every copy."""
+    from chatdit.tools.registry import run_tool
+
+    from chatdit.storybook import ObjectSpec, SceneSpec, caption
+    from chatdit.storybook.detector import detect_scene
+
+    background, made = detect_scene(image).background, {}
+
+    def draw(kind: str, color: str | None) -> Drawing | None:
+        while (kind, color) not in made and len(calls) < args.draws:
+            seed = (args.seed + 7 * len(calls) + 1) % 2**32
+            spec = SceneSpec(background=background, objects=[ObjectSpec(kind=kind, color=color or "red", size="small")])
+            [out] = run_tool("generate", {"prompt": caption(spec, random.Random(seed)), "seed": seed, "steps": args.steps,
+                                          "width": image.width, "height": image.height}, ctx)
+            calls.append(out.steps)
+            scene = detect_scene(out.image)
+            if found := (scene.find(kind, color) if color else []) or scene.find(kind):  # else another call
+                made[(kind, color)] = (out.image, max(found, key=lambda o: o.score), scene)
+        return made.get((kind, color))
+
+    return draw
 
 
 @register("repair", RepairArgs)
@@ -102,12 +173,15 @@ def repair(args: RepairArgs, ctx: ToolContext) -> list[ToolOutput]:
     from chatdit.critics.world import applies
 
     image = ctx.load_image(args.image).convert("RGB")
-    steps, done = 0, []
+    done: list[str] = []
+    calls: list[int] = []  # steps of each model call made
     if applies(image):
-        image, done = repair_world(image, args.fixes)
+        image, done = repair_world(image, args.fixes, drawer(ctx, args, image, calls))
+        how = "pixels, kinds drawn alone" if calls else "pixels"
     else:  # outside the world: the fill path redraws the spots
         mask = box_mask(image.size, [fix.box for fix in args.fixes])
         image, steps = redraw_masked(ctx, image, mask, args.prompt, args.seed, args.steps)
-    return [ToolOutput(image=image, page=args.page, prompt=args.prompt, seed=args.seed, steps=steps, parents=[args.image],
-                       meta={"edit": "fill" if steps else "pixels", "done": done,
+        calls, how = [steps], "fill"
+    return [ToolOutput(image=image, page=args.page, prompt=args.prompt, seed=args.seed, steps=sum(calls), parents=[args.image],
+                       meta={"edit": how, "done": done, "model_calls": len(calls),
                              "boxes": [list(fix.box) for fix in args.fixes]})]

@@ -116,17 +116,33 @@ def _new_objects(before, after, kind: str, color: str | None) -> list:
 
 
 def _add_check(spec: EditSpec, kind: str, color: str | None, before, after) -> RequirementCheck:
-    from chatdit.critics.world import add_area
     from chatdit.storybook import PLURALS
 
     name = f"added: {' '.join(filter(None, [str(spec.count), color, kind if spec.count == 1 else PLURALS[kind]]))}"
     had = before.count(kind, color) if color else before.count(kind)
     now = after.count(kind, color) if color else after.count(kind)
-    new = _new_objects(before, after, kind, color)
-    x0, y0, x1, y1 = (v * SIZE for v in add_area(spec.part, spec.place))
-    where = [o for o in new if x0 <= o.center[0] <= x1 and y0 <= o.center[1] <= y1]
+    new, where = _added(spec, kind, color, before, after)
     detail = f"{had} before, {now} after; {len(where)} of {len(new)} new where it belongs ({spec.place or spec.part})"
     return _check(name, "presence", now - had >= spec.count and len(where) >= spec.count, detail)
+
+
+def _added(spec: EditSpec, kind: str, color: str | None, before, after) -> tuple[list, list]:
+    """(new objects of the kind, those of them where the add belongs)."""
+    from chatdit.critics.world import add_area
+
+    new = _new_objects(before, after, kind, color)
+    x0, y0, x1, y1 = (v * SIZE for v in add_area(spec.part, spec.place))
+    return new, [o for o in new if x0 <= o.center[0] <= x1 and y0 <= o.center[1] <= y1]
+
+
+def added_count(spec: EditSpec, before, after) -> int:
+    """How many of an add's objects the detector sees done: more of the kind, where they belong."""
+    kind, color = world_kind(spec.noun or ""), world_color(spec.color)
+    if kind is None:
+        return 0
+    had = before.count(kind, color) if color else before.count(kind)
+    now = after.count(kind, color) if color else after.count(kind)
+    return max(0, min(now - had, len(_added(spec, kind, color, before, after)[1])))
 
 
 def _remove_check(spec: EditSpec, kind: str, color: str | None, before, after) -> RequirementCheck:

@@ -120,6 +120,7 @@ def find_collection(text: str) -> Collection:
         (rf"\bstoryboard\s+(?:of|with|in)\s+{NUMBER}\s+(?:shots|panels|frames|scenes|images)\b", "storyboard"),
         (rf"\b{NUMBER}[- ](?:shot|panel|frame|scene)\s+(?:storyboard|comic|strip|comic strip)\b", "storyboard"),
         (rf"\b(?:comic|comic strip|strip)\s+(?:of|with|in)\s+{NUMBER}\s+(?:panels|frames|pages)\b", "storyboard"),
+        (rf"\b{NUMBER}\s+(?:pages|panels)\s+(?:about|of|on|for|telling)\b", "book"),  # 'six pages about a snowman'
         (rf"\b{NUMBER}\s+(?:variations|versions|variants|options|alternatives|takes)\b", "variations"),
         (rf"\b{NUMBER}\s+{NOUN_UNITS}\b", "set"),
     ]
@@ -180,12 +181,16 @@ def find_size(text: str) -> tuple[int | None, int | None, str]:
     return width, height, rest
 
 
-def colon_list(topic: str, count: int) -> tuple[str, list[PageSpec]] | None:
+def colon_list(topic: str, count: int, after_colon: bool = False) -> tuple[str, list[PageSpec]] | None:
     """'a fish story with three pages: swimming, sleeping at night, jumping at sunset': exactly
-    `count` pages listed after a colon, one per comma."""
+    `count` pages listed after a colon, one per comma (or one per sentence: `after_colon` when the
+    colon came before the topic, 'a story in 3 panels: a girl plants a seed. ...')."""
     head, colon, rest = topic.partition(":")
-    items = [item.strip(" .") for item in re.split(r",|;|\band then\b", rest) if item.strip(" .")]
-    if not colon or count < 2 or len(items) != count:
+    items = [item.strip(" .") for item in re.split(r",|;|\band then\b", rest) if item.strip(" .")] if colon else []
+    if len(items) != count:  # 'a story in 3 panels: a girl plants a seed. the seed grows. ...': one per sentence
+        head, rest = (head, rest) if colon else ("", topic if after_colon else "")
+        items = [item.strip(" .") for item in re.split(r"(?<=[.!?])\s+", rest) if item.strip(" .!?")]
+    if count < 2 or len(items) != count:
         return None
     items[-1] = re.sub(r"^and\s+", "", items[-1])
     return head.strip(), [PageSpec(number=i, prompt=item) for i, item in enumerate(items, start=1)]
@@ -319,10 +324,10 @@ def parse_rules(text: str, has_history: bool = False) -> Instruction:
     width, height, message = find_size(message)
     if re.search(r"\b(?:wide|landscape|panoramic)\b", message, flags=re.IGNORECASE) and width is None:
         width, height = 1024, 576
-    header = listed.header.strip(" :;\n") if listed.pages else message
+    header = named_characters(listed.header)[1].strip(" :;\n") if listed.pages else message  # 'a turtle named Tom: page 1 ...'
     header = DEDICATION.sub("", TITLE_LINE.sub("", HERO_LABEL.sub("", header))).strip(" :;,.\n")
     collection = find_collection(strip_chat(header.strip()))
-    if not listed.pages and (items := colon_list(collection.topic, collection.count)):
+    if not listed.pages and (items := colon_list(collection.topic, collection.count, ":" in header)):
         collection.topic, listed.pages = items
     storied = listed.pages or collection.kind in ("book", "storyboard")
     style, topic = find_style(STORY_WORDS.sub(" ", collection.topic) if storied else collection.topic)

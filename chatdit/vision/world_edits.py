@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from chatdit.storybook import COLORS, HORIZON
+from chatdit.storybook import BACKGROUNDS, COLORS, HORIZON
 from chatdit.storybook.detector import DetectedObject, DetectedScene, detect_background, detect_scene, label_pixels
 
 TONE_STEPS = (0.35, 0.3, 0.25, 0.2, 0.15, 0.1, 0.05)
@@ -115,13 +115,40 @@ def _painted(pixels: np.ndarray) -> np.ndarray:
     return label_pixels(pixels, detect_background(pixels)) != -1
 
 
-def keep_drawn(drawn, image, spot) -> Image.Image:
+MIN_SIDE = 6
+"""Detector pixels (of 64) an added object's longest side needs to be kept: smaller ones are
+fragments of the fill's drawing that the detector reads as one more bird, not a bird a person sees."""
+
+
+def _backdrop_like(pixels: np.ndarray) -> np.ndarray:
+    """Pixels nearer some world sky or ground than every object color: the backdrop the fill
+    path draws behind what it adds (its own day sky on a sunset page), or a pale rim."""
+    objects = np.array(list(COLORS.values()), np.float32)
+    backdrops = np.array([c for pair in BACKGROUNDS.values() for c in pair], np.float32)
+    nearest = [np.linalg.norm(pixels[..., None, :] - palette, axis=-1).min(-1) for palette in (objects, backdrops)]
+    return nearest[1] < nearest[0]
+
+
+def keep_drawn(drawn, image, spot, kind: str | None = None) -> Image.Image:
     """`image` with only what the model drew inside `spot` (a Pillow "L" mask) taken from
     `drawn`: the new object's pixels and their rim, not the model's own rendering of the sky or
-    ground around it, which would show as a patch where the picture's background was changed."""
+    ground around it, which would show as a patch where the picture's background was changed.
+    With `kind`, only whole objects the detector reads as that kind, in an object color, nothing
+    when there is none (the fill path often draws a day sky or a glow behind a sun added to a
+    sunset page: kept, it showed as a patch)."""
     new, old = _pixels(drawn), _pixels(image)
     inside = np.asarray(spot.convert("L").resize(image.size)) > 0
-    grown = _dilate(_painted(new) & inside, 1) & inside
+    keep = _painted(new) & inside
+    if kind is not None:
+        scene, labels, backdrop = detect_scene(drawn), label_pixels(new, detect_background(new)), _backdrop_like(new)
+        keep = np.zeros_like(inside)
+        for obj in scene.find(kind):
+            own = (labels == list(COLORS).index(obj.color)) & _box_mask(inside.shape, obj, scene, 1) & inside
+            whole = max(obj.bbox[2] - obj.bbox[0], obj.bbox[3] - obj.bbox[1]) >= MIN_SIDE
+            if whole and own.any() and backdrop[own].mean() < 0.5:  # not a fragment, not the fill's backdrop
+                keep |= own
+        return _to_image(np.where(keep[..., None], new, old))  # no rim: a pale rim reads as a second, white bird
+    grown = _dilate(keep, 1) & inside
     old[grown] = new[grown]
     return _to_image(old)
 
@@ -211,7 +238,7 @@ GAP = 2
 objects of one color as one)."""
 
 
-def _spot(painted: np.ndarray, shape: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int] | None:
+def _spot(painted: np.ndarray, shape: np.ndarray, box: tuple[float, float, float, float]) -> tuple[int, int] | None:
     """Top-left corner for `shape` (a boolean mask) where it and its GAP touch nothing painted,
     nearest the center of `box` (pixels xyxy); None when no such place exists in the picture."""
     import cv2
@@ -231,21 +258,28 @@ def _spot(painted: np.ndarray, shape: np.ndarray, box: tuple[int, int, int, int]
 
 
 def copy_into(image, obj: DetectedObject, scene: DetectedScene, box: tuple[float, float, float, float],
-              color: str | None = None) -> Image.Image | None:
+              color: str | None = None, source=None, side: float | None = None) -> Image.Image | None:
     """One more of `obj` (the model's own drawing of it, recolored to `color` if given) pasted
     into free space nearest `box` (normalised xyxy): the count repair the critic's 'add' region
-    asks for. None when the picture has no free place for it."""
+    asks for. `obj` and `scene` are of `source`, the
+    picture it was drawn in (`image` itself by default; a drawing of the kind alone when the
+    picture has none), its longest side at most `side` pixels when given. None when the picture
+    has no free place for it."""
     pixels = _pixels(image)
     painted = _painted(pixels)
-    mask = object_mask(pixels, obj, scene) & painted
+    drawn = pixels if source is None else _pixels(source)
+    mask = object_mask(drawn, obj, scene) & _painted(drawn)
     ys, xs = np.nonzero(mask)
     if not len(ys):
         return None
     y0, x0 = ys.min(), xs.min()
     height, width = painted.shape
+    scale_box = lambda b: (b[0] * width, b[1] * height, b[2] * width, b[3] * height)  # noqa: E731
+    longest = max(ys.max() + 1 - y0, xs.max() + 1 - x0)
+    fit = min(1.0, side / longest) if side else 1.0
     for scale in COPY_SCALES:
-        shape, patch = _scaled(mask[y0: ys.max() + 1, x0: xs.max() + 1], pixels[y0: ys.max() + 1, x0: xs.max() + 1], scale)
-        where = _spot(painted, shape, (box[0] * width, box[1] * height, box[2] * width, box[3] * height))
+        shape, patch = _scaled(mask[y0: ys.max() + 1, x0: xs.max() + 1], drawn[y0: ys.max() + 1, x0: xs.max() + 1], scale * fit)
+        where = _spot(painted, shape, scale_box(box))
         if where is not None:
             break
     else:
