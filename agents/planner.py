@@ -141,7 +141,10 @@ def _size_args(ctx: PlanContext, instruction: Instruction) -> dict:
 
 
 def _panel(page: PageSpec, instruction: Instruction, cards: dict[str, CharacterCard], numbered: bool) -> Panel:
-    return Panel(prompt=describe_page(page, instruction, cards), page=page.number if numbered else None)
+    """A page to draw: its prompt, number, and the scene the parser understood (the model draws
+    from those fields; without them it reads the prompt)."""
+    return Panel(prompt=describe_page(page, instruction, cards), page=page.number if numbered else None,
+                 scene=instruction.page_scene(page.number))
 
 
 def plan_new_images(instruction: Instruction, ctx: PlanContext) -> Plan:
@@ -166,7 +169,7 @@ def plan_new_images(instruction: Instruction, ctx: PlanContext) -> Plan:
         return Plan(steps=steps, rationale=f"{len(pages)} output(s) conditioned on {len(conditioning)} attached image(s)")
     if len(pages) == 1:
         panel = _panel(pages[0], instruction, cards, numbered)
-        args = GenerateArgs(prompt=panel.prompt, page=panel.page, seed=ctx.seed, **size)
+        args = GenerateArgs(prompt=panel.prompt, page=panel.page, scene=panel.scene, seed=ctx.seed, **size)
         steps.append(Step(id="s1", call=ToolCall.of("generate", args),
                           purpose="one picture", pages=[pages[0].number] if numbered else []))
         return Plan(steps=steps, rationale="a single image: one generate call")

@@ -22,32 +22,27 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 
 
 def fields_scene(subjects, background):
-    """The storybook scene the parser's fields ask for: each world object in its asked color or its
-    picture-book color (the hub's completion), grouped as the reader groups them."""
-    from chatdit.dit.nano.prompts import DEFAULT_COLORS
-    from chatdit.lexicon import SIZE_WORDS
-    from chatdit.storybook import CHARACTER, ObjectSpec, RelationSpec, SceneSpec, world_background, world_color, world_kind
-    from chatdit.storybook.reading import object_groups
+    """The storybook scene the parser's fields ask for, as the hub builds it for a planned panel."""
+    from chatdit.dit.nano.prompts import world_scene
+    from chatdit.schema import Scene
 
-    def world_object(subject):
-        kind = world_kind(subject.name)
-        if kind is None:
-            return None
-        size = next((SIZE_WORDS[word] for word in subject.attributes if word in SIZE_WORDS), "medium")
-        return ObjectSpec(kind=kind, color=world_color(subject.color) or DEFAULT_COLORS[kind], size=size,
-                          count=1 if kind == CHARACTER else min(subject.count, 4))
+    return world_scene(Scene(subjects=subjects, background=background))
 
-    objects, group_of = object_groups([world_object(subject) for subject in subjects])
-    setting = world_background(background)
-    if not objects:
-        return SceneSpec(background=setting) if setting else None
-    relations = [RelationSpec(subject=group_of[i], relation=where.relation, target=group_of[where.target])
-                 for i, subject in enumerate(subjects) for where in (subject.position, subject.depth)
-                 if where and i in group_of and where.target in group_of and group_of[i] != group_of[where.target]]
-    return SceneSpec(background=setting or "day", objects=objects, relations=relations)
+
+def in_order(scene):
+    """The scene with its object groups in one order (kind, color), its relations renumbered: the
+    fields list the hero first where the words may name it last, and both draw the same picture."""
+    if scene is None:
+        return None
+    order = sorted(range(len(scene.objects)), key=lambda g: (scene.objects[g].kind, scene.objects[g].color))
+    new = {old: index for index, old in enumerate(order)}
+    relations = sorted((r.model_copy(update={"subject": new[r.subject], "target": new[r.target]}) for r in scene.relations),
+                       key=lambda r: (r.subject, r.target, r.relation))
+    return scene.model_copy(update={"objects": [scene.objects[g] for g in order], "relations": relations})
 
 
 def differences(fields, words) -> list[str]:
+    fields, words = in_order(fields), in_order(words)
     if fields == words:
         return []
     if fields is None or words is None:

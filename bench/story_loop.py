@@ -8,8 +8,10 @@ detector looks for the hero in the kept picture. Counted:
 - false pass: pages whose hero the detector does not see but whose critique reads "pass";
 - false "every check passed": replies saying so while some requirement failed or was unchecked;
 - undrawable hero named: requests whose hero nano cannot draw, with the hero named in the reply.
+Also printed: attempts per page (first tries and the reflection's retries over pages kept), what
+the loop spent to get there.
 
-    python bench/story_loop.py [--limit N]
+    python bench/story_loop.py [--limit N] [--seed S]
 """
 
 from __future__ import annotations
@@ -60,21 +62,25 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=0, help="only the first N requests")
+    parser.add_argument("--seed", type=int, default=0, help="the sessions' seed")
     args = parser.parse_args()
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = rows[: args.limit] if args.limit else rows
     tally: dict[str, list[bool]] = {k: [] for k in ("hero drawn", "no false pass", "no false 'every check passed'",
                                                      "undrawable hero named")}
-    started = time.perf_counter()
+    started, attempts, pages = time.perf_counter(), 0, 0
     with tempfile.TemporaryDirectory() as folder:
         for index, row in enumerate(rows):
-            with Session.create(Path(folder) / f"s{index}", model="nano") as session:
-                judge_turn(session, session.chat(row["request"]), tally)
+            with Session.create(Path(folder) / f"s{index}", model="nano", seed=args.seed) as session:
+                turn = session.chat(row["request"])
+                judge_turn(session, turn, tally)
+                attempts, pages = attempts + len(turn.attempts), pages + len(turn.assets)
     print(f"{len(rows)} story requests through the default loop (nano, offline critic), "
           f"{time.perf_counter() - started:.0f} s")
     for name, values in tally.items():
         share = f"{sum(values) / len(values):.3f}" if values else "-"
         print(f"{name:32s} {share} ({sum(values)}/{len(values)})")
+    print(f"{'attempts per page':32s} {attempts / max(pages, 1):.3f} ({attempts}/{pages})")
 
 
 if __name__ == "__main__":

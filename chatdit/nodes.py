@@ -118,13 +118,22 @@ def approve(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
         raise TurnCancelled("the plan was not approved; nothing was generated")
     update: dict[str, Any] = {}
     if decision.get("plan"):
-        update["plan"] = Plan.model_validate(decision["plan"]).model_dump(mode="json")
+        update["plan"] = approved_plan(Plan.model_validate(state["plan"]), Plan.model_validate(decision["plan"]))
     if decision.get("page_texts"):
         texts = {int(number): text for number, text in decision["page_texts"].items()}
         instruction = with_page_texts(Instruction.model_validate(state["instruction"]), texts)
         update["instruction"] = instruction.model_dump(mode="json")
         update["person_texts"] = {str(number): text for number, text in texts.items()}
     return update
+
+
+def approved_plan(proposed: Plan, approved: Plan) -> dict[str, Any]:
+    """The approved plan's dump, each panel a person rewrote drawn from their words."""
+    from chatdit.tools.registry import without_stale_scenes
+
+    before = {step.id: step.call for step in proposed.steps}
+    steps = [step.model_copy(update={"call": without_stale_scenes(step.call, before.get(step.id))}) for step in approved.steps]
+    return approved.model_copy(update={"steps": steps}).model_dump(mode="json")
 
 
 def with_page_texts(instruction: Instruction, texts: dict[int, str | None]) -> Instruction:

@@ -71,6 +71,15 @@ class Subject(Strict):
     count_stated: bool = Field(default=True, description="False for a bare plural ('travelers'): at least two, not exactly")
 
 
+class Scene(Strict):
+    """What one picture must show, as the parser understood it: its subjects (count, color,
+    relations) and its setting. Planned panels carry it to the model, which draws from these
+    fields instead of reading the prompt's words again."""
+
+    subjects: list[Subject] = Field(default_factory=list)
+    background: str | None = None
+
+
 class CharacterSpec(Strict):
     """A named character defined in the request ("[Bob] a man in a black suit")."""
 
@@ -184,6 +193,12 @@ class Instruction(Strict):
             return self
         return self.model_copy(update={"subjects": spec.subjects, "background": spec.background or self.background,
                                        "pages": [], "output_count": 1, "prompt": spec.prompt})
+
+    def page_scene(self, page: int | None) -> Scene | None:
+        """The subjects and setting of one output (see `scene`) as the tools carry them; None when
+        nothing was understood (as from an LLM backend that leaves them out): the model reads the words."""
+        scene = self.scene(page)
+        return Scene(subjects=scene.subjects, background=scene.background) if scene.subjects or scene.background else None
 
 
 class ToolCall(Strict):

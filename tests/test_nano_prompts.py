@@ -3,7 +3,7 @@
 import pytest
 
 from chatdit.dit.nano.prompts import DEFAULT_COLORS, complete_colors
-from chatdit.storybook import OBJECTS
+from chatdit.storybook import OBJECTS, read_scene
 
 
 @pytest.mark.parametrize("prompt, completed", [
@@ -39,3 +39,48 @@ def test_the_hub_completes_prompts_for_nano_only():
                                nano.info.grounding)
     assert "a orange fox" in [r.phrase for r in plan_prompt(completed, 0)]
     assert torch.equal(drawn["prompt_embeds"], expected["prompt_embeds"])
+
+
+def test_a_planned_scene_is_drawn_from_its_fields_not_from_the_words():
+    from chatdit.dit.nano.grounding import plan_prompt, read_panels
+    from chatdit.schema import Scene, Subject
+
+    star = Scene(subjects=[Subject(name="star", color="blue")], background="at night")
+    assert read_panels("a red circle", [star])[0] == read_scene("a blue star at night")
+    assert "a blue star" in [r.phrase for r in plan_prompt("a red circle", 0, [star])]
+    assert read_panels("[PANEL-1] a red circle [PANEL-2] two green trees", [star, None])[1] == read_scene("two green trees")
+    assert read_panels("a red circle")[0] == read_scene("a red circle")  # a bare prompt: its words
+
+
+def test_the_fields_say_what_the_words_say_and_what_the_world_reader_cannot_read():
+    from chatdit import parse
+    from chatdit.dit.nano.prompts import world_scene
+
+    for prompt in ("two red stars left of a blue house at night", "a fish behind a red boat at sea", "two foxes in the snow"):
+        instruction = parse(prompt)
+        assert world_scene(instruction.page_scene(None)) == read_scene(complete_colors(prompt)), prompt
+    tiny = parse("a gray cat sees five fish beside a tiny gold star")  # the reader stops at 'gold', counts to four
+    scene = world_scene(tiny.page_scene(None))
+    assert [(o.kind, o.count, o.size) for o in scene.objects] == [("fish", 4, "medium"), ("star", 1, "small")]
+    beside = world_scene(parse("a bird on the right of a microwave").page_scene(None))  # no microwave in the world
+    assert beside == read_scene(complete_colors("a bird on the right of a microwave"))
+    assert [(o.kind, o.position) for o in beside.objects] == [("bird", "right")]
+
+
+def test_a_page_carries_its_scene_to_its_panel_and_a_rewritten_panel_drops_it():
+    from chatdit.tools.registry import args_of, panels_of, with_panel_prompts
+
+    from chatdit import parse, plan
+    from chatdit.nodes import approved_plan
+    from chatdit.schema import Plan
+
+    made = plan(parse("a two-page picture book: page 1 a red fox at night, page 2 two yellow stars over a house"))
+    first, second = panels_of(made.steps[0].call)
+    assert [(s.name, s.color) for s in first.scene.subjects] == [("fox", "red")] and first.scene.background
+    assert [(s.name, s.count) for s in second.scene.subjects][:1] == [("star", 2)]
+    step = made.steps[0].model_copy(update={"call": with_panel_prompts(made.steps[0].call, ["", "a blue bird"])})
+    approved = Plan.model_validate(approved_plan(made, made.model_copy(update={"steps": [step]})))
+    kept, dropped = args_of(approved.steps[0].call).panels
+    assert kept.scene == first.scene and dropped.prompt == "a blue bird" and dropped.scene is None
+    single = plan(parse("a red fox under a green tree")).steps[0].call
+    assert [s.name for s in args_of(single).scene.subjects] == ["fox", "tree"]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chatdit.dit.canvas import Grid, fit_grid
 from chatdit.dit.hub import snap_size
 from chatdit.errors import ToolArgumentError
+from chatdit.schema import Scene
 
 MAX_SEED = 2**32 - 1
 
@@ -29,9 +30,13 @@ class SizeArgs(BaseModel):
                 snap_size(self.height or ctx.hub.info.height, "height"))
 
 
+SCENE_HELP = "what it shows, as understood (subjects, setting); None: the model reads the prompt"
+
+
 class GenerateArgs(SizeArgs):
     prompt: str = Field(min_length=1)
     page: int | None = Field(default=None, ge=1)
+    scene: Scene | None = Field(default=None, description=SCENE_HELP)
 
 
 class Panel(BaseModel):
@@ -39,6 +44,7 @@ class Panel(BaseModel):
 
     prompt: str = Field(min_length=1)
     page: int | None = Field(default=None, ge=1)
+    scene: Scene | None = Field(default=None, description=SCENE_HELP)
 
 
 class GroupArgs(SizeArgs):
@@ -74,7 +80,7 @@ def generate(args: GenerateArgs, ctx: ToolContext) -> list[ToolOutput]:
     check_canvas(ctx, 1, width, height)
     pipe = ctx.hub.text2image()
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
-                                 progress=ctx.progress, cancel=ctx.cancel, prompt=args.prompt)
+                                 progress=ctx.progress, cancel=ctx.cancel, prompt=args.prompt, scenes=[args.scene])
     image = ctx.hub.draw(pipe, kwargs)
     return [ToolOutput(image=image, page=args.page, prompt=args.prompt, seed=args.seed,
                        steps=kwargs["num_inference_steps"])]

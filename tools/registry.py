@@ -127,6 +127,21 @@ def with_panel_prompts(call: ToolCall, prompts: list[str]) -> ToolCall:
     return ToolCall.of(call.tool, args.model_copy(update={"panels": panels + args.panels[len(panels):]}))
 
 
+def without_stale_scenes(call: ToolCall, proposed: ToolCall | None) -> ToolCall:
+    """An approved call with the understood scene left out wherever a person rewrote the words it
+    was understood from, so the model reads their words instead of drawing the old scene."""
+    args = args_of(call)
+    before = args_of(proposed) if proposed is not None and proposed.tool == call.tool else None
+    if hasattr(args, "panels"):
+        old = [panel.prompt for panel in getattr(before, "panels", [])]
+        panels = [panel if index < len(old) and panel.prompt == old[index] else panel.model_copy(update={"scene": None})
+                  for index, panel in enumerate(args.panels)]
+        return ToolCall.of(call.tool, args.model_copy(update={"panels": panels}))
+    if getattr(args, "scene", None) is not None and args.prompt != getattr(before, "prompt", None):
+        return ToolCall.of(call.tool, args.model_copy(update={"scene": None}))
+    return call
+
+
 def run_tool(tool: str, args: dict[str, Any] | BaseModel, ctx: ToolContext) -> list[ToolOutput]:
     """Run a tool on plain arguments (validated here) or on its own, already validated, model."""
     return TOOLS[tool].run(validate_args(tool, args) if isinstance(args, dict) else args, ctx)

@@ -33,6 +33,7 @@ from chatdit.dit.sources import (
     resolve_source,
 )
 from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
+from chatdit.schema import Scene
 
 SIZE_MULTIPLE = 16
 """Flux packs 2x2 latent patches over an 8x (or, on nano, 4x) VAE: sides must divide by 16."""
@@ -307,10 +308,12 @@ class ModelHub:
 
     def call_kwargs(self, pipe, *, width: int, height: int, seed: int, steps: int | None = None,
                     progress: Callable[[int, int], None] | None = None,
-                    cancel: threading.Event | None = None, **extra: Any) -> dict[str, Any]:
+                    cancel: threading.Event | None = None, scenes: list[Scene | None] | None = None,
+                    **extra: Any) -> dict[str, Any]:
         """Keyword arguments for `pipe(...)`: the model's defaults, size, seed, and a step callback
         that reports progress and stops within one denoising step when cancel is set. Pass the
-        prompt here (prompt=...) so its text length can fit the model's sequence buckets."""
+        prompt here (prompt=...) so its text length can fit the model's sequence buckets, and each
+        panel's understood scene (`scenes`), which a grounded model draws from instead of the words."""
         import torch
 
         total = steps or self.settings.steps or self.info.steps
@@ -341,7 +344,7 @@ class ModelHub:
         if self.info.sequence_buckets and extra.get("prompt") is not None and tokenizer is not None:
             kwargs["max_sequence_length"] = fitted_sequence_length(tokenizer, extra["prompt"], self.info.sequence_buckets)
         if self.info.grounding and extra.get("prompt"):
-            self._ground(pipe, kwargs, width, height, seed)
+            self._ground(pipe, kwargs, width, height, seed, scenes)
         accepted = inspect.signature(type(pipe).__call__).parameters
         return {key: value for key, value in kwargs.items() if key in accepted}
 
@@ -367,17 +370,19 @@ class ModelHub:
             self.notify(f"outside the nano model's storybook world, so not drawn: {', '.join(new)} (nano knows "
                         f'{", ".join(OBJECTS)}, colors and backgrounds; model = "flux-dev" draws anything)')
 
-    def _ground(self, pipe, kwargs: dict[str, Any], width: int, height: int, seed: int) -> None:
+    def _ground(self, pipe, kwargs: dict[str, Any], width: int, height: int, seed: int,
+                scenes: list[Scene | None] | None) -> None:
         """Draw the prompt grounded (a model trained so: chatdit.json "grounding"): text-to-image
-        from a layout planned from its words; an inpaint with the kept objects where the detector
-        finds them and what the words add inside the mask. An img2img edit keeps the plain prompt."""
+        from a layout planned from each panel's scene (its words where it has none); an inpaint with
+        the kept objects where the detector finds them and what the scene adds inside the mask. An
+        img2img edit keeps the plain prompt."""
         from chatdit.dit.nano.grounding import grounded_kwargs, plan_fill, plan_prompt
 
         name, prompt = type(pipe).__name__, kwargs["prompt"]
         if name == "FluxPipeline":
-            layout = plan_prompt(prompt, seed)
+            layout = plan_prompt(prompt, seed, scenes)
         elif name == "FluxInpaintPipeline" and kwargs.get("strength", 1.0) >= 1.0:
-            layout = plan_fill(prompt, kwargs["image"], kwargs["mask_image"], seed)
+            layout = plan_fill(prompt, kwargs["image"], kwargs["mask_image"], seed, scenes)
         else:
             return
         grounded = grounded_kwargs(pipe, [layout], [prompt], width, height, self.info.sequence_buckets,

@@ -140,11 +140,11 @@ def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
     hero = cast.hero
     named = {n for n in (hero.character if hero else None, *(s.character for s in tagged)) if n}
     acting = without_actor(without_settings(scene), hero, bool(tagged))
-    own = [s.model_copy(update={"position": None, "depth": None}) for s in parse_subjects(acting)
-           if not is_part(s.name) and s.name not in {n.lower() for n in named}]  # 'wearing a scarf': worn, not another subject
-    if hero is not None:
-        restated = [s for s in own if s.name == hero.name]
-        own = [s for s in own if s.name != hero.name]
+    parsed = parse_subjects(acting)
+    own = [s for s in parsed if not is_part(s.name) and s.name not in {n.lower() for n in named}]  # 'wearing a scarf': worn
+    if hero is not None:  # 'three yellow fish' beside a fish hero are others, not the hero restated
+        restated = [s for s in own if s.name == hero.name and s.count == hero.count]
+        own = [s for s in own if s not in restated]
         if restated and restated[0].color and restated[0].color != hero.color:
             hero = hero.model_copy(update={"color": restated[0].color})
     no_character = "[nc]" in raw.lower()
@@ -159,7 +159,22 @@ def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
         who = " and ".join([cast.hero_words(), *(describe(c) for c in group)])
         joined = ", " if NOUN_START.match(rest.lower()) else " "  # 'a purple dragon, three little mice help her'
         prompt = f"{who}{joined}{rest}".strip() if rest else who
+    subjects = relinked(parsed, subjects, len(tagged) if about_hero else None, hero.name if hero else None)
     return page.model_copy(update={"subjects": subjects, "background": background, "prompt": prompt})
+
+
+def relinked(parsed: list[Subject], subjects: list[Subject], hero_at: int | None, hero: str | None) -> list[Subject]:
+    """The page's subjects with the relations its words said ('a boat in front of the house'), each
+    pointing at its target's place among them (the hero's where the words restate it); a relation
+    whose target is not drawn is left out."""
+    at = {i: next((k for k, s in enumerate(subjects) if s is p), hero_at if p.name == hero else None) for i, p in enumerate(parsed)}
+    linked = list(subjects)
+    for i, p in enumerate(parsed):
+        if (k := at[i]) is not None:
+            moved = [r.model_copy(update={"target": at[r.target]}) if r and at.get(r.target) not in (None, k) else None
+                     for r in (p.position, p.depth)]
+            linked[k] = linked[k].model_copy(update={"position": moved[0], "depth": moved[1]})
+    return linked
 
 
 def story_pages(subjects: list[Subject], topic: str, count: int, background: str | None, kind: str) -> list[PageSpec]:

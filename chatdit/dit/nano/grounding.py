@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import random
 
+from chatdit.dit.nano.prompts import world_scene
 from chatdit.dit.regional import Box, Region, front_to_back
 from chatdit.lexicon import NUMBER_NAMES
+from chatdit.schema import Scene
 from chatdit.storybook import PANEL_SIZE, PLURALS, Instance, ObjectSpec, SceneSpec, object_box, place_scene, read_scene
 from chatdit.storybook.detector import detect_scene
 
@@ -90,20 +92,25 @@ def grounded_length(tokenizer, regions: list[Region], prompt: str, buckets) -> i
 # ---------------------------------------------------------------- reading a prompt into scenes
 
 
-def read_panels(prompt: str) -> list[SceneSpec | None]:
-    """One scene per panel of a prompt (a joint caption's panels, else the prompt itself)."""
+def read_panels(prompt: str, understood: list[Scene | None] | None = None) -> list[SceneSpec | None]:
+    """One world scene per panel of a prompt (a joint caption's panels, else the prompt itself):
+    from the panel's understood scene where the plan gave one, else read from its words (a bare
+    prompt given to the pipeline directly, a reference picture's caption)."""
     from chatdit.dit.captions import split_joint_caption
 
-    return [read_scene(text) for text in split_joint_caption(prompt)]
+    texts = split_joint_caption(prompt)
+    given = understood if understood is not None and len(understood) == len(texts) else [None] * len(texts)
+    return [read_scene(text) if scene is None else world_scene(scene) for text, scene in zip(texts, given)]
 
 
 # ---------------------------------------------------------------- drawing a prompt grounded
 
 
-def plan_prompt(prompt: str, seed: int) -> list[Region] | None:
-    """The regions of a (joint) prompt's objects and backgrounds, laid out by the world's layout
-    code; None when it names nothing of the world or its objects do not fit their panel."""
-    scenes = read_panels(prompt)
+def plan_prompt(prompt: str, seed: int, understood: list[Scene | None] | None = None) -> list[Region] | None:
+    """The regions of a (joint) prompt's objects and backgrounds (read as `read_panels` does), laid
+    out by the world's layout code; None when it names nothing of the world or its objects do not
+    fit their panel."""
+    scenes = read_panels(prompt, understood)
     if not any(scenes):
         return None
     try:
@@ -162,22 +169,20 @@ def _most_masked_spot(hole, w: int, h: int, rng: random.Random) -> tuple[int, in
     return int(xs[pick]), int(ys[pick])
 
 
-def plan_fill(prompt: str, image, mask_image, seed: int) -> list[Region] | None:
+def plan_fill(prompt: str, image, mask_image, seed: int, understood: list[Scene | None] | None = None) -> list[Region] | None:
     """Regions of an inpainting canvas, panel by panel: a known panel (mask black) as the detector
-    sees it; a redrawn one (mask white) planned from its words; a partly masked one with the
-    objects outside the mask kept where they are and what its words ask for besides placed in
-    the mask. None when the prompt names nothing of the world."""
+    sees it; a redrawn one (mask white) planned from its scene (`read_panels`); a partly masked one
+    with the objects outside the mask kept where they are and what its scene asks for besides placed
+    in the mask. None when the prompt names nothing of the world."""
     import numpy as np
 
     from chatdit.dit.canvas import split_panels
-    from chatdit.dit.captions import split_joint_caption
 
-    texts = split_joint_caption(prompt)
-    scenes = [read_scene(text) for text in texts]
+    scenes = read_panels(prompt, understood)
     if not any(scenes):
         return None
-    n, rng = len(texts), random.Random(seed)
-    planned = plan_prompt(prompt, seed) or []
+    n, rng = len(scenes), random.Random(seed)
+    planned = plan_prompt(prompt, seed, understood) or []
     regions = []
     for panel, (spec, picture, hole) in enumerate(zip(scenes, split_panels(image, n), split_panels(mask_image, n))):
         hole = np.asarray(hole.convert("L").resize((PANEL_SIZE, PANEL_SIZE))) >= 128
