@@ -204,7 +204,7 @@ def _localise_subject(index: int, reqs: list[Requirement], instruction: Instruct
                 misplaced = list(found)
     regions = [Region(requirement=name, subject=index, box=_grow(o.bbox), action="remove") for o in misplaced]
     kept = [o for o in found if o not in misplaced]
-    extra = sorted(kept, key=lambda o: -o.center[0])[: max(0, len(kept) - subject.count)]
+    extra = sorted(kept, key=lambda o: (o.score, -o.center[0]))[: max(0, len(kept) - subject.count)]  # worst-drawn first
     regions += [Region(requirement=name, subject=index, box=_grow(o.bbox), action="remove") for o in extra]
     missing = subject.count - (len(kept) - len(extra))
     if color and missing > 0 and not misplaced:

@@ -136,6 +136,8 @@ def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
     tagged = cast.tagged(raw)
     untagged = TAG.sub(" ", raw)
     background, scene = find_background(untagged)
+    if background not in WORLD_BACKGROUNDS:  # 'at sunrise on the beach': the beach is the one to draw
+        background = find_background(scene)[0]
     background = background if background in WORLD_BACKGROUNDS else None
     hero = cast.hero
     named = {n for n in (hero.character if hero else None, *(s.character for s in tagged)) if n}
