@@ -47,6 +47,7 @@ def plan_append(instruction: Instruction, ctx: PlanContext) -> Plan:
     character cards' pictures (the book's last page when it has no cards), with each page's
     'the fox' given the card's words ('the red fox')."""
     pages = with_card_words(pages_of(instruction), ctx.cards)
+    instruction = instruction.model_copy(update={"pages": pages})  # the panels' scenes carry the cards' colors too
     last = ctx.book[max(ctx.book)] if ctx.book else None
     fallback = AssetRef(asset_id=last.asset_id) if last else None
     pictured = {n: c for n, c in ctx.cards.items() if c.asset_id}
@@ -68,9 +69,14 @@ def plan_append(instruction: Instruction, ctx: PlanContext) -> Plan:
 
 
 def with_card_words(pages: list[PageSpec], cards: dict[str, CharacterCard]) -> list[PageSpec]:
-    """A new page's 'the fox' is the book's red fox: the character card's words carried in."""
-    described = [s for card in cards.values() for s in parse_subjects(card.description)[:1] if s.name == card.name]
-    return carry_descriptions(pages, described)
+    """A new page's 'the fox' is the book's red fox: the character card's words carried into its
+    prompt and its color into the page's subject, which nano draws from and the critic checks."""
+    described = {s.name: s for card in cards.values() for s in parse_subjects(card.description)[:1] if s.name == card.name}
+    carried = carry_descriptions(pages, list(described.values()))
+    for page in carried:
+        page.subjects = [s.model_copy(update={"color": described[s.name].color}) if s.name in described and not s.color
+                         else s for s in page.subjects]
+    return carried
 
 
 def new_order(op: BookOp, pages: list[int]) -> list[int]:
