@@ -169,7 +169,8 @@ def reflection_step(output: FailingOutput, instruction: Instruction, strategy: S
     where = f"page {output.page}" if output.page else "the picture"
     why = best.judgement.critique.feedback if best else "it was not made"
     tool = output.step.call.tool
-    panels = [Panel(prompt=output.prompt, page=output.page)]
+    understood = instruction.page_scene(None)  # the page as the parser read it: nano draws from it where the words stay
+    panels = [Panel(prompt=output.prompt, page=output.page, scene=understood)]
     if strategy == "repair":
         call = ToolCall.of("repair", RepairArgs(image=best.asset.id, prompt=output.prompt, seed=seed, **page,
                                                 fixes=fixes(best.judgement, instruction)))
@@ -196,7 +197,7 @@ def reflection_step(output: FailingOutput, instruction: Instruction, strategy: S
         purpose = f"round {round_ + 1}: {where} with the prompt revised by the feedback ({why})"
     else:
         if tool == "group":  # one panel of a joint canvas: drawn alone
-            call = ToolCall.of("generate", GenerateArgs(prompt=output.prompt, seed=seed, **page, **sizes(args)))
+            call = ToolCall.of("generate", GenerateArgs(prompt=output.prompt, seed=seed, scene=understood, **page, **sizes(args)))
         elif isinstance(args, ReferenceArgs):
             call = ToolCall.of("reference", args.model_copy(update={"panels": panels, "seed": seed}))
         else:

@@ -91,7 +91,9 @@ def test_unlocalised_failures_revise_the_prompt_while_it_helps_then_redraw_next_
     [beside] = plan_reflection([out], FOX, 2, describe=lambda a: f"what {a.id} shows: one red fox by day", allowed=("in_context",))[0].steps
     assert beside.call.tool == "reference" and beside.call.args["references"] == [{"asset_id": "a0"}]
     assert beside.call.args["reference_prompts"] == ["what a0 shows: one red fox by day"]
-    assert beside.call.args["panels"] == [{"prompt": FOX.prompt, "page": None}]
+    panel = beside.call.args["panels"][0]
+    assert (panel["prompt"], panel["page"]) == (FOX.prompt, None)
+    assert [s["name"] for s in panel["scene"]["subjects"]] == ["fox"]  # drawn from the parser's fields, not re-read
 
 
 def test_the_revised_prompt_states_the_failing_requirements_first_and_only_once():
