@@ -15,6 +15,7 @@ from chatdit.llm.grammar import is_number, segments_of
 from chatdit.llm.phrase import Phrase, phrase_from
 from chatdit.llm.vocab import COLOR_CANONICAL, COLORS, NUMBER_NAMES, RELATION_PHRASES, singular
 from chatdit.llm.words import (
+    PLANT_PARTS,
     PLURALIA,
     VERB_TAGS,
     Word,
@@ -194,7 +195,8 @@ class PhraseReader:
                 return
             if keep == "second":  # 'a slice of toast', 'the white feathers of the swan': the second
                 part = self.phrases.pop()
-                phrase.color = phrase.color or (part.color if is_part(part.name) else None)
+                owned = is_part(part.name) or singular(part.name.split()[-1]) in PLANT_PARTS
+                phrase.color = phrase.color or (part.color if owned else None)  # 'the pink petals of the rose'
         phrase.attributes = self.pending_adjectives + phrase.attributes
         self.pending_adjectives = []
         if self.pending_relation and self.phrases:

@@ -65,7 +65,7 @@ BODY_PARTS = {
     "beak", "whisker", "spot", "stripe", "horn", "hoof", "claw", "fin", "face", "smile", "cheek", "leg", "arm",
     "hand", "foot", "head", "body", "skin", "shell", "antler", "tooth", "teeth", "snout", "muzzle", "chest",
     "back", "neck", "mouth", "tongue", "eyebrow", "freckle", "pattern", "marking", "patch", "tip",
-    "finger", "fingertip", "nail", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
+    "finger", "fingertip", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
 }
 """Parts of a body: never a thing of their own."""
 CLOTHES = {
@@ -343,6 +343,11 @@ PLURALIA = {"scissors", "pants", "jeans", "shorts", "glasses", "sunglasses", "tr
 """Plural in form, one thing in fact: 'a pair of scissors' is one object."""
 
 
+PLANT_PARTS = {"leaf", "leaves", "needle", "needles", "blossom", "blossoms", "petal", "petals"}
+"""'The green leaves of the cactus', 'the pink petals of the rose': the plant is drawn, in their color
+(a tree's leaves on their own are things; a rose's thorns do not color it)."""
+
+
 def is_owned_part(name: str, words: list[str]) -> bool:
     """'the stem', 'its wheels', 'the sore throat': a part of some subject, not a new one ('a stem'
     on its own is a thing to draw)."""
@@ -373,7 +378,7 @@ def of_phrase_keeps(first: str) -> str:
     """Which side of 'X of Y' is the subject: 'second' (a slice of toast), 'first' (a glass of
     milk), or 'both' (a picture of a cat and ... is handled before this)."""
     word = first.split()[-1]
-    if word in PARTITIVES or word in ASPECTS or is_part(first) and word not in CLOTHES or word in OBJECT_PARTS \
+    if word in PARTITIVES or word in ASPECTS or is_part(first) and word not in CLOTHES or word in OBJECT_PARTS or word in PLANT_PARTS \
             or is_mass(first):  # 'the polished steel of the train tracks'
         return "second"
     return "first" if word in CONTAINERS else "both"
