@@ -188,8 +188,10 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
     if tag == "JJ" and 0 < i < len(tokens) - 1 and (tags[i + 1] in ("VBD", "VBZ", "VBN") or never_a_noun(tokens[i + 1])) \
             and tags[i - 1] in ("JJ", "DT", "PRP$") and token not in COLORS:
         return "NN"  # 'the oval top held magazines': no adjective stands right before a verb
+    listed = "and" in tokens[max(0, i - 4): i - 1] and tokens[i - 2] not in ("a", "an") and tokens[i + 1: i + 2] != ["of"] \
+        if i > 1 else False  # 'the cat and metallic collar nap on': two things, one verb ('a square slice of' is one)
     if tag in ("NN", "NNS") and 0 < i < len(tokens) - 1 and (tags[i - 1] == "NN" or "_" in tokens[i - 1]) and (
-            token in VERBISH and tags[i + 1] in ("IN", "DT", "TO", "RP", "PRP$")
+            (token in VERBISH or listed and tag == "NN") and tags[i + 1] in ("IN", "DT", "TO", "RP", "PRP$")
             or "VERB" in parts_of_speech(token) and tags[i + 1] in ("DT", "PRP$")):
         return "VBZ" if tag == "NNS" else "VBP"  # 'the holder rest on the mat', 'a fox watches the sun'
     if tag == "NN" and token.endswith("ing") and (i == 0 or tags[i - 1] not in ("DT", "JJ", "CD", "PRP$", "POS")):
