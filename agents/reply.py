@@ -18,6 +18,7 @@ MAX_NAMED = 4
 """Pages or requirements named in one line before '... and N more'."""
 
 AN_VOWEL = re.compile(r"\ba (?=[aeiou])")
+EMPTY_SCENE = re.compile(r"^(?:nothing|an empty scene)\s+(.+)$")
 
 
 class ReplyFacts(BaseModel):
@@ -99,9 +100,17 @@ def undrawable_line(facts: ReplyFacts) -> str:
     line = (f"Not drawn: {', '.join(facts.undrawable)} (outside what the {facts.model or 'model'} model can draw; "
             'model = "flux-dev" draws anything).')
     if facts.shows:
-        shown = [f"page {p} shows {AN_VOWEL.sub('an ', what)}" for p, what in sorted(facts.shows.items())[:MAX_NAMED]]
-        line += " Drawn instead: " + "; ".join(shown) + "."  # the world's captions say 'a orange circle'
+        shown = [f"page {p} shows {plain(what)}" for p, what in sorted(facts.shows.items())[:MAX_NAMED]]
+        line += " Drawn instead: " + "; ".join(shown) + "."
     return line
+
+
+def plain(caption: str) -> str:
+    """A world caption as a reply says it: 'a orange circle' -> 'an orange circle', 'nothing day' ->
+    'no object, only the background (day)'."""
+    caption = AN_VOWEL.sub("an ", caption)
+    empty = EMPTY_SCENE.match(caption)
+    return f"no object, only the background ({empty.group(1)})" if empty else caption
 
 
 def reply_text(instruction: Instruction, chosen: list[Asset], critiques: list[Critique], rounds: int,

@@ -249,3 +249,11 @@ def test_too_few_beside_an_unsure_lookalike_fails_and_asks_to_redraw_it():
     [region] = localise([count], asked, seen(0.84))
     assert region.action == "replace" and region.box[0] > 0.5  # redraw it where it is, add none beside it
     assert [r.action for r in localise([count], asked, seen(1.0))] == ["add"]  # a clear circle is a circle
+
+
+def test_the_reply_says_what_an_undrawable_page_shows_in_plain_words():
+    from chatdit.agents.reply import ReplyFacts, undrawable_line
+
+    line = undrawable_line(ReplyFacts(undrawable=["girl"], shows={1: "nothing day", 2: "a orange circle at night"}, model="nano"))
+    assert "page 1 shows no object, only the background (day)" in line
+    assert "page 2 shows an orange circle at night" in line
