@@ -126,15 +126,14 @@ def _append(rest: str, count: int | None, characters: list[str], known: int = 0)
     return _appended(pages, numbers)
 
 
-SCENE_BREAKS = (r"[;\n]+", r"(?<=[.!?])\s+", r",?\s+(?:and\s+)?then\s+", r",\s*(?:and\s+)?")
+SCENE_BREAKS = (r"[;\n]+", rules.SENTENCE_BREAK, r",?\s+(?:and\s+)?then\s+", r",\s*(?:and\s+)?")
 """How people part new pages: by line or ';', by sentence, by 'then', by comma: the first that gives as
 many scenes as pages asked is used."""
 
 
 def _scenes(body: str, count: int | None) -> list[str]:
     """'the fox finds a blue bird, then they fly a kite' for two pages: one scene each."""
-    splits = [[s.strip(" ,.") for s in re.split(pattern, body) if s.strip(" ,.")] for pattern in SCENE_BREAKS]
-    return next((scenes for scenes in splits if count is not None and len(scenes) == count), splits[0])
+    return (rules.split_into(body, count, SCENE_BREAKS) if count is not None else None) or rules.parts_of(body, SCENE_BREAKS[0])
 
 
 def _listed_scenes(body: str) -> tuple[list[int], list[str]]:

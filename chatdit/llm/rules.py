@@ -181,19 +181,30 @@ def find_size(text: str) -> tuple[int | None, int | None, str]:
     return width, height, rest
 
 
+SENTENCE_BREAK = r"(?<=[.!?])\s+"
+
+
+def parts_of(text: str, pattern: str) -> list[str]:
+    """The non-empty pieces of `text` split at `pattern`, without their edge punctuation."""
+    return [part.strip(" ,.") for part in re.split(pattern, text) if part.strip(" ,.!?")]
+
+
+def split_into(text: str, count: int, patterns: tuple[str, ...]) -> list[str] | None:
+    """`text` in exactly `count` pieces, split at the first of `patterns` that gives that many."""
+    return next((parts for parts in (parts_of(text, pattern) for pattern in patterns) if len(parts) == count), None)
+
+
 def colon_list(topic: str, count: int, after_colon: bool = False) -> tuple[str, list[PageSpec]] | None:
     """'a fish story with three pages: swimming, sleeping at night, jumping at sunset': exactly
     `count` pages listed after a colon, one per comma (or one per sentence: `after_colon` when the
     colon came before the topic, 'a story in 3 panels: a girl plants a seed. ...')."""
     head, colon, rest = topic.partition(":")
-    items = [item.strip(" .") for item in re.split(r",|;|\band then\b", rest) if item.strip(" .")] if colon else []
-    if len(items) != count:  # 'a story in 3 panels: a girl plants a seed. the seed grows. ...': one per sentence
-        head, rest = (head, rest) if colon else ("", topic if after_colon else "")
-        items = [item.strip(" .") for item in re.split(r"(?<=[.!?])\s+", rest) if item.strip(" .!?")]
-    if count < 2 or len(items) != count:
+    patterns = (r",|;|\band then\b", SENTENCE_BREAK) if colon else (SENTENCE_BREAK,) if after_colon else ()
+    items = split_into(rest if colon else topic, count, patterns) if count >= 2 else None
+    if not items:
         return None
     items[-1] = re.sub(r"^and\s+", "", items[-1])
-    return head.strip(), [PageSpec(number=i, prompt=item) for i, item in enumerate(items, start=1)]
+    return (head if colon else "").strip(), [PageSpec(number=i, prompt=item) for i, item in enumerate(items, start=1)]
 
 
 def find_listed(text: str) -> Listed:

@@ -195,7 +195,7 @@ class PhraseReader:
                 return
             if keep == "second":  # 'a slice of toast', 'the white feathers of the swan': the second
                 part = self.phrases.pop()
-                owned = is_part(part.name) or singular(part.name.split()[-1]) in PLANT_PARTS
+                owned = is_part(part.name) or part.name.split()[-1] in PLANT_PARTS  # names are singular
                 phrase.color = phrase.color or (part.color if owned else None)  # 'the pink petals of the rose'
         phrase.attributes = self.pending_adjectives + phrase.attributes
         self.pending_adjectives = []
@@ -242,7 +242,7 @@ class PhraseReader:
             self.phrases[-1].color = COLOR_CANONICAL.get(words[0], words[0])  # 'a woman in orange': dressed in it
             return
         segments = segments_of(words) if not self.in_clause else []
-        has_verb = any(tag_of(w) in VERB_TAGS for w in words) or len(segments) > 1 or tag_of(words[0]) == "VBG" if words else False
+        has_verb = bool(words) and (any(tag_of(w) in VERB_TAGS for w in words) or len(segments) > 1 or tag_of(words[0]) == "VBG")
         if has_verb:
             self.in_predicate = False  # a new verb: the predicate before it has ended
         if self.appositive and words[:1] in (["a"], ["an"]) and not has_verb:
@@ -253,7 +253,7 @@ class PhraseReader:
             phrase = phrase_from(segment.words)
             # adjectives alone keep a predicate open: 'a powerful and graceful predator of the ocean'
             self.in_predicate = bool(phrase and (segment.after_copula or self.in_predicate))
-            living = bool(phrase and phrase.name and singular(phrase.name.split()[-1]) in animate_nouns())  # 'its owner'
+            living = bool(phrase and phrase.name and phrase.name.split()[-1] in animate_nouns())  # 'its owner'
             self.in_parts = self.in_parts and not living
             if index == 0 and self.in_parts:  # 'with its square legs and oval top held magazines'
                 self.in_parts, self.last_named = len(segments) == 1, bool(phrase and phrase.name)

@@ -345,7 +345,7 @@ PLURALIA = {"scissors", "pants", "jeans", "shorts", "glasses", "sunglasses", "tr
 """Plural in form, one thing in fact: 'a pair of scissors' is one object."""
 
 
-PLANT_PARTS = {"leaf", "leaves", "needle", "needles", "blossom", "blossoms", "petal", "petals"}
+PLANT_PARTS = {"leaf", "needle", "blossom", "petal"}
 """'The green leaves of the cactus', 'the pink petals of the rose': the plant is drawn, in their color
 (a tree's leaves on their own are things; a rose's thorns do not color it)."""
 
