@@ -72,8 +72,9 @@ def buildings(wordnet: WordNet) -> set[str]:
     not 'box' or 'car'): inside one, it is the setting."""
     roots = {wordnet.synset("building.n.01"), wordnet.synset("room.n.01")}
     kinds = {h for root in roots for h in root.closure(lambda s: s.hyponyms())} | roots
+    fixtures = {"toilet", "john"}  # first sense a room, but 'a black toilet' is the fixture
     return {lemma for synset in kinds for lemma in synset.lemma_names()
-            if lemma.isalpha() and lemma.islower() and wordnet.synsets(lemma, "n")[0] in kinds}
+            if lemma.isalpha() and lemma.islower() and wordnet.synsets(lemma, "n")[0] in kinds} - fixtures
 
 
 def animate(wordnet: WordNet) -> set[str]:

@@ -16,6 +16,7 @@ from chatdit.llm.words import (
     KNOWN_ADJECTIVES,
     MATERIALS,
     PARTICLES,
+    SEASONS,
     SHAPES,
     VERB_TAGS,
     VERBISH,
@@ -148,6 +149,9 @@ def compound_name(modifiers: list[str], head: str) -> tuple[list[str], str]:
                                                                     and not noun_here):
             break  # 'helping travelers': a participle describes, it is not part of the name ('a fishing net' is)
         pos = parts_of_speech(word)
+        describing = " " not in word and ((pos and pos <= {"ADJ", "ADV", "VERB"}) or not pos and word.endswith(ADJECTIVE_SUFFIXES))
+        if word in SEASONS or describing and not is_known_noun(word):
+            break  # 'the autumn trees', 'a handwoven tapestry', 'the spiky star'
         if not (is_known_noun(word) or ("NOUN" in pos and "ADJ" not in pos) or (noun_here and ("NOUN" in pos or not pos))):
             break  # 'a party hat', 'a lab coat': the tagger reads a noun here
         if is_plural(word) or not can_be_noun(word) or word in LARGE_NUMBERS:

@@ -25,6 +25,8 @@ VERBISH = {"is", "are", "was", "were", "be", "been", "being", "has", "have", "ha
            "somebody", "anyone", "anybody", "nobody", "everything", "something", "anything", "nothing", "filled", "covered", "placed",
            "parked", "decorated", "played", "hides", "flies", "fly", "swims", "runs", "jumps", "sleeps",
            "eats", "drinks", "reads", "plays", "walks", "sings", "dances", "holds", "wears"}
+SEASONS = {"autumn", "winter", "summer"}
+"""'The autumn trees': when a thing is, not part of its name."""
 INTENSIFIERS = {"very", "really", "quite", "so", "too", "extremely", "super", "rather", "slightly", "fairly"}
 ADJECTIVE_SUFFIXES = ("y", "ful", "ous", "ic", "al", "en", "ish", "less", "ive", "ble", "ed", "est", "er", "ant", "ent")
 KNOWN_ADJECTIVES = {
@@ -53,7 +55,9 @@ PLACE_NOUNS = {
     "grove", "orchard", "seaside", "coast", "wave", "waves", "storm", "wind", "fog", "mist", "darkness", "dusk",
     "dawn", "sunset", "sunrise", "evening", "morning", "afternoon", "midnight", "winter", "summer", "spring",
     "autumn", "fall", "weather", "outside", "inside", "underground", "distance", "background", "foreground",
-    "mid-air", "midair", "site", "company", "workplace",
+    "mid-air", "midair", "site", "company", "workplace", "pool", "highway", "freeway", "motorway", "canyon", "gorge",
+    "court", "deck", "springs", "mountain range", "peak", "summit", "hilltop", "tundra", "glacier", "environment", "habitat",
+    "expanse", "breeze", "crowd", "audience", "corner",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
     "landscape", "horizon", "gym", "garage", "hangar", "warehouse", "stadium", "arena", "mall", "supermarket",
     "gallery", "lounge", "workspace", "heaven", "heavens", "intersection", "center", "centre", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
@@ -66,6 +70,7 @@ BODY_PARTS = {
     "hand", "foot", "head", "body", "skin", "shell", "antler", "tooth", "teeth", "snout", "muzzle", "chest",
     "back", "neck", "mouth", "tongue", "eyebrow", "freckle", "pattern", "marking", "patch", "tip",
     "finger", "fingertip", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
+    "lap", "muscle", "heel",
 }
 """Parts of a body: never a thing of their own."""
 CLOTHES = {
@@ -103,7 +108,8 @@ blue wall'), a subject when listed as one ('a green grass and a yellow flower').
 MASS_NOUNS = {"honey", "syrup", "milk", "water", "juice", "sand", "dust", "smoke", "steam", "mud", "oil",
               "liquid", "light", "seaweed", "moss", "foam", "gravel", "caramel", "syrup", "jam", "butter", "soil", "dirt",
               "flour", "yeast", "sugar", "salt", "dough", "traffic", "soup", "tea", "coffee", "chocolate", "food", "rice", "pasta",
-              "cereal", "sauce", "cream", "yogurt", "wine", "beer", "lemonade", "broth", "ketchup", "mustard"}
+              "cereal", "sauce", "cream", "yogurt", "wine", "beer", "lemonade", "broth", "ketchup", "mustard",
+              "paint", "makeup", "cosmetics", "cosmetic", "popcorn", "glitter", "confetti"}
 """Substances without a shape of their own: drawn as part of a scene, not counted, unless a count is
 given ('three drops of honey' counts drops)."""
 
@@ -117,7 +123,8 @@ ABSTRACT_NOUNS = {
     "variety", "array", "range", "mix", "blend", "hint", "trick", "game", "help", "work", "rest", "end", "edge",
     "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist", "walk", "stroll", "call",
     "trip", "nap", "swim", "ride", "visit", "chat", "search", "pop", "burst", "dash", "start", "beginning", "song", "tune", "melody", "ambiance", "ambience", "interest", "sophistication",
-    "depth", "arrival",
+    "depth", "arrival", "stress", "tension", "architecture", "score", "beat", "rhythm", "soul", "shoot",
+    "movement", "lesson", "class", "drive", "race", "match", "youth", "record-breaking", "exam", "test", "homework", "math",
 }
 """Nouns no picture can show as a thing: never subjects."""
 
@@ -174,6 +181,12 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
     article, number or adjective ('one drum', 'two bears'), a joined compound, or a listed noun
     that ends the sentence ('above the marble sink')."""
     token, tag = tokens[i], tags[i]
+    if tag == "RB" and i and tags[i - 1] in ("DT", "PRP$", "JJ") and token not in PARTICLES and "NOUN" in parts_of_speech(token):
+        return "NN"  # 'the dragonfly', 'a butterfly': '-ly' after an article is a noun's ending
+    if participle_before_noun(tokens, tags, i):
+        return "JJ"  # 'the curved line', 'the jagged, icy shards'
+    if tag in ("NN", "NNS") and i and tokens[i - 1] in SUBJECT_PRONOUNS and "VERB" in parts_of_speech(token):
+        return "VBP"  # 'as they score': a pronoun's next word is its verb
     if tag in ("NN", "NNS", "VBN") and past_verb_after_noun(tokens, tags, i):  # 'the fox left the den'
         return "VBD"
     if bare_infinitive(tokens, tags, i):
@@ -183,6 +196,9 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
     if tag == "VBZ" and 0 < i < len(tokens) - 1 and tags[i - 1] == "NN" and tags[i + 1] in ("VBD", "VBZ", "VBP", "MD") \
             and "NOUN" in parts_of_speech(token):
         return "NNS"  # 'the train tracks stretched': two verbs in a row cannot be
+    if tag in ("VB", "VBP") and 0 < i < len(tokens) - 1 and tags[i - 1] == "NN" and tags[i + 1] in ("VB", "VBP", "VBD", "VBZ") \
+            and "NOUN" in parts_of_speech(token):
+        return "NN"  # 'the metallic vase stand hold the flowers'
     if noun_modified_head(tokens, tags, i):
         return "NN"
     if tag == "JJ" and 0 < i < len(tokens) - 1 and (tags[i + 1] in ("VBD", "VBZ", "VBN") or never_a_noun(tokens[i + 1])) \
@@ -219,7 +235,19 @@ def past_verb_after_noun(tokens: list[str], tags: list[str], i: int) -> bool:
     return bool(lemmas) and lemmas[0] != tokens[i] and not tokens[i].endswith("s")
 
 
+SUBJECT_PRONOUNS = {"they", "he", "she", "we", "i", "you"}
+
+
+def participle_before_noun(tokens: list[str], tags: list[str], i: int) -> bool:
+    """'the curved line', 'a frozen, icy lake': a past participle right after an article describes
+    the noun that follows ('the fox left the den' has a noun before its verb)."""
+    if not 0 < i < len(tokens) - 1 or tags[i] not in ("VBD", "VBN", "JJ") or tags[i - 1] not in ("DT", "PRP$"):
+        return False
+    return tags[i + 1] in ("NN", "NNS", "JJ") or tokens[i + 1] == ","
+
+
 PERCEIVING = {"watch", "watches", "watched", "watching", "see", "sees", "saw", "seeing", "hear", "hears", "heard",
+              "feel", "feels", "felt", "feeling",
              "let", "lets", "help", "helps", "helped"}
 
 
@@ -237,8 +265,9 @@ def bare_infinitive(tokens: list[str], tags: list[str], i: int) -> bool:
 
 def never_a_noun(token: str) -> bool:
     """'looked', 'seemed': a verb form with no noun reading, whatever the tagger guessed."""
-    return "_" not in token and token.endswith("ed") and "VERB" in parts_of_speech(token) \
-        and "NOUN" not in parts_of_speech(token) and not is_known_noun(token)
+    last = token.split("-")[-1]  # 're-energized'
+    return "_" not in token and last.endswith("ed") and "VERB" in parts_of_speech(last) \
+        and "NOUN" not in parts_of_speech(last) and not is_known_noun(token)
 
 
 def noun_modified_head(tokens: list[str], tags: list[str], i: int) -> bool:
@@ -341,11 +370,12 @@ OBJECT_PARTS = {"stem", "petal", "thorn", "tire", "tyre", "wheel", "handle", "li
                 "root", "vein"}
 """Parts of a thing named before them ('the thorny stem' of a rose, 'the rubber tires' of a bicycle)."""
 PLURALIA = {"scissors", "pants", "jeans", "shorts", "glasses", "sunglasses", "trousers", "binoculars", "tongs",
-            "pliers", "tweezers", "overalls", "pajamas", "clothes", "dice"}
+            "pliers", "tweezers", "overalls", "pajamas", "pyjamas", "clothes", "dice", "headphones", "earphones",
+            "earmuffs", "goggles", "tights", "leggings", "shears"}
 """Plural in form, one thing in fact: 'a pair of scissors' is one object."""
 
 
-PLANT_PARTS = {"leaf", "needle", "blossom", "petal"}
+PLANT_PARTS = {"leaf", "needle", "blossom", "petal", "bark"}
 """'The green leaves of the cactus', 'the pink petals of the rose': the plant is drawn, in their color
 (a tree's leaves on their own are things; a rose's thorns do not color it)."""
 
@@ -356,7 +386,7 @@ def is_owned_part(name: str, words: list[str]) -> bool:
     if " " in name:
         return False  # 'the picture frame' is a thing of its own
     head = singular(name)
-    definite = any(w in ("the", "its", "their", "his", "her") for w in words[:2])
+    definite = any(w in ("the", "its", "their", "his", "her") for w in words)  # 'wagging its tail'
     return definite and (head in OBJECT_PARTS or head in BODY_PARTS)
 
 
