@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from chatdit.llm.tagging import tag_of
 from chatdit.llm.vocab import COLOR_SHADES, COLORS, NUMBER_WORDS, is_plural, singular
 from chatdit.llm.words import (
     ADJECTIVE_SUFFIXES,
@@ -24,7 +25,6 @@ from chatdit.llm.words import (
     is_known_noun,
     only_verb,
     parts_of_speech,
-    tag_of,
 )
 
 LARGE_NUMBERS = {"hundred", "thousand", "million", "billion", "trillion", "dozen", "hundreds", "thousands", "millions"}

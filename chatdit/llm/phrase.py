@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chatdit.llm.grammar import bare_verb, compound_name, is_number, is_verbish, looks_like_adjective, number_value, tagged_adjective
+from chatdit.llm.tagging import never_a_noun, tag_of
 from chatdit.llm.vocab import COLOR_CANONICAL, COLOR_SHADES, COLORS, is_plural, singular
 from chatdit.llm.words import (
     DETERMINERS,
@@ -19,10 +20,8 @@ from chatdit.llm.words import (
     VERBISH,
     can_be_noun,
     is_known_noun,
-    never_a_noun,
     only_verb,
     parts_of_speech,
-    tag_of,
 )
 
 

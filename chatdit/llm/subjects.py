@@ -13,12 +13,12 @@ import re
 
 from chatdit.llm.grammar import is_number, segments_of
 from chatdit.llm.phrase import Phrase, phrase_from
+from chatdit.llm.tagging import Word, tag_of, tagged
 from chatdit.llm.vocab import COLOR_CANONICAL, COLORS, NUMBER_NAMES, RELATION_PHRASES, singular
 from chatdit.llm.words import (
     PLANT_PARTS,
     PLURALIA,
     VERB_TAGS,
-    Word,
     animate_nouns,
     buildings,
     compound_nouns,
@@ -29,8 +29,6 @@ from chatdit.llm.words import (
     is_place,
     is_surface,
     of_phrase_keeps,
-    tag_of,
-    tagged,
 )
 from chatdit.schema import Depth, Position, Subject
 
