@@ -14,6 +14,7 @@ from chatdit.llm.vocab import COLOR_CANONICAL, COLOR_SHADES, COLORS, is_plural, 
 from chatdit.llm.words import (
     DETERMINERS,
     INTENSIFIERS,
+    INVARIANT_PLURALS,
     KNOWN_ADJECTIVES,
     PARTICLES,
     PLURALIA,
@@ -121,6 +122,7 @@ def phrase_from(words: list[str]) -> Phrase | None:
     head = rest[head_index].replace("_", " ")
     last = head.split()[-1]
     plural = is_plural(last) and last not in PLURALIA  # 'the black headphones' are one thing
+    plural = plural or last in INVARIANT_PLURALS and number_word is None and "some" in span  # 'a school of fish'
     modifiers, name = compound_name(rest[:head_index], " ".join(head.split()[:-1] + [last if last in PLURALIA else singular(last)]))
     numbered = number_word is not None and number_word not in ("a", "an")
     if plural and not numbered and head.split()[-1] not in PLURALIA:

@@ -119,7 +119,10 @@ def bare_infinitive(tokens: list[str], tags: list[str], i: int) -> bool:
 
 def never_a_noun(token: str) -> bool:
     """'looked', 'seemed': a verb form with no noun reading, whatever the tagger guessed."""
-    last = token.split("-")[-1]  # 're-energized'
+    last = token.split("-")[-1]  # 're-energized', 'awe-struck'
+    pos = parts_of_speech(last)
+    if "-" in token and last != token and (pos and "NOUN" not in pos or not pos and last.endswith("ed")):  # 'light-hearted'
+        return not is_known_noun(token)
     return "_" not in token and last.endswith("ed") and "VERB" in parts_of_speech(last) \
         and "NOUN" not in parts_of_speech(last) and not is_known_noun(token)
 

@@ -25,6 +25,8 @@ VERBISH = {"is", "are", "was", "were", "be", "been", "being", "has", "have", "ha
            "somebody", "anyone", "anybody", "nobody", "everything", "something", "anything", "nothing", "filled", "covered", "placed",
            "parked", "decorated", "played", "hides", "flies", "fly", "swims", "runs", "jumps", "sleeps",
            "eats", "drinks", "reads", "plays", "walks", "sings", "dances", "holds", "wears"}
+INVARIANT_PLURALS = {"fish", "sheep", "deer", "shrimp", "moose", "salmon", "trout", "bison", "squid", "cod"}
+"""Nouns whose plural is the singular: 'some fish' are more than one."""
 SEASONS = {"autumn", "winter", "summer"}
 """'The autumn trees': when a thing is, not part of its name."""
 INTENSIFIERS = {"very", "really", "quite", "so", "too", "extremely", "super", "rather", "slightly", "fairly"}
@@ -57,7 +59,7 @@ PLACE_NOUNS = {
     "autumn", "fall", "weather", "outside", "inside", "underground", "distance", "background", "foreground",
     "mid-air", "midair", "site", "company", "workplace", "pool", "highway", "freeway", "motorway", "canyon", "gorge",
     "court", "deck", "springs", "mountain range", "peak", "summit", "hilltop", "tundra", "glacier", "environment", "habitat",
-    "expanse", "breeze", "crowd", "audience", "corner",
+    "expanse", "breeze", "crowd", "audience", "corner", "spot",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
     "landscape", "horizon", "gym", "garage", "hangar", "warehouse", "stadium", "arena", "mall", "supermarket",
     "gallery", "lounge", "workspace", "heaven", "heavens", "intersection", "center", "centre", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
@@ -70,7 +72,7 @@ BODY_PARTS = {
     "hand", "foot", "head", "body", "skin", "shell", "antler", "tooth", "teeth", "snout", "muzzle", "chest",
     "back", "neck", "mouth", "tongue", "eyebrow", "freckle", "pattern", "marking", "patch", "tip",
     "finger", "fingertip", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
-    "lap", "muscle", "heel",
+    "lap", "muscle", "heel", "tentacle",
 }
 """Parts of a body: never a thing of their own."""
 CLOTHES = {
@@ -124,7 +126,8 @@ ABSTRACT_NOUNS = {
     "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist", "walk", "stroll", "call",
     "trip", "nap", "swim", "ride", "visit", "chat", "search", "pop", "burst", "dash", "start", "beginning", "song", "tune", "melody", "ambiance", "ambience", "interest", "sophistication",
     "depth", "arrival", "stress", "tension", "architecture", "score", "beat", "rhythm", "soul", "shoot",
-    "movement", "lesson", "class", "drive", "race", "match", "youth", "record-breaking", "exam", "test", "homework", "math",
+    "movement", "lesson", "class", "shot", "balance", "challenge", "view", "breath", "finding", "purchase", "tug-of-war",
+    "wish", "custom", "tradition", "current", "culture", "history", "knowledge", "research", "insight", "dance", "drive", "race", "match", "youth", "record-breaking", "exam", "test", "homework", "math",
 }
 """Nouns no picture can show as a thing: never subjects."""
 
