@@ -18,6 +18,8 @@ READINGS = {
     "A cat is curled up on the sofa.": [("cat", 1), ("sofa", 1)],
     "The butterfly rested on a handwoven basket.": [("butterfly", 1), ("basket", 1)],
     "Two friends are playing a game of chess under a tree.": [("friend", 2), ("tree", 1)],
+    "A fox sleeps under a blanket of snow.": [("fox", 1)],
+    "A puppy naps under a blanket.": [("puppy", 1), ("blanket", 1)],
 }
 
 
