@@ -150,6 +150,7 @@ def compound_name(modifiers: list[str], head: str) -> tuple[list[str], str]:
             break  # 'helping travelers': a participle describes, it is not part of the name ('a fishing net' is)
         pos = parts_of_speech(word)
         describing = " " not in word and ((pos and pos <= {"ADJ", "ADV", "VERB"}) or not pos and word.endswith(ADJECTIVE_SUFFIXES))
+        describing = describing or "-" in word and "ADJ" in parts_of_speech(word.split("-")[-1])  # 'ice-cold'
         if word in SEASONS or describing and not is_known_noun(word):
             break  # 'the autumn trees', 'a handwoven tapestry', 'the spiky star'
         if not (is_known_noun(word) or ("NOUN" in pos and "ADJ" not in pos) or (noun_here and ("NOUN" in pos or not pos))):

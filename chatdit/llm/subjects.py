@@ -69,9 +69,12 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(a|one) dozen\b", "twelve", text)
     # 'a group of friends', 'several birds': more than one, no number stated
     text = re.sub(r"\b(a group of|a bunch of|a lot of|lots of|a number of|a set of|a herd of|a flock of|a pile of|"
-                  r"a collection of|a bed of|a sea of|an? (?:display|batch|array|assortment|variety|selection) of|an? (?:school|swarm|crowd|pack|team|field|herd|flock) of|(?:schools|swarms|herds|flocks) of|"
+                  r"a collection of|a bed of|a sea of|a bouquet of|an? (?:display|batch|array|assortment|variety|selection) of|an? (?:school|swarm|crowd|pack|team|field|herd|flock) of|(?:schools|swarms|herds|flocks) of|"
                   r"a few|several|many)\b", "some", text)
     text = re.sub(r"\b(a (?:game|round|match) of) [\w-]+", r"a game", text)  # 'a game of catch' is no thing
+    text = re.sub(r"\b(snap|snaps|snapped|snapping|take|takes|took|taking) (?:a |some |\w+ )?"
+                  r"(?:pictures?|photos?|photographs?|selfies?|snapshots?)\b", r"\1", text)  # what is taken is no thing
+    text = re.sub(r"\bholding hands\b", "together", text)
     text = re.sub(r"\ban? (?:blanket|carpet|layer|mantle) of (?!\w+ (?:wool|cloth|fabric))", "", text)  # 'a blanket of snow'
     text = re.sub(r"\b(\d+)(st|nd|rd|th)\b", r"\1", text)
     text = re.sub(r"\bimg\b", " ", text)  # StoryDiffusion's photo-identity trigger word, not a thing

@@ -32,6 +32,7 @@ SEASONS = {"autumn", "winter", "summer"}
 INTENSIFIERS = {"very", "really", "quite", "so", "too", "extremely", "super", "rather", "slightly", "fairly"}
 ADJECTIVE_SUFFIXES = ("y", "ful", "ous", "ic", "al", "en", "ish", "less", "ive", "ble", "ed", "est", "er", "ant", "ent")
 KNOWN_ADJECTIVES = {
+    "candlelit", "sunlit", "moonlit", "starlit", "lamplit",
     "big", "small", "tiny", "large", "huge", "little", "giant", "old", "young", "new", "happy", "sad", "cute",
     "tall", "short", "long", "thin", "wide", "fat", "round", "flat", "soft", "hard", "smooth", "rough", "sharp",
     "plastic", "leather", "fabric", "rubber", "metal", "metallic", "wooden", "ceramic", "cotton", "wool", "woolen",
@@ -60,6 +61,7 @@ PLACE_NOUNS = {
     "mid-air", "midair", "site", "company", "workplace", "pool", "highway", "freeway", "motorway", "canyon", "gorge",
     "court", "deck", "springs", "mountain range", "peak", "summit", "hilltop", "tundra", "glacier", "environment", "habitat",
     "expanse", "breeze", "crowd", "audience", "corner", "spot",
+    "starlight", "candlelight", "firelight", "mountaintop", "study", "maze", "basement", "aisle", "reception",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
     "landscape", "horizon", "gym", "garage", "hangar", "warehouse", "stadium", "arena", "mall", "supermarket",
     "gallery", "lounge", "workspace", "heaven", "heavens", "intersection", "center", "centre", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
@@ -111,7 +113,7 @@ MASS_NOUNS = {"honey", "syrup", "milk", "water", "juice", "sand", "dust", "smoke
               "liquid", "light", "seaweed", "moss", "foam", "gravel", "caramel", "syrup", "jam", "butter", "soil", "dirt",
               "flour", "yeast", "sugar", "salt", "dough", "traffic", "soup", "tea", "coffee", "chocolate", "food", "rice", "pasta",
               "cereal", "sauce", "cream", "yogurt", "wine", "beer", "lemonade", "broth", "ketchup", "mustard",
-              "paint", "makeup", "cosmetics", "cosmetic", "popcorn", "glitter", "confetti"}
+              "paint", "makeup", "cosmetics", "cosmetic", "tile", "grease", "popcorn", "glitter", "confetti"}
 """Substances without a shape of their own: drawn as part of a scene, not counted, unless a count is
 given ('three drops of honey' counts drops)."""
 
@@ -127,7 +129,8 @@ ABSTRACT_NOUNS = {
     "trip", "nap", "swim", "ride", "visit", "chat", "search", "pop", "burst", "dash", "start", "beginning", "song", "tune", "melody", "ambiance", "ambience", "interest", "sophistication",
     "depth", "arrival", "stress", "tension", "architecture", "score", "beat", "rhythm", "soul", "shoot",
     "movement", "lesson", "class", "shot", "balance", "challenge", "view", "breath", "finding", "purchase", "tug-of-war",
-    "wish", "custom", "tradition", "current", "culture", "history", "knowledge", "research", "insight", "dance", "drive", "race", "match", "youth", "record-breaking", "exam", "test", "homework", "math",
+    "wish", "custom", "tradition", "current", "podcast", "collection", "pride", "decor", "chess", "poker", "golf",
+    "hopscotch", "checkers", "bingo", "culture", "history", "knowledge", "research", "insight", "dance", "drive", "race", "match", "youth", "record-breaking", "exam", "test", "homework", "math",
 }
 """Nouns no picture can show as a thing: never subjects."""
 
@@ -235,7 +238,7 @@ def is_mass(name: str) -> bool:
 
 OBJECT_PARTS = {"stem", "petal", "thorn", "tire", "tyre", "wheel", "handle", "lid", "base", "frame", "bulb",
                 "blade", "cord", "strap", "sole", "lace", "spout", "rim", "flame", "neckline", "bark", "trunk",
-                "root", "vein"}
+                "root", "vein", "hull", "engine"}
 """Parts of a thing named before them ('the thorny stem' of a rose, 'the rubber tires' of a bicycle)."""
 PLURALIA = {"scissors", "pants", "jeans", "shorts", "glasses", "sunglasses", "trousers", "binoculars", "tongs",
             "pliers", "tweezers", "overalls", "pajamas", "pyjamas", "clothes", "dice", "headphones", "earphones",
