@@ -78,11 +78,17 @@ def buildings(wordnet: WordNet) -> set[str]:
 
 
 def animate(wordnet: WordNet) -> set[str]:
-    """One-word names of people and animals by their first sense ('owner', 'kitten'): 'a dog with its
-    owner' names two, where 'a vase with its base' names one."""
+    """One-word names of animals and people by their first sense, people only where no sense is a made
+    thing ('owner', 'kitten'; not 'divider'): 'a dog with its owner' names two, 'a vase with its base' one."""
     living = ("noun.person", "noun.animal")
+
+    def only_living(lemma: str) -> bool:
+        senses = wordnet.synsets(lemma, "n")
+        first = senses[0].lexname()
+        return first == "noun.animal" or first == "noun.person" and all(s.lexname() != "noun.artifact" for s in senses)
+
     return {lemma for synset in wordnet.all_synsets("n") if synset.lexname() in living for lemma in synset.lemma_names()
-            if lemma.isalpha() and lemma.islower() and wordnet.synsets(lemma, "n")[0].lexname() in living}
+            if lemma.isalpha() and lemma.islower() and only_living(lemma)}
 
 
 def main() -> None:
