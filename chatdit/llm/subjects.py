@@ -16,6 +16,7 @@ from chatdit.llm.phrase import Phrase, phrase_from
 from chatdit.llm.tagging import Word, tag_of, tagged
 from chatdit.llm.vocab import COLOR_CANONICAL, COLORS, NUMBER_NAMES, RELATION_PHRASES, singular
 from chatdit.llm.words import (
+    PARTITIVES,
     PLANT_PARTS,
     PLURALIA,
     VERB_TAGS,
@@ -23,12 +24,14 @@ from chatdit.llm.words import (
     buildings,
     compound_nouns,
     is_abstract,
+    is_known_noun,
     is_mass,
     is_owned_part,
     is_part,
     is_place,
     is_surface,
     of_phrase_keeps,
+    parts_of_speech,
 )
 from chatdit.schema import Depth, Position, Subject
 
@@ -200,7 +203,7 @@ class PhraseReader:
                 return
             if keep == "second":  # 'a slice of toast', 'the white feathers of the swan': the second
                 part = self.phrases.pop()
-                owned = is_part(part.name) or part.name.split()[-1] in PLANT_PARTS  # names are singular
+                owned = is_part(part.name) or part.name.split()[-1] in PLANT_PARTS | PARTITIVES  # 'a black piece of paper'
                 phrase.color = phrase.color or (part.color if owned else None)  # 'the pink petals of the rose'
         phrase.attributes = self.pending_adjectives + phrase.attributes
         self.pending_adjectives = []
@@ -278,7 +281,9 @@ class PhraseReader:
         comma, describes the next noun ('crisp' is a noun elsewhere)."""
         last = self.phrases[-1] if self.phrases else None
         content = [w for w in self.last_words if w not in ("a", "an", "the")]
-        if last is not None and last.words == self.last_words and len(content) == 1 and tag_of(content[0]) in ("JJ", "VBG", "VBN"):
+        noun_only = is_known_noun(content[0]) and "ADJ" not in parts_of_speech(content[0]) if len(content) == 1 else False
+        if last is not None and last.words == self.last_words and len(content) == 1 and tag_of(content[0]) in ("JJ", "VBG", "VBN") \
+                and not noun_only:  # 'a key, and three swans': a noun the tagger misread
             self.phrases.pop()
             self.pending_adjectives.append(content[0])
 
