@@ -105,8 +105,9 @@ def phrase_from(words: list[str]) -> Phrase | None:
     content = [w for w in span if w not in DETERMINERS and not w.startswith("__")]
     if not content or all(w in PARTICLES or only_verb(w) or never_a_noun(w) or tag_of(w) == "VBG" for w in content):
         return None  # 'cuddled up', 'propped up'
-    if tag_of(content[0]) == "VBG" and all(parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"} for w in content[1:]):
-        return None  # 'feeling joyful'
+    if tag_of(content[0]) in ("VBG", "VBN") and all(tag_of(w) in ("JJ", "RB") or parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"}
+                                                    for w in content[1:]):
+        return None  # 'feeling joyful', 'sliced open'
     if bare_verb(span):  # 'close', 'go', 'plump': an adjective may still belong to the next noun
         return Phrase(words=words, name="", attributes=span) if "ADJ" in parts_of_speech(span[0]) else None
     count, number_word = None, None

@@ -78,6 +78,8 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(snap|snaps|snapped|snapping|take|takes|took|taking) (?:a |some |\w+ )?"
                   r"(?:pictures?|photos?|photographs?|selfies?|snapshots?)\b", r"\1", text)  # what is taken is no thing
     text = re.sub(r"\bholding hands\b", "together", text)
+    text = re.sub(r"\b(beat|beats|beating|break|breaks|breaking|set|sets|setting) (?:their|his|her|its|my|a|the) (?:\w+ )?record\b",
+                  "", text)  # 'trying to break their record'
     text = re.sub(r"\ban? (?:blanket|carpet|layer|mantle) of (?!\w+ (?:wool|cloth|fabric))", "", text)  # 'a blanket of snow'
     text = re.sub(r"\b(\d+)(st|nd|rd|th)\b", r"\1", text)
     text = re.sub(r"\bimg\b", " ", text)  # StoryDiffusion's photo-identity trigger word, not a thing
@@ -190,7 +192,7 @@ class PhraseReader:
             self.pending_adjectives.extend(phrase.attributes)
             return
         inside_building = self.inside and phrase.name.split()[-1] in buildings()  # 'were in the cozy cabin'
-        if is_place(phrase.name) or inside_building or (is_surface(phrase.name) and not self.listed) or is_abstract(phrase.name) or \
+        if is_place(phrase.name) or inside_building or is_surface(phrase.name) or is_abstract(phrase.name) or \
                 (is_mass(phrase.name) and not phrase.counted) or \
                 (self.phrases and is_owned_part(phrase.name, phrase.words)):
             self.pending_relation = self.pending_of = None

@@ -37,6 +37,8 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
     token, tag = tokens[i], tags[i]
     if tag == "RB" and i and tags[i - 1] in ("DT", "PRP$", "JJ") and token not in PARTICLES and "NOUN" in parts_of_speech(token):
         return "NN"  # 'the dragonfly', 'a butterfly': '-ly' after an article is a noun's ending
+    if tag == "VBG" and 0 < i < len(tokens) - 1 and tags[i - 1] in ("DT", "PRP$", "CD") and tags[i + 1] in ("NN", "NNS"):
+        return "JJ"  # 'a hiking trail', 'the running water': a participle between article and noun describes
     if participle_before_noun(tokens, tags, i):
         return "JJ"  # 'the curved line', 'the jagged, icy shards'
     if tag in ("NN", "NNS") and i and tokens[i - 1] in SUBJECT_PRONOUNS and "VERB" in parts_of_speech(token):
