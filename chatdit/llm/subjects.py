@@ -29,6 +29,7 @@ from chatdit.llm.words import (
     is_owned_part,
     is_part,
     is_place,
+    is_plant,
     is_surface,
     of_phrase_keeps,
     parts_of_speech,
@@ -300,7 +301,16 @@ def read_phrases(chunks: list[tuple[str, list[str]]]) -> list[Phrase]:
     for kind, words in chunks:
         reader.read(kind, words)
     reader.drop_loose_part()
-    return reader.phrases
+    return drop_plant_parts(reader.phrases)
+
+
+def drop_plant_parts(phrases: list[Phrase]) -> list[Phrase]:
+    """'The bark of the tree contrasted with the smooth green leaves': with a plant in the sentence,
+    'the leaves' are its leaves ('a tree and red leaves' are two things)."""
+    if not any(is_plant(p.name) for p in phrases):
+        return phrases
+    owned = [p for p in phrases if p.name.split()[-1] in PLANT_PARTS and any(w in ("the", "its", "their") for w in p.words)]
+    return [p for p in phrases if p not in owned]
 
 
 def subject_of(phrase: Phrase) -> Subject:

@@ -257,6 +257,13 @@ PLURALIA = {"scissors", "pants", "jeans", "shorts", "glasses", "sunglasses", "tr
 PLANT_PARTS = {"leaf", "needle", "blossom", "petal", "bark"}
 """'The green leaves of the cactus', 'the pink petals of the rose': the plant is drawn, in their color
 (a tree's leaves on their own are things; a rose's thorns do not color it)."""
+PLANTS = {"tree", "bush", "shrub", "plant", "flower", "cactus", "rose", "vine", "fern", "palm", "oak", "pine", "maple",
+          "birch", "willow", "sunflower", "tulip", "daisy", "lily", "orchid", "bonsai", "hedge", "ivy"}
+"""Plants whose leaves, petals or bark, said with 'the', are their parts in the same sentence."""
+
+
+def is_plant(name: str) -> bool:
+    return singular(name.split()[-1]) in PLANTS
 
 
 def is_owned_part(name: str, words: list[str]) -> bool:
