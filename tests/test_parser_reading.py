@@ -41,3 +41,17 @@ def test_characters_named_in_passing_are_drawn_as_what_they_are(request_text, pa
     character draws that, not a thing called 'lily'."""
     instruction = parse(request_text)
     assert [[s.name for s in instruction.page_scene(p.number).subjects] for p in instruction.pages] == pages
+
+
+@pytest.mark.parametrize("request_text, kind, pages", [
+    ("Create a comic with 3 scenes about an astronaut cat. Scene 1: the cat puts on a helmet. Scene 2: the cat "
+     "floats next to the moon. Scene 3: the cat waves at a blue planet.", "storyboard",
+     [["astronaut cat"], ["astronaut cat", "moon"], ["astronaut cat", "planet"]]),
+    ("Illustrate this story in four pictures: A boy plants a seed. The seed grows into a sunflower. A bee visits "
+     "the sunflower. The boy and the bee smile.", "book",
+     [["boy", "seed"], ["seed", "sunflower"], ["bee", "sunflower"], ["boy", "bee"]]),
+])
+def test_stories_told_in_scenes_and_pictures(request_text, kind, pages):
+    instruction = parse(request_text)
+    assert instruction.collection == kind
+    assert [[s.name for s in instruction.page_scene(p.number).subjects] for p in instruction.pages] == pages

@@ -118,7 +118,8 @@ def find_collection(text: str) -> Collection:
         (rf"\b(?:picture\s*|story\s*|children'?s\s+)?(?:book|storybook|story|comic)\s+(?:with|of|in)\s+{NUMBER}\s+(?:pages|panels|chapters)\b", "book"),
         (rf"\bstoryboard\s+(?:of|with|in)\s+{NUMBER}\s+(?:shots|panels|frames|scenes|images)\b", "storyboard"),
         (rf"\b{NUMBER}[- ](?:shot|panel|frame|scene)\s+(?:storyboard|comic|strip|comic strip)\b", "storyboard"),
-        (rf"\b(?:comic|comic strip|strip)\s+(?:of|with|in)\s+{NUMBER}\s+(?:panels|frames|pages)\b", "storyboard"),
+        (rf"\b(?:comic|comic strip|strip)\s+(?:of|with|in)\s+{NUMBER}\s+(?:panels|frames|pages|scenes|pictures|images)\b", "storyboard"),
+        (rf"\b(?:story|tale)\s+(?:\w+\s+){{0,3}}(?:in|with|as)\s+{NUMBER}\s+(?:pictures|images|illustrations|scenes|parts)\b", "book"),
         (rf"\b{NUMBER}\s+(?:pages|panels)\s+(?:about|of|on|for|telling)\b", "book"),  # 'six pages about a snowman'
         (rf"\b{NUMBER}\s+(?:variations|versions|variants|options|alternatives|takes)\b", "variations"),
         (rf"\b{NUMBER}\s+{NOUN_UNITS}\b", "set"),

@@ -156,7 +156,7 @@ def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
     parsed = parse_subjects(acting)
     own = [s for s in parsed if not is_part(s.name) and s.name not in {n.lower() for n in named}]  # 'wearing a scarf': worn
     if hero is not None:  # 'three yellow fish' beside a fish hero are others, not the hero restated
-        restated = [s for s in own if s.name == hero.name and s.count == hero.count]
+        restated = [s for s in own if s.name in (hero.name, hero.name.split()[-1]) and s.count == hero.count]  # 'the cat' of an astronaut cat
         own = [s for s in own if s not in restated]
         if restated and restated[0].color and restated[0].color != hero.color:
             hero = hero.model_copy(update={"color": restated[0].color})

@@ -79,6 +79,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(snap|snaps|snapped|snapping|take|takes|took|taking) (?:a |some |\w+ )?"
                   r"(?:pictures?|photos?|photographs?|selfies?|snapshots?)\b", r"\1", text)  # what is taken is no thing
     text = re.sub(r"\bholding hands\b", "together", text)
+    text = re.sub(r"\bfull of\b", "with", text)  # 'a beehive full of honey'
     text = re.sub(r"\b(beat|beats|beating|break|breaks|breaking|set|sets|setting) (?:their|his|her|its|my|a|the) (?:\w+ )?record\b",
                   "", text)  # 'trying to break their record'
     text = re.sub(r"\ban? (?:blanket|carpet|layer|mantle) of (?!\w+ (?:wool|cloth|fabric))", "", text)  # 'a blanket of snow'

@@ -61,7 +61,7 @@ PLACE_NOUNS = {
     "mid-air", "midair", "site", "company", "workplace", "pool", "highway", "freeway", "motorway", "canyon", "gorge",
     "court", "deck", "springs", "mountain range", "peak", "summit", "hilltop", "tundra", "glacier", "environment", "habitat",
     "expanse", "breeze", "crowd", "corner", "spot", "route", "grassland", "grasslands", "boardwalk",
-    "starlight", "candlelight", "firelight", "mountaintop", "study", "maze", "basement", "aisle", "reception",
+    "starlight", "candlelight", "firelight", "junkyard", "mountaintop", "study", "maze", "basement", "aisle", "reception",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
     "landscape", "horizon", "gym", "garage", "hangar", "warehouse", "stadium", "arena", "mall", "supermarket",
     "gallery", "lounge", "workspace", "heaven", "heavens", "intersection", "center", "centre", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
