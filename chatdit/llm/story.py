@@ -23,7 +23,8 @@ PRONOUN = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|hers|their
                      re.IGNORECASE)
 GROUP_PRONOUN = re.compile(r"\b(?:they|them|their|both|the two(?: of them)?|everyone|everybody|together)\b", re.IGNORECASE)
 """'they share an umbrella' after 'a robot and a cat become friends': the whole cast."""
-LEADING_PRONOUN = re.compile(r"^\s*(?:and\s+)?(?:then\s+)?(?:he|she|it|they|(?:the two|both) of them|both)\b\s*", re.IGNORECASE)
+LEADING_PRONOUN = re.compile(r"^\s*(?:and\s+)?(?:(?:then|finally|first|next|later|suddenly|soon|one day|at last),?\s+)?"
+                             r"(?:he|she|it|they|(?:the two|both) of them|both)\b\s*", re.IGNORECASE)
 NOUN_START = re.compile(rf"(?:a|an|the|\d+|{'|'.join(NUMBER_NAMES.values())})\s")
 """A page that starts with its own noun phrase ('three little mice help her')."""
 TAG = re.compile(r"\[([^\]]+)\]")
