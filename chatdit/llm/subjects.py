@@ -16,6 +16,7 @@ from chatdit.llm.phrase import Phrase, phrase_from
 from chatdit.llm.tagging import Word, tag_of, tagged
 from chatdit.llm.vocab import COLOR_CANONICAL, COLORS, NUMBER_NAMES, RELATION_PHRASES, singular
 from chatdit.llm.words import (
+    BODY_PARTS,
     PARTITIVES,
     PLANT_PARTS,
     PLURALIA,
@@ -73,13 +74,14 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(a|one) dozen\b", "twelve", text)
     # 'a group of friends', 'several birds': more than one, no number stated
     text = re.sub(r"\b(a group of|a bunch of|a lot of|lots of|a number of|a set of|a herd of|a flock of|a pile of|"
-                  r"a collection of|a bed of|a sea of|a bouquet of|an? (?:display|batch|array|assortment|variety|selection) of|an? (?:school|swarm|crowd|pack|team|field|herd|flock) of|(?:schools|swarms|herds|flocks) of|"
+                  r"a collection of|a bed of|a sea of|a bouquet of|an? (?:\w+ )?(?:display|batch|array|assortment|variety|selection) of|an? (?:school|swarm|crowd|pack|team|field|herd|flock) of|(?:schools|swarms|herds|flocks) of|"
                   r"a few|several|many)\b", "some", text)
     text = re.sub(r"\b(a (?:game|round|match) of) [\w-]+", r"a game", text)  # 'a game of catch' is no thing
     text = re.sub(r"\b(snap|snaps|snapped|snapping|take|takes|took|taking) (?:a |some |\w+ )?"
                   r"(?:pictures?|photos?|photographs?|selfies?|snapshots?)\b", r"\1", text)  # what is taken is no thing
     text = re.sub(r"\bholding hands\b", "together", text)
     text = re.sub(r"\bfull of\b", "with", text)  # 'a beehive full of honey'
+    text = re.sub(r"\bfrom scratch\b", "", text)
     text = re.sub(r"\b(beat|beats|beating|break|breaks|breaking|set|sets|setting) (?:their|his|her|its|my|a|the) (?:\w+ )?record\b",
                   "", text)  # 'trying to break their record'
     text = re.sub(r"\ban? (?:blanket|carpet|layer|mantle) of (?!\w+ (?:wool|cloth|fabric))", "", text)  # 'a blanket of snow'
@@ -196,7 +198,7 @@ class PhraseReader:
         inside_building = self.inside and phrase.name.split()[-1] in buildings()  # 'were in the cozy cabin'
         if is_place(phrase.name) or inside_building or is_surface(phrase.name) or is_abstract(phrase.name) or \
                 (is_mass(phrase.name) and not phrase.counted) or \
-                (self.phrases and is_owned_part(phrase.name, phrase.words)):
+                (self.phrases and is_owned_part(phrase.name, phrase.words)) or self.body_part_of_someone(phrase):
             self.pending_relation = self.pending_of = None
             self.pending_adjectives = []
             return
@@ -215,6 +217,12 @@ class PhraseReader:
             self.phrases[-1].relation = (self.pending_relation, len(self.phrases))
         self.pending_relation = None
         self.phrases.append(phrase)
+
+    def body_part_of_someone(self, phrase: Phrase) -> bool:
+        """'the kitten contrasted with the sharp, pointy claws': once the sentence has its verb, a body
+        part is the named animal's or person's ('a fox with a white belly' describes the fox)."""
+        return self.verb_seen and singular(phrase.name.split()[-1]) in BODY_PARTS and not phrase.counted and \
+            any(p.name.split()[-1] in animate_nouns() for p in self.phrases)
 
     def read(self, kind: str, words: list[str]) -> None:
         if kind != "words" and kind != "and":

@@ -61,7 +61,8 @@ PLACE_NOUNS = {
     "mid-air", "midair", "site", "company", "workplace", "pool", "highway", "freeway", "motorway", "canyon", "gorge",
     "court", "deck", "springs", "mountain range", "peak", "summit", "hilltop", "tundra", "glacier", "environment", "habitat",
     "expanse", "breeze", "crowd", "corner", "spot", "route", "grassland", "grasslands", "boardwalk",
-    "starlight", "candlelight", "firelight", "junkyard", "mountaintop", "study", "maze", "basement", "aisle", "reception",
+    "starlight", "candlelight", "firelight", "junkyard", "pasture", "terrain", "skyline", "resort",
+    "rainstorm", "thunderstorm", "snowstorm", "blizzard", "mountain pass", "mountaintop", "study", "maze", "basement", "aisle", "reception",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
     "landscape", "horizon", "gym", "garage", "hangar", "warehouse", "stadium", "arena", "mall", "supermarket",
     "gallery", "lounge", "workspace", "heaven", "heavens", "intersection", "center", "centre", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
@@ -130,12 +131,13 @@ ABSTRACT_NOUNS = {
     "depth", "arrival", "stress", "tension", "architecture", "score", "beat", "rhythm", "soul", "shoot",
     "movement", "lesson", "class", "shot", "balance", "challenge", "view", "breath", "finding", "purchase", "tug-of-war",
     "wish", "custom", "tradition", "current", "podcast", "collection", "pride", "decor", "chess", "poker", "golf",
-    "hopscotch", "checkers", "bingo", "mind", "hunt", "chase", "hole", "culture", "history", "knowledge", "research", "insight", "dance", "drive", "race", "match", "youth", "record-breaking", "exam", "test", "homework", "math",
+    "hopscotch", "checkers", "bingo", "mind", "hunt", "chase", "hole", "event", "lighting", "best",
+    "danger", "stroke", "brilliance", "culture", "history", "knowledge", "research", "insight", "dance", "drive", "race", "match", "youth", "record-breaking", "exam", "test", "homework", "math",
 }
 """Nouns no picture can show as a thing: never subjects."""
 
 PARTITIVES = {"piece", "slice", "bit", "chunk", "scoop", "drop", "handful", "loaf", "stack", "pile", "heap",
-              "bunch", "pair", "set", "group", "roll", "row", "line", "edge", "side", "top", "bottom", "corner", "end",
+              "bunch", "pair", "set", "group", "roll", "layer", "row", "line", "edge", "side", "top", "bottom", "corner", "end",
               "middle", "center", "surface", "petal", "carving", "part", "half", "tip", "front", "back"}
 """'a slice of toast', 'the edge of a bowl': the thing drawn is what follows 'of'."""
 ASPECTS = {"pattern", "line", "structure", "shape", "texture", "surface", "outline", "silhouette", "design", "detail",
