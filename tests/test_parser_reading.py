@@ -55,3 +55,12 @@ def test_stories_told_in_scenes_and_pictures(request_text, kind, pages):
     instruction = parse(request_text)
     assert instruction.collection == kind
     assert [[s.name for s in instruction.page_scene(p.number).subjects] for p in instruction.pages] == pages
+
+
+def test_make_it_inside_a_description_is_no_edit():
+    """Only a message that starts by asking ('make it darker', 'now turn it blue') or names an
+    earlier picture edits one; 'using their skills to make it run again' describes a scene."""
+    instruction = parse("A worker is fixing a broken machine, using their skills and knowledge to make it run again.")
+    assert instruction.task == "generate"
+    assert [s.name for s in instruction.subjects] == ["worker", "machine"]
+    assert parse("now make it darker").task == "edit"
