@@ -20,6 +20,9 @@ READINGS = {
     "Two friends are playing a game of chess under a tree.": [("friend", 2), ("tree", 1)],
     "A fox sleeps under a blanket of snow.": [("fox", 1)],
     "A puppy naps under a blanket.": [("puppy", 1), ("blanket", 1)],
+    "it's a red car and a dog that's sleeping": [("car", 1), ("dog", 1)],
+    "These are three apples on a plate.": [("apple", 3), ("plate", 1)],
+    "A writer is typing at their keyboard, lost in the world they're creating.": [("writer", 1), ("keyboard", 1)],
 }
 
 
