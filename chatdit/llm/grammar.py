@@ -63,7 +63,7 @@ def is_verbish(word: str) -> bool:
         return False  # 'a hiking trail': the tagger, in context, reads a describing word
     if word in VERBISH or word in PARTICLES or tag_of(word) in ("RB", "RP"):
         return True
-    if tag_of(word) in VERB_TAGS and "VERB" in parts_of_speech(word):
+    if tag_of(word) in VERB_TAGS and ("VERB" in parts_of_speech(word) or not parts_of_speech(word) and word.endswith("ed")):
         return True  # 'the dog and leash walk': a verb in this sentence, a noun elsewhere
     if is_known_noun(word):
         return False
