@@ -67,3 +67,13 @@ def test_make_it_inside_a_description_is_no_edit():
     assert instruction.task == "generate"
     assert [s.name for s in instruction.subjects] == ["worker", "machine"]
     assert parse("now make it darker").task == "edit"
+
+
+def test_a_thing_a_page_brings_in_stays_the_same_and_the_moon_is_drawn():
+    """Seen in the CLI: page 3's 'the flower' was drawn red and pink after page 2's yellow flower,
+    and 'sleep under the moon at night' drew no moon."""
+    instruction = parse("Illustrate this story in four pictures: A red fox plants a seed. The seed grows into a yellow "
+                        "flower. A bird visits the flower at sunset. The fox and the bird sleep under the moon at night.")
+    page3, page4 = instruction.page_scene(3), instruction.page_scene(4)
+    assert ("flower", "yellow") in [(s.name, s.color) for s in page3.subjects]
+    assert [s.name for s in page4.subjects] == ["fox", "bird", "moon"] and page4.background == "night"
