@@ -41,7 +41,8 @@ Strategy = Literal["repair", "inpaint", "in_context", "revise", "reseed"]
 STRATEGIES: tuple[Strategy, ...] = ("repair", "inpaint", "in_context", "revise", "reseed")
 REPAIRABLE = ("presence", "count", "color")
 """Failing requirement kinds a repair fixes where it stands (a kind missing entirely is drawn
-alone and pasted in); a wrong place or background needs a new drawing."""
+alone and pasted in, where its relation to another subject says); a wrong place or background
+needs a new drawing."""
 MAX_INPAINT_AREA = 0.35
 """Beyond this share of the picture an inpaint is a redraw: better start from a new attempt."""
 MAX_INPAINT_REGIONS = 2
@@ -113,9 +114,18 @@ def choose_strategy(output: FailingOutput, allowed: tuple[Strategy, ...] = STRAT
 
 
 def repairable(judgement: Judgement) -> bool:
-    """Whether every failing requirement is a presence, count or color the critic localised."""
+    """Whether every failing requirement is a presence, count or color the critic localised, or a
+    place relative to another subject ('a sun above the house') that fails with one of the two
+    too few (the repair adds the missing one where the relation says)."""
     failing = [c for c in judgement.critique.checks if c.verdict == "fail"]
-    return bool(failing) and judgement.localised and all(c.kind in REPAIRABLE for c in failing)
+    short = {c.name.split(":")[0] for c in failing if c.kind in ("presence", "count")}
+    return bool(failing) and judgement.localised and all(c.kind in REPAIRABLE or _short_relation(c, short) for c in failing)
+
+
+def _short_relation(check, short: set[str]) -> bool:
+    """Whether a failing check is a relation ('fox left of tree') whose subject or target is too few."""
+    return check.kind == "position" and any(check.name.startswith(f"{name} ") or check.name.endswith(f" {name}")
+                                            for name in short)
 
 
 KEPT = "kept: "
@@ -150,8 +160,27 @@ def revised_prompt(prompt: str, instruction: Instruction, judgement: Judgement) 
 def fixes(judgement: Judgement, instruction: Instruction) -> list[Fix]:
     """The critic's regions as the repair tool's fixes."""
     subjects = instruction.subjects
-    return [Fix(action=r.action, name=subjects[r.subject].name, color=subjects[r.subject].color, box=r.box)
+    return [Fix(action=r.action, name=subjects[r.subject].name, color=subjects[r.subject].color, box=r.box,
+                **_relation_of(instruction, r.subject))
             for r in judgement.regions if r.subject is not None and r.subject < len(subjects)]
+
+
+INVERSE = {"left of": "right of", "right of": "left of", "above": "below", "below": "above",
+           "in front of": "behind", "behind": "in front of"}
+
+
+def _relation_of(instruction: Instruction, index: int) -> dict:
+    """The subject's place relative to another subject, as a repair fix's fields: its own relation,
+    else the inverse of one another subject has to it ('a cat left of the dog': the dog goes right
+    of the cat); none without either."""
+    subjects = instruction.subjects
+    links = [(link.relation, link.target) for link in (subjects[index].position, subjects[index].depth) if link]
+    links += [(INVERSE[link.relation], i) for i, other in enumerate(subjects)
+              for link in (other.position, other.depth) if link and link.target == index]
+    for relation, target in links:
+        if target != index and target < len(subjects):
+            return {"relation": relation, "target": subjects[target].name, "target_color": subjects[target].color}
+    return {}
 
 
 def sizes(args: BaseModel) -> dict[str, int]:
@@ -173,7 +202,7 @@ def reflection_step(output: FailingOutput, instruction: Instruction, strategy: S
     panels = [Panel(prompt=output.prompt, page=output.page, scene=understood)]
     if strategy == "repair":
         call = ToolCall.of("repair", RepairArgs(image=best.asset.id, prompt=output.prompt, seed=seed, **page,
-                                                fixes=fixes(best.judgement, instruction)))
+                                                fixes=fixes(best.judgement, instruction), background=instruction.background))
         purpose = f"round {round_ + 1}: repair {where} where the critic found it wrong ({why})"
     elif strategy == "inpaint":
         call = ToolCall.of("inpaint", InpaintArgs(image=best.asset.id, prompt=output.prompt, seed=seed, **page,

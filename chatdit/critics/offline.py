@@ -114,7 +114,7 @@ class OfflineCritic:
             if req.kind == "text":
                 check = check_text(req, image)
             if check is None and scene is not None:
-                check = world.check_world(req, instruction, scene)
+                check = world.check_world(req, instruction, scene, image)
                 if check is not None and check.verdict == "fail":
                     failing.append(req)
             if check is None:
@@ -155,6 +155,6 @@ class OfflineCritic:
     def _why_unknown(req: Requirement, scene) -> str:
         if req.kind == "identity":
             return "identity needs the VLM critic"
-        if req.kind == "position" and req.position in ("in front of", "behind"):
-            return "depth order is not checked offline"
+        if req.kind == "position" and req.position in ("in front of", "behind") and scene is None:
+            return "depth order is checked offline only in the storybook world"
         return "no offline detector for this" if scene is None else "outside the storybook world"
