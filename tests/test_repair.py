@@ -127,7 +127,7 @@ TWO_KINDS = [ObjectSpec(kind="tree", color="green", size="medium"), ObjectSpec(k
 
 @pytest.mark.parametrize("kind, color, relation, target", [
     ("sun", "yellow", "above", 1),        # a sun above the house
-    ("fox", "red", "left of", 0),         # a fox left of the tree
+    ("fox", "red", "right of", 0),        # a fox right of the tree
     ("bird", "blue", "behind", 0),        # a bird behind the tree: pasted under it
     ("fox", "red", "in front of", 1),     # a fox in front of the house: pasted over it
 ])
