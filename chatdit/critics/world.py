@@ -218,13 +218,25 @@ def _overlap(a: Box, b: Box) -> float:
 
 
 def relation_area(relation: str, others: list) -> Box:
-    """Where something `relation` the objects `others` belongs (normalised xyxy): the side of their
-    centroid, or for a depth order the first one's box, which it must overlap."""
+    """Where something `relation` the objects `others` belongs (normalised xyxy): past their near
+    edge on that side (where `relation_holds` looks), or for a depth order the first one's box,
+    which it must overlap."""
     if relation in DEPTHS:
         return _grow(others[0].bbox)
-    x, y = _centroid(others)[0] / SIZE, _centroid(others)[1] / SIZE
-    return {"left of": (0.0, 0.05, max(0.3, x - 0.05), 0.95), "right of": (min(0.7, x + 0.05), 0.05, 1.0, 0.95),
-            "above": (0.05, 0.0, 0.95, max(0.3, y - 0.05)), "below": (0.05, min(0.7, y + 0.05), 0.95, 1.0)}[relation]
+    left, top = min(o.bbox[0] for o in others) / SIZE, min(o.bbox[1] for o in others) / SIZE
+    right, bottom = max(o.bbox[2] for o in others) / SIZE, max(o.bbox[3] for o in others) / SIZE
+    x0, x1 = _span(left, right)  # level with them, not far to one side ('above' reads as over it)
+    y0, y1 = _span(top, bottom)
+    return {"left of": (0.0, y0, max(0.3, left - 0.02), y1), "right of": (min(0.7, right + 0.02), y0, 1.0, y1),
+            "above": (x0, 0.0, x1, max(0.3, top - 0.02)), "below": (x0, min(0.7, bottom + 0.02), x1, 1.0)}[relation]
+
+
+def _span(low: float, high: float, grow: float = 0.1, least: float = 0.35) -> tuple[float, float]:
+    """[low, high] grown by `grow` each side and to at least `least` long, inside 0..1."""
+    mid, half = (low + high) / 2, max((high - low) / 2 + grow, least / 2)
+    lo, hi = mid - half, mid + half
+    shift = max(0.0, -lo) - max(0.0, hi - 1.0)
+    return max(0.0, lo + shift), min(1.0, hi + shift)
 
 
 def localise(failing: list[Requirement], instruction: Instruction, scene) -> list[Region]:
