@@ -84,6 +84,8 @@ def verdict_line(chosen: list[Asset], critiques: list[Critique]) -> str:
     judged = [(a, by_asset[a.id]) for a in chosen if a.id in by_asset]
     if not judged:
         return "the critic was off, so nothing was checked"
+    if all(c.coverage is None and c.verdict == "pass" for _, c in judged):  # 'undo' drawn as a picture asks nothing
+        return "the request named nothing the critic could check, so only the picture's quality was checked"
     if all(c.fully_checked for _, c in judged):
         return "every check passed"
     statuses = [s for a, c in judged if (s := output_status(c, f"page {a.page}" if a.page else "the picture"))]
