@@ -84,7 +84,7 @@ def verdict_line(chosen: list[Asset], critiques: list[Critique]) -> str:
     judged = [(a, by_asset[a.id]) for a in chosen if a.id in by_asset]
     if not judged:
         return "the critic was off, so nothing was checked"
-    if all(c.coverage is None and c.verdict == "pass" for _, c in judged):  # 'undo' drawn as a picture asks nothing
+    if all(c.verdict == "pass" and all(x.kind in ("structure", "quality") for x in c.checks) for _, c in judged):  # asks nothing
         return "the request named nothing the critic could check, so only the picture's quality was checked"
     if all(c.fully_checked for _, c in judged):
         return "every check passed"

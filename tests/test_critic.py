@@ -235,6 +235,17 @@ def test_the_reply_says_which_checks_a_passing_output_still_misses():
     assert reply_text(edit, [page], [clean], 1) == "Redid page 2; every check passed."
 
 
+def test_a_request_that_names_nothing_to_check_never_reads_every_check_passed():
+    """'undo' typed into chat was drawn as a picture with no subjects, and the reply said every check passed."""
+    from chatdit.agents.reply import reply_text
+
+    from chatdit.schema import Asset, Critique, RequirementCheck
+
+    quality = Critique(asset_id="u", score=1.0, passed=True, checks=[RequirementCheck(name="not blank", kind="quality", verdict="pass")])
+    text = reply_text(Instruction(prompt="undo"), [Asset(id="u", path="u.png")], [quality], 1)
+    assert "every check passed" not in text and "only the picture's quality was checked" in text
+
+
 def test_what_the_detector_reads_inside_the_recolored_object_is_not_held_to_be_kept():
     from chatdit.critics.world_edit import scene_checks
     from chatdit.edits import edit_spec_of

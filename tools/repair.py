@@ -129,8 +129,8 @@ def _add(image, fix: Fix, kind: str, color: str | None, scene, draw: Draw | None
     recolor = color if color and best.color != color else None
     target = _targets(scene, fix)
     if target and fix.relation in DEPTHS:
-        tries = world_edits.paste_overlapping(image, best, drawn_scene, target[0], fix.relation == "in front of",
-                                              recolor, source=picture, side=side)
+        tries = [t for one in target for t in world_edits.paste_overlapping(image, best, drawn_scene, one, fix.relation == "in front of",
+                                                                            recolor, source=picture, side=side)]
     else:
         box = relation_area(fix.relation, target) if target else fix.box
         tries = [world_edits.copy_into(image, best, drawn_scene, box, recolor, source=picture, side=side)]

@@ -126,7 +126,8 @@ class OfflineCritic:
         regions = world.localise(failing, instruction, scene) if failing else []
         covered = {r.subject for r in regions}
         failed = {c.name for c in checks if c.verdict == "fail"}
-        unlocalised = [r.name for r in requirements if r.name in failed and (r.subject is None or r.subject not in covered)]
+        unlocalised = [r.name for r in requirements if r.name in failed and (r.subject is None or r.subject not in covered)
+                       and (r.target is None or r.target not in covered)]  # a relation fixed by adding its target
         unlocalised += [c.name for c in edited if c.verdict == "fail"]
         return Judgement(critique=make_critique(checks, context, self.name), regions=regions, unlocalised=unlocalised)
 

@@ -13,6 +13,8 @@ Objects come from the world detector (`chatdit.storybook.detector.detect_scene`)
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from PIL import Image
 
@@ -310,7 +312,7 @@ first (less overlap leaves more of one pasted behind in sight, for the detector 
 def paste_overlapping(image, obj: DetectedObject, scene: DetectedScene, target: DetectedObject, front: bool,
                       color: str | None = None, source=None, side: float | None = None) -> list[Image.Image]:
     """Pictures with one more of `obj` overlapping `target` (an object of `image`) at its left or
-    right side, each overlap of OVERLAPS: painted over it when `front`, under it (the target's own
+    right side, level with it or a third of its height up or down, each overlap of OVERLAPS: painted over it when `front`, under it (the target's own
     pixels put back on top) when behind. Places where the paste would touch a third object are
     skipped; `obj`, `scene`, `source`, `color` and `side` as for `copy_into`."""
     pixels = _pixels(image)
@@ -322,15 +324,15 @@ def paste_overlapping(image, obj: DetectedObject, scene: DetectedScene, target: 
     if color:
         patch = _recolored(patch, shape, obj.color, color)
     kept = object_mask(pixels, target, here) & _painted(pixels)
-    others = _dilate(_painted(pixels) & ~_dilate(kept, GAP), GAP)
+    others = _dilate(_painted(pixels) & ~_box_mask(kept.shape, target, here, GAP), GAP)  # its rim is the target's
     height, width = kept.shape
     sx = width / here.width
     h, w = shape.shape
     tx0, ty0, tx1, ty1 = (v * sx for v in target.bbox)
     out = []
     for share in OVERLAPS:
-        for x in (tx1 - share * w, tx0 - (1 - share) * w):
-            x0, y0 = int(round(min(max(x, 0), width - w))), int(round(min(max((ty0 + ty1 - h) / 2, 0), height - h)))
+        for x, y in itertools.product((tx1 - share * w, tx0 - (1 - share) * w), (0, -h / 3, h / 3)):
+            x0, y0 = int(round(min(max(x, 0), width - w))), int(round(min(max((ty0 + ty1 - h) / 2 + y, 0), height - h)))
             if (others[y0:y0 + h, x0:x0 + w] & shape).any():
                 continue
             pasted = _paste(pixels, shape, patch, (x0, y0))
