@@ -155,11 +155,17 @@ def keep_drawn(drawn, image, spot, kind: str | None = None) -> Image.Image:
     return _to_image(old)
 
 
+HALO = 2
+"""Background pixels this near a hole are refilled with it: the model draws a pale halo around an
+object, which left alone outlined where a moved fox had stood."""
+
+
 def fill_background(pixels: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """The hole refilled with the picture's own sky above the horizon and ground below it (the
-    median of each part's background pixels)."""
+    """The hole, and the halo of background around it, refilled with the picture's own sky above
+    the horizon and ground below it (the median of each part's background pixels)."""
     filled = pixels.copy()
     rows = np.arange(pixels.shape[0])[:, None] < int(HORIZON * pixels.shape[0])
+    hole = hole | (_dilate(hole, HALO) & part_mask(pixels, "picture")) if HALO else hole
     for part, region in (("sky", rows), ("ground", ~rows)):
         behind = part_mask(pixels, part) & ~hole
         if behind.any():
