@@ -176,6 +176,31 @@ def relation_spec(rng: random.Random):
                      relations=[RelationSpec(subject=0, relation=relation, target=1)])
 
 
+def print_tables(tables, samples_used, strategies, samples: int) -> None:
+    """The side-by-side table (share met per requirement, per method) and reflection's margins."""
+    rows = ["presence", "count", "color", "position", "relation", "background", "all counts", "counts+relation", "all met"]
+    names = list(tables)
+    print(f"{'requirement':<16}" + "".join(f"{name:>17}" for name in names))
+    for row in rows:
+        cells = []
+        for name in names:
+            values = tables[name].get(row) or []
+            cells.append(f"{sum(values) / len(values):.3f} (n={len(values)})" if values else "-")
+        print(f"{row:<16}" + "".join(f"{cell:>17}" for cell in cells))
+    print(f"{'samples/prompt':<16}" + "".join(f"{sum(samples_used[n]) / len(samples_used[n]):>17.2f}" for n in names))
+    if "reflection" in tables:
+        best_n = tables[f"best-of-{samples}"]["all met"]
+        refl = tables["reflection"]["all met"]
+        margin = (sum(refl) - sum(best_n)) / len(refl)
+        print(f"\nreflection - best-of-{samples} (all requirements met): {margin:+.3f} "
+              f"({sum(refl)} vs {sum(best_n)} of {len(refl)} prompts)")
+        used = sum(samples_used["reflection"]) / len(samples_used["reflection"])
+        first, counts = tables["first"]["all counts"], tables["reflection"]["all counts"]
+        print(f"every count right: first {sum(first) / len(first):.3f} -> reflection {sum(counts) / len(counts):.3f} "
+              f"({(sum(counts) - sum(first)) / len(first):+.3f}) at {used:.2f} samples per prompt")
+        print("strategies used by reflection: " + ", ".join(f"{k} {v}" for k, v in strategies.most_common()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=60, help="world prompts")
@@ -233,27 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nReflection bench: {args.n} {kind}world prompts (seed {scene_seed}), model {bench.hub.info.name}, "
           f"N = {args.samples}, {bench.hub.settings.steps or bench.hub.info.steps} steps, critic threshold {bench.threshold}; "
           "share of requirements met")
-    rows = ["presence", "count", "color", "position", "relation", "background", "all counts", "counts+relation", "all met"]
-    names = list(tables)
-    print(f"{'requirement':<16}" + "".join(f"{name:>17}" for name in names))
-    for row in rows:
-        cells = []
-        for name in names:
-            values = tables[name].get(row) or []
-            cells.append(f"{sum(values) / len(values):.3f} (n={len(values)})" if values else "-")
-        print(f"{row:<16}" + "".join(f"{cell:>17}" for cell in cells))
-    print(f"{'samples/prompt':<16}" + "".join(f"{sum(samples_used[n]) / len(samples_used[n]):>17.2f}" for n in names))
-    if "reflection" in tables:
-        best_n = tables[f"best-of-{args.samples}"]["all met"]
-        refl = tables["reflection"]["all met"]
-        margin = (sum(refl) - sum(best_n)) / len(refl)
-        print(f"\nreflection - best-of-{args.samples} (all requirements met): {margin:+.3f} "
-              f"({sum(refl)} vs {sum(best_n)} of {len(refl)} prompts)")
-        used = sum(samples_used["reflection"]) / len(samples_used["reflection"])
-        first, counts = tables["first"]["all counts"], tables["reflection"]["all counts"]
-        print(f"every count right: first {sum(first) / len(first):.3f} -> reflection {sum(counts) / len(counts):.3f} "
-              f"({(sum(counts) - sum(first)) / len(first):+.3f}) at {used:.2f} samples per prompt")
-        print("strategies used by reflection: " + ", ".join(f"{k} {v}" for k, v in strategies.most_common()))
+    print_tables(tables, samples_used, strategies, args.samples)
     print(f"{bench.calls} tool runs in {time.perf_counter() - started:.0f} s (a repair's drawings alone are in samples/prompt)")
     return 0
 
