@@ -115,16 +115,17 @@ def choose_strategy(output: FailingOutput, allowed: tuple[Strategy, ...] = STRAT
 
 def repairable(judgement: Judgement) -> bool:
     """Whether every failing requirement is a presence, count or color the critic localised, or a
-    place relative to another subject ('a sun above the house') that fails with one of the two
-    too few (the repair adds the missing one where the relation says)."""
+    place ('a sun in the top left', 'a sun above the house') that fails with its subject or the
+    other too few (the repair adds the missing one there)."""
     failing = [c for c in judgement.critique.checks if c.verdict == "fail"]
     short = {c.name.split(":")[0] for c in failing if c.kind in ("presence", "count")}
     return bool(failing) and judgement.localised and all(c.kind in REPAIRABLE or _short_relation(c, short) for c in failing)
 
 
 def _short_relation(check, short: set[str]) -> bool:
-    """Whether a failing check is a relation ('fox left of tree') whose subject or target is too few."""
-    return check.kind == "position" and any(check.name.startswith(f"{name} ") or check.name.endswith(f" {name}")
+    """Whether a failing check is a place ('sun: top left') or a relation ('fox left of tree') whose
+    subject or target is too few."""
+    return check.kind == "position" and any(check.name.startswith((f"{name} ", f"{name}:")) or check.name.endswith(f" {name}")
                                             for name in short)
 
 
@@ -161,7 +162,7 @@ def fixes(judgement: Judgement, instruction: Instruction) -> list[Fix]:
     """The critic's regions as the repair tool's fixes."""
     subjects = instruction.subjects
     return [Fix(action=r.action, name=subjects[r.subject].name, color=subjects[r.subject].color, box=r.box,
-                **_relation_of(instruction, r.subject))
+                **_placement(instruction, r.subject))
             for r in judgement.regions if r.subject is not None and r.subject < len(subjects)]
 
 
@@ -169,18 +170,19 @@ INVERSE = {"left of": "right of", "right of": "left of", "above": "below", "belo
            "in front of": "behind", "behind": "in front of"}
 
 
-def _relation_of(instruction: Instruction, index: int) -> dict:
-    """The subject's place relative to another subject, as a repair fix's fields: its own relation,
-    else the inverse of one another subject has to it ('a cat left of the dog': the dog goes right
-    of the cat); none without either."""
+def _placement(instruction: Instruction, index: int) -> dict:
+    """Where the subject must stand, as a repair fix's fields: its place in the picture ('top
+    left'), and against another subject its own relation, else the inverse of one another subject
+    has to it ('a cat left of the dog': the dog goes right of the cat)."""
     subjects = instruction.subjects
+    place = {"place": where} if (where := absolute_position(subjects[index])) else {}
     links = [(link.relation, link.target) for link in (subjects[index].position, subjects[index].depth) if link]
     links += [(INVERSE[link.relation], i) for i, other in enumerate(subjects)
               for link in (other.position, other.depth) if link and link.target == index]
     for relation, target in links:
         if target != index and target < len(subjects):
-            return {"relation": relation, "target": subjects[target].name, "target_color": subjects[target].color}
-    return {}
+            return {"relation": relation, "target": subjects[target].name, "target_color": subjects[target].color, **place}
+    return place
 
 
 def sizes(args: BaseModel) -> dict[str, int]:

@@ -202,3 +202,19 @@ def test_outside_the_world_the_fill_path_takes_out_an_extra_and_draws_a_missing_
     changed = np.abs(after - before).sum(-1) > 0
     assert out.image.size == picture.size and not changed[:32, 32:].any() and not changed[32:, :32].any()
     assert changed[4:28, 4:28].mean() > 0.9 and changed[36:60, 36:60].mean() > 0.9
+
+
+def test_a_missing_kind_asked_at_a_place_is_pasted_there(nano_ctx):
+    """'a yellow sun in the top right' with no sun: repaired, and kept only where it stands there."""
+    hub, workdir = nano_ctx
+    image, _ = render_scene(SceneSpec(background="day", objects=TWO_KINDS), seed=2)
+    sun = ObjectSpec(kind="sun", color="yellow", size="small", position="top right")
+    spec = SceneSpec(background="day", objects=[sun, *TWO_KINDS])
+    instruction, before = judged(image, spec)
+    assert {c.name: c.verdict for c in before.critique.checks}["sun: top right"] == "fail" and repairable(before)
+    [fix] = fixes(before, instruction)
+    assert fix.place == "top right"
+    ctx = ToolContext(hub=hub, load_image=lambda asset_id: image, workdir=workdir)
+    [out] = run_tool("repair", {"image": "a", "prompt": instruction.prompt, "fixes": [fix], "seed": 3}, ctx)
+    _, after = judged(out.image, spec)
+    assert after.critique.passed, (out.meta["done"], after.critique.feedback)

@@ -25,7 +25,7 @@ from chatdit.tools.inpaint import box_mask, redraw_masked
 from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import BaseModel, Field
 
-from chatdit.critics.world import DEPTHS, relation_area, relation_holds
+from chatdit.critics.world import DEPTHS, relation_area, relation_holds, stands_at
 from chatdit.storybook.vocabulary import RelationName
 
 Box = tuple[float, float, float, float]
@@ -41,6 +41,7 @@ class Fix(BaseModel):
     relation: RelationName | None = Field(default=None, description="where an added one goes: 'above' the target, 'behind' it")
     target: str | None = Field(default=None, description="the noun the relation is to ('house')")
     target_color: str | None = None
+    place: str | None = Field(default=None, description="the part of the picture it must stand in ('top left')")
 
 
 class RepairArgs(SizeArgs):
@@ -136,7 +137,8 @@ def _add(image, fix: Fix, kind: str, color: str | None, scene, draw: Draw | None
         tries = [world_edits.copy_into(image, best, drawn_scene, box, recolor, source=picture, side=side)]
     for copied in (t for t in tries if t is not None):
         after = detect_scene(copied)
-        if (_counted(after, kind, color) > _counted(scene, kind, color) and _kept(scene, after)
+        found = after.find(kind, color) if color else after.find(kind)
+        if (len(found) > _counted(scene, kind, color) and _kept(scene, after) and (not fix.place or stands_at(found, fix.place))
                 and (not target or _placed(after, fix, kind, color, copied))):
             where = f" {fix.relation} the {fix.target}" if target else ""
             done.append(f"added a {color or best.color} {kind}{how}{where}")

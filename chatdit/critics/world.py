@@ -56,6 +56,11 @@ def _centroid(objects) -> tuple[float, float]:
     return (sum(o.center[0] for o in objects) / len(objects), sum(o.center[1] for o in objects) / len(objects))
 
 
+def stands_at(found: list, where: str) -> bool:
+    """Whether the objects `found` stand at a place of the picture ('top left'), by their centroid."""
+    return bool(found) and _side_ok(_centroid(found), where)
+
+
 def _side_ok(center: tuple[float, float], where: str) -> bool:
     from chatdit.storybook.detector import side_ok
 
@@ -108,7 +113,7 @@ def check_world(req: Requirement, instruction: Instruction, scene, image=None) -
     if req.kind == "position":
         found = _matching(scene, subject)
         if req.target is None:
-            return check(bool(found) and _side_ok(_centroid(found), req.position or ""),
+            return check(stands_at(found, req.position or ""),
                          f"at {tuple(round(v) for v in _centroid(found))}" if found else "not found")
         other = _matching(scene, instruction.subjects[req.target])
         if world_kind(instruction.subjects[req.target].name) is None or (req.position in DEPTHS and image is None):
