@@ -149,11 +149,11 @@ def test_a_sun_added_beside_the_fox_is_not_above_it():
     from chatdit.storybook import Instance, render_instances
 
     fox = Instance(group=0, kind="fox", color="red", center=(14, 24), bbox=(4, 18, 24, 30))
-    sun = lambda y: Instance(group=1, kind="sun", color="yellow", center=(42, y), bbox=(36, y - 6, 48, y + 6))  # noqa: E731
+    sun = lambda x, y: Instance(group=1, kind="sun", color="yellow", center=(x, y), bbox=(x - 6, y - 6, x + 6, y + 6))  # noqa: E731
     before = render_instances("sunset", [fox])
-    beside, over = render_instances("sunset", [fox, sun(22)]), render_instances("sunset", [fox, sun(9)])
-    assert verdicts(before, beside, "add a yellow sun above the fox")["added: 1 yellow sun"] == "fail"
-    assert verdicts(before, over, "add a yellow sun above the fox")["added: 1 yellow sun"] == "pass"
+    for x, y, verdict in [(42, 22, "fail"), (48, 9, "fail"), (18, 9, "pass")]:  # beside, high but off to the side, over it
+        after = render_instances("sunset", [fox, sun(x, y)])
+        assert verdicts(before, after, "add a yellow sun above the fox")["added: 1 yellow sun"] == verdict, (x, y)
 
 
 def test_an_add_against_another_thing_is_drawn_on_that_side_of_it():

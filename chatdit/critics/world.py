@@ -133,12 +133,15 @@ DEPTHS = ("in front of", "behind")
 
 def relation_holds(relation: str, found: list, other: list, image=None) -> bool:
     """Whether the objects `found` stand `relation` the objects `other`: a side relation when their
-    centroid is past the others' near edge on that side, a depth order (needs `image`) by occlusion: one of them touches one of the others,
+    centroid is past the others' near edge on that side (above and below: with the two groups'
+    widths overlapping, 'a fox under the tree' is not one far off to the side), a depth order (needs `image`) by occlusion: one of them touches one of the others,
     and the one behind looks more hidden than the one in front."""
-    if relation not in DEPTHS:  # past the others' near edge, as the world's layouts put it (a sun beside a fox is not above it)
+    if relation not in DEPTHS:  # past the others' near edge (a sun beside a fox is not above it)
         ax, ay = _centroid(found)
+        over = min(o.bbox[0] for o in found) < max(o.bbox[2] for o in other) and \
+            min(o.bbox[0] for o in other) < max(o.bbox[2] for o in found)  # and over them, not off to one side
         return {"left of": ax < min(o.bbox[0] for o in other), "right of": ax > max(o.bbox[2] for o in other),
-                "above": ay < min(o.bbox[1] for o in other), "below": ay > max(o.bbox[3] for o in other)}[relation]
+                "above": over and ay < min(o.bbox[1] for o in other), "below": over and ay > max(o.bbox[3] for o in other)}[relation]
     from PIL import Image
 
     from chatdit.storybook.detector import detect_background, label_pixels
