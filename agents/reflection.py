@@ -1,7 +1,7 @@
 """Reflect-DiT for chatdit: after a failing critique, choose how to try again, and plan it.
 
 Strategies, chosen per failing output from its critique:
-- repair: only presence, counts or colors of subjects are wrong: take away the extra instances,
+- repair: only presence, counts, colors or places of subjects are wrong: take away the extra instances,
   recolor the wrong ones, add the missing ones in free space (copies of the model's own drawing,
   on the page or drawn alone when the page has none; tools/repair.py), the rest kept as it is
   (bench/reflection.py: this is what lifts "every count right" on nano);
@@ -39,10 +39,10 @@ from chatdit.state import ReflectionState
 
 Strategy = Literal["repair", "inpaint", "in_context", "revise", "reseed"]
 STRATEGIES: tuple[Strategy, ...] = ("repair", "inpaint", "in_context", "revise", "reseed")
-REPAIRABLE = ("presence", "count", "color")
-"""Failing requirement kinds a repair fixes where it stands (a kind missing entirely is drawn
-alone and pasted in, where its relation to another subject says); a wrong place or background
-needs a new drawing."""
+REPAIRABLE = ("presence", "count", "color", "position")
+"""Failing requirement kinds a repair fixes where it stands: a kind missing entirely is drawn
+alone and pasted in, one in the wrong place is moved, each where its place or relation to another
+subject says; a wrong background needs a new drawing."""
 MAX_INPAINT_AREA = 0.35
 """Beyond this share of the picture an inpaint is a redraw: better start from a new attempt."""
 MAX_INPAINT_REGIONS = 2
@@ -114,19 +114,10 @@ def choose_strategy(output: FailingOutput, allowed: tuple[Strategy, ...] = STRAT
 
 
 def repairable(judgement: Judgement) -> bool:
-    """Whether every failing requirement is a presence, count or color the critic localised, or a
-    place ('a sun in the top left', 'a sun above the house') that fails with its subject or the
-    other too few (the repair adds the missing one there)."""
+    """Whether every failing requirement is a presence, count, color or place ('a sun in the top
+    left', 'a sun above the house') the critic localised."""
     failing = [c for c in judgement.critique.checks if c.verdict == "fail"]
-    short = {c.name.split(":")[0] for c in failing if c.kind in ("presence", "count")}
-    return bool(failing) and judgement.localised and all(c.kind in REPAIRABLE or _short_relation(c, short) for c in failing)
-
-
-def _short_relation(check, short: set[str]) -> bool:
-    """Whether a failing check is a place ('sun: top left') or a relation ('fox left of tree') whose
-    subject or target is too few."""
-    return check.kind == "position" and any(check.name.startswith((f"{name} ", f"{name}:")) or check.name.endswith(f" {name}")
-                                            for name in short)
+    return bool(failing) and judgement.localised and all(c.kind in REPAIRABLE for c in failing)
 
 
 KEPT = "kept: "

@@ -218,3 +218,22 @@ def test_a_missing_kind_asked_at_a_place_is_pasted_there(nano_ctx):
     [out] = run_tool("repair", {"image": "a", "prompt": instruction.prompt, "fixes": [fix], "seed": 3}, ctx)
     _, after = judged(out.image, spec)
     assert after.critique.passed, (out.meta["done"], after.critique.feedback)
+
+
+def test_one_in_the_wrong_place_is_moved_where_its_relation_says_with_no_model_call(hub, tmp_path):
+    """'a yellow sun above the house' with the sun far to the left: moved over the house, pixels only."""
+    from chatdit.storybook import Instance, RelationSpec, render_instances
+
+    house = Instance(group=1, kind="house", color="brown", center=(44, 46), bbox=(37, 39, 51, 53))
+    sun = Instance(group=0, kind="sun", color="yellow", center=(10, 16), bbox=(4, 10, 16, 22))
+    image = render_instances("day", [house, sun])
+    spec = SceneSpec(background="day", objects=[ObjectSpec(kind="sun", color="yellow", size="small"),
+                                                ObjectSpec(kind="house", color="brown", size="small")],
+                     relations=[RelationSpec(subject=0, relation="above", target=1)])
+    instruction, before = judged(image, spec)
+    assert {c.name: c.verdict for c in before.critique.checks}["sun above house"] == "fail" and repairable(before)
+    ctx = ToolContext(hub=hub, load_image=lambda asset_id: image, workdir=tmp_path)
+    [out] = run_tool("repair", {"image": "a", "prompt": instruction.prompt, "fixes": fixes(before, instruction)}, ctx)
+    assert out.meta["done"] == ["moved a yellow sun above the house"] and out.meta["model_calls"] == 0
+    _, after = judged(out.image, spec)
+    assert after.critique.passed, after.critique.feedback

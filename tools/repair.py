@@ -90,11 +90,13 @@ def repair_world(image, fixes: list[Fix], draw: Draw | None = None) -> tuple[obj
     from chatdit.vision import world_edits
 
     done: list[str] = []
+    removed: dict[str, Drawing] = {}  # a misplaced one taken away is put back where it belongs (a move)
     for fix in sorted(fixes, key=lambda f: (f.action == "add", f.relation is not None)):  # a relation's target first
         kind, color, scene = world_kind(fix.name), world_color(fix.color), detect_scene(image)
         if kind is None:
             continue
         if fix.action == "remove" and (obj := _at(scene, kind, fix.box, color)) is not None:
+            removed.setdefault(kind, (image, obj, scene))
             image = world_edits.remove(image, [obj], scene)
             done.append(f"removed a {obj.color} {kind}")
         elif fix.action == "redraw" and color and (obj := _at(scene, kind, fix.box)) is not None and obj.color != color:
@@ -108,11 +110,12 @@ def repair_world(image, fixes: list[Fix], draw: Draw | None = None) -> tuple[obj
                 image = copied
                 done.append(f"redrew a {blob.color} shape read as a {blob.kind} as a {kind}")
         elif fix.action in ("add", "replace"):
-            image = _add(image, fix, kind, color, scene, draw, done)
+            image = _add(image, fix, kind, color, scene, draw, done, removed.get(kind))
     return image, done
 
 
-def _add(image, fix: Fix, kind: str, color: str | None, scene, draw: Draw | None, done: list[str]):
+def _add(image, fix: Fix, kind: str, color: str | None, scene, draw: Draw | None, done: list[str],
+         taken: Drawing | None = None):
     """The picture with one more of the kind: a copy of its cleanest drawing on the page, or of
     the model's drawing of it alone when the page has none, placed where the fix's relation to its
     target says (over or under the target for a depth order); kept only where the world detector
@@ -123,6 +126,8 @@ def _add(image, fix: Fix, kind: str, color: str | None, scene, draw: Draw | None
 
     if source := (scene.find(kind, color) or scene.find(kind)):
         best, picture, drawn_scene, how, side = max(source, key=lambda o: o.score), None, scene, "", None
+    elif taken is not None:  # the one taken away from the wrong place
+        (picture, best, drawn_scene), how, side = taken, " moved", None
     elif draw is not None and (drawing := draw(kind, color)) is not None:
         (picture, best, drawn_scene), how, side = drawing, " drawn alone", _usual_side(scene, image.width)
     else:
@@ -140,9 +145,16 @@ def _add(image, fix: Fix, kind: str, color: str | None, scene, draw: Draw | None
         found = after.find(kind, color) if color else after.find(kind)
         if (len(found) > _counted(scene, kind, color) and _kept(scene, after) and (not fix.place or stands_at(found, fix.place))
                 and (not target or _placed(after, fix, kind, color, copied))):
-            where = f" {fix.relation} the {fix.target}" if target else ""
-            done.append(f"added a {color or best.color} {kind}{how}{where}")
+            where = f" {fix.relation} the {fix.target}" if target else f" to the {fix.place}" if fix.place else ""
+            if how == " moved":  # said once: a move, not a removal and an add
+                done.remove(f"removed a {best.color} {kind}")
+                done.append(f"moved a {best.color} {kind}{where}")
+            else:
+                done.append(f"added a {color or best.color} {kind}{how}{where}")
             return copied
+    if how == " moved":  # no right place for it: it goes back where it was
+        done.remove(f"removed a {best.color} {kind}")
+        return world_edits.put_back(image, best, drawn_scene, picture)
     return image
 
 

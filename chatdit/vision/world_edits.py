@@ -348,6 +348,14 @@ def paste_overlapping(image, obj: DetectedObject, scene: DetectedScene, target: 
     return out
 
 
+def put_back(image, obj: DetectedObject, scene: DetectedScene, source) -> Image.Image:
+    """`image` with `obj`'s own pixels from `source` (the picture it was taken from) where they were."""
+    pixels, drawn = _pixels(image), _pixels(source)
+    mask = _dilate(object_mask(drawn, obj, scene), HALO) & _box_mask(pixels.shape[:2], obj, scene, RIM + HALO)
+    pixels[mask] = drawn[mask]
+    return _to_image(pixels)
+
+
 def _scaled(mask: np.ndarray, patch: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
     """A cut-out and its pixels scaled by `scale` (nearest neighbour: the world's colors stay)."""
     if scale == 1.0:
