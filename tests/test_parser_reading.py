@@ -87,3 +87,11 @@ def test_a_page_names_its_place_even_where_the_world_has_no_such_background():
                         "page 3 on a sunny beach, page 4 asleep in its den")
     assert [(p.background, p.setting) for p in instruction.pages] == [
         ("snow", "forest"), ("sunset", "river"), ("sea", None), (None, "den")]
+
+
+def test_the_thing_already_named_is_one_subject():
+    """Seen by the loop engineer: 'a fox left of a house, a sun above the house' made two houses,
+    so the critic checked the house twice."""
+    instruction = parse("a fox left of a house, a sun above the house")
+    assert [s.name for s in instruction.subjects] == ["fox", "house", "sun"]
+    assert (instruction.subjects[2].position.relation, instruction.subjects[2].position.target) == ("above", 1)
