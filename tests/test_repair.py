@@ -79,6 +79,26 @@ def test_a_badly_drawn_one_is_redrawn_where_it_is_not_joined_by_another(hub, tmp
     assert judged(out.image, spec)[1].critique.passed
 
 
+def test_a_misread_one_of_a_kind_missing_entirely_is_redrawn_in_its_place_not_beside_it(nano_ctx):
+    """Seen in the CLI: a yellow flower at sunset read as a circle; the repair added a second
+    flower beside it and the critic passed a page with two flowers where one was asked."""
+    from PIL import ImageDraw
+
+    from chatdit.storybook.vocabulary import COLORS
+
+    hub, workdir = nano_ctx
+    image, _ = render_scene(SceneSpec(background="sunset", objects=[ObjectSpec(kind="bird", color="blue", position="left")]), seed=1)
+    ImageDraw.Draw(image).polygon([(44, 14), (56, 12), (58, 22), (52, 28), (42, 26)], fill=tuple(COLORS["yellow"]))
+    assert [(o.kind, o.score < 0.9) for o in detect_scene(image).objects] == [("bird", False), ("circle", True)]
+    spec = SceneSpec(background="sunset", objects=[ObjectSpec(kind="bird", color="blue"), ObjectSpec(kind="flower", color="yellow")])
+    instruction, before = judged(image, spec)
+    ctx = ToolContext(hub=hub, load_image=lambda asset_id: image, workdir=workdir)
+    [out] = run_tool("repair", {"image": "a", "prompt": instruction.prompt, "fixes": fixes(before, instruction), "seed": 3}, ctx)
+    after = detect_scene(out.image)
+    assert out.meta["done"] == ["redrew a yellow shape read as a circle as a flower"], out.meta["done"]
+    assert len(after.find("flower", "yellow")) == 1 and not after.find("circle")
+
+
 @pytest.fixture(scope="module")
 def nano_ctx(tmp_path_factory):
     from chatdit.tools.registry import load_builtin_tools

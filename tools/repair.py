@@ -102,16 +102,33 @@ def repair_world(image, fixes: list[Fix], draw: Draw | None = None) -> tuple[obj
         elif fix.action == "redraw" and color and (obj := _at(scene, kind, fix.box)) is not None and obj.color != color:
             image = world_edits.recolor(image, obj, scene, color)
             done.append(f"made a {obj.color} {kind} {color}")
-        elif fix.action == "replace" and (blob := _unsure_at(scene, fix.box, color)) is not None \
-                and (source := scene.find(kind, color)):
-            cleared = world_edits.remove(image, [blob], scene)
-            copied = world_edits.copy_into(cleared, max(source, key=lambda o: o.score), detect_scene(cleared), fix.box, None)
-            if copied is not None and detect_scene(copied).count(kind, color) > len(source):  # the detector sees it
-                image = copied
-                done.append(f"redrew a {blob.color} shape read as a {blob.kind} as a {kind}")
+        elif fix.action == "replace" and (blob := _unsure_at(scene, fix.box, color)) is not None:
+            image = _replace(image, fix, blob, kind, color, scene, draw, done)
         elif fix.action in ("add", "replace"):
             image = _add(image, fix, kind, color, scene, draw, done, removed.get(kind))
     return image, done
+
+
+def _replace(image, fix: Fix, blob, kind: str, color: str | None, scene, draw: Draw | None, done: list[str]):
+    """The picture with a shape the detector is unsure of ('a yellow circle' where a flower was
+    asked) redrawn as the kind in its place: a copy of the page's own drawing of it, else the
+    model's drawing alone. Never beside it: that left two flowers where one was asked."""
+    from chatdit.storybook.detector import detect_scene
+    from chatdit.vision import world_edits
+
+    cleared = world_edits.remove(image, [blob], scene)
+    cleared_scene = detect_scene(cleared)
+    if source := scene.find(kind, color):
+        copied = world_edits.copy_into(cleared, max(source, key=lambda o: o.score), cleared_scene, fix.box, None)
+        if copied is not None and detect_scene(copied).count(kind, color) > len(source):  # the detector sees it
+            done.append(f"redrew a {blob.color} shape read as a {blob.kind} as a {kind}")
+            return copied
+        return image
+    added = _add(cleared, fix, kind, color, cleared_scene, draw, done)
+    if added is cleared:
+        return image
+    done[-1] = f"redrew a {blob.color} shape read as a {blob.kind} as a {kind}"
+    return added
 
 
 def _add(image, fix: Fix, kind: str, color: str | None, scene, draw: Draw | None, done: list[str],
