@@ -24,6 +24,8 @@ from chatdit.tools.inpaint import box_mask, redraw_masked
 from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import BaseModel, Field
 
+from chatdit.schema import Scene
+
 Box = tuple[float, float, float, float]
 
 
@@ -40,6 +42,7 @@ class RepairArgs(SizeArgs):
     image: str = Field(description="asset id of the picture to repair")
     prompt: str = Field(min_length=1, description="what the whole picture should show (the fill path's prompt)")
     fixes: list[Fix] = Field(min_length=1)
+    scene: Scene | None = Field(default=None, description="what the whole picture should show, understood (the fill path's)")
     page: int | None = Field(default=None, ge=1)
     draws: int = Field(default=2, ge=0, le=8, description="model calls allowed for drawing a missing kind alone")
 
@@ -147,6 +150,7 @@ def drawer(ctx: ToolContext, args: RepairArgs, image, calls: list[int]) -> Draw:
     (each appended to `calls`), one drawing per kind and color reused for every copy."""
     from chatdit.tools.registry import run_tool
 
+    from chatdit.dit.nano.prompts import scene_asking
     from chatdit.storybook import ObjectSpec, SceneSpec, caption
     from chatdit.storybook.detector import detect_scene
 
@@ -155,9 +159,9 @@ def drawer(ctx: ToolContext, args: RepairArgs, image, calls: list[int]) -> Draw:
     def draw(kind: str, color: str | None) -> Drawing | None:
         while (kind, color) not in made and len(calls) < args.draws:
             seed = (args.seed + 7 * len(calls) + 1) % 2**32
-            spec = SceneSpec(background=background, objects=[ObjectSpec(kind=kind, color=color or "red", size="small")])
-            [out] = run_tool("generate", {"prompt": caption(spec, random.Random(seed)), "seed": seed, "steps": args.steps,
-                                          "width": image.width, "height": image.height}, ctx)
+            spec = SceneSpec(background=background, objects=[ObjectSpec(kind=kind, color=color or "red", size="medium")])
+            [out] = run_tool("generate", {"prompt": caption(spec, random.Random(seed)), "scene": scene_asking(spec),
+                                          "seed": seed, "steps": args.steps, "width": image.width, "height": image.height}, ctx)
             calls.append(out.steps)
             scene = detect_scene(out.image)
             if found := (scene.find(kind, color) if color else []) or scene.find(kind):  # else another call
@@ -180,7 +184,7 @@ def repair(args: RepairArgs, ctx: ToolContext) -> list[ToolOutput]:
         how = "pixels, kinds drawn alone" if calls else "pixels"
     else:  # outside the world: the fill path redraws the spots
         mask = box_mask(image.size, [fix.box for fix in args.fixes])
-        image, steps = redraw_masked(ctx, image, mask, args.prompt, args.seed, args.steps)
+        image, steps = redraw_masked(ctx, image, mask, args.prompt, args.seed, args.steps, args.scene)
         calls, how = [steps], "fill"
     return [ToolOutput(image=image, page=args.page, prompt=args.prompt, seed=args.seed, steps=sum(calls), parents=[args.image],
                        meta={"edit": how, "done": done, "model_calls": len(calls),
