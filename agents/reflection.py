@@ -34,6 +34,7 @@ from pydantic import BaseModel, Field
 
 from chatdit.critics.base import Judgement, absolute_position, describe_subject
 from chatdit.edits import EDIT_TOOLS
+from chatdit.scenes import leading
 from chatdit.schema import Asset, Critique, Instruction, Plan, Step, ToolCall
 from chatdit.state import ReflectionState
 
@@ -194,7 +195,7 @@ def reflection_step(output: FailingOutput, instruction: Instruction, strategy: S
         purpose = f"round {round_ + 1}: redraw {where} next to the last attempt ({why})"
     elif strategy == "revise":
         prompt = revised_prompt(output.prompt, instruction, best.judgement)
-        scene = understood.leading(failing_subjects(instruction, best.judgement)) if understood else None  # fields, not words
+        scene = leading(understood, failing_subjects(instruction, best.judgement)) if understood else None  # fields, not words
         if tool in EDIT_TOOLS:
             call = ToolCall.of(tool, args.model_copy(update={"prompt": prompt, "seed": seed}))
         elif isinstance(args, ReferenceArgs):

@@ -79,19 +79,6 @@ class Scene(Strict):
     subjects: list[Subject] = Field(default_factory=list)
     background: str | None = None
 
-    def leading(self, first: list[int]) -> Scene:
-        """The same scene with these subjects first (as a prompt revised by the critic states what
-        it found wrong first), every position and depth still pointing at the same subject."""
-        order = [*dict.fromkeys(i for i in first if 0 <= i < len(self.subjects)),
-                 *(i for i in range(len(self.subjects)) if i not in first)]
-        new = {old: index for index, old in enumerate(order)}
-
-        def moved(subject: Subject) -> Subject:
-            return subject.model_copy(update={key: where.model_copy(update={"target": new.get(where.target, where.target)})
-                                              for key in ("position", "depth") if (where := getattr(subject, key))})
-
-        return self.model_copy(update={"subjects": [moved(self.subjects[i]) for i in order]})
-
 
 class CharacterSpec(Strict):
     """A named character defined in the request ("[Bob] a man in a black suit")."""
@@ -380,3 +367,4 @@ class PageEntry(Strict):
     prompt: str
     text: str | None = None
     text_source: TextSource | None = Field(default=None, description="None: from before texts were tracked; kept as written")
+    scene: Scene | None = Field(default=None, description="what it was asked to show, understood: a redo or an edit draws from it")

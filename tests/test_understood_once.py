@@ -104,3 +104,17 @@ def test_spot_redraws_and_a_repair_draw_the_pages_scene(nano, no_words):
         assert [s.name for s in args.scene.subjects] == ["house", "tree"], strategy
         [made] = run_tool(plan.steps[0].call.tool, args, nano)  # a repair draws the tree alone from its fields
         assert made.image.size == image.size
+
+
+@pytest.mark.slow
+def test_an_edit_and_a_redo_of_an_earlier_page_draw_the_scene_the_book_kept(tmp_path, no_words):
+    with Session.create(tmp_path / "s", model="nano", critic=False, rounds=1) as session:
+        session.chat("a two-page picture book: page 1 a red fox at night, page 2 two yellow stars over a house")
+        assert [(s.name, s.count) for s in session.pages()[2].scene.subjects][:1] == [("star", 2)]
+        recolor = session.chat("page 1: make the fox blue")  # a fill-path redraw of the fox
+        added = session.chat("page 2: add a yellow sun")  # drawn into a free spot by the fill path
+        redone = session.chat("page 2: the stars are dancing")  # redrawn beside the book's pictures
+        pages = session.pages()
+    assert [a.tool for a in recolor.assets + added.assets + redone.assets] == ["edit", "edit", "reference"]
+    assert [(s.name, s.color) for s in pages[1].scene.subjects] == [("fox", "blue")]
+    assert ("sun", "yellow") in [(s.name, s.color) for s in pages[2].scene.subjects]  # kept through the redo
