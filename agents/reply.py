@@ -19,6 +19,8 @@ MAX_NAMED = 4
 
 AN_VOWEL = re.compile(r"\ba (?=[aeiou])")
 EMPTY_SCENE = re.compile(r"^(?:nothing|an empty scene)\s+(.+)$")
+BARE_BACKGROUND = {"day": "in the daytime", "night": "at night", "sunset": "at sunset", "sea": "at sea", "snow": "in the snow"}
+"""The world's captions sometimes end in the bare background word ('a red fox night')."""
 
 
 class ReplyFacts(BaseModel):
@@ -110,7 +112,11 @@ def plain(caption: str) -> str:
     'no object, only the background (day)'."""
     caption = AN_VOWEL.sub("an ", caption)
     empty = EMPTY_SCENE.match(caption)
-    return f"no object, only the background ({empty.group(1)})" if empty else caption
+    if empty:
+        return f"no object, only the background ({empty.group(1)})"
+    *things, last = caption.split(" ")
+    bare = things and last in BARE_BACKGROUND and things[-1] not in ("at", "in", "by", "over", "the", "winter", "dark")
+    return " ".join(things + [BARE_BACKGROUND[last]]) if bare else caption
 
 
 def reply_text(instruction: Instruction, chosen: list[Asset], critiques: list[Critique], rounds: int,

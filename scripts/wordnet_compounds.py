@@ -72,16 +72,23 @@ def buildings(wordnet: WordNet) -> set[str]:
     not 'box' or 'car'): inside one, it is the setting."""
     roots = {wordnet.synset("building.n.01"), wordnet.synset("room.n.01")}
     kinds = {h for root in roots for h in root.closure(lambda s: s.hyponyms())} | roots
+    fixtures = {"toilet", "john"}  # first sense a room, but 'a black toilet' is the fixture
     return {lemma for synset in kinds for lemma in synset.lemma_names()
-            if lemma.isalpha() and lemma.islower() and wordnet.synsets(lemma, "n")[0] in kinds}
+            if lemma.isalpha() and lemma.islower() and wordnet.synsets(lemma, "n")[0] in kinds} - fixtures
 
 
 def animate(wordnet: WordNet) -> set[str]:
-    """One-word names of people and animals by their first sense ('owner', 'kitten'): 'a dog with its
-    owner' names two, where 'a vase with its base' names one."""
+    """One-word names of animals and people by their first sense, people only where no sense is a made
+    thing ('owner', 'kitten'; not 'divider'): 'a dog with its owner' names two, 'a vase with its base' one."""
     living = ("noun.person", "noun.animal")
+
+    def only_living(lemma: str) -> bool:
+        senses = wordnet.synsets(lemma, "n")
+        first = senses[0].lexname()
+        return first == "noun.animal" or first == "noun.person" and all(s.lexname() != "noun.artifact" for s in senses)
+
     return {lemma for synset in wordnet.all_synsets("n") if synset.lexname() in living for lemma in synset.lemma_names()
-            if lemma.isalpha() and lemma.islower() and wordnet.synsets(lemma, "n")[0].lexname() in living}
+            if lemma.isalpha() and lemma.islower() and only_living(lemma)}
 
 
 def main() -> None:

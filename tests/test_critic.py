@@ -254,6 +254,8 @@ def test_too_few_beside_an_unsure_lookalike_fails_and_asks_to_redraw_it():
 def test_the_reply_says_what_an_undrawable_page_shows_in_plain_words():
     from chatdit.agents.reply import ReplyFacts, undrawable_line
 
-    line = undrawable_line(ReplyFacts(undrawable=["girl"], shows={1: "nothing day", 2: "a orange circle at night"}, model="nano"))
+    shows = {1: "nothing day", 2: "a orange circle at night", 3: "a red fox night", 4: "a fox in winter snow"}
+    line = undrawable_line(ReplyFacts(undrawable=["girl"], shows=shows, model="nano"))
     assert "page 1 shows no object, only the background (day)" in line
     assert "page 2 shows an orange circle at night" in line
+    assert "page 3 shows a red fox at night" in line and "page 4 shows a fox in winter snow" in line

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from chatdit.llm.tagging import tag_of
 from chatdit.llm.vocab import COLOR_SHADES, COLORS, NUMBER_WORDS, is_plural, singular
 from chatdit.llm.words import (
     ADJECTIVE_SUFFIXES,
@@ -16,6 +17,7 @@ from chatdit.llm.words import (
     KNOWN_ADJECTIVES,
     MATERIALS,
     PARTICLES,
+    SEASONS,
     SHAPES,
     VERB_TAGS,
     VERBISH,
@@ -23,7 +25,6 @@ from chatdit.llm.words import (
     is_known_noun,
     only_verb,
     parts_of_speech,
-    tag_of,
 )
 
 LARGE_NUMBERS = {"hundred", "thousand", "million", "billion", "trillion", "dozen", "hundreds", "thousands", "millions"}
@@ -148,6 +149,10 @@ def compound_name(modifiers: list[str], head: str) -> tuple[list[str], str]:
                                                                     and not noun_here):
             break  # 'helping travelers': a participle describes, it is not part of the name ('a fishing net' is)
         pos = parts_of_speech(word)
+        describing = " " not in word and ((pos and pos <= {"ADJ", "ADV", "VERB"}) or not pos and word.endswith(ADJECTIVE_SUFFIXES))
+        describing = describing or "-" in word and "ADJ" in parts_of_speech(word.split("-")[-1])  # 'ice-cold'
+        if word in SEASONS or describing and not is_known_noun(word):
+            break  # 'the autumn trees', 'a handwoven tapestry', 'the spiky star'
         if not (is_known_noun(word) or ("NOUN" in pos and "ADJ" not in pos) or (noun_here and ("NOUN" in pos or not pos))):
             break  # 'a party hat', 'a lab coat': the tagger reads a noun here
         if is_plural(word) or not can_be_noun(word) or word in LARGE_NUMBERS:

@@ -9,17 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chatdit.llm.grammar import bare_verb, compound_name, is_number, is_verbish, looks_like_adjective, number_value, tagged_adjective
+from chatdit.llm.tagging import never_a_noun, tag_of
 from chatdit.llm.vocab import COLOR_CANONICAL, COLOR_SHADES, COLORS, is_plural, singular
 from chatdit.llm.words import (
     DETERMINERS,
     INTENSIFIERS,
+    INVARIANT_PLURALS,
     KNOWN_ADJECTIVES,
+    PARTICLES,
     PLURALIA,
     VERBISH,
     can_be_noun,
     is_known_noun,
+    only_verb,
     parts_of_speech,
-    tag_of,
 )
 
 
@@ -87,8 +90,11 @@ def head_of(rest: list[str]) -> tuple[int, bool]:
 
 def nameless(words: list[str], rest: list[str], has_noun: bool) -> Phrase | None:
     """A phrase of colors or adjectives only ('a woman in pink', 'the plump,'), else None."""
-    if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not is_known_noun(rest[-1]):
+    colored_noun = len(rest) > 1 and rest[-2] in COLORS and tag_of(rest[-1]) == "NN"  # 'a green lime'
+    if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not is_known_noun(rest[-1]) and not colored_noun:
         return Phrase(words=words, name="", color=COLOR_CANONICAL.get(rest[-1], rest[-1]))
+    if words[:1] in (["a"], ["an"]) and len(rest) == 1 and "NOUN" in parts_of_speech(rest[0]):
+        return None  # 'a key, and three swans': after 'a', one word that can be a noun is one
     if not has_noun and all(w in KNOWN_ADJECTIVES or w in INTENSIFIERS or tagged_adjective(w)
                             or parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"} for w in rest):
         return Phrase(words=words, name="", attributes=[w for w in rest if w not in INTENSIFIERS])
@@ -99,8 +105,10 @@ def phrase_from(words: list[str]) -> Phrase | None:
     """One noun phrase from a run of words, or None when the run names nothing."""
     span = noun_span(words)
     content = [w for w in span if w not in DETERMINERS and not w.startswith("__")]
-    if not content:
-        return None
+    if not content or all(w in PARTICLES or only_verb(w) or never_a_noun(w) or tag_of(w) == "VBG" for w in content):
+        return None  # 'cuddled up', 'propped up'
+    if tag_of(content[0]) == "VBG" and all(parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"} for w in content[1:]):
+        return None  # 'feeling joyful'
     if bare_verb(span):  # 'close', 'go', 'plump': an adjective may still belong to the next noun
         return Phrase(words=words, name="", attributes=span) if "ADJ" in parts_of_speech(span[0]) else None
     count, number_word = None, None
@@ -116,8 +124,9 @@ def phrase_from(words: list[str]) -> Phrase | None:
     if (bare := nameless(words, rest, has_noun)) is not None:
         return bare
     head = rest[head_index].replace("_", " ")
-    plural = is_plural(head.split()[-1])
     last = head.split()[-1]
+    plural = is_plural(last) and last not in PLURALIA  # 'the black headphones' are one thing
+    plural = plural or last in INVARIANT_PLURALS and number_word is None and "some" in span  # 'a school of fish'
     modifiers, name = compound_name(rest[:head_index], " ".join(head.split()[:-1] + [last if last in PLURALIA else singular(last)]))
     numbered = number_word is not None and number_word not in ("a", "an")
     if plural and not numbered and head.split()[-1] not in PLURALIA:

@@ -13,12 +13,12 @@ import re
 
 from chatdit.llm.grammar import is_number, segments_of
 from chatdit.llm.phrase import Phrase, phrase_from
+from chatdit.llm.tagging import Word, tag_of, tagged
 from chatdit.llm.vocab import COLOR_CANONICAL, COLORS, NUMBER_NAMES, RELATION_PHRASES, singular
 from chatdit.llm.words import (
     PLANT_PARTS,
     PLURALIA,
     VERB_TAGS,
-    Word,
     animate_nouns,
     buildings,
     compound_nouns,
@@ -29,15 +29,13 @@ from chatdit.llm.words import (
     is_place,
     is_surface,
     of_phrase_keeps,
-    tag_of,
-    tagged,
 )
 from chatdit.schema import Depth, Position, Subject
 
 SEPARATORS = {
     "and", "with", "plus", "or", "next", "to", "near", "beside", "besides", "by", "alongside", "on", "in", "at",
     "of", "from", "into", "onto", "inside", "outside", "across", "around", "against", "between", "among",
-    "while", "as", "for", "toward", "towards", "through", "along", "under", "upon", "within", "without",
+    "while", "as", "for", "toward", "towards", "through", "along", "under", "upon", "within", "without", "about",
     "holding", "wearing", "carrying", "riding", "eating", "chasing", "watching", "sitting", "standing",
     "lying", "looking", "playing", "flying", "swimming", "walking", "running", "jumping", "who", "which",
     "that", "where", "whose", "but", "then", "so", "because", "when", "after", "before", "than", "like",
@@ -71,7 +69,13 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(a|one) dozen\b", "twelve", text)
     # 'a group of friends', 'several birds': more than one, no number stated
     text = re.sub(r"\b(a group of|a bunch of|a lot of|lots of|a number of|a set of|a herd of|a flock of|a pile of|"
+                  r"a collection of|a bed of|a sea of|a bouquet of|an? (?:display|batch|array|assortment|variety|selection) of|an? (?:school|swarm|crowd|pack|team|field|herd|flock) of|(?:schools|swarms|herds|flocks) of|"
                   r"a few|several|many)\b", "some", text)
+    text = re.sub(r"\b(a (?:game|round|match) of) [\w-]+", r"a game", text)  # 'a game of catch' is no thing
+    text = re.sub(r"\b(snap|snaps|snapped|snapping|take|takes|took|taking) (?:a |some |\w+ )?"
+                  r"(?:pictures?|photos?|photographs?|selfies?|snapshots?)\b", r"\1", text)  # what is taken is no thing
+    text = re.sub(r"\bholding hands\b", "together", text)
+    text = re.sub(r"\ban? (?:blanket|carpet|layer|mantle) of (?!\w+ (?:wool|cloth|fabric))", "", text)  # 'a blanket of snow'
     text = re.sub(r"\b(\d+)(st|nd|rd|th)\b", r"\1", text)
     text = re.sub(r"\bimg\b", " ", text)  # StoryDiffusion's photo-identity trigger word, not a thing
     text = re.sub(r"\bblack and white\b", "black-and-white", text)
@@ -172,6 +176,7 @@ class PhraseReader:
         self.last_words: list[str] = []
         self.last_named = False
         self.inside = False  # after "in" or "inside": a building there is the setting
+        self.topic = False  # after "about": what is talked of, not drawn ('learning about local customs')
 
     def add(self, phrase: Phrase) -> None:
         if not phrase.name and phrase.color:  # "a woman in pink": the color is the last subject's
@@ -209,6 +214,7 @@ class PhraseReader:
             self.listed = kind == "comma"
         if kind != "words":
             self.inside = kind == "sep" and words[0] in ("in", "inside", "within")
+            self.topic = kind == "sep" and words[0] == "about" or kind == "and" and self.topic
         if kind == "words":
             self.read_words(words)
             return
@@ -250,6 +256,8 @@ class PhraseReader:
         self.appositive = False
         self.last_named = False
         for index, segment in enumerate(segments):
+            if index == 0 and self.topic and not is_number(segment.words[0]):
+                continue
             phrase = phrase_from(segment.words)
             # adjectives alone keep a predicate open: 'a powerful and graceful predator of the ocean'
             self.in_predicate = bool(phrase and (segment.after_copula or self.in_predicate))

@@ -25,9 +25,14 @@ VERBISH = {"is", "are", "was", "were", "be", "been", "being", "has", "have", "ha
            "somebody", "anyone", "anybody", "nobody", "everything", "something", "anything", "nothing", "filled", "covered", "placed",
            "parked", "decorated", "played", "hides", "flies", "fly", "swims", "runs", "jumps", "sleeps",
            "eats", "drinks", "reads", "plays", "walks", "sings", "dances", "holds", "wears"}
+INVARIANT_PLURALS = {"fish", "sheep", "deer", "shrimp", "moose", "salmon", "trout", "bison", "squid", "cod"}
+"""Nouns whose plural is the singular: 'some fish' are more than one."""
+SEASONS = {"autumn", "winter", "summer"}
+"""'The autumn trees': when a thing is, not part of its name."""
 INTENSIFIERS = {"very", "really", "quite", "so", "too", "extremely", "super", "rather", "slightly", "fairly"}
 ADJECTIVE_SUFFIXES = ("y", "ful", "ous", "ic", "al", "en", "ish", "less", "ive", "ble", "ed", "est", "er", "ant", "ent")
 KNOWN_ADJECTIVES = {
+    "candlelit", "sunlit", "moonlit", "starlit", "lamplit",
     "big", "small", "tiny", "large", "huge", "little", "giant", "old", "young", "new", "happy", "sad", "cute",
     "tall", "short", "long", "thin", "wide", "fat", "round", "flat", "soft", "hard", "smooth", "rough", "sharp",
     "plastic", "leather", "fabric", "rubber", "metal", "metallic", "wooden", "ceramic", "cotton", "wool", "woolen",
@@ -53,7 +58,10 @@ PLACE_NOUNS = {
     "grove", "orchard", "seaside", "coast", "wave", "waves", "storm", "wind", "fog", "mist", "darkness", "dusk",
     "dawn", "sunset", "sunrise", "evening", "morning", "afternoon", "midnight", "winter", "summer", "spring",
     "autumn", "fall", "weather", "outside", "inside", "underground", "distance", "background", "foreground",
-    "mid-air", "midair", "site", "company", "workplace",
+    "mid-air", "midair", "site", "company", "workplace", "pool", "highway", "freeway", "motorway", "canyon", "gorge",
+    "court", "deck", "springs", "mountain range", "peak", "summit", "hilltop", "tundra", "glacier", "environment", "habitat",
+    "expanse", "breeze", "crowd", "audience", "corner", "spot",
+    "starlight", "candlelight", "firelight", "mountaintop", "study", "maze", "basement", "aisle", "reception",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
     "landscape", "horizon", "gym", "garage", "hangar", "warehouse", "stadium", "arena", "mall", "supermarket",
     "gallery", "lounge", "workspace", "heaven", "heavens", "intersection", "center", "centre", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
@@ -66,6 +74,7 @@ BODY_PARTS = {
     "hand", "foot", "head", "body", "skin", "shell", "antler", "tooth", "teeth", "snout", "muzzle", "chest",
     "back", "neck", "mouth", "tongue", "eyebrow", "freckle", "pattern", "marking", "patch", "tip",
     "finger", "fingertip", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
+    "lap", "muscle", "heel", "tentacle",
 }
 """Parts of a body: never a thing of their own."""
 CLOTHES = {
@@ -103,7 +112,8 @@ blue wall'), a subject when listed as one ('a green grass and a yellow flower').
 MASS_NOUNS = {"honey", "syrup", "milk", "water", "juice", "sand", "dust", "smoke", "steam", "mud", "oil",
               "liquid", "light", "seaweed", "moss", "foam", "gravel", "caramel", "syrup", "jam", "butter", "soil", "dirt",
               "flour", "yeast", "sugar", "salt", "dough", "traffic", "soup", "tea", "coffee", "chocolate", "food", "rice", "pasta",
-              "cereal", "sauce", "cream", "yogurt", "wine", "beer", "lemonade", "broth", "ketchup", "mustard"}
+              "cereal", "sauce", "cream", "yogurt", "wine", "beer", "lemonade", "broth", "ketchup", "mustard",
+              "paint", "makeup", "cosmetics", "cosmetic", "tile", "grease", "popcorn", "glitter", "confetti"}
 """Substances without a shape of their own: drawn as part of a scene, not counted, unless a count is
 given ('three drops of honey' counts drops)."""
 
@@ -117,7 +127,10 @@ ABSTRACT_NOUNS = {
     "variety", "array", "range", "mix", "blend", "hint", "trick", "game", "help", "work", "rest", "end", "edge",
     "goodbye", "hello", "thanks", "bedtime", "day", "title", "hero", "protagonist", "walk", "stroll", "call",
     "trip", "nap", "swim", "ride", "visit", "chat", "search", "pop", "burst", "dash", "start", "beginning", "song", "tune", "melody", "ambiance", "ambience", "interest", "sophistication",
-    "depth", "arrival",
+    "depth", "arrival", "stress", "tension", "architecture", "score", "beat", "rhythm", "soul", "shoot",
+    "movement", "lesson", "class", "shot", "balance", "challenge", "view", "breath", "finding", "purchase", "tug-of-war",
+    "wish", "custom", "tradition", "current", "podcast", "collection", "pride", "decor", "chess", "poker", "golf",
+    "hopscotch", "checkers", "bingo", "culture", "history", "knowledge", "research", "insight", "dance", "drive", "race", "match", "youth", "record-breaking", "exam", "test", "homework", "math",
 }
 """Nouns no picture can show as a thing: never subjects."""
 
@@ -147,119 +160,6 @@ PARTICLES = {"asleep", "awake", "alone", "afraid", "alive", "aloud", "upside", "
 
 VERB_TAGS = {"VB", "VBD", "VBP", "VBZ", "MD"}
 """Penn tags of a finite verb: 'the leash walks', 'five hamburgers sizzled'."""
-
-
-class Word(str):
-    """A word as written, with its part of speech in this sentence (a Penn tag from the tagger)."""
-
-    tag: str = ""
-
-    def __new__(cls, text: str, tag: str = "") -> Word:
-        word = super().__new__(cls, text)
-        word.tag = tag
-        return word
-
-
-def tagged(tokens: list[str]) -> list[Word]:
-    """The tokens with their tags in context, from TextBlob's bundled Brill tagger (offline, data in
-    the wheel): 'walk' after 'the dog and leash' is a verb, after 'a' a noun."""
-    from textblob.en import parser
-
-    tags = [tag for _, tag in parser.find_tags([t.replace("_", "-") for t in tokens])]
-    return [Word(token, corrected_tag(tokens, tags, i)) for i, token in enumerate(tokens)]
-
-
-def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
-    """The tagger's tag, except where a noun's place in the phrase says otherwise: right after an
-    article, number or adjective ('one drum', 'two bears'), a joined compound, or a listed noun
-    that ends the sentence ('above the marble sink')."""
-    token, tag = tokens[i], tags[i]
-    if tag in ("NN", "NNS", "VBN") and past_verb_after_noun(tokens, tags, i):  # 'the fox left the den'
-        return "VBD"
-    if bare_infinitive(tokens, tags, i):
-        return "VB"
-    if never_a_noun(token):
-        return tag if tag.startswith("VB") else "VBD"  # 'the triangular top looked great'
-    if tag == "VBZ" and 0 < i < len(tokens) - 1 and tags[i - 1] == "NN" and tags[i + 1] in ("VBD", "VBZ", "VBP", "MD") \
-            and "NOUN" in parts_of_speech(token):
-        return "NNS"  # 'the train tracks stretched': two verbs in a row cannot be
-    if noun_modified_head(tokens, tags, i):
-        return "NN"
-    if tag == "JJ" and 0 < i < len(tokens) - 1 and (tags[i + 1] in ("VBD", "VBZ", "VBN") or never_a_noun(tokens[i + 1])) \
-            and tags[i - 1] in ("JJ", "DT", "PRP$") and token not in COLORS:
-        return "NN"  # 'the oval top held magazines': no adjective stands right before a verb
-    listed = "and" in tokens[max(0, i - 4): i - 1] and tokens[i - 2] not in ("a", "an") and tokens[i + 1: i + 2] != ["of"] \
-        if i > 1 else False  # 'the cat and metallic collar nap on': two things, one verb ('a square slice of' is one)
-    if tag in ("NN", "NNS") and 0 < i < len(tokens) - 1 and (tags[i - 1] == "NN" or "_" in tokens[i - 1]) and (
-            (token in VERBISH or listed and tag == "NN") and tags[i + 1] in ("IN", "DT", "TO", "RP", "PRP$")
-            or "VERB" in parts_of_speech(token) and tags[i + 1] in ("DT", "PRP$")):
-        return "VBZ" if tag == "NNS" else "VBP"  # 'the holder rest on the mat', 'a fox watches the sun'
-    if tag == "NN" and token.endswith("ing") and (i == 0 or tags[i - 1] not in ("DT", "JJ", "CD", "PRP$", "POS")):
-        return "VBG"  # 'and feeling curious', 'greeting its owner': no article, so a verb ('a fishing net' is a noun)
-    if tag not in VERB_TAGS and not ("_" in token and not token.startswith("__")):
-        return tag
-    before = ("NN" if "_" in tokens[i - 1] else tags[i - 1]) if i else ""  # a joined compound is a noun
-    last = i + 1 == len(tokens) or tokens[i + 1] in (",", "and", "or")  # 'a diamond watch and a cufflink'
-    participle = before in ("VBG", "VBN") and i > 1 and tags[i - 2] in ("DT", "CD", "PRP$")  # 'a challenging pose'
-    if "_" in token or before in ("DT", "CD", "PRP$", "JJ", "POS") or participle or (is_known_noun(token) and last):
-        return "NNS" if singular(token) != token else "NN"
-    return tag
-
-
-def past_verb_after_noun(tokens: list[str], tags: list[str], i: int) -> bool:
-    """'the fire truck drove past the building', 'the sun rose above the hill': a past form of a
-    verb (its lemma differs: drove -> drive) between a noun and what a verb takes next."""
-    from lemminflect import getLemma
-
-    if not 0 < i < len(tokens) - 1 or not (tags[i - 1].startswith("NN") or "_" in tokens[i - 1]):
-        return False
-    if tags[i + 1] not in ("DT", "IN", "RB", "RP", "PRP$", "TO") and tokens[i + 1] not in PARTICLES | {"past", "across", "through"}:
-        return False
-    lemmas = getLemma(tokens[i], upos="VERB")
-    return bool(lemmas) and lemmas[0] != tokens[i] and not tokens[i].endswith("s")
-
-
-PERCEIVING = {"watch", "watches", "watched", "watching", "see", "sees", "saw", "seeing", "hear", "hears", "heard",
-             "let", "lets", "help", "helps", "helped"}
-
-
-def bare_infinitive(tokens: list[str], tags: list[str], i: int) -> bool:
-    """'a fox watches the sun rise', 'helps the bird fly': a verb's own verb, after its noun."""
-    last = i + 1 == len(tokens) or tokens[i + 1] in (",", "and", "or") or tags[i + 1] in ("IN", "RB", "RP")
-    if not last or i < 2 or tags[i - 1] != "NN" or "VERB" not in parts_of_speech(tokens[i]) or tokens[i].endswith("s"):
-        return False
-    def perceives(j: int) -> bool:  # 'a metallic watch and a leather bag': that watch is a thing
-        verb = tags[j].startswith("VB") or tags[j] == "NNS" and j > 0 and tags[j - 1] == "NN"  # 'the fox watches'
-        return tokens[j] in PERCEIVING and verb and (j == 0 or tags[j - 1] not in ("DT", "JJ", "PRP$"))
-
-    return any(perceives(j) for j in range(max(0, i - 5), i - 1))
-
-
-def never_a_noun(token: str) -> bool:
-    """'looked', 'seemed': a verb form with no noun reading, whatever the tagger guessed."""
-    return "_" not in token and token.endswith("ed") and "VERB" in parts_of_speech(token) \
-        and "NOUN" not in parts_of_speech(token) and not is_known_noun(token)
-
-
-def noun_modified_head(tokens: list[str], tags: list[str], i: int) -> bool:
-    """'a building set', 'a fishing net', 'of the umbrella stand': a word that can be a noun, ending a
-    phrase right after a noun that an article or adjective opens, is the phrase's head. A base-form
-    verb counts only after a preposition or a material ('a leather bag'): 'the cat and the dog sit'
-    keeps its verb."""
-    last = i + 1 == len(tokens) or tokens[i + 1] in (",", "and", "or")
-    if not last or i < 2 or tags[i - 1] != "NN" or "NOUN" not in parts_of_speech(tokens[i]):
-        return False
-    start = i - 2
-    while start > 0 and tags[start] in ("JJ", "CD", "NN"):
-        start -= 1
-    if tags[start] not in ("DT", "CD", "PRP$", "JJ"):
-        return False
-    after_preposition = start > 0 and tags[start - 1] in ("IN", "TO")
-    return tags[i] in ("VBN", "JJ") or tags[i] in ("VB", "VBP") and (after_preposition or tokens[i - 1] in MATERIALS)
-
-
-def tag_of(word: str) -> str:
-    return getattr(word, "tag", "")
 
 
 def listed_words(name: str) -> frozenset[str]:
@@ -338,14 +238,15 @@ def is_mass(name: str) -> bool:
 
 OBJECT_PARTS = {"stem", "petal", "thorn", "tire", "tyre", "wheel", "handle", "lid", "base", "frame", "bulb",
                 "blade", "cord", "strap", "sole", "lace", "spout", "rim", "flame", "neckline", "bark", "trunk",
-                "root", "vein"}
+                "root", "vein", "hull", "engine"}
 """Parts of a thing named before them ('the thorny stem' of a rose, 'the rubber tires' of a bicycle)."""
 PLURALIA = {"scissors", "pants", "jeans", "shorts", "glasses", "sunglasses", "trousers", "binoculars", "tongs",
-            "pliers", "tweezers", "overalls", "pajamas", "clothes", "dice"}
+            "pliers", "tweezers", "overalls", "pajamas", "pyjamas", "clothes", "dice", "headphones", "earphones",
+            "earmuffs", "goggles", "tights", "leggings", "shears"}
 """Plural in form, one thing in fact: 'a pair of scissors' is one object."""
 
 
-PLANT_PARTS = {"leaf", "needle", "blossom", "petal"}
+PLANT_PARTS = {"leaf", "needle", "blossom", "petal", "bark"}
 """'The green leaves of the cactus', 'the pink petals of the rose': the plant is drawn, in their color
 (a tree's leaves on their own are things; a rose's thorns do not color it)."""
 
@@ -356,7 +257,7 @@ def is_owned_part(name: str, words: list[str]) -> bool:
     if " " in name:
         return False  # 'the picture frame' is a thing of its own
     head = singular(name)
-    definite = any(w in ("the", "its", "their", "his", "her") for w in words[:2])
+    definite = any(w in ("the", "its", "their", "his", "her") for w in words)  # 'wagging its tail'
     return definite and (head in OBJECT_PARTS or head in BODY_PARTS)
 
 
