@@ -118,3 +118,14 @@ def test_an_edit_and_a_redo_of_an_earlier_page_draw_the_scene_the_book_kept(tmp_
     assert [a.tool for a in recolor.assets + added.assets + redone.assets] == ["edit", "edit", "reference"]
     assert [(s.name, s.color) for s in pages[1].scene.subjects] == [("fox", "blue")]
     assert ("sun", "yellow") in [(s.name, s.color) for s in pages[2].scene.subjects]  # kept through the redo
+
+
+def test_a_preset_plans_panels_with_their_scenes():
+    from chatdit.tools.registry import panels_of
+
+    from chatdit import parse, plan
+
+    made = plan(parse("movie shots of a red fox in the snow"))
+    assert made.steps[0].call.tool == "incontext"
+    assert all([(s.name, s.color) for s in p.scene.subjects] == [("fox", "red")] and p.scene.background == "snow"
+               for p in panels_of(made.steps[0].call))
