@@ -173,11 +173,12 @@ def with_rewritten_pages(instruction: Instruction, rewritten: dict[int | None, A
         scene = rewritten[None].scene or Scene()
         return instruction.model_copy(update={"prompt": rewritten[None].prompt, "subjects": scene.subjects,
                                               "background": scene.background})
-    if not any(rewritten):
-        return instruction
+    numbered = {number: panel for number, panel in rewritten.items() if number is not None}
+    if not numbered or not numbered.keys() <= {page.number for page in pages_of(instruction)}:
+        return instruction  # not this instruction's pages (an edit's own page): judged as asked
     pages = []
     for page in pages_of(instruction):
-        panel, asked = rewritten.get(page.number), instruction.scene(page.number)
+        panel, asked = numbered.get(page.number), instruction.scene(page.number)
         scene = (panel.scene or Scene()) if panel else Scene(subjects=asked.subjects, background=asked.background)
         pages.append(page.model_copy(update={"prompt": panel.prompt if panel else page.prompt, "subjects": scene.subjects,
                                              "background": scene.background}))

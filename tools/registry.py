@@ -141,7 +141,7 @@ def with_understood_rewrites(call: ToolCall, proposed: ToolCall | None,
                   panel.model_copy(update={"scene": understand(panel.prompt)}) for index, panel in enumerate(args.panels)]
         rewritten = [panel for panel, was in zip(panels, args.panels) if panel is not was]
         return ToolCall.of(call.tool, args.model_copy(update={"panels": panels})), rewritten
-    if hasattr(args, "scene") and args.prompt != getattr(before, "prompt", None):
+    if hasattr(args, "scene") and args.prompt and args.prompt != getattr(before, "prompt", None):
         args = args.model_copy(update={"scene": understand(args.prompt)})
         return ToolCall.of(call.tool, args), [args]
     return call, []
