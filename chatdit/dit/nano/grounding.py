@@ -100,7 +100,7 @@ def grounded_length(tokenizer, regions: list[Region], prompt: str, buckets) -> i
 Asked = Scene | str | None
 """What one panel of a canvas is asked to show, as the tool knows it: the scene the plan understood
 (its fields are drawn); a panel's own words where nothing was understood (read by the storybook
-reader, the one place words are read again); None for a known panel (a reference) that asks nothing."""
+reader, as a bare prompt is); None for a known panel (a reference) that asks nothing."""
 
 
 def read_panels(prompt: str, asked: list[Asked] | None = None) -> list[SceneSpec | None]:
