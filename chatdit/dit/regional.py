@@ -27,7 +27,7 @@ class Region:
     night" over a whole panel) is behind everything and read by every image token in its box,
     those of objects in front of it too. `one` is the phrase of one of its objects ("a red star"),
     set where the layout was planned from typed objects, so a model reading one phrase per object
-    never parses the group's words back."""
+    never parses the group's words back (a copy with a new phrase needs a new `one` too)."""
 
     phrase: str
     box: Box
