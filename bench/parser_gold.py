@@ -2,8 +2,8 @@
 
 The gold files (tests/data/) were labelled by readers who never ran the parser. compbench_gold's
 rows are split by index: even rows the development half, odd rows a second half held out until its
-score was recorded and read since. compbench_gold3, gold5 and gold7 (240 prompts each) are later
-development sets, read from their first count on. compbench_gold2, gold4 and gold6 (120 prompts each,
+score was recorded and read since. compbench_gold3, gold5, gold7 (240 prompts each) and gold8 (222) are
+later development sets, read from their first count on. compbench_gold2, gold4 and gold6 (120 prompts each,
 from eight CompBench files) are the fresh held-out sets: only counted, never read for misses. gold4
 was labelled twice by independent readers: "fresh2 agreed" scores the prompts where they agree. A prompt matches when its
 multiset of (name, count, color) and its set of (subject, relation, target) equal the labels; a bare
@@ -23,7 +23,8 @@ from pathlib import Path
 from chatdit import parse
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "compbench_gold.jsonl"
-READ_LATER = (DATA.with_name("compbench_gold3.jsonl"), DATA.with_name("compbench_gold5.jsonl"), DATA.with_name("compbench_gold7.jsonl"))
+READ_LATER = (DATA.with_name("compbench_gold3.jsonl"), DATA.with_name("compbench_gold5.jsonl"), DATA.with_name("compbench_gold7.jsonl"),
+              DATA.with_name("compbench_gold8.jsonl"))
 FRESH = (DATA.with_name("compbench_gold2.jsonl"), DATA.with_name("compbench_gold4.jsonl"), DATA.with_name("compbench_gold6.jsonl"))
 SECOND_READING = DATA.parent / "gold4" / "second_reading.jsonl"
 COLOR_ALIASES = {"grey": "gray", "golden": "gold"}
@@ -63,10 +64,11 @@ def score(rows: list[dict]) -> tuple[float, list[tuple[dict, tuple, tuple]]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--show", choices=["dev", "seen", "gold3", "gold5", "gold7"], help="print that set's misses")
+    parser.add_argument("--show", choices=["dev", "seen", "gold3", "gold5", "gold7", "gold8"], help="print that set's misses")
     args = parser.parse_args()
     rows = gold_rows()
     halves = {"dev": rows[0::2], "seen": rows[1::2], "gold3": gold_rows(READ_LATER[0]), "gold5": gold_rows(READ_LATER[1]), "gold7": gold_rows(READ_LATER[2]),
+              "gold8": gold_rows(READ_LATER[3]),
               "fresh": gold_rows(FRESH[0]), "fresh2": gold_rows(FRESH[1]), "fresh3": gold_rows(FRESH[2])}
     second = gold_rows(SECOND_READING)
     halves["fresh2 agreed"] = [row for row, other in zip(halves["fresh2"], second) if gold_view(row) == gold_view(other)]

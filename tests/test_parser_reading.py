@@ -26,3 +26,32 @@ READINGS = {
 @pytest.mark.parametrize("prompt", list(READINGS))
 def test_reading_as_a_person_means_it(prompt):
     assert [(s.name, s.count) for s in parse(prompt).subjects] == READINGS[prompt]
+
+
+@pytest.mark.parametrize("request_text, pages", [
+    ("Story: Lily the little girl finds a lost puppy. Shot 1: Lily walks home in the rain. Shot 2: She hugs a brown puppy.",
+     [["girl"], ["girl", "puppy"]]),
+    ("Tom the cat and Jerry the mouse: page 1 Tom chases Jerry, page 2 Jerry hides under a table",
+     [["cat", "mouse"], ["mouse", "table"]]),
+    ("a picture book about Max, a curious dog: page 1 Max digs in the garden, page 2 Max finds a bone",
+     [["dog"], ["dog", "bone"]]),
+])
+def test_characters_named_in_passing_are_drawn_as_what_they_are(request_text, pages):
+    """'Lily the little girl', 'Max, a curious dog': a name, then what it is; a page naming the
+    character draws that, not a thing called 'lily'."""
+    instruction = parse(request_text)
+    assert [[s.name for s in instruction.page_scene(p.number).subjects] for p in instruction.pages] == pages
+
+
+@pytest.mark.parametrize("request_text, kind, pages", [
+    ("Create a comic with 3 scenes about an astronaut cat. Scene 1: the cat puts on a helmet. Scene 2: the cat "
+     "floats next to the moon. Scene 3: the cat waves at a blue planet.", "storyboard",
+     [["astronaut cat"], ["astronaut cat", "moon"], ["astronaut cat", "planet"]]),
+    ("Illustrate this story in four pictures: A boy plants a seed. The seed grows into a sunflower. A bee visits "
+     "the sunflower. The boy and the bee smile.", "book",
+     [["boy", "seed"], ["seed", "sunflower"], ["bee", "sunflower"], ["boy", "bee"]]),
+])
+def test_stories_told_in_scenes_and_pictures(request_text, kind, pages):
+    instruction = parse(request_text)
+    assert instruction.collection == kind
+    assert [[s.name for s in instruction.page_scene(p.number).subjects] for p in instruction.pages] == pages

@@ -59,8 +59,8 @@ def read_as_noun(word: str) -> bool:
 
 
 def is_verbish(word: str) -> bool:
-    if read_as_noun(word):
-        return False
+    if read_as_noun(word) or tag_of(word) == "JJ" and word.endswith("ing"):
+        return False  # 'a hiking trail': the tagger, in context, reads a describing word
     if word in VERBISH or word in PARTICLES or tag_of(word) in ("RB", "RP"):
         return True
     if tag_of(word) in VERB_TAGS and "VERB" in parts_of_speech(word):
@@ -68,7 +68,7 @@ def is_verbish(word: str) -> bool:
     if is_known_noun(word):
         return False
     gerund = word.endswith("ing") and len(word) > 5 and "NOUN" not in parts_of_speech(word) \
-        and tag_of(word) != "NN"  # not 'building', nor 'fishing' in 'a fishing net'
+        and tag_of(word) not in ("NN", "JJ")  # not 'building', nor 'fishing' in 'a fishing net', 'a hiking trail'
     return only_verb(word) or gerund or (word.endswith("ly") and len(word) > 4)
 
 

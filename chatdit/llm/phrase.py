@@ -93,8 +93,6 @@ def nameless(words: list[str], rest: list[str], has_noun: bool) -> Phrase | None
     colored_noun = len(rest) > 1 and rest[-2] in COLORS and tag_of(rest[-1]) == "NN"  # 'a green lime'
     if all(w in COLORS or w in COLOR_SHADES for w in rest) and rest[-1] in COLORS and not is_known_noun(rest[-1]) and not colored_noun:
         return Phrase(words=words, name="", color=COLOR_CANONICAL.get(rest[-1], rest[-1]))
-    if words[:1] in (["a"], ["an"]) and len(rest) == 1 and "NOUN" in parts_of_speech(rest[0]):
-        return None  # 'a key, and three swans': after 'a', one word that can be a noun is one
     if not has_noun and all(w in KNOWN_ADJECTIVES or w in INTENSIFIERS or tagged_adjective(w)
                             or parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"} for w in rest):
         return Phrase(words=words, name="", attributes=[w for w in rest if w not in INTENSIFIERS])
@@ -107,8 +105,9 @@ def phrase_from(words: list[str]) -> Phrase | None:
     content = [w for w in span if w not in DETERMINERS and not w.startswith("__")]
     if not content or all(w in PARTICLES or only_verb(w) or never_a_noun(w) or tag_of(w) == "VBG" for w in content):
         return None  # 'cuddled up', 'propped up'
-    if tag_of(content[0]) == "VBG" and all(parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"} for w in content[1:]):
-        return None  # 'feeling joyful'
+    if tag_of(content[0]) in ("VBG", "VBN") and all(tag_of(w) in ("JJ", "RB") or parts_of_speech(w) and parts_of_speech(w) <= {"ADJ", "ADV"}
+                                                    for w in content[1:]):
+        return None  # 'feeling joyful', 'sliced open'
     if bare_verb(span):  # 'close', 'go', 'plump': an adjective may still belong to the next noun
         return Phrase(words=words, name="", attributes=span) if "ADJ" in parts_of_speech(span[0]) else None
     count, number_word = None, None

@@ -23,7 +23,7 @@ from chatdit.llm.counts import (
     page_number,
 )
 from chatdit.llm.scenery import find_background, without_settings
-from chatdit.llm.story import Cast, carry_descriptions, header_props, page_scene, story_pages, subjects_of_pages
+from chatdit.llm.story import Cast, carry_descriptions, header_props, named_characters, page_scene, story_pages, subjects_of_pages
 from chatdit.llm.subjects import describe, parse_subjects, places_of
 from chatdit.llm.vocab import NUMBER_WORDS
 from chatdit.schema import MAX_PAGES, CharacterSpec, Instruction, LayoutBox, PageSpec, Subject, Target
@@ -68,7 +68,6 @@ DEDICATION = re.compile(r"\bfor (?:my|our|a|an|the)\s+(?:little\s+|\d+[- ]year[-
                         re.IGNORECASE)
 """'a picture book for my daughter': who the book is for, not who is in it."""
 CHARACTER_LINE = re.compile(r"^\s*\[(\w[\w '-]*)\]\s*([^\[#].*)$")
-NAMED = re.compile(r"\b(?:an?|the)\s+((?:[a-z]+\s+){0,3}?[a-z]+)\s+(?:named|called)\s+([A-Z][\w'-]*)")
 SIZE = re.compile(r"(?<![\w.])(\d+)\s*(?:x|×|by)\s*(\d+)\s*(px|pixels)?\b", re.IGNORECASE)
 
 PLACE_BOXES = {
@@ -119,7 +118,8 @@ def find_collection(text: str) -> Collection:
         (rf"\b(?:picture\s*|story\s*|children'?s\s+)?(?:book|storybook|story|comic)\s+(?:with|of|in)\s+{NUMBER}\s+(?:pages|panels|chapters)\b", "book"),
         (rf"\bstoryboard\s+(?:of|with|in)\s+{NUMBER}\s+(?:shots|panels|frames|scenes|images)\b", "storyboard"),
         (rf"\b{NUMBER}[- ](?:shot|panel|frame|scene)\s+(?:storyboard|comic|strip|comic strip)\b", "storyboard"),
-        (rf"\b(?:comic|comic strip|strip)\s+(?:of|with|in)\s+{NUMBER}\s+(?:panels|frames|pages)\b", "storyboard"),
+        (rf"\b(?:comic|comic strip|strip)\s+(?:of|with|in)\s+{NUMBER}\s+(?:panels|frames|pages|scenes|pictures|images)\b", "storyboard"),
+        (rf"\b(?:story|tale)\s+(?:\w+\s+){{0,3}}(?:in|with|as)\s+{NUMBER}\s+(?:pictures|images|illustrations|scenes|parts)\b", "book"),
         (rf"\b{NUMBER}\s+(?:pages|panels)\s+(?:about|of|on|for|telling)\b", "book"),  # 'six pages about a snowman'
         (rf"\b{NUMBER}\s+(?:variations|versions|variants|options|alternatives|takes)\b", "variations"),
         (rf"\b{NUMBER}\s+{NOUN_UNITS}\b", "set"),
@@ -305,14 +305,6 @@ def layout_boxes(scene: str, subjects: list[Subject]) -> list[LayoutBox]:
                 order[subject.depth.target] = order[i] + 1
     return [LayoutBox(phrase=describe(subjects[i]), box=boxes[i], order=order[i])
             for i in sorted(boxes, key=lambda k: (order[k], k))]
-
-
-def named_characters(text: str) -> tuple[list[CharacterSpec], str]:
-    """'a red fox named Finn' -> Finn: a red fox (and the text keeps 'a red fox')."""
-    characters = []
-    for match in NAMED.finditer(text):
-        characters.append(CharacterSpec(name=match.group(2), description=match.group(1).strip()))
-    return characters, NAMED.sub(lambda m: m.group(0).split(" named ")[0].split(" called ")[0], text)
 
 
 def parse_rules(text: str, has_history: bool = False) -> Instruction:

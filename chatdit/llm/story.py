@@ -13,6 +13,7 @@ import re
 from chatdit.llm.grammar import is_verbish
 from chatdit.llm.scenery import find_background, without_settings
 from chatdit.llm.subjects import describe, noun_phrase, parse_subjects
+from chatdit.llm.tagging import tagged
 from chatdit.llm.vocab import NUMBER_NAMES
 from chatdit.llm.words import is_part, only_verb, parts_of_speech
 from chatdit.schema import CharacterSpec, PageSpec, Subject
@@ -22,7 +23,8 @@ PRONOUN = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|hers|their
                      re.IGNORECASE)
 GROUP_PRONOUN = re.compile(r"\b(?:they|them|their|both|the two(?: of them)?|everyone|everybody|together)\b", re.IGNORECASE)
 """'they share an umbrella' after 'a robot and a cat become friends': the whole cast."""
-LEADING_PRONOUN = re.compile(r"^\s*(?:and\s+)?(?:then\s+)?(?:he|she|it|they|(?:the two|both) of them|both)\b\s*", re.IGNORECASE)
+LEADING_PRONOUN = re.compile(r"^\s*(?:and\s+)?(?:(?:then|finally|first|next|later|suddenly|soon|one day|at last),?\s+)?"
+                             r"(?:he|she|it|they|(?:the two|both) of them|both)\b\s*", re.IGNORECASE)
 NOUN_START = re.compile(rf"(?:a|an|the|\d+|{'|'.join(NUMBER_NAMES.values())})\s")
 """A page that starts with its own noun phrase ('three little mice help her')."""
 TAG = re.compile(r"\[([^\]]+)\]")
@@ -83,6 +85,15 @@ class Cast:
                   if not s.character and s.name != self.hero.name]
         return hero + others
 
+    def names_as_nouns(self, prompt: str) -> str:
+        """'Tom chases Jerry' -> 'Tom chases the mouse': a named character other than the hero is
+        drawn as what it is ('[Jerry]' tags are read by `tagged`)."""
+        for key, spec in self.characters.items():
+            found = parse_subjects(spec.description)
+            if found and not (self.hero is not None and (self.hero.character or "").lower() == key):
+                prompt = re.sub(rf"(?<!\[)\b{re.escape(spec.name)}\b(?!\])", "the " + noun_phrase(found[0]), prompt)
+        return prompt
+
     def tagged(self, prompt: str) -> list[Subject]:
         """The characters a StoryDiffusion-style page tags ('[Bob] at home'), as subjects."""
         subjects = []
@@ -132,6 +143,7 @@ def names_hero(text: str, hero: Subject) -> bool:
 def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
     """The page with what it must show (its subjects, the hero first when the page is about it),
     its own background, and a prompt that names the hero so the model draws it."""
+    page = page.model_copy(update={"prompt": cast.names_as_nouns(page.prompt)})
     raw = page.prompt
     tagged = cast.tagged(raw)
     untagged = TAG.sub(" ", raw)
@@ -145,7 +157,7 @@ def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
     parsed = parse_subjects(acting)
     own = [s for s in parsed if not is_part(s.name) and s.name not in {n.lower() for n in named}]  # 'wearing a scarf': worn
     if hero is not None:  # 'three yellow fish' beside a fish hero are others, not the hero restated
-        restated = [s for s in own if s.name == hero.name and s.count == hero.count]
+        restated = [s for s in own if s.name in (hero.name, hero.name.split()[-1]) and s.count == hero.count]  # 'the cat' of an astronaut cat
         own = [s for s in own if s not in restated]
         if restated and restated[0].color and restated[0].color != hero.color:
             hero = hero.model_copy(update={"color": restated[0].color})
@@ -244,3 +256,33 @@ def carry_descriptions(pages: list[PageSpec], subjects: list[Subject]) -> list[P
                 prompt = re.sub(rf"\b(the)\s+({re.escape(name)})\b", rf"\1 {words}\2", prompt, flags=re.IGNORECASE)
         carried.append(page.model_copy(update={"prompt": prompt}))
     return carried
+
+
+APPOSITIVE = re.compile(r"\b([A-Z][a-z]+),? (?:the|a|an) ((?:[a-z]+[ ,.;:!?]*){1,6})")
+"""'Lily the little girl finds ...', 'Max, a curious dog,': a name, then what it is."""
+NOT_NAMES = {"the", "a", "an", "page", "shot", "scene", "panel", "story", "once", "then", "and", "but", "in", "on", "at",
+             "with", "make", "draw", "create", "write", "add", "show", "now", "next", "finally", "later", "one", "chapter"}
+NAMED = re.compile(r"\b(?:an?|the)\s+((?:[a-z]+\s+){0,3}?[a-z]+)\s+(?:named|called)\s+([A-Z][\w'-]*)")
+
+
+def named_characters(text: str) -> tuple[list[CharacterSpec], str]:
+    """'a red fox named Finn' -> Finn: a red fox (and the text keeps 'a red fox'); 'Lily the little
+    girl', 'Max, a curious dog' -> Lily: a little girl, Max: a curious dog."""
+    characters = []
+    for match in NAMED.finditer(text):
+        characters.append(CharacterSpec(name=match.group(2), description=match.group(1).strip()))
+    text = NAMED.sub(lambda m: m.group(0).split(" named ")[0].split(" called ")[0], text)
+    for match in reversed(list(APPOSITIVE.finditer(text))):
+        name, words = match.group(1), noun_phrase_words(match.group(2))
+        if name.lower() in NOT_NAMES or not words:
+            continue
+        characters.insert(0, CharacterSpec(name=name, description="a " + " ".join(words)))
+        text = text[:match.start()] + "a " + " ".join(words) + match.group(2)[len(" ".join(words)):] + text[match.end():]
+    return characters, text
+
+
+def noun_phrase_words(tail: str) -> list[str]:
+    """The words of 'little girl finds a lost puppy' up to the noun that ends its first noun phrase."""
+    words = tagged(re.split(r"[,.;:!?]", tail)[0].split()[:5])
+    ends = [i for i, w in enumerate(words) if w.tag in ("NN", "NNS") and (i + 1 == len(words) or words[i + 1].tag not in ("NN", "NNS"))]
+    return [str(w) for w in words[: ends[0] + 1]] if ends else []

@@ -16,6 +16,8 @@ from chatdit.llm.phrase import Phrase, phrase_from
 from chatdit.llm.tagging import Word, tag_of, tagged
 from chatdit.llm.vocab import COLOR_CANONICAL, COLORS, NUMBER_NAMES, RELATION_PHRASES, singular
 from chatdit.llm.words import (
+    BODY_PARTS,
+    PARTITIVES,
     PLANT_PARTS,
     PLURALIA,
     VERB_TAGS,
@@ -23,12 +25,15 @@ from chatdit.llm.words import (
     buildings,
     compound_nouns,
     is_abstract,
+    is_known_noun,
     is_mass,
     is_owned_part,
     is_part,
     is_place,
+    is_plant,
     is_surface,
     of_phrase_keeps,
+    parts_of_speech,
 )
 from chatdit.schema import Depth, Position, Subject
 
@@ -69,12 +74,16 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(a|one) dozen\b", "twelve", text)
     # 'a group of friends', 'several birds': more than one, no number stated
     text = re.sub(r"\b(a group of|a bunch of|a lot of|lots of|a number of|a set of|a herd of|a flock of|a pile of|"
-                  r"a collection of|a bed of|a sea of|a bouquet of|an? (?:display|batch|array|assortment|variety|selection) of|an? (?:school|swarm|crowd|pack|team|field|herd|flock) of|(?:schools|swarms|herds|flocks) of|"
+                  r"a collection of|a bed of|a sea of|a bouquet of|an? (?:\w+ )?(?:display|batch|array|assortment|variety|selection) of|an? (?:school|swarm|crowd|pack|team|field|herd|flock) of|(?:schools|swarms|herds|flocks) of|"
                   r"a few|several|many)\b", "some", text)
     text = re.sub(r"\b(a (?:game|round|match) of) [\w-]+", r"a game", text)  # 'a game of catch' is no thing
     text = re.sub(r"\b(snap|snaps|snapped|snapping|take|takes|took|taking) (?:a |some |\w+ )?"
                   r"(?:pictures?|photos?|photographs?|selfies?|snapshots?)\b", r"\1", text)  # what is taken is no thing
     text = re.sub(r"\bholding hands\b", "together", text)
+    text = re.sub(r"\bfull of\b", "with", text)  # 'a beehive full of honey'
+    text = re.sub(r"\bfrom scratch\b", "", text)
+    text = re.sub(r"\b(beat|beats|beating|break|breaks|breaking|set|sets|setting) (?:their|his|her|its|my|a|the) (?:\w+ )?record\b",
+                  "", text)  # 'trying to break their record'
     text = re.sub(r"\ban? (?:blanket|carpet|layer|mantle) of (?!\w+ (?:wool|cloth|fabric))", "", text)  # 'a blanket of snow'
     text = re.sub(r"\b(\d+)(st|nd|rd|th)\b", r"\1", text)
     text = re.sub(r"\bimg\b", " ", text)  # StoryDiffusion's photo-identity trigger word, not a thing
@@ -187,9 +196,9 @@ class PhraseReader:
             self.pending_adjectives.extend(phrase.attributes)
             return
         inside_building = self.inside and phrase.name.split()[-1] in buildings()  # 'were in the cozy cabin'
-        if is_place(phrase.name) or inside_building or (is_surface(phrase.name) and not self.listed) or is_abstract(phrase.name) or \
+        if is_place(phrase.name) or inside_building or is_surface(phrase.name) or is_abstract(phrase.name) or \
                 (is_mass(phrase.name) and not phrase.counted) or \
-                (self.phrases and is_owned_part(phrase.name, phrase.words)):
+                (self.phrases and is_owned_part(phrase.name, phrase.words)) or self.body_part_of_someone(phrase):
             self.pending_relation = self.pending_of = None
             self.pending_adjectives = []
             return
@@ -200,7 +209,7 @@ class PhraseReader:
                 return
             if keep == "second":  # 'a slice of toast', 'the white feathers of the swan': the second
                 part = self.phrases.pop()
-                owned = is_part(part.name) or part.name.split()[-1] in PLANT_PARTS  # names are singular
+                owned = is_part(part.name) or part.name.split()[-1] in PLANT_PARTS | PARTITIVES  # 'a black piece of paper'
                 phrase.color = phrase.color or (part.color if owned else None)  # 'the pink petals of the rose'
         phrase.attributes = self.pending_adjectives + phrase.attributes
         self.pending_adjectives = []
@@ -208,6 +217,12 @@ class PhraseReader:
             self.phrases[-1].relation = (self.pending_relation, len(self.phrases))
         self.pending_relation = None
         self.phrases.append(phrase)
+
+    def body_part_of_someone(self, phrase: Phrase) -> bool:
+        """'the kitten contrasted with the sharp, pointy claws': once the sentence has its verb, a body
+        part is the named animal's or person's ('a fox with a white belly' describes the fox)."""
+        return self.verb_seen and singular(phrase.name.split()[-1]) in BODY_PARTS and not phrase.counted and \
+            any(p.name.split()[-1] in animate_nouns() for p in self.phrases)
 
     def read(self, kind: str, words: list[str]) -> None:
         if kind != "words" and kind != "and":
@@ -278,7 +293,9 @@ class PhraseReader:
         comma, describes the next noun ('crisp' is a noun elsewhere)."""
         last = self.phrases[-1] if self.phrases else None
         content = [w for w in self.last_words if w not in ("a", "an", "the")]
-        if last is not None and last.words == self.last_words and len(content) == 1 and tag_of(content[0]) in ("JJ", "VBG", "VBN"):
+        noun_only = is_known_noun(content[0]) and "ADJ" not in parts_of_speech(content[0]) if len(content) == 1 else False
+        if last is not None and last.words == self.last_words and len(content) == 1 and tag_of(content[0]) in ("JJ", "VBG", "VBN") \
+                and not noun_only:  # 'a key, and three swans': a noun the tagger misread
             self.phrases.pop()
             self.pending_adjectives.append(content[0])
 
@@ -293,7 +310,16 @@ def read_phrases(chunks: list[tuple[str, list[str]]]) -> list[Phrase]:
     for kind, words in chunks:
         reader.read(kind, words)
     reader.drop_loose_part()
-    return reader.phrases
+    return drop_plant_parts(reader.phrases)
+
+
+def drop_plant_parts(phrases: list[Phrase]) -> list[Phrase]:
+    """'The bark of the tree contrasted with the smooth green leaves': with a plant in the sentence,
+    'the leaves' are its leaves ('a tree and red leaves' are two things)."""
+    if not any(is_plant(p.name) for p in phrases):
+        return phrases
+    owned = [p for p in phrases if p.name.split()[-1] in PLANT_PARTS and any(w in ("the", "its", "their") for w in p.words)]
+    return [p for p in phrases if p not in owned]
 
 
 def subject_of(phrase: Phrase) -> Subject:

@@ -7,7 +7,7 @@ chatdit.llm.words knows what a word can be; this module decides what it is here.
 from __future__ import annotations
 
 from chatdit.llm.vocab import COLORS, singular
-from chatdit.llm.words import MATERIALS, PARTICLES, VERB_TAGS, VERBISH, is_known_noun, parts_of_speech
+from chatdit.llm.words import COMMON_VERBS, MATERIALS, PARTICLES, VERB_TAGS, VERBISH, is_known_noun, parts_of_speech
 
 
 class Word(str):
@@ -37,6 +37,8 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
     token, tag = tokens[i], tags[i]
     if tag == "RB" and i and tags[i - 1] in ("DT", "PRP$", "JJ") and token not in PARTICLES and "NOUN" in parts_of_speech(token):
         return "NN"  # 'the dragonfly', 'a butterfly': '-ly' after an article is a noun's ending
+    if tag == "VBG" and 0 < i < len(tokens) - 1 and tags[i - 1] in ("DT", "PRP$", "CD") and tags[i + 1] in ("NN", "NNS"):
+        return "JJ"  # 'a hiking trail', 'the running water': a participle between article and noun describes
     if participle_before_noun(tokens, tags, i):
         return "JJ"  # 'the curved line', 'the jagged, icy shards'
     if tag in ("NN", "NNS") and i and tokens[i - 1] in SUBJECT_PRONOUNS and "VERB" in parts_of_speech(token):
@@ -58,6 +60,9 @@ def corrected_tag(tokens: list[str], tags: list[str], i: int) -> str:
     if tag == "JJ" and 0 < i < len(tokens) - 1 and (tags[i + 1] in ("VBD", "VBZ", "VBN") or never_a_noun(tokens[i + 1])) \
             and tags[i - 1] in ("JJ", "DT", "PRP$") and token not in COLORS:
         return "NN"  # 'the oval top held magazines': no adjective stands right before a verb
+    if tag == "NN" and i == len(tokens) - 1 and i > 3 and tags[i - 1] == "NN" and "and" in tokens[max(0, i - 5): i - 1] \
+            and token in COMMON_VERBS:
+        return "VBP"  # 'the boy and the bee smile': two things, then their verb
     listed = "and" in tokens[max(0, i - 4): i - 1] and tokens[i - 2] not in ("a", "an") and tokens[i + 1: i + 2] != ["of"] \
         if i > 1 else False  # 'the cat and metallic collar nap on': two things, one verb ('a square slice of' is one)
     if tag in ("NN", "NNS") and 0 < i < len(tokens) - 1 and (tags[i - 1] == "NN" or "_" in tokens[i - 1]) and (

@@ -60,8 +60,9 @@ PLACE_NOUNS = {
     "autumn", "fall", "weather", "outside", "inside", "underground", "distance", "background", "foreground",
     "mid-air", "midair", "site", "company", "workplace", "pool", "highway", "freeway", "motorway", "canyon", "gorge",
     "court", "deck", "springs", "mountain range", "peak", "summit", "hilltop", "tundra", "glacier", "environment", "habitat",
-    "expanse", "breeze", "crowd", "audience", "corner", "spot",
-    "starlight", "candlelight", "firelight", "mountaintop", "study", "maze", "basement", "aisle", "reception",
+    "expanse", "breeze", "crowd", "corner", "spot", "route", "grassland", "grasslands", "boardwalk",
+    "starlight", "candlelight", "firelight", "junkyard", "pasture", "terrain", "skyline", "resort",
+    "rainstorm", "thunderstorm", "snowstorm", "blizzard", "mountain pass", "mountaintop", "study", "maze", "basement", "aisle", "reception",
     "scene", "place", "town square", "hill", "hills", "mountain", "mountains", "hillside", "riverbank", "neighborhood", "neighbourhood", "camp", "campsite", "road",
     "landscape", "horizon", "gym", "garage", "hangar", "warehouse", "stadium", "arena", "mall", "supermarket",
     "gallery", "lounge", "workspace", "heaven", "heavens", "intersection", "center", "centre", "foyer", "cellar", "campground", "lobby", "corridor", "porch", "patio", "balcony", "conference", "barbecue", "party", "wedding", "concert", "festival", "ceremony", "parade",
@@ -74,7 +75,7 @@ BODY_PARTS = {
     "hand", "foot", "head", "body", "skin", "shell", "antler", "tooth", "teeth", "snout", "muzzle", "chest",
     "back", "neck", "mouth", "tongue", "eyebrow", "freckle", "pattern", "marking", "patch", "tip",
     "finger", "fingertip", "toe", "knee", "shoulder", "wrist", "elbow", "lip", "throat", "forehead", "chin", "palm",
-    "lap", "muscle", "heel", "tentacle",
+    "lap", "muscle", "heel", "tentacle", "palate",
 }
 """Parts of a body: never a thing of their own."""
 CLOTHES = {
@@ -130,12 +131,13 @@ ABSTRACT_NOUNS = {
     "depth", "arrival", "stress", "tension", "architecture", "score", "beat", "rhythm", "soul", "shoot",
     "movement", "lesson", "class", "shot", "balance", "challenge", "view", "breath", "finding", "purchase", "tug-of-war",
     "wish", "custom", "tradition", "current", "podcast", "collection", "pride", "decor", "chess", "poker", "golf",
-    "hopscotch", "checkers", "bingo", "culture", "history", "knowledge", "research", "insight", "dance", "drive", "race", "match", "youth", "record-breaking", "exam", "test", "homework", "math",
+    "hopscotch", "checkers", "bingo", "mind", "hunt", "chase", "hole", "event", "lighting", "best",
+    "danger", "stroke", "brilliance", "culture", "history", "knowledge", "research", "insight", "dance", "drive", "race", "match", "youth", "record-breaking", "exam", "test", "homework", "math",
 }
 """Nouns no picture can show as a thing: never subjects."""
 
 PARTITIVES = {"piece", "slice", "bit", "chunk", "scoop", "drop", "handful", "loaf", "stack", "pile", "heap",
-              "bunch", "pair", "set", "group", "row", "line", "edge", "side", "top", "bottom", "corner", "end",
+              "bunch", "pair", "set", "group", "roll", "layer", "row", "line", "edge", "side", "top", "bottom", "corner", "end",
               "middle", "center", "surface", "petal", "carving", "part", "half", "tip", "front", "back"}
 """'a slice of toast', 'the edge of a bowl': the thing drawn is what follows 'of'."""
 ASPECTS = {"pattern", "line", "structure", "shape", "texture", "surface", "outline", "silhouette", "design", "detail",
@@ -197,12 +199,20 @@ def abstract_nouns() -> frozenset[str]:
     return frozenset(ABSTRACT_NOUNS) | listed_words("abstract.txt")
 
 
+UNLISTED_NOUNS = {"bar", "bars", "log", "logs", "burger", "burgers", "countertop", "countertops", "nightstand", "nightstands",
+                  "lampshade", "lampshades", "bookend", "bookends", "keychain", "keychains", "gemstone", "gemstones",
+                  "doormat", "doormats", "locket", "lockets", "tiara", "tiaras", "ottoman", "ottomans", "smoothie",
+                  "smoothies", "sandcastle", "sandcastles", "bowtie", "bowties", "cufflink", "cufflinks"}
+"""Nouns lemminflect's tables lack (it knows 'bar' only as a verb)."""
+
+
 @lru_cache(maxsize=8192)
 def parts_of_speech(word: str) -> frozenset[str]:
     """The universal POS tags a word can have ('NOUN', 'VERB', 'ADJ', 'ADV', ...); empty if unknown."""
     from lemminflect import getAllLemmas
 
-    return frozenset(getAllLemmas(word.lower()))
+    tags = frozenset(getAllLemmas(word.lower()))
+    return tags | {"NOUN"} if word.lower() in UNLISTED_NOUNS else tags
 
 
 def is_known_noun(word: str) -> bool:
@@ -249,6 +259,13 @@ PLURALIA = {"scissors", "pants", "jeans", "shorts", "glasses", "sunglasses", "tr
 PLANT_PARTS = {"leaf", "needle", "blossom", "petal", "bark"}
 """'The green leaves of the cactus', 'the pink petals of the rose': the plant is drawn, in their color
 (a tree's leaves on their own are things; a rose's thorns do not color it)."""
+PLANTS = {"tree", "bush", "shrub", "plant", "flower", "cactus", "rose", "vine", "fern", "palm", "oak", "pine", "maple",
+          "birch", "willow", "sunflower", "tulip", "daisy", "lily", "orchid", "bonsai", "hedge", "ivy"}
+"""Plants whose leaves, petals or bark, said with 'the', are their parts in the same sentence."""
+
+
+def is_plant(name: str) -> bool:
+    return singular(name.split()[-1]) in PLANTS
 
 
 def is_owned_part(name: str, words: list[str]) -> bool:
