@@ -137,11 +137,9 @@ def understanding(runtime: Runtime[TurnRuntime]) -> Callable[[str], Scene | None
     from chatdit.agents.parser import parse_message
     from chatdit.llm.backends import get_backend
 
-    backend = get_backend(runtime.context.settings)
-
-    def understand(text: str) -> Scene | None:
+    def understand(text: str) -> Scene | None:  # the backend is made only when a page was rewritten
         try:
-            return parse_message(text, [], None, backend=backend).page_scene(None)
+            return parse_message(text, [], None, backend=get_backend(runtime.context.settings)).page_scene(None)
         except ChatditError:
             return None
 
