@@ -1,7 +1,7 @@
 """Reflect-DiT for chatdit: after a failing critique, choose how to try again, and plan it.
 
 Strategies, chosen per failing output from its critique:
-- repair: only presence, counts or colors of subjects are wrong: take away the extra instances,
+- repair: only presence, counts, colors or places of subjects are wrong: take away the extra instances,
   recolor the wrong ones, add the missing ones in free space (copies of the model's own drawing,
   on the page or drawn alone when the page has none; tools/repair.py), the rest kept as it is
   (bench/reflection.py: this is what lifts "every count right" on nano);
@@ -40,9 +40,10 @@ from chatdit.state import ReflectionState
 
 Strategy = Literal["repair", "inpaint", "in_context", "revise", "reseed"]
 STRATEGIES: tuple[Strategy, ...] = ("repair", "inpaint", "in_context", "revise", "reseed")
-REPAIRABLE = ("presence", "count", "color")
-"""Failing requirement kinds a repair fixes where it stands (a kind missing entirely is drawn
-alone and pasted in); a wrong place or background needs a new drawing."""
+REPAIRABLE = ("presence", "count", "color", "position")
+"""Failing requirement kinds a repair fixes where it stands: a kind missing entirely is drawn
+alone and pasted in, one in the wrong place is moved, each where its place or relation to another
+subject says; a wrong background needs a new drawing."""
 MAX_INPAINT_AREA = 0.35
 """Beyond this share of the picture an inpaint is a redraw: better start from a new attempt."""
 MAX_INPAINT_REGIONS = 2
@@ -114,7 +115,8 @@ def choose_strategy(output: FailingOutput, allowed: tuple[Strategy, ...] = STRAT
 
 
 def repairable(judgement: Judgement) -> bool:
-    """Whether every failing requirement is a presence, count or color the critic localised."""
+    """Whether every failing requirement is a presence, count, color or place ('a sun in the top
+    left', 'a sun above the house') the critic localised."""
     failing = [c for c in judgement.critique.checks if c.verdict == "fail"]
     return bool(failing) and judgement.localised and all(c.kind in REPAIRABLE for c in failing)
 
@@ -157,8 +159,28 @@ def revised_prompt(prompt: str, instruction: Instruction, judgement: Judgement) 
 def fixes(judgement: Judgement, instruction: Instruction) -> list[Fix]:
     """The critic's regions as the repair tool's fixes."""
     subjects = instruction.subjects
-    return [Fix(action=r.action, name=subjects[r.subject].name, color=subjects[r.subject].color, box=r.box)
+    return [Fix(action=r.action, name=subjects[r.subject].name, color=subjects[r.subject].color, box=r.box,
+                **_placement(instruction, r.subject))
             for r in judgement.regions if r.subject is not None and r.subject < len(subjects)]
+
+
+INVERSE = {"left of": "right of", "right of": "left of", "above": "below", "below": "above",
+           "in front of": "behind", "behind": "in front of"}
+
+
+def _placement(instruction: Instruction, index: int) -> dict:
+    """Where the subject must stand, as a repair fix's fields: its place in the picture ('top
+    left'), and against another subject its own relation, else the inverse of one another subject
+    has to it ('a cat left of the dog': the dog goes right of the cat)."""
+    subjects = instruction.subjects
+    place = {"place": where} if (where := absolute_position(subjects[index])) else {}
+    links = [(link.relation, link.target) for link in (subjects[index].position, subjects[index].depth) if link]
+    links += [(INVERSE[link.relation], i) for i, other in enumerate(subjects)
+              for link in (other.position, other.depth) if link and link.target == index]
+    for relation, target in links:
+        if target != index and target < len(subjects):
+            return {"relation": relation, "target": subjects[target].name, "target_color": subjects[target].color, **place}
+    return place
 
 
 def sizes(args: BaseModel) -> dict[str, int]:
@@ -181,7 +203,7 @@ def reflection_step(output: FailingOutput, instruction: Instruction, strategy: S
     panels = [Panel(prompt=output.prompt, page=output.page, scene=understood)]
     if strategy == "repair":
         call = ToolCall.of("repair", RepairArgs(image=best.asset.id, prompt=output.prompt, seed=seed, **page,
-                                                fixes=fixes(best.judgement, instruction), scene=understood))
+                                                fixes=fixes(best.judgement, instruction), background=instruction.background))
         purpose = f"round {round_ + 1}: repair {where} where the critic found it wrong ({why})"
     elif strategy == "inpaint":
         call = ToolCall.of("inpaint", InpaintArgs(image=best.asset.id, prompt=output.prompt, seed=seed, **page,

@@ -86,6 +86,8 @@ def verdict_line(chosen: list[Asset], critiques: list[Critique]) -> str:
     judged = [(a, by_asset[a.id]) for a in chosen if a.id in by_asset]
     if not judged:
         return "the critic was off, so nothing was checked"
+    if all(c.verdict == "pass" and all(x.kind in ("structure", "quality") for x in c.checks) for _, c in judged):
+        return "nothing asked for was checked, only that the picture is sound"  # the critic off, or 'undo' drawn
     if all(c.fully_checked for _, c in judged):
         return "every check passed"
     statuses = [s for a, c in judged if (s := output_status(c, f"page {a.page}" if a.page else "the picture"))]

@@ -78,8 +78,9 @@ def truth(req, instruction, instances, background: str) -> bool | None:
                  and (world_color(other_subject.color) is None or i.color == world_color(other_subject.color))]
         if not (matched and other):
             return False
-        (ax, ay), (bx, by) = centroid(matched), centroid(other)
-        return {"left of": ax < bx, "right of": ax > bx, "above": ay < by, "below": ay > by}[req.position]
+        from chatdit.critics.world import relation_holds
+
+        return relation_holds(req.position, matched, other)  # the critic's meaning, on the drawn boxes
     return None
 
 

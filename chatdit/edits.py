@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from chatdit.lexicon import RELATION_PHRASES
 from chatdit.llm.vocab import COLOR_CANONICAL, COLOR_SHADES, COLORS, COMPOUND_NOUNS, NUMBER_WORDS, singular
 from chatdit.schema import EditSpec
 
@@ -204,7 +205,7 @@ def _addition(text: str, said: str) -> EditSpec | None:
     found = _ADD.match(text)
     if found is None:
         return None
-    np = re.sub(r"^(?:in|also)\s+", "", found["np"])
+    np, against = _against(re.sub(r"^(?:in|also)\s+", "", found["np"]))
     phrase = _phrase(np)
     if phrase.noun is None or _part_of(phrase.noun) != "object":
         return None
@@ -213,7 +214,16 @@ def _addition(text: str, said: str) -> EditSpec | None:
     if part is None:
         part = "sky" if phrase.noun in SKY_THINGS else ("object" if phrase.noun in SHAPES else "ground")
     return EditSpec(kind="add", part=part, noun=phrase.noun, color=phrase.color, place=place,
-                    count=max(1, min(10, phrase.count)), text=said)
+                    count=max(1, min(10, phrase.count)), text=said, **against)
+
+
+def _against(text: str) -> tuple[str, dict]:
+    """(the words before it, {relation, target}) where an added thing is placed against another
+    ('a sun above the fox'), or (text, {})."""
+    for phrase, relation in RELATION_PHRASES:
+        if found := re.search(rf"\b{phrase}\s+(?:the |a |an |its |his |her )?(?P<target>[a-z]+)\b", text):
+            return text[:found.start()].strip(), {"relation": relation, "target": singular(found["target"])}
+    return text, {}
 
 
 def edit_spec_of(change: str | None) -> EditSpec:

@@ -147,6 +147,8 @@ class EditSpec(Strict):
     direction: Literal["left", "right", "up", "down", "darker", "brighter", "bigger", "smaller"] | None = None
     place: str | None = Field(default=None, description="add: where it goes, an absolute place ('top left') or None")
     count: int = Field(default=1, ge=1, le=10, description="add: how many ('put two birds in the sky')")
+    relation: Relation | DepthRelation | None = Field(default=None, description="add: where against another thing ('above')")
+    target: str | None = Field(default=None, description="add: the thing it goes against, singular ('fox')")
     text: str = Field(description="the change as the person said it")
 
 

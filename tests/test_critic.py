@@ -59,7 +59,7 @@ def test_a_missing_object_with_a_position_is_localised_in_that_area():
     assert judged.localised
 
 
-def test_relations_are_checked_and_depth_is_honestly_unknown():
+def test_relations_are_checked_and_a_depth_order_of_things_apart_fails():
     spec = SceneSpec(background="sea", objects=[ObjectSpec(kind="boat", color="brown"), ObjectSpec(kind="fish", color="orange")],
                      relations=[RelationSpec(subject=0, relation="left of", target=1)])
     image, _ = render_scene(spec, seed=2)
@@ -68,7 +68,32 @@ def test_relations_are_checked_and_depth_is_honestly_unknown():
     assert verdicts(judge(image, instruction_from_spec(spec, "a brown boat left of an orange fish by the sea")))["boat left of fish"] == "pass"
     assert verdicts(judge(image, instruction_from_spec(flipped, "a brown boat right of an orange fish")))["boat right of fish"] == "fail"
     depth = spec.model_copy(update={"relations": [RelationSpec(subject=0, relation="in front of", target=1)]})
-    assert verdicts(judge(image, instruction_from_spec(depth, "a boat in front of a fish")))["boat in front of fish"] == "unknown"
+    assert verdicts(judge(image, instruction_from_spec(depth, "a boat in front of a fish")))["boat in front of fish"] == "fail"
+
+
+def test_a_depth_order_is_read_from_which_shape_the_other_hides():
+    """Rendered pairs drawn one over the other ('a bird behind the tree'): the critic says which is
+    in front from occlusion, on nearly every pair the detector sees both of."""
+    import random
+
+    from chatdit.critics.world import relation_holds
+    from chatdit.storybook import COLORS, OBJECTS
+    from chatdit.storybook.detector import detect_scene
+
+    rng, right, seen = random.Random(5), 0, 0
+    for seed in range(150):
+        kinds, colors = rng.sample(OBJECTS, 2), rng.sample(list(COLORS), 2)
+        relation = rng.choice(["in front of", "behind"])
+        spec = SceneSpec(objects=[ObjectSpec(kind=k, color=c, size=rng.choice(["small", "medium"])) for k, c in zip(kinds, colors)],
+                         relations=[RelationSpec(subject=0, relation=relation, target=1)])
+        image, _ = render_scene(spec, seed=seed)
+        scene = detect_scene(image)
+        found, other = scene.find(kinds[0], colors[0]), scene.find(kinds[1], colors[1])
+        if found and other:
+            flipped = "behind" if relation == "in front of" else "in front of"
+            seen += 1
+            right += relation_holds(relation, found, other, image) and not relation_holds(flipped, found, other, image)
+    assert seen > 100 and right / seen >= 0.95, (right, seen)
 
 
 def test_what_no_detector_can_see_is_unknown_never_pass():
@@ -208,6 +233,17 @@ def test_the_reply_says_which_checks_a_passing_output_still_misses():
         "Redid page 2; not every requirement was met: page 2: passed the critic's threshold, short of kept: a yellow bird.")
     clean = almost.model_copy(update={"checks": [c.model_copy(update={"verdict": "pass"}) for c in checks], "score": 1.0})
     assert reply_text(edit, [page], [clean], 1) == "Redid page 2; every check passed."
+
+
+def test_a_request_that_names_nothing_to_check_never_reads_every_check_passed():
+    """'undo' typed into chat was drawn as a picture with no subjects, and the reply said every check passed."""
+    from chatdit.agents.reply import reply_text
+
+    from chatdit.schema import Asset, Critique, RequirementCheck
+
+    quality = Critique(asset_id="u", score=1.0, passed=True, checks=[RequirementCheck(name="not blank", kind="quality", verdict="pass")])
+    text = reply_text(Instruction(prompt="undo"), [Asset(id="u", path="u.png")], [quality], 1)
+    assert text == "Made 1 picture; nothing asked for was checked, only that the picture is sound."
 
 
 def test_what_the_detector_reads_inside_the_recolored_object_is_not_held_to_be_kept():

@@ -20,6 +20,9 @@ READINGS = {
     "Two friends are playing a game of chess under a tree.": [("friend", 2), ("tree", 1)],
     "A fox sleeps under a blanket of snow.": [("fox", 1)],
     "A puppy naps under a blanket.": [("puppy", 1), ("blanket", 1)],
+    "it's a red car and a dog that's sleeping": [("car", 1), ("dog", 1)],
+    "These are three apples on a plate.": [("apple", 3), ("plate", 1)],
+    "A writer is typing at their keyboard, lost in the world they're creating.": [("writer", 1), ("keyboard", 1)],
 }
 
 
@@ -55,3 +58,22 @@ def test_stories_told_in_scenes_and_pictures(request_text, kind, pages):
     instruction = parse(request_text)
     assert instruction.collection == kind
     assert [[s.name for s in instruction.page_scene(p.number).subjects] for p in instruction.pages] == pages
+
+
+def test_make_it_inside_a_description_is_no_edit():
+    """Only a message that starts by asking ('make it darker', 'now turn it blue') or names an
+    earlier picture edits one; 'using their skills to make it run again' describes a scene."""
+    instruction = parse("A worker is fixing a broken machine, using their skills and knowledge to make it run again.")
+    assert instruction.task == "generate"
+    assert [s.name for s in instruction.subjects] == ["worker", "machine"]
+    assert parse("now make it darker").task == "edit"
+
+
+def test_a_thing_a_page_brings_in_stays_the_same_and_the_moon_is_drawn():
+    """Seen in the CLI: page 3's 'the flower' was drawn red and pink after page 2's yellow flower,
+    and 'sleep under the moon at night' drew no moon."""
+    instruction = parse("Illustrate this story in four pictures: A red fox plants a seed. The seed grows into a yellow "
+                        "flower. A bird visits the flower at sunset. The fox and the bird sleep under the moon at night.")
+    page3, page4 = instruction.page_scene(3), instruction.page_scene(4)
+    assert ("flower", "yellow") in [(s.name, s.color) for s in page3.subjects]
+    assert [s.name for s in page4.subjects] == ["fox", "bird", "moon"] and page4.background == "night"

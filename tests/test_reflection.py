@@ -49,11 +49,13 @@ def test_another_round_only_when_something_failed_and_rounds_and_time_are_left()
     assert not retry and "10 s time budget" in why
 
 
-def test_a_localised_failure_is_inpainted_on_the_best_attempt():
+def test_a_localised_failure_is_inpainted_on_the_best_attempt_where_no_repair_is_allowed():
     local = judgement([check("fox: left", "fail", "position"), check("fox: red", "pass", "color")], regions=[BOX])
     out = output(local)
-    assert choose_strategy(out) == "inpaint"
-    plan, chosen = plan_reflection([out], FOX, 1, describe=lambda a: "")
+    assert choose_strategy(out) == "repair"  # one in the wrong place is moved on the pixels first
+    no_repair = ("inpaint", "in_context", "revise", "reseed")
+    assert choose_strategy(out, no_repair) == "inpaint"
+    plan, chosen = plan_reflection([out], FOX, 1, describe=lambda a: "", allowed=no_repair)
     [step] = plan.steps
     assert chosen == {"s1": "inpaint"} and step.call.tool == "inpaint"
     assert step.call.args["image"] == "a0" and step.call.args["boxes"] == [[0.0, 0.5, 0.3, 0.9]]
@@ -139,7 +141,7 @@ class ScriptedCritic:
 
 def by_attempt(context):
     return {
-        0: ([check("fox: count 2", "fail"), check("fox: red", "fail", "color"), check("fox: present", "pass", "presence"), check("x", "fail", "position")], [BOX]),
+        0: ([check("fox: count 2", "fail"), check("fox: red", "fail", "color"), check("fox: present", "pass", "presence"), check("x", "fail", "text")], [BOX]),
         1: ([check("fox: count 2", "fail"), check("fox: red", "pass", "color")], []),
     }.get(context.attempt, ([check("fox: count 2", "pass")], []))
 
@@ -293,7 +295,7 @@ def test_a_strategy_that_did_not_improve_the_output_is_not_chosen_again():
     tried = output(counted, repaired)
     tried.attempts[1].strategy = "repair"
     assert choose_strategy(tried) == "inpaint"  # the repair left the count wrong: the region is redrawn instead
-    failing = [check("fox: left", "fail", "position")]
+    failing = [check("text: HELLO", "fail", "text")]  # localised, but no pixel repair writes text
     first = judgement(failing + [check("fox: red", "pass", "color")], regions=[BOX])
     inpainted = judgement(failing + [check("fox: red", "fail", "color")], regions=[BOX], asset_id="a1", attempt=1)
     tried = output(first, inpainted)

@@ -153,3 +153,25 @@ def test_wan_vace_takes_a_face_swap_chunk_at_its_true_shape():
     hidden, control, dtype = seen[0]
     assert tuple(hidden) == (1, 16, 5 + 1, 60, 104) and tuple(control) == (1, 96, 5 + 1, 60, 104)
     assert dtype == torch.bfloat16 and tuple(out.frames.shape) == (1, 16, 5 + 1, 60, 104)  # latents keep the reference frame
+
+
+@pytest.mark.slow
+def test_the_repairs_fill_path_runs_flux1_fill_at_its_true_shape(meta_loaders, tmp_path):
+    """The count repair outside the storybook world (a FLUX.1-dev picture): the extra's spot and the
+    missing kind's spot each go through FLUX.1-Fill's published shape (384 input channels: packed
+    latents, masked latents and the 8x8 mask), 4096 image and 512 text tokens, in bfloat16."""
+    from chatdit.critics.world import applies
+
+    ctx, calls = context("flux-dev", tmp_path)
+    photo = Image.effect_noise((1024, 1024), 64).convert("RGB")
+    assert not applies(photo)
+    ctx.load_image = lambda asset_id: photo
+    fixes = [{"action": "remove", "name": "fox", "box": [0.1, 0.1, 0.4, 0.4]},
+             {"action": "add", "name": "tree", "color": "green", "box": [0.6, 0.5, 0.9, 0.9]}]
+    [out] = run_tool("repair", {"image": "a", "prompt": "a red fox by a green tree", "fixes": fixes, "steps": 1}, ctx)
+    assert out.image.size == (1024, 1024) and out.meta["edit"] == "fill" and out.meta["model_calls"] == 2
+    assert [c["pipeline"] for c in calls] == ["FluxFillPipeline"] * 2
+    assert all(c["tokens"] == 4096 and c["channels"] == 384 and c["text"] == 512 and c["dtype"] == torch.bfloat16
+               and c["guidance"] for c in calls), calls
+    every_module_is_bfloat16(ctx.hub)
+    assert sorted(ctx.hub.loaded()) == ["fill", "text2image"]

@@ -144,6 +144,30 @@ def test_a_sun_added_on_the_ground_fails_the_check():
     assert verdicts(before, in_sky, "add a yellow sun")["added: 1 yellow sun"] == "pass"
 
 
+def test_a_sun_added_beside_the_fox_is_not_above_it():
+    """'page 2: add a yellow sun above the fox' once put the sun level with the fox and passed."""
+    from chatdit.storybook import Instance, render_instances
+
+    fox = Instance(group=0, kind="fox", color="red", center=(14, 24), bbox=(4, 18, 24, 30))
+    sun = lambda x, y: Instance(group=1, kind="sun", color="yellow", center=(x, y), bbox=(x - 6, y - 6, x + 6, y + 6))  # noqa: E731
+    before = render_instances("sunset", [fox])
+    for x, y, verdict in [(42, 22, "fail"), (48, 9, "fail"), (18, 9, "pass")]:  # beside, high but off to the side, over it
+        after = render_instances("sunset", [fox, sun(x, y)])
+        assert verdicts(before, after, "add a yellow sun above the fox")["added: 1 yellow sun"] == verdict, (x, y)
+
+
+def test_an_add_against_another_thing_is_drawn_on_that_side_of_it():
+    from chatdit.tools.edit import add_box
+
+    fox = ObjectSpec(kind="fox", color="red", size="small", position="bottom left")
+    scene = detect_scene(render_scene(SceneSpec(background="day", objects=[fox]), seed=3)[0])
+    [seen] = scene.find("fox")
+    x0, y0, x1, y1 = add_box(edit_spec_of("add a yellow sun above the fox"), scene)
+    assert y1 * 64 <= seen.bbox[1] and x0 * 64 <= seen.center[0] <= x1 * 64  # over its head, not off to one side
+    x0, _, _, _ = add_box(edit_spec_of("add a tree to the right of the fox"), scene)
+    assert x0 * 64 >= seen.bbox[2]
+
+
 def test_a_failed_add_is_tried_again_at_new_free_spots_where_the_thing_belongs(ctx):
     before, sun = edited(ctx, "add a yellow sun")  # the tiny model's noise is never read as a sun
     boxes = sun.meta["boxes"]

@@ -50,13 +50,29 @@ def _part_box(part: str) -> list:
     return [(0.0, 0.0, 1.0, HORIZON)] if part == "sky" else [(0.0, HORIZON, 1.0, 1.0)]
 
 
+def add_box(spec: EditSpec, scene) -> tuple:
+    """Where an add belongs (normalised xyxy): against the thing it is placed by when the picture
+    shows it ('a sun above the fox': above the fox, in the sky where that has room), else in the
+    sky, on the ground or at the place named."""
+    from chatdit.critics.world import add_area, relation_area, world_kind
+
+    band = add_area(spec.part, spec.place)
+    kind = world_kind(spec.target or "")
+    if spec.relation is None or kind is None or not (others := scene.find(kind)):
+        return band
+    x0, y0, x1, y1 = against = relation_area(spec.relation, others)
+    both = (max(x0, band[0]), max(y0, band[1]), min(x1, band[2]), min(y1, band[3]))
+    return both if both[3] - both[1] >= 0.2 and both[2] - both[0] >= 0.2 else against
+
+
 def _add_boxes(spec: EditSpec, image, tried: tuple = ()) -> list:
     """Free spots for the new objects where they belong: in the sky, on the ground, or the place
     named; away from the spots of earlier `tried` tries where the area has room."""
-    from chatdit.critics.world import _grow, add_area, free_spot
+    from chatdit.critics.world import _grow, free_spot
     from chatdit.storybook.detector import detect_scene
 
-    area, scene = add_area(spec.part, spec.place), detect_scene(image)
+    scene = detect_scene(image)
+    area = add_box(spec, scene)
     around = [_grow(o.bbox, ADD_GAP) for o in scene.objects]  # a new star drawn touching the moon reads as one blob
     around += list(tried)
     spots: list = []

@@ -16,6 +16,7 @@ spots are redrawn through the fill path.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from typing import Literal
 
@@ -24,7 +25,8 @@ from chatdit.tools.inpaint import box_mask, redraw_masked
 from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import BaseModel, Field
 
-from chatdit.schema import Scene
+from chatdit.critics.world import DEPTHS, relation_area, relation_holds, stands_at
+from chatdit.storybook.vocabulary import RelationName
 
 Box = tuple[float, float, float, float]
 
@@ -36,15 +38,19 @@ class Fix(BaseModel):
     name: str = Field(min_length=1, description="the subject's noun ('fox')")
     color: str | None = None
     box: Box
+    relation: RelationName | None = Field(default=None, description="where an added one goes: 'above' the target, 'behind' it")
+    target: str | None = Field(default=None, description="the noun the relation is to ('house')")
+    target_color: str | None = None
+    place: str | None = Field(default=None, description="the part of the picture it must stand in ('top left')")
 
 
 class RepairArgs(SizeArgs):
     image: str = Field(description="asset id of the picture to repair")
     prompt: str = Field(min_length=1, description="what the whole picture should show (the fill path's prompt)")
     fixes: list[Fix] = Field(min_length=1)
-    scene: Scene | None = Field(default=None, description="what the whole picture should show, understood (the fill path's)")
     page: int | None = Field(default=None, ge=1)
     draws: int = Field(default=2, ge=0, le=8, description="model calls allowed for drawing a missing kind alone")
+    background: str | None = Field(default=None, description="the page's setting: what an extra's spot is filled with")
 
 
 Drawing = tuple[object, object, object]
@@ -84,11 +90,13 @@ def repair_world(image, fixes: list[Fix], draw: Draw | None = None) -> tuple[obj
     from chatdit.vision import world_edits
 
     done: list[str] = []
-    for fix in sorted(fixes, key=lambda f: f.action == "add"):
+    removed: dict[str, Drawing] = {}  # a misplaced one taken away is put back where it belongs (a move)
+    for fix in sorted(fixes, key=lambda f: (f.action == "add", f.relation is not None)):  # a relation's target first
         kind, color, scene = world_kind(fix.name), world_color(fix.color), detect_scene(image)
         if kind is None:
             continue
         if fix.action == "remove" and (obj := _at(scene, kind, fix.box, color)) is not None:
+            removed.setdefault(kind, (image, obj, scene))
             image = world_edits.remove(image, [obj], scene)
             done.append(f"removed a {obj.color} {kind}")
         elif fix.action == "redraw" and color and (obj := _at(scene, kind, fix.box)) is not None and obj.color != color:
@@ -102,34 +110,79 @@ def repair_world(image, fixes: list[Fix], draw: Draw | None = None) -> tuple[obj
                 image = copied
                 done.append(f"redrew a {blob.color} shape read as a {blob.kind} as a {kind}")
         elif fix.action in ("add", "replace"):
-            image = _add(image, fix, kind, color, scene, draw, done)
+            image = _add(image, fix, kind, color, scene, draw, done, removed.get(kind))
     return image, done
 
 
-def _add(image, fix: Fix, kind: str, color: str | None, scene, draw: Draw | None, done: list[str]):
+def _add(image, fix: Fix, kind: str, color: str | None, scene, draw: Draw | None, done: list[str],
+         taken: Drawing | None = None):
     """The picture with one more of the kind: a copy of its cleanest drawing on the page, or of
-    the model's drawing of it alone when the page has none; kept only where the world detector
-    then counts one more of it (a copy read as something else, or joined to a neighbour, is not)."""
+    the model's drawing of it alone when the page has none, placed where the fix's relation to its
+    target says (over or under the target for a depth order); kept only where the world detector
+    then counts one more of it (a copy read as something else, or joined to a neighbour, is not)
+    and sees the relation hold."""
     from chatdit.storybook.detector import detect_scene
     from chatdit.vision import world_edits
 
-    def counted(picture_scene) -> int:
-        return picture_scene.count(kind, color) if color else picture_scene.count(kind)
-
     if source := (scene.find(kind, color) or scene.find(kind)):
-        best = max(source, key=lambda o: o.score)  # the cleanest drawing of the kind
-        copied, how = world_edits.copy_into(image, best, scene, fix.box, color if best.color != color else None), ""
+        best, picture, drawn_scene, how, side = max(source, key=lambda o: o.score), None, scene, "", None
+    elif taken is not None:  # the one taken away from the wrong place
+        (picture, best, drawn_scene), how, side = taken, " moved", None
     elif draw is not None and (drawing := draw(kind, color)) is not None:
-        picture, best, drawn_scene = drawing
-        copied = world_edits.copy_into(image, best, drawn_scene, fix.box, color if color and best.color != color else None,
-                                       source=picture, side=_usual_side(scene, image.width))
-        how = " drawn alone"
+        (picture, best, drawn_scene), how, side = drawing, " drawn alone", _usual_side(scene, image.width)
     else:
         return image
-    if copied is None or counted(detect_scene(copied)) <= counted(scene):
-        return image
-    done.append(f"added a {color or best.color} {kind}{how}")
-    return copied
+    recolor = color if color and best.color != color else None
+    target = _targets(scene, fix)
+    if target and fix.relation in DEPTHS:
+        tries = [t for one in target for t in world_edits.paste_overlapping(image, best, drawn_scene, one, fix.relation == "in front of",
+                                                                            recolor, source=picture, side=side)]
+    else:
+        box = relation_area(fix.relation, target) if target else fix.box
+        tries = [world_edits.copy_into(image, best, drawn_scene, box, recolor, source=picture, side=side)]
+    for copied in (t for t in tries if t is not None):
+        after = detect_scene(copied)
+        found = after.find(kind, color) if color else after.find(kind)
+        if (len(found) > _counted(scene, kind, color) and _kept(scene, after) and (not fix.place or stands_at(found, fix.place))
+                and (not target or _placed(after, fix, kind, color, copied))):
+            where = f" {fix.relation} the {fix.target}" if target else f" to the {fix.place}" if fix.place else ""
+            if how == " moved":  # said once: a move, not a removal and an add
+                done.remove(f"removed a {best.color} {kind}")
+                done.append(f"moved a {best.color} {kind}{where}")
+            else:
+                done.append(f"added a {color or best.color} {kind}{how}{where}")
+            return copied
+    if how == " moved":  # no right place for it: it goes back where it was
+        done.remove(f"removed a {best.color} {kind}")
+        return world_edits.put_back(image, best, drawn_scene, picture)
+    return image
+
+
+def _counted(scene, kind: str, color: str | None) -> int:
+    return scene.count(kind, color) if color else scene.count(kind)
+
+
+def _targets(scene, fix: Fix) -> list:
+    """The detected objects the fix's relation is to (none without a relation or a world kind)."""
+    from chatdit.storybook.reading import world_color, world_kind
+
+    if fix.relation is None or fix.target is None or (kind := world_kind(fix.target)) is None:
+        return []
+    color = world_color(fix.target_color)
+    return scene.find(kind, color) if color else scene.find(kind)
+
+
+def _kept(before, after) -> bool:
+    """Whether every kind and color the picture had is still seen as often (a paste over a
+    neighbour can make the detector lose it)."""
+    counts = lambda scene: Counter((o.kind, o.color) for o in scene.objects)  # noqa: E731
+    return not counts(before) - counts(after)
+
+
+def _placed(scene, fix: Fix, kind: str, color: str | None, image) -> bool:
+    """Whether the relation the fix asks for holds in the repaired picture, its target still seen."""
+    target = _targets(scene, fix)
+    return bool(target) and relation_holds(fix.relation, scene.find(kind, color) if color else scene.find(kind), target, image)
 
 
 def _usual_side(scene, width: int) -> float:
@@ -171,6 +224,35 @@ def drawer(ctx: ToolContext, args: RepairArgs, image, calls: list[int]) -> Draw:
     return draw
 
 
+def repair_fill(ctx: ToolContext, args: RepairArgs, image, calls: list[int]) -> tuple[object, list[str]]:
+    """(picture, what was done) outside the storybook world, where no detector knows the objects:
+    the fill path redraws the extras' spots with the page's background alone, then the missing or
+    wrong ones' spots with what belongs there, one model call for each (each appended to `calls`);
+    the critic judges the result."""
+    from chatdit.critics.base import describe_subject
+    from chatdit.schema import Subject
+
+    done: list[str] = []
+    removed = [fix for fix in args.fixes if fix.action == "remove"]
+    if removed:
+        prompt = f"{args.background or 'the background'}, empty, nothing in front of it"
+        image, steps = redraw_masked(ctx, image, box_mask(image.size, [f.box for f in removed]), prompt, args.seed, args.steps)
+        calls.append(steps)
+        done += [f"filled the spot of an extra {f.name} with the background" for f in removed]
+    drawn: dict[tuple, list[Fix]] = {}
+    for fix in args.fixes:
+        if fix.action != "remove":
+            drawn.setdefault((fix.name, fix.color, fix.relation, fix.target), []).append(fix)
+    for index, ((name, color, relation, target), group) in enumerate(drawn.items()):
+        thing = describe_subject(Subject(name=name, color=color))
+        where = f" {relation} the {target}" if relation and target else ""
+        image, steps = redraw_masked(ctx, image, box_mask(image.size, [f.box for f in group]), f"{thing}{where}, in {args.prompt}",
+                                     (args.seed + index + 1) % 2**32, args.steps)
+        calls.append(steps)
+        done.append(f"drew {thing} into {'its spot' if len(group) == 1 else f'{len(group)} spots'}")
+    return image, done
+
+
 @register("repair", RepairArgs)
 def repair(args: RepairArgs, ctx: ToolContext) -> list[ToolOutput]:
     """Fix the instances the critic found too many, too few or wrong-colored; keep everything else."""
@@ -182,10 +264,9 @@ def repair(args: RepairArgs, ctx: ToolContext) -> list[ToolOutput]:
     if applies(image):
         image, done = repair_world(image, args.fixes, drawer(ctx, args, image, calls))
         how = "pixels, kinds drawn alone" if calls else "pixels"
-    else:  # outside the world: the fill path redraws the spots
-        mask = box_mask(image.size, [fix.box for fix in args.fixes])
-        image, steps = redraw_masked(ctx, image, mask, args.prompt, args.seed, args.steps, args.scene)
-        calls, how = [steps], "fill"
+    else:
+        image, done = repair_fill(ctx, args, image, calls)
+        how = "fill"
     return [ToolOutput(image=image, page=args.page, prompt=args.prompt, seed=args.seed, steps=sum(calls), parents=[args.image],
                        meta={"edit": how, "done": done, "model_calls": len(calls),
                              "boxes": [list(fix.box) for fix in args.fixes]})]

@@ -114,7 +114,7 @@ class OfflineCritic:
             if req.kind == "text":
                 check = check_text(req, image)
             if check is None and scene is not None:
-                check = world.check_world(req, instruction, scene)
+                check = world.check_world(req, instruction, scene, image)
                 if check is not None and check.verdict == "fail":
                     failing.append(req)
             if check is None:
@@ -126,7 +126,8 @@ class OfflineCritic:
         regions = world.localise(failing, instruction, scene) if failing else []
         covered = {r.subject for r in regions}
         failed = {c.name for c in checks if c.verdict == "fail"}
-        unlocalised = [r.name for r in requirements if r.name in failed and (r.subject is None or r.subject not in covered)]
+        unlocalised = [r.name for r in requirements if r.name in failed and (r.subject is None or r.subject not in covered)
+                       and (r.target is None or r.target not in covered)]  # a relation fixed by adding its target
         unlocalised += [c.name for c in edited if c.verdict == "fail"]
         return Judgement(critique=make_critique(checks, context, self.name), regions=regions, unlocalised=unlocalised)
 
@@ -155,6 +156,6 @@ class OfflineCritic:
     def _why_unknown(req: Requirement, scene) -> str:
         if req.kind == "identity":
             return "identity needs the VLM critic"
-        if req.kind == "position" and req.position in ("in front of", "behind"):
-            return "depth order is not checked offline"
+        if req.kind == "position" and req.position in ("in front of", "behind") and scene is None:
+            return "depth order is checked offline only in the storybook world"
         return "no offline detector for this" if scene is None else "outside the storybook world"

@@ -56,6 +56,11 @@ def _centroid(objects) -> tuple[float, float]:
     return (sum(o.center[0] for o in objects) / len(objects), sum(o.center[1] for o in objects) / len(objects))
 
 
+def stands_at(found: list, where: str) -> bool:
+    """Whether the objects `found` stand at a place of the picture ('top left'), by their centroid."""
+    return bool(found) and _side_ok(_centroid(found), where)
+
+
 def _side_ok(center: tuple[float, float], where: str) -> bool:
     from chatdit.storybook.detector import side_ok
 
@@ -77,8 +82,9 @@ def _lookalikes(scene, instruction: Instruction, subject: Subject) -> list:
     return [o for o in scene.objects if o.kind not in asked and o.score < UNSURE_SHAPE and (color is None or o.color == color)]
 
 
-def check_world(req: Requirement, instruction: Instruction, scene) -> RequirementCheck | None:
-    """The verdict on one requirement, or None when the world detector cannot judge it."""
+def check_world(req: Requirement, instruction: Instruction, scene, image=None) -> RequirementCheck | None:
+    """The verdict on one requirement, or None when the world detector cannot judge it (a depth
+    order needs the `image`'s pixels)."""
     check = lambda ok, detail: RequirementCheck(name=req.name, kind=req.kind, verdict="pass" if ok else "fail", detail=detail)  # noqa: E731
     if req.kind == "presence" and req.subject is None:
         wanted = world_background(req.text)
@@ -107,19 +113,70 @@ def check_world(req: Requirement, instruction: Instruction, scene) -> Requiremen
     if req.kind == "position":
         found = _matching(scene, subject)
         if req.target is None:
-            return check(bool(found) and _side_ok(_centroid(found), req.position or ""),
+            return check(stands_at(found, req.position or ""),
                          f"at {tuple(round(v) for v in _centroid(found))}" if found else "not found")
-        if req.position in ("in front of", "behind"):
-            return None
         other = _matching(scene, instruction.subjects[req.target])
-        if world_kind(instruction.subjects[req.target].name) is None:
+        if world_kind(instruction.subjects[req.target].name) is None or (req.position in DEPTHS and image is None):
             return None
         if not (found and other):
             return check(False, "one of the two is missing")
+        if req.position in DEPTHS:
+            ok = relation_holds(req.position, found, other, image)
+            return check(ok, "it hides part of the other" if ok else "it does not overlap the other the way asked")
         (ax, ay), (bx, by) = _centroid(found), _centroid(other)
-        ok = {"left of": ax < bx, "right of": ax > bx, "above": ay < by, "below": ay > by}[req.position]
-        return check(ok, f"at x={ax:.0f},y={ay:.0f} vs x={bx:.0f},y={by:.0f}")
+        return check(relation_holds(req.position, found, other), f"at x={ax:.0f},y={ay:.0f} vs x={bx:.0f},y={by:.0f}")
     return None
+
+
+DEPTHS = ("in front of", "behind")
+
+
+def relation_holds(relation: str, found: list, other: list, image=None) -> bool:
+    """Whether the objects `found` stand `relation` the objects `other`: a side relation when their
+    centroid is past the others' near edge on that side (above and below: with the two groups'
+    widths overlapping, 'a fox under the tree' is not one far off to the side), a depth order (needs `image`) by occlusion: one of them touches one of the others,
+    and the one behind looks more hidden than the one in front."""
+    if relation not in DEPTHS:  # past the others' near edge (a sun beside a fox is not above it)
+        ax, ay = _centroid(found)
+        over = min(o.bbox[0] for o in found) < max(o.bbox[2] for o in other) and \
+            min(o.bbox[0] for o in other) < max(o.bbox[2] for o in found)  # and over them, not off to one side
+        return {"left of": ax < min(o.bbox[0] for o in other), "right of": ax > max(o.bbox[2] for o in other),
+                "above": over and ay < min(o.bbox[1] for o in other), "below": over and ay > max(o.bbox[3] for o in other)}[relation]
+    from PIL import Image
+
+    from chatdit.storybook.detector import detect_background, label_pixels
+
+    pixels = np.asarray(image.convert("RGB").resize((SIZE, SIZE), Image.BILINEAR), dtype=np.float32)
+    labels = label_pixels(pixels, detect_background(pixels))
+    for a in found:
+        for b in other:
+            if _overlap(_grow(a.bbox, 1), _grow(b.bbox, 1)) > 0:
+                a_hidden, b_hidden = _hidden(a, b, labels), _hidden(b, a, labels)
+                if abs(a_hidden - b_hidden) < HIDDEN_TIE:  # a box cut down to what shows can miss the other:
+                    a_hidden, b_hidden = 1.0 - a.score, 1.0 - b.score  # the less whole shape is behind
+                if a_hidden != b_hidden:
+                    return (b_hidden > a_hidden) == (relation == "in front of")
+    return False
+
+
+HIDDEN_TIE = 0.02
+"""Shares of two silhouettes covered by each other this close say nothing about which is in front."""
+
+
+def _hidden(obj, by, labels: np.ndarray) -> float:
+    """Share of `obj`'s silhouette (its kind's shape fitted to its box) showing `by`'s color."""
+    from PIL import Image, ImageDraw
+
+    from chatdit.storybook import COLORS, draw_shape
+
+    x0, y0, x1, y1 = by.bbox
+    theirs = np.zeros_like(labels, dtype=bool)
+    theirs[y0:y1, x0:x1] = labels[y0:y1, x0:x1] == list(COLORS).index(by.color)
+    x0, y0, x1, y1 = obj.bbox
+    drawn = Image.new("L", (SIZE, SIZE), 0)
+    draw_shape(ImageDraw.Draw(drawn), obj.kind, (x0 + x1) // 2, (y0 + y1) // 2, x1 - x0, y1 - y0)
+    shape = np.asarray(drawn) > 0
+    return float((shape & theirs).sum() / max(1, shape.sum()))
 
 
 def add_area(part: str, place: str | None) -> Box:
@@ -168,10 +225,26 @@ def _overlap(a: Box, b: Box) -> float:
     return max(0.0, w) * max(0.0, h)
 
 
-def _relation_area(relation: str, other_center: tuple[float, float]) -> Box:
-    x, y = other_center[0] / SIZE, other_center[1] / SIZE
-    return {"left of": (0.0, 0.05, max(0.3, x - 0.05), 0.95), "right of": (min(0.7, x + 0.05), 0.05, 1.0, 0.95),
-            "above": (0.05, 0.0, 0.95, max(0.3, y - 0.05)), "below": (0.05, min(0.7, y + 0.05), 0.95, 1.0)}[relation]
+def relation_area(relation: str, others: list) -> Box:
+    """Where something `relation` the objects `others` belongs (normalised xyxy): past their near
+    edge on that side (where `relation_holds` looks), or for a depth order the first one's box,
+    which it must overlap."""
+    if relation in DEPTHS:
+        return _grow(others[0].bbox)
+    left, top = min(o.bbox[0] for o in others) / SIZE, min(o.bbox[1] for o in others) / SIZE
+    right, bottom = max(o.bbox[2] for o in others) / SIZE, max(o.bbox[3] for o in others) / SIZE
+    x0, x1 = _span(left, right)  # level with them, not far to one side ('above' reads as over it)
+    y0, y1 = _span(top, bottom)
+    return {"left of": (0.0, y0, max(0.3, left - 0.02), y1), "right of": (min(0.7, right + 0.02), y0, 1.0, y1),
+            "above": (x0, 0.0, x1, max(0.3, top - 0.02)), "below": (x0, min(0.7, bottom + 0.02), x1, 1.0)}[relation]
+
+
+def _span(low: float, high: float, grow: float = 0.1, least: float = 0.35) -> tuple[float, float]:
+    """[low, high] grown by `grow` each side and to at least `least` long, inside 0..1."""
+    mid, half = (low + high) / 2, max((high - low) / 2 + grow, least / 2)
+    lo, hi = mid - half, mid + half
+    shift = max(0.0, -lo) - max(0.0, hi - 1.0)
+    return max(0.0, lo + shift), min(1.0, hi + shift)
 
 
 def localise(failing: list[Requirement], instruction: Instruction, scene) -> list[Region]:
@@ -197,10 +270,10 @@ def _localise_subject(index: int, reqs: list[Requirement], instruction: Instruct
         if req.kind == "position" and req.target is None and req.position in _REGIONS:
             area = _REGIONS[req.position]
             misplaced = [o for o in found if not _side_ok(o.center, req.position)]
-        elif req.kind == "position" and req.position in ("left of", "right of", "above", "below"):
+        elif req.kind == "position" and req.target is not None:
             other = _matching(scene, instruction.subjects[req.target])
             if other:
-                area = _relation_area(req.position, _centroid(other))
+                area = relation_area(req.position, other)
                 misplaced = list(found)
     regions = [Region(requirement=name, subject=index, box=_grow(o.bbox), action="remove") for o in misplaced]
     kept = [o for o in found if o not in misplaced]

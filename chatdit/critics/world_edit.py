@@ -122,15 +122,22 @@ def _add_check(spec: EditSpec, kind: str, color: str | None, before, after) -> R
     had = before.count(kind, color) if color else before.count(kind)
     now = after.count(kind, color) if color else after.count(kind)
     new, where = _added(spec, kind, color, before, after)
-    detail = f"{had} before, {now} after; {len(where)} of {len(new)} new where it belongs ({spec.place or spec.part})"
+    belongs = f"{spec.relation} the {spec.target}" if spec.relation else spec.place or spec.part
+    detail = f"{had} before, {now} after; {len(where)} of {len(new)} new where it belongs ({belongs})"
     return _check(name, "presence", now - had >= spec.count and len(where) >= spec.count, detail)
 
 
 def _added(spec: EditSpec, kind: str, color: str | None, before, after) -> tuple[list, list]:
-    """(new objects of the kind, those of them where the add belongs)."""
-    from chatdit.critics.world import add_area
+    """(new objects of the kind, those of them where the add belongs: against the thing it was
+    placed by when the picture shows it, else in its part or place of the picture)."""
+    from chatdit.critics.world import DEPTHS, _grow, _overlap, add_area, relation_holds
 
     new = _new_objects(before, after, kind, color)
+    targets = before.find(target) if spec.relation and (target := world_kind(spec.target or "")) else []
+    if targets and spec.relation in DEPTHS:  # which is in front is the page's own check ('bird behind tree')
+        return new, [o for o in new if any(_overlap(_grow(o.bbox, 1), _grow(t.bbox, 1)) > 0 for t in targets)]
+    if targets:
+        return new, [o for o in new if relation_holds(spec.relation, [o], targets)]
     x0, y0, x1, y1 = (v * SIZE for v in add_area(spec.part, spec.place))
     return new, [o for o in new if x0 <= o.center[0] <= x1 and y0 <= o.center[1] <= y1]
 

@@ -233,6 +233,7 @@ class ModelHub(HubDrawing):
         """A variant's transformer (Fill, Kontext) from its own checkpoint, in the hub's dtype."""
         from diffusers import FluxTransformer2DModel
 
+        self.text2image()  # the base sets the hub's dtype (a resumed session's first call may be a fill)
         if not Path(repo).expanduser().is_dir():
             check_downloaded(repo)
         from chatdit.dit.memory import memory_plan, transformer_quantization

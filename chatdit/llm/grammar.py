@@ -63,7 +63,7 @@ def is_verbish(word: str) -> bool:
         return False  # 'a hiking trail': the tagger, in context, reads a describing word
     if word in VERBISH or word in PARTICLES or tag_of(word) in ("RB", "RP"):
         return True
-    if tag_of(word) in VERB_TAGS and "VERB" in parts_of_speech(word):
+    if tag_of(word) in VERB_TAGS and ("VERB" in parts_of_speech(word) or not parts_of_speech(word) and word.endswith("ed")):
         return True  # 'the dog and leash walk': a verb in this sentence, a noun elsewhere
     if is_known_noun(word):
         return False
@@ -100,6 +100,10 @@ class Segment(NamedTuple):
     after_copula: bool
 
 
+EXPLETIVES = {"it", "this", "that", "these", "those", "there", "here"}
+"""'it is a red car', 'this is my cat': the subject is what follows the verb."""
+
+
 def segments_of(words: list[str]) -> list[Segment]:
     """A run of words cut at its verbs: the subject before a verb and its object after it are two
     phrases ('five hamburgers sizzled' -> 'five hamburgers'; 'strawberries attracted four fish' ->
@@ -109,7 +113,7 @@ def segments_of(words: list[str]) -> list[Segment]:
     after_copula = False
     nounish = False  # some word of the span can head a noun phrase (kept as the span grows: linear)
     for word in words:
-        seen_noun = nounish or bool(span and "NOUN" in parts_of_speech(span[-1]) and span[-1] not in COLORS
+        seen_noun = nounish or bool(span and "NOUN" in parts_of_speech(span[-1]) and span[-1] not in COLORS | EXPLETIVES
                                     and tag_of(span[-1]) not in ("RB", "RP", "JJ"))
         if after_copula and not span and (word.endswith(("ing", "ed")) or tag_of(word) in ("VBG", "VBN")):
             after_copula = False  # 'is building a sandcastle', 'was hung': a helper verb, not 'is a'
@@ -124,7 +128,7 @@ def segments_of(words: list[str]) -> list[Segment]:
             continue
         span.append(word)
         nounish = nounish or is_known_noun(word) or not (is_number(word) or word in DETERMINERS or looks_like_adjective(word)
-                                                         or is_verbish(word))
+                                                         or is_verbish(word) or word in EXPLETIVES)
     segments.append(Segment(span, after_copula))
     return [segment for segment in segments if segment.words]
 

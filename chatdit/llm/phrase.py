@@ -85,6 +85,8 @@ def head_of(rest: list[str]) -> tuple[int, bool]:
     nouns = [i for i, w in enumerate(rest) if is_known_noun(w)]
     if rest[-1] not in KNOWN_ADJECTIVES and rest[-1] not in COLORS and not is_verbish(rest[-1]) and can_be_noun(rest[-1]):
         nouns = [len(rest) - 1]  # English noun phrases end in their head: "an orange case", "a glass bottle"
+    elif not nouns and parts_of_speech(rest[-1]) and parts_of_speech(rest[-1]) <= {"ADJ", "ADV"}:
+        nouns = [i for i, w in enumerate(rest[:-1]) if can_be_noun(w) and tag_of(w).startswith("NN")][-1:]  # 'her mom happy'
     return (nouns[-1] if nouns else len(rest) - 1), bool(nouns)
 
 

@@ -274,7 +274,10 @@ def find_targets(text: str, has_history: bool) -> tuple[list[Target], str] | Non
     follow_up = re.match(
         r"^\s*(?:now\s+|and\s+|also\s+|then\s+|ok\s+)?(?:add|remove|delete|erase|replace|put|give|move|change|recolou?r|"
         r"brighten|darken|fix|shift|enlarge|shrink|swap|turn|make)\b", text, flags=re.IGNORECASE)
-    if LAST_REFERENCE.search(text) or (has_history and follow_up):
+    reference = LAST_REFERENCE.search(text)
+    said_first = reference is not None and (not reference.group(0).lower().startswith(("make", "turn")) or re.match(
+        r"^\s*(?:(?:now|please|ok|and|then|also|can you|could you)\s+)*(?:make|turn)\b", text, flags=re.IGNORECASE))
+    if said_first or (has_history and (follow_up or reference)):  # 'using their skills to make it run again' is no edit
         if re.match(r"^\s*(?:make|draw|create|generate|show)\s+(?:an?|one|two|three|four|\d+)\b", text, flags=re.IGNORECASE):
             return None
         change = LAST_REFERENCE.sub(lambda m: "make it" if m.group(0).lower().startswith(("make", "turn")) else "it", text)

@@ -10,7 +10,7 @@ import re
 
 BACKGROUNDS: list[tuple[str, str]] = [
     (r"\b(?:at|in the|during the|on a|in a|on the)(?: (?!snowy|sunny)[a-z]+){0,2}? (?:night(?: sky)?|nighttime|night time|midnight)\b"
-     r"|\bunder the (?:stars|moon)\b|\bat night\b", "night"),
+     r"|\bunder the stars\b|\b(?=under the moon\b)|\bat night\b", "night"),  # the moon is night, and drawn
     (r"\b(?:at|during) (?:sunset|dusk|sundown|twilight)\b|\b(?:at|watch|watches|watching|watched) the sunset\b|\bin the evening(?: glow| light| sun)?\b", "sunset"),
     (r"\b(?:at|during) (?:sunrise|dawn|daybreak)\b", "sunrise"),
     (r"\b(?:in|on|over|across|through) (?:the )?snow\b|\bin (?:the )?winter(?: snow)?\b|\bsnowy (?:day|field|landscape)\b"

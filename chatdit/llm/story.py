@@ -246,7 +246,8 @@ def header_props(subject_text: str, subjects: list[Subject]) -> list[Subject]:
 def carry_descriptions(pages: list[PageSpec], subjects: list[Subject]) -> list[PageSpec]:
     """'a book about a little red fox: page 1 the fox at sunset' draws a little red fox on page 1: a
     page's 'the fox' is the header's fox, so it gets the header's words (a page that says 'the blue
-    fox' keeps its own)."""
+    fox' keeps its own). A thing a page brings in ('grows into a yellow flower') is the same on
+    later pages ('a bird visits the flower')."""
     described = [(s.name, noun_phrase(s).removesuffix(s.name)) for s in subjects if s.count == 1]
     carried = []
     for page in pages:
@@ -255,6 +256,9 @@ def carry_descriptions(pages: list[PageSpec], subjects: list[Subject]) -> list[P
             if words:
                 prompt = re.sub(rf"\b(the)\s+({re.escape(name)})\b", rf"\1 {words}\2", prompt, flags=re.IGNORECASE)
         carried.append(page.model_copy(update={"prompt": prompt}))
+        known = {name for name, _ in described}
+        described += [(s.name, noun_phrase(s).removesuffix(s.name)) for s in parse_subjects(page.prompt)
+                      if s.count == 1 and s.color and s.name not in known]
     return carried
 
 

@@ -62,10 +62,13 @@ ABSOLUTE_PLACES: list[tuple[str, str]] = [
 ]
 """Places in the picture itself (not relative to another subject); they become layout boxes."""
 PLACE_TOKEN = "__place_{}__"
+CONTRACTED = {"re": "are", "ll": "will", "ve": "have", "m": "am", "d": "would"}
 
 
 def normalise(text: str) -> str:
     text = text.lower().replace("’", "'")
+    text = re.sub(r"\b(it|that|there|here|what|who|he|she)'s\b", r"\1 is", text)  # contractions, before possessives
+    text = re.sub(r"n't\b", " not", re.sub(r"'(re|ll|ve|m|d)\b", lambda m: " " + CONTRACTED[m.group(1)], text))
     text = re.sub(r"(?<=[a-z])'s\b", " , its", text)  # 'the peacock's feathers': the peacock, then its parts
     text = re.sub(rf"\b(a|one) pair of (?=(?:{'|'.join(PLURALIA)})\b)", "a ", text)  # 'a pair of scissors' is one thing
     text = re.sub(rf"\b(\w+) pairs of (?=(?:{'|'.join(PLURALIA)})\b)", r"\1 ", text)  # 'two pairs of jeans'

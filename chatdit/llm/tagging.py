@@ -126,6 +126,8 @@ def never_a_noun(token: str) -> bool:
     """'looked', 'seemed': a verb form with no noun reading, whatever the tagger guessed."""
     last = token.split("-")[-1]  # 're-energized', 'awe-struck'
     pos = parts_of_speech(last)
+    if not pos and "-" not in token and "_" not in token and len(token) > 5 and token.endswith("ed") and not is_known_noun(token):
+        return True  # 'squished': a word no lexicon lists, in a past form
     if "-" in token and last != token and (pos and "NOUN" not in pos or not pos and last.endswith("ed")):  # 'light-hearted'
         return not is_known_noun(token)
     return "_" not in token and last.endswith("ed") and "VERB" in parts_of_speech(last) \

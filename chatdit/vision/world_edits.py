@@ -13,6 +13,8 @@ Objects come from the world detector (`chatdit.storybook.detector.detect_scene`)
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from PIL import Image
 
@@ -153,11 +155,17 @@ def keep_drawn(drawn, image, spot, kind: str | None = None) -> Image.Image:
     return _to_image(old)
 
 
+HALO = 2
+"""Background pixels this near a hole are refilled with it: the model draws a pale halo around an
+object, which left alone outlined where a moved fox had stood."""
+
+
 def fill_background(pixels: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """The hole refilled with the picture's own sky above the horizon and ground below it (the
-    median of each part's background pixels)."""
+    """The hole, and the halo of background around it, refilled with the picture's own sky above
+    the horizon and ground below it (the median of each part's background pixels)."""
     filled = pixels.copy()
     rows = np.arange(pixels.shape[0])[:, None] < int(HORIZON * pixels.shape[0])
+    hole = hole | (_dilate(hole, HALO) & part_mask(pixels, "picture")) if HALO else hole
     for part, region in (("sky", rows), ("ground", ~rows)):
         behind = part_mask(pixels, part) & ~hole
         if behind.any():
@@ -257,6 +265,23 @@ def _spot(painted: np.ndarray, shape: np.ndarray, box: tuple[float, float, float
     return int(xs[pick]), int(ys[pick])
 
 
+def _cut_out(obj: DetectedObject, scene: DetectedScene, drawn: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(shape, pixels) of `obj` cropped from the picture it was drawn in, or None when nothing of it is painted."""
+    mask = object_mask(drawn, obj, scene) & _painted(drawn)
+    ys, xs = np.nonzero(mask)
+    if not len(ys):
+        return None
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    return mask[y0:y1, x0:x1], drawn[y0:y1, x0:x1]
+
+
+def _paste(pixels: np.ndarray, shape: np.ndarray, patch: np.ndarray, where: tuple[int, int]) -> np.ndarray:
+    out = pixels.copy()
+    rows, cols = np.nonzero(shape)
+    out[where[1] + rows, where[0] + cols] = patch[rows, cols]
+    return out
+
+
 def copy_into(image, obj: DetectedObject, scene: DetectedScene, box: tuple[float, float, float, float],
               color: str | None = None, source=None, side: float | None = None) -> Image.Image | None:
     """One more of `obj` (the model's own drawing of it, recolored to `color` if given) pasted
@@ -267,18 +292,14 @@ def copy_into(image, obj: DetectedObject, scene: DetectedScene, box: tuple[float
     has no free place for it."""
     pixels = _pixels(image)
     painted = _painted(pixels)
-    drawn = pixels if source is None else _pixels(source)
-    mask = object_mask(drawn, obj, scene) & _painted(drawn)
-    ys, xs = np.nonzero(mask)
-    if not len(ys):
+    cut = _cut_out(obj, scene, pixels if source is None else _pixels(source))
+    if cut is None:
         return None
-    y0, x0 = ys.min(), xs.min()
     height, width = painted.shape
     scale_box = lambda b: (b[0] * width, b[1] * height, b[2] * width, b[3] * height)  # noqa: E731
-    longest = max(ys.max() + 1 - y0, xs.max() + 1 - x0)
-    fit = min(1.0, side / longest) if side else 1.0
+    fit = min(1.0, side / max(cut[0].shape)) if side else 1.0
     for scale in COPY_SCALES:
-        shape, patch = _scaled(mask[y0: ys.max() + 1, x0: xs.max() + 1], drawn[y0: ys.max() + 1, x0: xs.max() + 1], scale * fit)
+        shape, patch = _scaled(*cut, scale * fit)
         where = _spot(painted, shape, scale_box(box))
         if where is not None:
             break
@@ -286,10 +307,53 @@ def copy_into(image, obj: DetectedObject, scene: DetectedScene, box: tuple[float
         return None
     if color:
         patch = _recolored(patch, shape, obj.color, color)
-    out = pixels.copy()
-    rows, cols = np.nonzero(shape)
-    out[where[1] + rows, where[0] + cols] = patch[rows, cols]
-    return _to_image(out)
+    return _to_image(_paste(pixels, shape, patch, where))
+
+
+OVERLAPS = (0.3, 0.22, 0.15)
+"""Shares of the pasted object's width that overlap the one it stands in front of or behind, most
+first (less overlap leaves more of one pasted behind in sight, for the detector to know it)."""
+
+
+def paste_overlapping(image, obj: DetectedObject, scene: DetectedScene, target: DetectedObject, front: bool,
+                      color: str | None = None, source=None, side: float | None = None) -> list[Image.Image]:
+    """Pictures with one more of `obj` overlapping `target` (an object of `image`) at its left or
+    right side, level with it or a third of its height up or down, each overlap of OVERLAPS: painted over it when `front`, under it (the target's own
+    pixels put back on top) when behind. Places where the paste would touch a third object are
+    skipped; `obj`, `scene`, `source`, `color` and `side` as for `copy_into`."""
+    pixels = _pixels(image)
+    cut = _cut_out(obj, scene, pixels if source is None else _pixels(source))
+    here = detect_scene(image)
+    if cut is None or (color or obj.color) == target.color:  # one color: the two would read as one object
+        return []
+    shape, patch = _scaled(*cut, min(1.0, side / max(cut[0].shape)) if side else 1.0)
+    if color:
+        patch = _recolored(patch, shape, obj.color, color)
+    kept = object_mask(pixels, target, here) & _painted(pixels)
+    others = _dilate(_painted(pixels) & ~_box_mask(kept.shape, target, here, GAP), GAP)  # its rim is the target's
+    height, width = kept.shape
+    sx = width / here.width
+    h, w = shape.shape
+    tx0, ty0, tx1, ty1 = (v * sx for v in target.bbox)
+    out = []
+    for share in OVERLAPS:
+        for x, y in itertools.product((tx1 - share * w, tx0 - (1 - share) * w), (0, -h / 3, h / 3)):
+            x0, y0 = int(round(min(max(x, 0), width - w))), int(round(min(max((ty0 + ty1 - h) / 2 + y, 0), height - h)))
+            if (others[y0:y0 + h, x0:x0 + w] & shape).any():
+                continue
+            pasted = _paste(pixels, shape, patch, (x0, y0))
+            if not front:
+                pasted[kept] = pixels[kept]
+            out.append(_to_image(pasted))
+    return out
+
+
+def put_back(image, obj: DetectedObject, scene: DetectedScene, source) -> Image.Image:
+    """`image` with `obj`'s own pixels from `source` (the picture it was taken from) where they were."""
+    pixels, drawn = _pixels(image), _pixels(source)
+    mask = _dilate(object_mask(drawn, obj, scene), HALO) & _box_mask(pixels.shape[:2], obj, scene, RIM + HALO)
+    pixels[mask] = drawn[mask]
+    return _to_image(pixels)
 
 
 def _scaled(mask: np.ndarray, patch: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
