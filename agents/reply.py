@@ -65,6 +65,12 @@ def _names(items: list[str]) -> str:
     return shown + (f" and {len(items) - MAX_NAMED} more" if len(items) > MAX_NAMED else "")
 
 
+def unchecked_what(name: str) -> str:
+    """'seed: present' -> 'seed'; 'setting: forest' -> 'the forest (setting)'."""
+    what, _, rest = name.partition(":")
+    return f"the {rest.strip()} (setting)" if what == "setting" else what
+
+
 def output_status(critique: Critique, label: str) -> str | None:
     """'page 2: failed fox: present (0 found)' / 'page 3: not checked: broomstick: present';
     None when everything was checked and met."""
@@ -73,7 +79,7 @@ def output_status(critique: Critique, label: str) -> str | None:
         return f"{label}: failed {_names(failing)}"
     if failing:
         return f"{label}: passed the critic's threshold, short of {_names(failing)}"
-    unknown = list(dict.fromkeys(c.name.split(":")[0] for c in critique.checks if c.verdict == "unknown"))
+    unknown = list(dict.fromkeys(unchecked_what(c.name) for c in critique.checks if c.verdict == "unknown"))
     if critique.verdict == "unchecked":
         return f"{label}: unchecked ({_names(unknown) or 'nothing could be checked'})"
     if unknown:

@@ -97,6 +97,8 @@ class PageSpec(Strict):
     subjects: list[Subject] = Field(default_factory=list,
                                     description="what this page must show (the hero first when it is on the page)")
     background: str | None = Field(default=None, description="this page's setting, when it names one")
+    setting: str | None = Field(default=None, description="a place the page names that is none of the world's "
+                                                          "backgrounds ('forest', 'den'): asked for, checked where a critic can")
 
 
 class InputImage(Strict):
@@ -173,6 +175,7 @@ class Instruction(Strict):
     output_count: int = Field(default=1, ge=1, le=MAX_PAGES)
     subjects: list[Subject] = Field(default_factory=list)
     background: str | None = None
+    setting: str | None = Field(default=None, description="one page's named place beyond the backgrounds (see PageSpec)")
     style: str | None = None
     pages: list[PageSpec] = Field(default_factory=list)
     characters: list[CharacterSpec] = Field(default_factory=list)
@@ -194,6 +197,7 @@ class Instruction(Strict):
         if spec is None or not any(p.subjects or p.background for p in self.pages):
             return self
         return self.model_copy(update={"subjects": spec.subjects, "background": spec.background or self.background,
+                                       "setting": spec.setting,
                                        "pages": [], "output_count": 1, "prompt": spec.prompt})
 
     def page_scene(self, page: int | None) -> Scene | None:

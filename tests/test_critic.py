@@ -295,3 +295,10 @@ def test_the_reply_says_what_an_undrawable_page_shows_in_plain_words():
     assert "page 1 shows no object, only the background (day)" in line
     assert "page 2 shows an orange circle at night" in line
     assert "page 3 shows a red fox at night" in line and "page 4 shows a fox in winter snow" in line
+
+
+def test_a_setting_no_critic_can_see_is_named_as_unchecked():
+    from chatdit.agents.reply import unchecked_what
+
+    assert unchecked_what("setting: forest") == "the forest (setting)"
+    assert unchecked_what("seed: present") == "seed"

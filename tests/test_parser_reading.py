@@ -77,3 +77,21 @@ def test_a_thing_a_page_brings_in_stays_the_same_and_the_moon_is_drawn():
     page3, page4 = instruction.page_scene(3), instruction.page_scene(4)
     assert ("flower", "yellow") in [(s.name, s.color) for s in page3.subjects]
     assert [s.name for s in page4.subjects] == ["fox", "bird", "moon"] and page4.background == "night"
+
+
+def test_a_page_names_its_place_even_where_the_world_has_no_such_background():
+    """Found trying a settings-only book: 'in a snowy forest', 'asleep in its den' had no
+    background and nothing to check, so the reply claimed every check passed over pages
+    without a forest or a den."""
+    instruction = parse("a 4-page picture book about a red fox: page 1 in a snowy forest, page 2 by a river at sunset, "
+                        "page 3 on a sunny beach, page 4 asleep in its den")
+    assert [(p.background, p.setting) for p in instruction.pages] == [
+        ("snow", "forest"), ("sunset", "river"), ("sea", None), (None, "den")]
+
+
+def test_the_thing_already_named_is_one_subject():
+    """Seen by the loop engineer: 'a fox left of a house, a sun above the house' made two houses,
+    so the critic checked the house twice."""
+    instruction = parse("a fox left of a house, a sun above the house")
+    assert [s.name for s in instruction.subjects] == ["fox", "house", "sun"]
+    assert (instruction.subjects[2].position.relation, instruction.subjects[2].position.target) == ("above", 1)

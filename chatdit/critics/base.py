@@ -169,6 +169,9 @@ def requirements_for(instruction: Instruction, prompt: str = "") -> list[Require
     if instruction.background and (len(instruction.pages) <= 1 or instruction.background.lower() in prompt.lower()):
         reqs.append(Requirement(name=f"background: {instruction.background}", kind="presence",
                                 question=f"Is the setting {instruction.background}?", text=instruction.background))
+    if instruction.setting:  # 'in a snowy forest': the forest is asked for too
+        reqs.append(Requirement(name=f"setting: {instruction.setting}", kind="presence",
+                                question=f"Is the setting a {instruction.setting}?", text=instruction.setting))
     for quoted in QUOTED_TEXT.findall(prompt):
         reqs.append(Requirement(name=f"text: {quoted}", kind="text", text=quoted,
                                 question=f'Does the picture show the text "{quoted}" legibly?'))

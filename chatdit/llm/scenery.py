@@ -14,15 +14,17 @@ BACKGROUNDS: list[tuple[str, str]] = [
     (r"\b(?:at|during) (?:sunset|dusk|sundown|twilight)\b|\b(?:at|watch|watches|watching|watched) the sunset\b|\bin the evening(?: glow| light| sun)?\b", "sunset"),
     (r"\b(?:at|during) (?:sunrise|dawn|daybreak)\b", "sunrise"),
     (r"\b(?:in|on|over|across|through) (?:the )?snow\b|\bin (?:the )?winter(?: snow)?\b|\bsnowy (?:day|field|landscape)\b"
-     r"|\bin a snowstorm\b", "snow"),
+     r"|\bin a snowstorm\b|\bsnowy (?=(?:forest|woods|field|meadow|hills?|mountains?|park|village|town|garden|valley|path|road|"
+     r"street|yard|clearing|night|evening|morning)\b)", "snow"),
     (r"\b(?:by|at|on|in|near|over|across|into|along|beside) the (?:sea|ocean|seaside|beach)\b|\bat sea\b|\bunder ?water\b|\bunder the sea\b"
-     r"|\b(?:on|over|across) the (?:water|waves)\b", "sea"),
+     r"|\b(?:on|over|across) the (?:water|waves)\b|\b(?:on|at|to|by) a (?:[a-z]+ )?beach\b", "sea"),
     (r"\b(?:during|in) the (?:day|daytime|morning|afternoon)\b|\bon a (?:[a-z]+ )?(?:day|afternoon|morning)\b|\bat noon\b"
      r"|\bby day\b", "day"),
-    (r"\b(?:in|at|inside|on|through|into) (?:the|a|an) (?:dark |deep |green |old |big |magic |magical |enchanted |busy |quiet )?"
+    (r"\b(?:in|at|inside|on|through|into|by|near) (?:the|a|an|its|his|her|their) (?:[a-z]+ )?"
      r"(?:forest|woods|park|city|town|village|garden|kitchen|living room|bedroom|room|street|desert|jungle|field|meadow|"
      r"mountains|space|outer space|library|castle|classroom|farm|countryside|cave|sky|clouds|rain|office|museum|"
-     r"playground|zoo|market|school|studio|bathroom|attic|swamp|valley|savanna|arctic|island)\b|\bat home\b", "place"),
+     r"playground|zoo|market|school|studio|bathroom|attic|swamp|valley|savanna|arctic|island|den|burrow|river|lake|pond|"
+     r"barn)\b|\bat home\b", "place"),
 ]
 # Phrases that say where a scene is, never what is in it: the backgrounds above and the sky. The
 # first one found is the instruction's background; any other ("stars over the sea at night") stays

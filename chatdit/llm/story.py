@@ -147,10 +147,7 @@ def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
     raw = page.prompt
     tagged = cast.tagged(raw)
     untagged = TAG.sub(" ", raw)
-    background, scene = find_background(untagged)
-    if background not in WORLD_BACKGROUNDS:  # 'at sunrise on the beach': the beach is the one to draw
-        background = find_background(scene)[0]
-    background = background if background in WORLD_BACKGROUNDS else None
+    background, setting, scene = page_setting(untagged)
     hero = cast.hero
     named = {n for n in (hero.character if hero else None, *(s.character for s in tagged)) if n}
     acting = without_actor(without_settings(scene), hero, bool(tagged))
@@ -174,7 +171,17 @@ def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
         joined = ", " if NOUN_START.match(rest.lower()) else " "  # 'a purple dragon, three little mice help her'
         prompt = f"{who}{joined}{rest}".strip() if rest else who
     subjects = relinked(parsed, subjects, len(tagged) if about_hero else None, hero.name if hero else None)
-    return page.model_copy(update={"subjects": subjects, "background": background, "prompt": prompt})
+    return page.model_copy(update={"subjects": subjects, "background": background, "setting": setting, "prompt": prompt})
+
+
+def page_setting(text: str) -> tuple[str | None, str | None, str]:
+    """(the world's background, another place the page names, the words without the first):
+    'in a snowy forest' -> snow and 'forest'; 'at sunrise on the beach' -> sea and 'sunrise'."""
+    first, scene = find_background(text)
+    found = [b for b in (first, find_background(scene)[0]) if b]
+    background = next((b for b in found if b in WORLD_BACKGROUNDS), None)
+    setting = next((b.split()[-1] for b in found if b not in WORLD_BACKGROUNDS), None)
+    return background, setting, scene
 
 
 def relinked(parsed: list[Subject], subjects: list[Subject], hero_at: int | None, hero: str | None) -> list[Subject]:

@@ -313,7 +313,29 @@ def read_phrases(chunks: list[tuple[str, list[str]]]) -> list[Phrase]:
     for kind, words in chunks:
         reader.read(kind, words)
     reader.drop_loose_part()
-    return drop_plant_parts(reader.phrases)
+    return same_things_once(drop_plant_parts(reader.phrases))
+
+
+def same_things_once(phrases: list[Phrase]) -> list[Phrase]:
+    """'a fox left of a house, a sun above the house': 'the house' is the house already named, so
+    it is one subject, and the sun's relation points at it."""
+    index: dict[int, int] = {}
+    kept: list[Phrase] = []
+    for j, phrase in enumerate(phrases):
+        earlier = next((i for i, p in enumerate(phrases[:j]) if p.name == phrase.name and p.count == 1 and i in index), None)
+        same = earlier is not None and phrase.count == 1 and "the" in phrase.words and phrase.color in (None, phrases[earlier].color)
+        if same:
+            index[j] = index[earlier]
+            first = kept[index[earlier]]
+            first.relation = first.relation or phrase.relation
+        else:
+            index[j] = len(kept)
+            kept.append(phrase)
+    for i, phrase in enumerate(kept):
+        if phrase.relation:
+            target = index.get(phrase.relation[1], phrase.relation[1])
+            phrase.relation = (phrase.relation[0], target) if target != i else None
+    return kept
 
 
 def drop_plant_parts(phrases: list[Phrase]) -> list[Phrase]:
