@@ -146,14 +146,15 @@ def finish_book_op(state: dict[str, Any], instruction: Instruction, chosen: list
     if op.kind == "append":
         texts = {page.number: page.text for page in instruction.pages}
         for asset in (a for a in chosen if a.page):
-            book[asset.page] = PageEntry(asset_id=asset.id, prompt=asset.prompt or "", text=texts.get(asset.page))
+            book[asset.page] = PageEntry(asset_id=asset.id, prompt=asset.prompt or "", text=texts.get(asset.page),
+                                         scene=instruction.page_scene(asset.page))
         if cards:  # the book's characters stay as they are; a book that had none gets its first ones
             instruction = instruction.model_copy(update={"characters": [], "subjects": []})
         cards = updated_cards(instruction, cards, chosen)
         reply, last = generic, _last(chosen) or last
     elif op.kind == "new_book":
-        book = {a.page: PageEntry(asset_id=a.id, prompt=a.prompt or "", text=t.text if (t := _page_spec(instruction, a.page)) else None)
-                for a in chosen if a.page}
+        book = {a.page: PageEntry(asset_id=a.id, prompt=a.prompt or "", text=t.text if (t := _page_spec(instruction, a.page)) else None,
+                                  scene=instruction.page_scene(a.page)) for a in chosen if a.page}
         cards, last = updated_cards(instruction, {}, chosen), _last(chosen)
         reply = new_book_reply(state, generic if chosen else "")
     else:

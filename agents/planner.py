@@ -25,7 +25,21 @@ from pydantic import BaseModel, Field
 
 from chatdit.edits import edit_spec_of, edited_prompt, edits_in_place
 from chatdit.errors import InstructionError, PageReferenceError
-from chatdit.schema import Asset, CharacterCard, CharacterSpec, EditSpec, Instruction, PageEntry, PageSpec, Plan, Step, Target, ToolCall
+from chatdit.scenes import edited
+from chatdit.schema import (
+    Asset,
+    CharacterCard,
+    CharacterSpec,
+    EditSpec,
+    Instruction,
+    PageEntry,
+    PageSpec,
+    Plan,
+    Scene,
+    Step,
+    Target,
+    ToolCall,
+)
 
 MAX_REFERENCES_PER_CANVAS = 2
 """Leave room for at least two generated panels next to the references in a 4-panel canvas."""
@@ -38,9 +52,12 @@ class InputAsset(BaseModel):
 
 
 class LastOutput(BaseModel):
+    """An earlier picture a message may change: the last one made, or a page of the book."""
+
     asset_id: str
     prompt: str
     page: int | None = None
+    scene: Scene | None = Field(default=None, description="what it was asked to show, understood")
 
 
 class PlanContext(BaseModel):
@@ -224,26 +241,29 @@ def _reference_step(index: int, refs: list[AssetRef], ref_prompts: list[str], pa
     )
 
 
-def _target_picture(target, ctx: PlanContext) -> tuple[str, str, int | None]:
-    """(asset id, its prompt, page) of the picture a target names."""
+def _target_picture(target, ctx: PlanContext) -> LastOutput:
+    """The picture a target names: its asset, prompt, page and understood scene."""
     if target.kind == "page":
         entry = ctx.book.get(target.page or 0)
         if entry is None:
             existing = ", ".join(map(str, sorted(ctx.book))) or "none yet"
             raise PageReferenceError(f"there is no page {target.page}; pages in this session: {existing}")
-        return entry.asset_id, entry.prompt, target.page
+        return LastOutput(asset_id=entry.asset_id, prompt=entry.prompt, page=target.page, scene=entry.scene)
     asset_id = target.asset_id if target.kind == "asset" else (ctx.last.asset_id if ctx.last else None)
     if asset_id is None:
         raise PageReferenceError("there is no earlier picture in this session to change yet; ask for one first")
-    base = ctx.last.prompt if ctx.last and ctx.last.asset_id == asset_id else ""
-    return asset_id, base, ctx.last.page if ctx.last else None
+    same = ctx.last is not None and ctx.last.asset_id == asset_id
+    return LastOutput(asset_id=asset_id, prompt=ctx.last.prompt if same else "", page=ctx.last.page if ctx.last else None,
+                      scene=ctx.last.scene if same else None)
 
 
 def _edit_call(instruction: Instruction, spec: EditSpec, asset_id: str, prompt: str, page: int | None, seed: int,
-               size: dict) -> ToolCall:
+               size: dict, scene: Scene | None = None) -> ToolCall:
     """inpaint for a region or a named object (task 'inpaint'); edit for a change the EditSpec
-    understood ('make the sky darker'), which the tool receives with it."""
-    common = {"image": asset_id, "page": page, "seed": seed, "spec": spec, **({"steps": size["steps"]} if "steps" in size else {})}
+    understood ('make the sky darker'), which the tool receives with it, and with what the changed
+    picture shows (`scene`), which the fill path draws."""
+    common = {"image": asset_id, "page": page, "seed": seed, "spec": spec, **({"scene": scene} if scene else {}),
+              **({"steps": size["steps"]} if "steps" in size else {})}
     if instruction.task == "inpaint" and not edits_in_place(spec):
         boxes = [box.box for box in instruction.layout]
         target = None if boxes else (instruction.subjects[0].name if instruction.subjects else None)
@@ -267,12 +287,14 @@ def plan_redo(instruction: Instruction, ctx: PlanContext) -> Plan:
     if not targets and instruction.task in ("edit", "inpaint") and ctx.last:
         targets = [Target(kind="last")]
     for target in targets:
-        asset_id, base, page = _target_picture(target, ctx)
+        picture = _target_picture(target, ctx)
+        asset_id, base, page = picture.asset_id, picture.prompt, picture.page
         prompt = edited_prompt(base, spec) if change else base
+        scene = edited(picture.scene, spec) if picture.scene else None  # drawn from fields, not the edited words
         seed = ctx.seed + len(steps)
         where = f"page {page}" if page else "the picture"
         if instruction.task == "inpaint" or edits_in_place(spec):
-            call = _edit_call(instruction, spec, asset_id, prompt, page, seed, size)
+            call = _edit_call(instruction, spec, asset_id, prompt, page, seed, size, scene)
             steps.append(Step(id=f"s{len(steps) + 1}", call=call, purpose=f"{call.tool} {where}: {spec.text}",
                               pages=[page] if page else []))
             continue
@@ -282,7 +304,7 @@ def plan_redo(instruction: Instruction, ctx: PlanContext) -> Plan:
             prompts = [_shown_on(ref, ctx.cards) or base for ref in refs]
         else:
             refs, prompts = [AssetRef(asset_id=asset_id)], [base or "the earlier picture"]
-        args = ReferenceArgs(references=refs, reference_prompts=prompts, panels=[Panel(prompt=prompt, page=page)],
+        args = ReferenceArgs(references=refs, reference_prompts=prompts, panels=[Panel(prompt=prompt, page=page, **({"scene": scene} if scene else {}))],
                              seed=seed, **size)
         steps.append(Step(
             id=f"s{len(steps) + 1}",

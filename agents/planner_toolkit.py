@@ -78,7 +78,9 @@ def preset_plan(instruction: Instruction, ctx: PlanContext) -> Plan | None:
         prompts, numbers = [instruction.prompt] * preset.panels, list(range(1, preset.panels + 1))
     else:
         return None
-    panels = [Panel(prompt=prompt, page=number) for prompt, number in zip(prompts, numbers)]
+    scenes = [instruction.page_scene(number) for number in numbers]  # what each panel shows, understood
+    panels = [Panel(prompt=prompt, page=number, **({"scene": scene} if scene else {}))
+              for prompt, number, scene in zip(prompts, numbers, scenes)]
     args = InContextArgs(preset=preset.name, summary=instruction.prompt, panels=panels, seed=ctx.seed,
                          **_size_args(ctx, instruction))
     step = Step(id="s1", call=ToolCall.of("incontext", args), pages=numbers,

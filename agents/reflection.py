@@ -34,6 +34,7 @@ from pydantic import BaseModel, Field
 
 from chatdit.critics.base import Judgement, absolute_position, describe_subject
 from chatdit.edits import EDIT_TOOLS
+from chatdit.scenes import leading
 from chatdit.schema import Asset, Critique, Instruction, Plan, Step, ToolCall
 from chatdit.state import ReflectionState
 
@@ -124,13 +125,19 @@ KEPT = "kept: "
 """How the critic names what an edit had to keep ('kept: a yellow bird'): said again when it was lost."""
 
 
+def failing_subjects(instruction: Instruction, judgement: Judgement) -> list[int]:
+    """The subjects (indices) with a requirement the critic found unmet."""
+    failing = {c.name for c in judgement.critique.checks if c.verdict == "fail"}
+    return [index for index, subject in enumerate(instruction.subjects)
+            if any(name.startswith(f"{subject.name}:") or name.startswith(f"{subject.name} ") for name in failing)]
+
+
 def corrections(instruction: Instruction, judgement: Judgement) -> list[str]:
     """The failing requirements said as the prompt should say them: 'two red foxes on the left'."""
     failing = {c.name for c in judgement.critique.checks if c.verdict == "fail"}
     said = []
-    for index, subject in enumerate(instruction.subjects):
-        if not any(name.startswith(f"{subject.name}:") or name.startswith(f"{subject.name} ") for name in failing):
-            continue
+    for index in failing_subjects(instruction, judgement):
+        subject = instruction.subjects[index]
         phrase = describe_subject(subject)
         where = absolute_position(subject)
         if where:
@@ -191,7 +198,8 @@ def reflection_step(output: FailingOutput, instruction: Instruction, strategy: S
     where = f"page {output.page}" if output.page else "the picture"
     why = best.judgement.critique.feedback if best else "it was not made"
     tool = output.step.call.tool
-    understood = instruction.page_scene(None)  # the page as the parser read it: nano draws from it where the words stay
+    # the page as the parser read it, which nano draws from (an edit's instruction holds only the change: its words are read)
+    understood = None if tool in EDIT_TOOLS else instruction.page_scene(None)
     panels = [Panel(prompt=output.prompt, page=output.page, scene=understood)]
     if strategy == "repair":
         call = ToolCall.of("repair", RepairArgs(image=best.asset.id, prompt=output.prompt, seed=seed, **page,
@@ -199,7 +207,7 @@ def reflection_step(output: FailingOutput, instruction: Instruction, strategy: S
         purpose = f"round {round_ + 1}: repair {where} where the critic found it wrong ({why})"
     elif strategy == "inpaint":
         call = ToolCall.of("inpaint", InpaintArgs(image=best.asset.id, prompt=output.prompt, seed=seed, **page,
-                                                  boxes=[r.box for r in best.judgement.regions],
+                                                  boxes=[r.box for r in best.judgement.regions], scene=understood,
                                                   **args.model_dump(include={"steps"}, exclude_none=True)))
         purpose = f"round {round_ + 1}: redraw {len(best.judgement.regions)} region(s) of {where} ({why})"
     elif strategy == "in_context":
@@ -209,13 +217,15 @@ def reflection_step(output: FailingOutput, instruction: Instruction, strategy: S
         purpose = f"round {round_ + 1}: redraw {where} next to the last attempt ({why})"
     elif strategy == "revise":
         prompt = revised_prompt(output.prompt, instruction, best.judgement)
+        scene = leading(understood, failing_subjects(instruction, best.judgement)) if understood else None  # fields, not words
         if tool in EDIT_TOOLS:
             call = ToolCall.of(tool, args.model_copy(update={"prompt": prompt, "seed": seed}))
         elif isinstance(args, ReferenceArgs):
             call = ToolCall.of("reference", ReferenceArgs(references=args.references, reference_prompts=args.reference_prompts,
-                                                          panels=[Panel(prompt=prompt, page=output.page)], seed=seed, **sizes(args)))
+                                                          panels=[Panel(prompt=prompt, page=output.page, scene=scene)],
+                                                          seed=seed, **sizes(args)))
         else:
-            call = ToolCall.of("generate", GenerateArgs(prompt=prompt, seed=seed, **page, **sizes(args)))
+            call = ToolCall.of("generate", GenerateArgs(prompt=prompt, seed=seed, scene=scene, **page, **sizes(args)))
         purpose = f"round {round_ + 1}: {where} with the prompt revised by the feedback ({why})"
     else:
         if tool == "group":  # one panel of a joint canvas: drawn alone

@@ -8,7 +8,8 @@ from typing import Any
 from chatdit.agents.planner import pages_of, updated_cards
 from chatdit.agents.reply import ReplyFacts, reply_text
 
-from chatdit.schema import Asset, CharacterCard, Critique, Instruction, PageEntry
+from chatdit.scenes import edited
+from chatdit.schema import Asset, CharacterCard, Critique, Instruction, PageEntry, Scene
 
 Slot = tuple[str, int | None]
 
@@ -36,8 +37,29 @@ def updated_book(instruction: Instruction, chosen: list[Asset], book: dict[int, 
             continue
         kept = book[asset.page].text if is_redo and asset.page in book else None
         text = texts.get(asset.page) or kept  # a redo keeps the page's text unless this turn gives one
-        result[asset.page] = PageEntry(asset_id=asset.id, prompt=asset.prompt or "", text=text)
+        before = book[asset.page].scene if asset.page in book else None
+        result[asset.page] = PageEntry(asset_id=asset.id, prompt=asset.prompt or "", text=text,
+                                       scene=drawn_scene(instruction, asset.page, before))
     return result
+
+
+def drawn_scene(instruction: Instruction, page: int | None, before: Scene | None) -> Scene | None:
+    """What an output was asked to show, understood, kept so a later edit or redo draws from it:
+    the page's scene, or for a redo the scene it had, changed as the edit asked."""
+    if not instruction.targets:
+        return instruction.page_scene(page)
+    spec = instruction.edit_spec
+    return edited(before, spec) if before is not None and spec is not None else before
+
+
+def last_output(instruction: Instruction, last: Asset, book: dict[int, PageEntry], before: dict | None) -> dict[str, Any]:
+    """The picture a later 'make it brighter' changes, with what it was asked to show."""
+    if last.page in book:
+        scene = book[last.page].scene
+    else:
+        scene = drawn_scene(instruction, last.page, Scene.model_validate(before["scene"]) if (before or {}).get("scene") else None)
+    return {"asset_id": last.id, "prompt": last.prompt or "", "page": last.page,
+            "scene": scene.model_dump(mode="json") if scene else None}
 
 
 def finish_turn(state: dict[str, Any], facts: ReplyFacts | None = None) -> dict[str, Any]:
@@ -57,7 +79,7 @@ def finish_turn(state: dict[str, Any], facts: ReplyFacts | None = None) -> dict[
     return {
         "book": {str(p): e.model_dump(mode="json") for p, e in book.items()},
         "cards": {n: c.model_dump(mode="json") for n, c in cards.items()},
-        "last": {"asset_id": last.id, "prompt": last.prompt or "", "page": last.page} if last else state.get("last"),
+        "last": last_output(instruction, last, book, state.get("last")) if last else state.get("last"),
         "reply": reply_text(instruction, chosen, critiques, state.get("round", 0) + 1, facts),
         "turn_count": state.get("turn_count", 0) + 1,
     }

@@ -62,8 +62,8 @@ def held_out_pairs(n: int):
         recolor = {c: rng.choice([o for o in COLOR_NAMES if o != c]) for c in COLOR_NAMES}
         recolored = colors.sub(lambda m, recolor=recolor: recolor[m.group(1)], true)
         truth, changed = scene_regions([spec], [instances], PANEL_SIZE), scene_regions([made[0]], [made[1]], PANEL_SIZE)
-        regions = [r if r.backdrop else replace(r, phrase=colors.sub(lambda m, recolor=recolor: recolor[m.group(1)], r.phrase))
-                   for r in truth]
+        swap = lambda text, recolor=recolor: text and colors.sub(lambda m: recolor[m.group(1)], text)  # noqa: E731
+        regions = [r if r.backdrop else replace(r, phrase=swap(r.phrase), one=swap(r.one)) for r in truth]  # one object's phrase too
         rows.append((true, other, made[3], recolored, np.asarray(image), (truth, changed, regions)))
     return rows
 

@@ -224,7 +224,9 @@ def _panels_of(step: Step) -> list[Panel] | None:
     if step.call.tool not in ("group", "generate"):
         return None
     args = args_of(step.call)
-    return list(args.panels) if isinstance(args, GroupArgs) else [Panel(prompt=args.prompt, page=args.page)]
+    if isinstance(args, GroupArgs):
+        return list(args.panels)
+    return [Panel(prompt=args.prompt, page=args.page, **({"scene": args.scene} if args.scene else {}))]
 
 
 def with_hero_photos(plan: Plan, cards: dict[str, CharacterCard], max_panels: int) -> Plan:

@@ -7,15 +7,16 @@ whoever listens (the TUI, a script's callback).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from chatdit.errors import ConsentRequiredError, TurnCancelled
+from chatdit.errors import ChatditError, ConsentRequiredError, TurnCancelled
 from chatdit.events import AssetMade, Critiqued, Event, Notice, Parsed, Planned, StepFinished, StepStarted
-from chatdit.schema import Asset, CharacterCard, ConsentRequest, Critique, Instruction, PageEntry, Plan
+from chatdit.schema import Asset, CharacterCard, ConsentRequest, Critique, Instruction, PageEntry, Plan, Scene
 from chatdit.state import ReflectionState, TurnRuntime, TurnState
 
 
@@ -117,23 +118,69 @@ def approve(state: TurnState, runtime: Runtime[TurnRuntime]) -> dict[str, Any]:
     if not decision or decision.get("action") == "cancel":
         raise TurnCancelled("the plan was not approved; nothing was generated")
     update: dict[str, Any] = {}
+    instruction = Instruction.model_validate(state["instruction"])
     if decision.get("plan"):
-        update["plan"] = approved_plan(Plan.model_validate(state["plan"]), Plan.model_validate(decision["plan"]))
+        approved, instruction = approved_turn(Plan.model_validate(state["plan"]), Plan.model_validate(decision["plan"]),
+                                              instruction, understanding(runtime))
+        update.update(plan=approved.model_dump(mode="json"), instruction=instruction.model_dump(mode="json"))
     if decision.get("page_texts"):
         texts = {int(number): text for number, text in decision["page_texts"].items()}
-        instruction = with_page_texts(Instruction.model_validate(state["instruction"]), texts)
+        instruction = with_page_texts(instruction, texts)
         update["instruction"] = instruction.model_dump(mode="json")
         update["person_texts"] = {str(number): text for number, text in texts.items()}
     return update
 
 
-def approved_plan(proposed: Plan, approved: Plan) -> dict[str, Any]:
-    """The approved plan's dump, each panel a person rewrote drawn from their words."""
-    from chatdit.tools.registry import without_stale_scenes
+def understanding(runtime: Runtime[TurnRuntime]) -> Callable[[str], Scene | None]:
+    """The parser, reading the words a person gave a page at approval as a new message (once);
+    None, and the model reads their words, where the parser cannot make a picture of them."""
+    from chatdit.agents.parser import parse_message
+    from chatdit.llm.backends import get_backend
+
+    def understand(text: str) -> Scene | None:  # the backend is made only when a page was rewritten
+        try:
+            return parse_message(text, [], None, backend=get_backend(runtime.context.settings)).page_scene(None)
+        except ChatditError:
+            return None
+
+    return understand
+
+
+def approved_turn(proposed: Plan, approved: Plan, instruction: Instruction,
+                  understand: Callable[[str], Scene | None]) -> tuple[Plan, Instruction]:
+    """The approved plan, each panel a person rewrote drawn from the scene understood from their
+    words, and the instruction asking for that scene on its page (what the critic judges)."""
+    from chatdit.tools.registry import with_understood_rewrites
 
     before = {step.id: step.call for step in proposed.steps}
-    steps = [step.model_copy(update={"call": without_stale_scenes(step.call, before.get(step.id))}) for step in approved.steps]
-    return approved.model_copy(update={"steps": steps}).model_dump(mode="json")
+    steps, rewritten = [], {}
+    for step in approved.steps:
+        call, panels = with_understood_rewrites(step.call, before.get(step.id), understand)
+        steps.append(step.model_copy(update={"call": call}))
+        rewritten.update({panel.page: panel for panel in panels})
+    plan = approved.model_copy(update={"steps": steps})
+    return plan, with_rewritten_pages(instruction, rewritten) if rewritten else instruction
+
+
+def with_rewritten_pages(instruction: Instruction, rewritten: dict[int | None, Any]) -> Instruction:
+    """The instruction with each page a person rewrote (page number -> its panel, or the one
+    picture's arguments under None) asking for what they wrote; the other pages ask for what they did."""
+    from chatdit.agents.planner import pages_of
+
+    if None in rewritten and instruction.output_count == 1:
+        scene = rewritten[None].scene or Scene()
+        return instruction.model_copy(update={"prompt": rewritten[None].prompt, "subjects": scene.subjects,
+                                              "background": scene.background})
+    numbered = {number: panel for number, panel in rewritten.items() if number is not None}
+    if not numbered or not numbered.keys() <= {page.number for page in pages_of(instruction)}:
+        return instruction  # not this instruction's pages (an edit's own page): judged as asked
+    pages = []
+    for page in pages_of(instruction):
+        panel, asked = numbered.get(page.number), instruction.scene(page.number)
+        scene = (panel.scene or Scene()) if panel else Scene(subjects=asked.subjects, background=asked.background)
+        pages.append(page.model_copy(update={"prompt": panel.prompt if panel else page.prompt, "subjects": scene.subjects,
+                                             "background": scene.background}))
+    return instruction.model_copy(update={"pages": pages})
 
 
 def with_page_texts(instruction: Instruction, texts: dict[int, str | None]) -> Instruction:

@@ -373,3 +373,4 @@ class PageEntry(Strict):
     prompt: str
     text: str | None = None
     text_source: TextSource | None = Field(default=None, description="None: from before texts were tracked; kept as written")
+    scene: Scene | None = Field(default=None, description="what it was asked to show, understood: a redo or an edit draws from it")

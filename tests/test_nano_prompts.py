@@ -48,8 +48,11 @@ def test_a_planned_scene_is_drawn_from_its_fields_not_from_the_words():
     star = Scene(subjects=[Subject(name="star", color="blue")], background="at night")
     assert read_panels("a red circle", [star])[0] == read_scene("a blue star at night")
     assert "a blue star" in [r.phrase for r in plan_prompt("a red circle", 0, [star])]
-    assert read_panels("[PANEL-1] a red circle [PANEL-2] two green trees", [star, None])[1] == read_scene("two green trees")
+    # as many panels as the tool gave: one understood, one with only its words, a known one asking nothing
+    assert read_panels("[PANEL-1] a red circle", [star, "two green trees", None]) == [
+        read_scene("a blue star at night"), read_scene("two green trees"), None]
     assert read_panels("a red circle")[0] == read_scene("a red circle")  # a bare prompt: its words
+    assert read_panels("[PANEL-1] two foxes [PANEL-2] a red circle") == [read_scene("two orange foxes"), read_scene("a red circle")]
 
 
 def test_the_fields_say_what_the_words_say_and_what_the_world_reader_cannot_read():
@@ -67,20 +70,27 @@ def test_the_fields_say_what_the_words_say_and_what_the_world_reader_cannot_read
     assert [(o.kind, o.position) for o in beside.objects] == [("bird", "right")]
 
 
-def test_a_page_carries_its_scene_to_its_panel_and_a_rewritten_panel_drops_it():
+def test_a_page_carries_its_scene_to_its_panel_and_a_rewritten_panel_is_understood_once():
     from chatdit.tools.registry import args_of, panels_of, with_panel_prompts
 
     from chatdit import parse, plan
-    from chatdit.nodes import approved_plan
-    from chatdit.schema import Plan
+    from chatdit.nodes import approved_turn
+    from chatdit.schema import Scene, Subject
 
-    made = plan(parse("a two-page picture book: page 1 a red fox at night, page 2 two yellow stars over a house"))
+    request = parse("a two-page picture book: page 1 a red fox at night, page 2 two yellow stars over a house")
+    made = plan(request)
     first, second = panels_of(made.steps[0].call)
     assert [(s.name, s.color) for s in first.scene.subjects] == [("fox", "red")] and first.scene.background
     assert [(s.name, s.count) for s in second.scene.subjects][:1] == [("star", 2)]
     step = made.steps[0].model_copy(update={"call": with_panel_prompts(made.steps[0].call, ["", "a blue bird"])})
-    approved = Plan.model_validate(approved_plan(made, made.model_copy(update={"steps": [step]})))
-    kept, dropped = args_of(approved.steps[0].call).panels
-    assert kept.scene == first.scene and dropped.prompt == "a blue bird" and dropped.scene is None
+    read: list[str] = []
+    bird = Scene(subjects=[Subject(name="bird", color="blue")])
+    approved, judged = approved_turn(made, made.model_copy(update={"steps": [step]}), request,
+                                     lambda text: read.append(text) or bird)
+    kept, rewritten = args_of(approved.steps[0].call).panels
+    assert kept.scene == first.scene and rewritten.prompt == "a blue bird" and rewritten.scene == bird
+    assert read == ["a blue bird"]  # only the rewritten words are read, once
+    assert judged.scene(2).subjects == bird.subjects and judged.scene(2).prompt == "a blue bird"  # what the critic judges
+    assert judged.scene(1).subjects == request.scene(1).subjects
     single = plan(parse("a red fox under a green tree")).steps[0].call
     assert [s.name for s in args_of(single).scene.subjects] == ["fox", "tree"]

@@ -21,7 +21,7 @@ from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import Field
 
 from chatdit.errors import ToolArgumentError
-from chatdit.schema import EditSpec
+from chatdit.schema import EditSpec, Scene
 
 OBJECT_MARGIN = 0.2
 """A named object's box is grown by this share of its side: the detector's box is tight, and the
@@ -37,6 +37,7 @@ class EditArgs(SizeArgs):
     instruction: str = Field(min_length=1, description="the change, as the person said it")
     spec: EditSpec | None = Field(default=None, description="the change, understood; read from `instruction` if absent")
     prompt: str | None = Field(default=None, description="what the changed picture shows (fill/img2img path)")
+    scene: Scene | None = Field(default=None, description="what the changed picture shows, understood (fill path); None: the prompt's words")
     page: int | None = Field(default=None, ge=1)
     strength: float = Field(default=0.65, gt=0, le=1, description="img2img strength when no part is named")
     tries: int = Field(default=3, ge=1, le=8, description="an add on a storybook-world picture: fill calls, each at "
@@ -171,7 +172,7 @@ def edit(args: EditArgs, ctx: ToolContext) -> list[ToolOutput]:
         what, boxes = region
         grow = OBJECT_MARGIN if spec.kind == "recolor" and spec.part == "object" else 0.0
         mask = box_mask(image.size, boxes, grow)
-        result, steps = redraw_masked(ctx, image, mask, prompt, args.seed, args.steps)
+        result, steps = redraw_masked(ctx, image, mask, prompt, args.seed, args.steps, args.scene)
         meta.update(edit="fill", region=what, boxes=[list(b) for b in boxes])
     else:
         result, steps = _img2img(ctx, image, prompt, args)
@@ -199,7 +200,7 @@ def _add_in_world(ctx: ToolContext, args: EditArgs, spec: EditSpec, image, promp
         boxes = _add_boxes(spec.model_copy(update={"count": spec.count - have}), current, tuple(tried))
         tried += boxes
         mask = box_mask(image.size, boxes)
-        drawn, used = redraw_masked(ctx, current, mask, prompt, (args.seed + ADD_SEED_STRIDE * calls) % 2**32, args.steps)
+        drawn, used = redraw_masked(ctx, current, mask, prompt, (args.seed + ADD_SEED_STRIDE * calls) % 2**32, args.steps, args.scene)
         steps, calls = steps + used, calls + 1
         result = world.keep_drawn(drawn, current, mask, world_kind(spec.noun))
         if added_count(spec, before, detect_scene(result)) > have and \

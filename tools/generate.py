@@ -30,7 +30,7 @@ class SizeArgs(BaseModel):
                 snap_size(self.height or ctx.hub.info.height, "height"))
 
 
-SCENE_HELP = "what it shows, as understood (subjects, setting); None: the model reads the prompt"
+SCENE_HELP = "what it shows, as understood (subjects, setting); None: a grounded model reads the prompt's words"
 
 
 class GenerateArgs(SizeArgs):
@@ -80,7 +80,7 @@ def generate(args: GenerateArgs, ctx: ToolContext) -> list[ToolOutput]:
     check_canvas(ctx, 1, width, height)
     pipe = ctx.hub.text2image()
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
-                                 progress=ctx.progress, cancel=ctx.cancel, prompt=args.prompt, scenes=[args.scene])
+                                 progress=ctx.progress, cancel=ctx.cancel, prompt=args.prompt, scenes=[args.scene or args.prompt])
     image = ctx.hub.draw(pipe, kwargs)
     return [ToolOutput(image=image, page=args.page, prompt=args.prompt, seed=args.seed,
                        steps=kwargs["num_inference_steps"])]

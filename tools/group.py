@@ -22,7 +22,7 @@ def group(args: GroupArgs, ctx: ToolContext) -> list[ToolOutput]:
     width, height = grid.size
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=args.seed, steps=args.steps,
                                  progress=ctx.progress, cancel=ctx.cancel, prompt=caption,
-                                 scenes=[panel.scene for panel in args.panels])
+                                 scenes=[panel.scene or panel.prompt for panel in args.panels])
     canvas = ctx.hub.draw(pipe, kwargs)
     return [
         ToolOutput(image=image, page=panel.page, prompt=panel.prompt, seed=args.seed,

@@ -13,7 +13,7 @@ from chatdit.tools.registry import ToolContext, ToolOutput, register
 from pydantic import Field, field_validator, model_validator
 
 from chatdit.errors import ToolArgumentError
-from chatdit.schema import Box, EditSpec, unit_box
+from chatdit.schema import Box, EditSpec, Scene, unit_box
 
 
 class InpaintArgs(SizeArgs):
@@ -24,6 +24,7 @@ class InpaintArgs(SizeArgs):
     page: int | None = Field(default=None, ge=1)
     grow: float = Field(default=0.0, ge=0, le=0.25, description="grow each box by this share of the side")
     spec: EditSpec | None = Field(default=None, description="the change asked for; its object is redrawn when no boxes or object are given")
+    scene: Scene | None = Field(default=None, description="what the whole picture should show, understood; None: the prompt's words")
 
     @field_validator("boxes")
     @classmethod
@@ -72,8 +73,9 @@ def box_mask(size: tuple[int, int], boxes: list[Box], grow: float = 0.0):
     return mask
 
 
-def redraw_masked(ctx: ToolContext, image, mask, prompt: str, seed: int, steps: int | None):
-    """The fill pipeline over the masked region at the image's (grid-snapped) size, pasted back."""
+def redraw_masked(ctx: ToolContext, image, mask, prompt: str, seed: int, steps: int | None, scene: Scene | None = None):
+    """The fill pipeline over the masked region at the image's (grid-snapped) size, pasted back;
+    a grounded model draws what `scene` asks for there (the prompt's words where it is None)."""
     from PIL import Image
 
     from chatdit.dit.hub import snap_size
@@ -84,7 +86,8 @@ def redraw_masked(ctx: ToolContext, image, mask, prompt: str, seed: int, steps: 
     pipe = ctx.hub.fill()
     pipe.set_progress_bar_config(disable=True)  # chatdit reports progress itself
     kwargs = ctx.hub.call_kwargs(pipe, width=width, height=height, seed=seed, steps=steps, progress=ctx.progress,
-                                 cancel=ctx.cancel, prompt=prompt, image=source, mask_image=mask, strength=1.0)
+                                 cancel=ctx.cancel, prompt=prompt, image=source, mask_image=mask, strength=1.0,
+                                 scenes=[scene or prompt])
     drawn = ctx.hub.draw(pipe, kwargs)
     return Image.composite(drawn.convert("RGB"), source, feathered(mask)), kwargs["num_inference_steps"]
 
@@ -107,6 +110,6 @@ def inpaint(args: InpaintArgs, ctx: ToolContext) -> list[ToolOutput]:
     recolor = args.spec.color if args.spec and args.spec.kind == "recolor" else None
     boxes = list(args.boxes) or object_boxes(image, args.object or "", unlike=recolor)
     mask = box_mask(image.size, boxes, args.grow)
-    result, steps = redraw_masked(ctx, image, mask, args.prompt, args.seed, args.steps)
+    result, steps = redraw_masked(ctx, image, mask, args.prompt, args.seed, args.steps, args.scene)
     return [ToolOutput(image=result, page=args.page, prompt=args.prompt, seed=args.seed, steps=steps,
                        parents=[args.image], meta={"boxes": [list(b) for b in boxes], "edit": "inpaint"})]

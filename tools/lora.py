@@ -56,7 +56,8 @@ def incontext(args: InContextArgs, ctx: ToolContext) -> list[ToolOutput]:
         canvas_w, canvas_h = grid.size
     pipe = ctx.hub.text2image()
     kwargs = ctx.hub.call_kwargs(pipe, width=canvas_w, height=canvas_h, seed=args.seed, steps=args.steps,
-                                 progress=ctx.progress, cancel=ctx.cancel, prompt=caption)
+                                 progress=ctx.progress, cancel=ctx.cancel, prompt=caption,
+                                 scenes=[panel.scene or panel.prompt for panel in args.panels])
     try:
         if lora:
             apply_lora(pipe, preset, str(Path(ctx.hub.settings.lora_source).expanduser())

@@ -76,7 +76,7 @@ def reference(args: ReferenceArgs, ctx: ToolContext) -> list[ToolOutput]:
                             grid.rows > 1)
     pipe = ctx.hub.fill()
     extra = {"prompt": caption, "image": canvas, "mask_image": mask, "strength": 1.0,
-             "scenes": [None] * len(reference_ids) + [panel.scene for panel in args.panels]}
+             "scenes": [None] * len(reference_ids) + [panel.scene or panel.prompt for panel in args.panels]}
     kwargs = ctx.hub.call_kwargs(pipe, width=canvas.width, height=canvas.height, seed=args.seed, steps=args.steps,
                                  progress=ctx.progress, cancel=ctx.cancel, **extra)
     result = ctx.hub.draw(pipe, kwargs)

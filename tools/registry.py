@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from chatdit.errors import ToolArgumentError, validation_problems
-from chatdit.schema import ToolCall
+from chatdit.schema import Scene, ToolCall
 
 if TYPE_CHECKING:
     from chatdit.tools.generate import Panel
@@ -127,19 +127,24 @@ def with_panel_prompts(call: ToolCall, prompts: list[str]) -> ToolCall:
     return ToolCall.of(call.tool, args.model_copy(update={"panels": panels + args.panels[len(panels):]}))
 
 
-def without_stale_scenes(call: ToolCall, proposed: ToolCall | None) -> ToolCall:
-    """An approved call with the understood scene left out wherever a person rewrote the words it
-    was understood from, so the model reads their words instead of drawing the old scene."""
+def with_understood_rewrites(call: ToolCall, proposed: ToolCall | None,
+                             understand: Callable[[str], Scene | None]) -> tuple[ToolCall, list[BaseModel]]:
+    """(the approved call, what a person rewrote: panels, or a one-picture call's arguments, each
+    with its prompt, page and scene): each panel (or one-picture prompt) whose words a person
+    rewrote carries the scene `understand` (the parser) read from them, so the model draws what
+    they wrote, not the scene understood before."""
     args = args_of(call)
     before = args_of(proposed) if proposed is not None and proposed.tool == call.tool else None
     if hasattr(args, "panels"):
         old = [panel.prompt for panel in getattr(before, "panels", [])]
-        panels = [panel if index < len(old) and panel.prompt == old[index] else panel.model_copy(update={"scene": None})
-                  for index, panel in enumerate(args.panels)]
-        return ToolCall.of(call.tool, args.model_copy(update={"panels": panels}))
-    if getattr(args, "scene", None) is not None and args.prompt != getattr(before, "prompt", None):
-        return ToolCall.of(call.tool, args.model_copy(update={"scene": None}))
-    return call
+        panels = [panel if index < len(old) and panel.prompt == old[index] else
+                  panel.model_copy(update={"scene": understand(panel.prompt)}) for index, panel in enumerate(args.panels)]
+        rewritten = [panel for panel, was in zip(panels, args.panels) if panel is not was]
+        return ToolCall.of(call.tool, args.model_copy(update={"panels": panels})), rewritten
+    if hasattr(args, "scene") and args.prompt and args.prompt != getattr(before, "prompt", None):
+        args = args.model_copy(update={"scene": understand(args.prompt)})
+        return ToolCall.of(call.tool, args), [args]
+    return call, []
 
 
 def run_tool(tool: str, args: dict[str, Any] | BaseModel, ctx: ToolContext) -> list[ToolOutput]:

@@ -220,6 +220,7 @@ def drawer(ctx: ToolContext, args: RepairArgs, image, calls: list[int]) -> Draw:
     (each appended to `calls`), one drawing per kind and color reused for every copy."""
     from chatdit.tools.registry import run_tool
 
+    from chatdit.dit.nano.prompts import scene_asking
     from chatdit.storybook import ObjectSpec, SceneSpec, caption
     from chatdit.storybook.detector import detect_scene
 
@@ -228,9 +229,9 @@ def drawer(ctx: ToolContext, args: RepairArgs, image, calls: list[int]) -> Draw:
     def draw(kind: str, color: str | None) -> Drawing | None:
         while (kind, color) not in made and len(calls) < args.draws:
             seed = (args.seed + 7 * len(calls) + 1) % 2**32
-            spec = SceneSpec(background=background, objects=[ObjectSpec(kind=kind, color=color or "red", size="small")])
-            [out] = run_tool("generate", {"prompt": caption(spec, random.Random(seed)), "seed": seed, "steps": args.steps,
-                                          "width": image.width, "height": image.height}, ctx)
+            spec = SceneSpec(background=background, objects=[ObjectSpec(kind=kind, color=color or "red", size="medium")])
+            [out] = run_tool("generate", {"prompt": caption(spec, random.Random(seed)), "scene": scene_asking(spec),
+                                          "seed": seed, "steps": args.steps, "width": image.width, "height": image.height}, ctx)
             calls.append(out.steps)
             scene = detect_scene(out.image)
             if found := (scene.find(kind, color) if color else []) or scene.find(kind):  # else another call

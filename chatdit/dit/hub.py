@@ -8,18 +8,19 @@ and VAE), so a session holds one copy of every component. Which weights back a n
 - "nano": the small DiT shipped in the package (chatdit/dit/nano/weights), the default;
 - "tiny": random weights built offline (tests; pictures are noise);
 - "flux-dev", "flux-schnell" or any hub id / local folder with a FluxPipeline.
+
+This module loads; how a tool asks a loaded pipeline to draw is chatdit/dit/drawing.py.
 """
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from chatdit.config import Settings
-from chatdit.dit.captions import fitted_sequence_length
+from chatdit.dit.drawing import HubDrawing
 from chatdit.dit.parallel import join_parallel_group, parse_parallel
 from chatdit.dit.sources import (
     FILL_CHECKPOINTS,
@@ -32,8 +33,7 @@ from chatdit.dit.sources import (
     read_defaults,
     resolve_source,
 )
-from chatdit.errors import ModelUnavailableError, ToolArgumentError, TurnCancelled
-from chatdit.schema import Scene
+from chatdit.errors import ModelUnavailableError, ToolArgumentError
 
 SIZE_MULTIPLE = 16
 """Flux packs 2x2 latent patches over an 8x (or, on nano, 4x) VAE: sides must divide by 16."""
@@ -71,8 +71,9 @@ def distinct_parameter_bytes(pipes: Iterable[Any]) -> int:
     return total
 
 
-class ModelHub:
-    """Lazily loaded pipelines over one set of components, for one session."""
+class ModelHub(HubDrawing):
+    """Lazily loaded pipelines over one set of components, for one session (drawn with
+    HubDrawing's `call_kwargs` and `draw`)."""
 
     def __init__(self, settings: Settings, notify: Callable[[str], None] | None = None, pipeline: Any = None):
         self.settings = settings
@@ -285,112 +286,6 @@ class ModelHub:
             return None if repo is None else self._with_transformer(FluxKontextPipeline, self._load_transformer(repo, "edit"))
 
         return self._get("kontext", build)
-
-    # ------------------------------------------------------------------ calling
-
-    def draw(self, pipe, kwargs: dict[str, Any]):
-        """The first picture of one pipeline call, inside the cache contexts the pipeline lacks.
-        Whatever ends the call (done, cancelled, failed), the step cache's state is reset and
-        offloaded models go back to the CPU, so the next call starts as this one did."""
-        from chatdit.dit.memory import evict_idle, memory_plan, out_of_memory_advice
-        from chatdit.dit.speed import cache_scope, reset_step_cache
-
-        if memory_plan(self.settings).evict_idle:
-            evict_idle(self._pipes, pipe, self._device)
-        true_cfg = (kwargs.get("true_cfg_scale") or 1.0) > 1
-        reset_step_cache(pipe)
-        try:
-            with out_of_memory_advice(self, f"drawing a {kwargs.get('width')}x{kwargs.get('height')} canvas"), \
-                    cache_scope(pipe, true_cfg):
-                return pipe(**kwargs).images[0]
-        finally:
-            reset_step_cache(pipe)
-            pipe.maybe_free_model_hooks()
-
-    def call_kwargs(self, pipe, *, width: int, height: int, seed: int, steps: int | None = None,
-                    progress: Callable[[int, int], None] | None = None,
-                    cancel: threading.Event | None = None, scenes: list[Scene | None] | None = None,
-                    **extra: Any) -> dict[str, Any]:
-        """Keyword arguments for `pipe(...)`: the model's defaults, size, seed, and a step callback
-        that reports progress and stops within one denoising step when cancel is set. Pass the
-        prompt here (prompt=...) so its text length can fit the model's sequence buckets, and each
-        panel's understood scene (`scenes`), which a grounded model draws from instead of the words."""
-        import torch
-
-        total = steps or self.settings.steps or self.info.steps
-        fill_like = type(pipe).__name__ == "FluxFillPipeline"
-
-        def on_step_end(pipeline, index, timestep, callback_kwargs):
-            if progress is not None:
-                progress(index + 1, total)
-            if cancel is not None and cancel.is_set():
-                raise TurnCancelled("cancelled; the session is as it was before this message")
-            return callback_kwargs
-
-        kwargs = {
-            "width": width, "height": height, "num_inference_steps": total,
-            "guidance_scale": self.info.fill_guidance_scale if fill_like else self.info.guidance_scale,
-            "max_sequence_length": self.info.max_sequence_length,
-            "generator": torch.Generator("cpu").manual_seed(seed),
-            "callback_on_step_end": on_step_end,
-        }
-        if self.info.true_cfg_scale and self.info.true_cfg_scale > 1:
-            kwargs.update(true_cfg_scale=self.info.true_cfg_scale, negative_prompt=self.info.negative_prompt or " ")
-        if self.kind == "nano" and extra.get("prompt"):
-            from chatdit.dit.nano.prompts import complete_colors
-
-            extra = {**extra, "prompt": complete_colors(extra["prompt"])}  # nano was trained on colored objects only
-        kwargs.update(extra)
-        tokenizer = getattr(pipe, "tokenizer_2", None)
-        if self.info.sequence_buckets and extra.get("prompt") is not None and tokenizer is not None:
-            kwargs["max_sequence_length"] = fitted_sequence_length(tokenizer, extra["prompt"], self.info.sequence_buckets)
-        if self.info.grounding and extra.get("prompt"):
-            self._ground(pipe, kwargs, width, height, seed, scenes)
-        accepted = inspect.signature(type(pipe).__call__).parameters
-        return {key: value for key, value in kwargs.items() if key in accepted}
-
-    def undrawable(self, subjects: list[str]) -> list[str]:
-        """The subjects this model cannot draw, in order, once each: nano knows only its storybook
-        world; other models are not known to miss any."""
-        if self.kind != "nano":
-            return []
-        from chatdit.storybook import world_kind
-
-        return list(dict.fromkeys(name for name in subjects if world_kind(name) is None))
-
-    def report_undrawable(self, subjects: list[str]) -> None:
-        """Name, once a session, the asked-for subjects nano cannot draw: it knows only its storybook
-        world, and a picture that silently leaves out the dragon asked for looks like a bug."""
-        if self.kind != "nano":
-            return
-        from chatdit.storybook import OBJECTS
-
-        new = [name for name in self.undrawable(subjects) if name not in self._reported_undrawable]
-        if new:
-            self._reported_undrawable.update(new)
-            self.notify(f"outside the nano model's storybook world, so not drawn: {', '.join(new)} (nano knows "
-                        f'{", ".join(OBJECTS)}, colors and backgrounds; model = "flux-dev" draws anything)')
-
-    def _ground(self, pipe, kwargs: dict[str, Any], width: int, height: int, seed: int,
-                scenes: list[Scene | None] | None) -> None:
-        """Draw the prompt grounded (a model trained so: chatdit.json "grounding"): text-to-image
-        from a layout planned from each panel's scene (its words where it has none); an inpaint with
-        the kept objects where the detector finds them and what the scene adds inside the mask. An
-        img2img edit keeps the plain prompt."""
-        from chatdit.dit.nano.grounding import grounded_kwargs, plan_fill, plan_prompt
-
-        name, prompt = type(pipe).__name__, kwargs["prompt"]
-        if name == "FluxPipeline":
-            layout = plan_prompt(prompt, seed, scenes)
-        elif name == "FluxInpaintPipeline" and kwargs.get("strength", 1.0) >= 1.0:
-            layout = plan_fill(prompt, kwargs["image"], kwargs["mask_image"], seed, scenes)
-        else:
-            return
-        grounded = grounded_kwargs(pipe, [layout], [prompt], width, height, self.info.sequence_buckets,
-                                   self.info.grounding)
-        if grounded:
-            kwargs.pop("prompt")
-            kwargs.update(grounded)
 
     def loaded(self) -> list[str]:
         return sorted(self._pipes)

@@ -25,13 +25,16 @@ class Region:
     """A phrase placed in a normalised xyxy box; rank 0 is frontmost. A phrase naming several
     objects ("two red stars") holds one box per object: `box` and `more_boxes`. A backdrop ("at
     night" over a whole panel) is behind everything and read by every image token in its box,
-    those of objects in front of it too."""
+    those of objects in front of it too. `one` is the phrase of one of its objects ("a red star"),
+    set where the layout was planned from typed objects, so a model reading one phrase per object
+    never parses the group's words back (a copy with a new phrase needs a new `one` too)."""
 
     phrase: str
     box: Box
     rank: int = 0
     more_boxes: tuple[Box, ...] = ()
     backdrop: bool = False
+    one: str | None = None
 
     @property
     def boxes(self) -> tuple[Box, ...]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 
-from chatdit.dit.nano.prompts import world_scene
+from chatdit.dit.nano.prompts import complete_colors, world_scene
 from chatdit.dit.regional import Box, Region, front_to_back
 from chatdit.lexicon import NUMBER_NAMES
 from chatdit.schema import Scene
@@ -38,6 +38,13 @@ def group_phrase(obj: ObjectSpec) -> str:
     return f"{NUMBER_NAMES[obj.count]} {obj.color} {PLURALS[obj.kind]}"
 
 
+def group_region(obj: ObjectSpec, boxes: list[Box], rank: int) -> Region:
+    """A group's region over its boxes, worded from its fields, with the phrase of one of its
+    objects beside (`Region.one`) for a model that reads one phrase per object."""
+    return Region(group_phrase(obj), boxes[0], rank=rank, more_boxes=tuple(boxes[1:]),
+                  one=group_phrase(obj.model_copy(update={"count": 1})))
+
+
 def scene_regions(specs: list[SceneSpec], instances: list[list[Instance]], panel_size: int) -> list[Region]:
     """One region per object group of every panel of a row, front to back, and one backdrop per
     panel, boxes normalised to the whole canvas. `instances` are each panel's placed objects in
@@ -54,22 +61,21 @@ def scene_regions(specs: list[SceneSpec], instances: list[list[Instance]], panel
                                 for inst in placed if inst.group == group for x0, y0, x1, y1 in [inst.bbox]]
             if boxes:
                 rank = len(placed) - drawn_last[group]  # drawn last = frontmost = rank 1
-                regions.append(Region(group_phrase(obj), boxes[0], rank=rank, more_boxes=tuple(boxes[1:])))
+                regions.append(group_region(obj, boxes, rank))
     return front_to_back(regions)
 
 
 def each_object(regions: list[Region]) -> list[Region]:
     """The same layout with one region per object: 'two red stars' in two boxes becomes 'a red
     star' twice, each in its box, so each object's phrase can sit at its own box's position
-    (chatdit/dit/box_rope.py); backdrops and one-box regions are kept as they are."""
+    (chatdit/dit/box_rope.py), worded from the group's fields (`Region.one`); backdrops and one-box
+    regions are kept as they are."""
     split = []
     for region in regions:
         if region.backdrop or not region.more_boxes:
             split.append(region)
             continue
-        scene = read_scene(region.phrase)
-        phrase = group_phrase(scene.objects[0].model_copy(update={"count": 1})) if scene and scene.objects else region.phrase
-        split += [Region(phrase, box, rank=region.rank) for box in region.boxes]
+        split += [Region(region.one or region.phrase, box, rank=region.rank) for box in region.boxes]
     return front_to_back(split)
 
 
@@ -89,28 +95,34 @@ def grounded_length(tokenizer, regions: list[Region], prompt: str, buckets) -> i
     return next((b for b in sorted(buckets) if b >= used), None)
 
 
-# ---------------------------------------------------------------- reading a prompt into scenes
+# ---------------------------------------------------------------- what each panel asks for
+
+Asked = Scene | str | None
+"""What one panel of a canvas is asked to show, as the tool knows it: the scene the plan understood
+(its fields are drawn); a panel's own words where nothing was understood (read by the storybook
+reader, as a bare prompt is); None for a known panel (a reference) that asks nothing."""
 
 
-def read_panels(prompt: str, understood: list[Scene | None] | None = None) -> list[SceneSpec | None]:
-    """One world scene per panel of a prompt (a joint caption's panels, else the prompt itself):
-    from the panel's understood scene where the plan gave one, else read from its words (a bare
-    prompt given to the pipeline directly, a reference picture's caption)."""
-    from chatdit.dit.captions import split_joint_caption
+def read_panels(prompt: str, asked: list[Asked] | None = None) -> list[SceneSpec | None]:
+    """One world scene per panel, as many as the tool's panels (`asked`); with none given (a bare
+    prompt passed to the pipeline directly) the prompt's words, a joint caption panel by panel,
+    every world object without a color in its picture-book one (nano was trained on colored ones)."""
+    if asked is None:
+        from chatdit.dit.captions import split_joint_caption
 
-    texts = split_joint_caption(prompt)
-    given = understood if understood is not None and len(understood) == len(texts) else [None] * len(texts)
-    return [read_scene(text) if scene is None else world_scene(scene) for text, scene in zip(texts, given)]
+        asked = list(split_joint_caption(prompt))
+    return [world_scene(item) if isinstance(item, Scene) else read_scene(complete_colors(item)) if item else None
+            for item in asked]
 
 
 # ---------------------------------------------------------------- drawing a prompt grounded
 
 
-def plan_prompt(prompt: str, seed: int, understood: list[Scene | None] | None = None) -> list[Region] | None:
+def plan_prompt(prompt: str, seed: int, asked: list[Asked] | None = None) -> list[Region] | None:
     """The regions of a (joint) prompt's objects and backgrounds (read as `read_panels` does), laid
     out by the world's layout code; None when it names nothing of the world or its objects do not
     fit their panel."""
-    scenes = read_panels(prompt, understood)
+    scenes = read_panels(prompt, asked)
     if not any(scenes):
         return None
     try:
@@ -133,8 +145,8 @@ def seen_regions(scene, panel: int, panels: int, keep=lambda found: True) -> lis
     for found in scene.objects:
         if keep(found):
             groups.setdefault((found.kind, found.color), []).append(_canvas_box(found.bbox, panel, panels, scene.width))
-    return [Region(group_phrase(ObjectSpec(kind=kind, color=color, count=min(len(boxes), 4))), boxes[0], rank=1,
-                   more_boxes=tuple(boxes[1:])) for (kind, color), boxes in groups.items()]
+    return [group_region(ObjectSpec(kind=kind, color=color, count=min(len(boxes), 4)), boxes, 1)
+            for (kind, color), boxes in groups.items()]
 
 
 def _missing_regions(spec: SceneSpec, scene, kept, hole, panel: int, panels: int, rng: random.Random) -> list[Region]:
@@ -149,8 +161,7 @@ def _missing_regions(spec: SceneSpec, scene, kept, hole, panel: int, panels: int
             x0, y0 = _most_masked_spot(hole, w, h, rng)
             boxes.append(_canvas_box((x0, y0, x0 + w, y0 + h), panel, panels, scene.width))
         if boxes:
-            phrase = group_phrase(obj.model_copy(update={"count": len(boxes)}))
-            regions.append(Region(phrase, boxes[0], rank=0, more_boxes=tuple(boxes[1:])))
+            regions.append(group_region(obj.model_copy(update={"count": len(boxes)}), boxes, 0))
     return regions
 
 
@@ -169,7 +180,7 @@ def _most_masked_spot(hole, w: int, h: int, rng: random.Random) -> tuple[int, in
     return int(xs[pick]), int(ys[pick])
 
 
-def plan_fill(prompt: str, image, mask_image, seed: int, understood: list[Scene | None] | None = None) -> list[Region] | None:
+def plan_fill(prompt: str, image, mask_image, seed: int, asked: list[Asked] | None = None) -> list[Region] | None:
     """Regions of an inpainting canvas, panel by panel: a known panel (mask black) as the detector
     sees it; a redrawn one (mask white) planned from its scene (`read_panels`); a partly masked one
     with the objects outside the mask kept where they are and what its scene asks for besides placed
@@ -178,11 +189,11 @@ def plan_fill(prompt: str, image, mask_image, seed: int, understood: list[Scene 
 
     from chatdit.dit.canvas import split_panels
 
-    scenes = read_panels(prompt, understood)
+    scenes = read_panels(prompt, asked)
     if not any(scenes):
         return None
     n, rng = len(scenes), random.Random(seed)
-    planned = plan_prompt(prompt, seed, understood) or []
+    planned = plan_prompt(prompt, seed, asked) or []
     regions = []
     for panel, (spec, picture, hole) in enumerate(zip(scenes, split_panels(image, n), split_panels(mask_image, n))):
         hole = np.asarray(hole.convert("L").resize((PANEL_SIZE, PANEL_SIZE))) >= 128

@@ -12,7 +12,7 @@ scene, so the hub draws from those fields instead of reading the prompt's words 
 from __future__ import annotations
 
 from chatdit.lexicon import SIZE_WORDS
-from chatdit.schema import Scene, Subject
+from chatdit.schema import Depth, Position, Scene, Subject
 from chatdit.storybook.reading import object_groups, uncolored_nouns, world_background, world_color, world_kind
 from chatdit.storybook.scene import ObjectSpec, RelationSpec, SceneSpec
 from chatdit.storybook.vocabulary import CHARACTER
@@ -55,6 +55,23 @@ def world_scene(scene: Scene) -> SceneSpec | None:
                  for index, subject in enumerate(scene.subjects) for where in (subject.position, subject.depth)
                  if where and index in group_of and where.target in group_of and group_of[index] != group_of[where.target]]
     return SceneSpec(background=background or "day", objects=objects, relations=relations)
+
+
+WORLD_RELATIONS = {"left of": "position", "right of": "position", "above": "position", "below": "position",
+                   "in front of": "depth", "behind": "depth"}
+
+
+def scene_asking(spec: SceneSpec) -> Scene:
+    """The understood scene that asks for this world scene (`world_scene` gives it back, but for
+    an object's own place in the picture, which a Scene has no field for): how a drawing planned
+    in the world's own terms (a kind drawn alone for a repair) reaches a tool as fields."""
+    subjects = [Subject(name=obj.kind, count=obj.count, color=obj.color, attributes=[obj.size] if obj.size != "medium" else [])
+                for obj in spec.objects]
+    for rel in spec.relations:
+        field = WORLD_RELATIONS[rel.relation]
+        where = (Position if field == "position" else Depth)(relation=rel.relation, target=rel.target)
+        subjects[rel.subject] = subjects[rel.subject].model_copy(update={field: where})
+    return Scene(subjects=subjects, background=spec.background)
 
 
 def _world_object(subject: Subject) -> ObjectSpec | None:
