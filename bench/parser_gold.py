@@ -3,8 +3,8 @@
 The gold files (tests/data/) were labelled by readers who never ran the parser. compbench_gold's
 rows are split by index: even rows the development half, odd rows a second half held out until its
 score was recorded and read since. compbench_gold3, gold5, gold7 (240 prompts each) and gold8 (222) are
-later development sets, read from their first count on. compbench_gold2, gold4 and gold6 (120 prompts each,
-from eight CompBench files) are the fresh held-out sets: only counted, never read for misses. gold4
+later development sets, read from their first count on. compbench_gold2, gold4, gold6 (120 prompts each,
+from eight CompBench files) and gold9 (96) are the fresh held-out sets: only counted, never read for misses. gold4
 was labelled twice by independent readers: "fresh2 agreed" scores the prompts where they agree. A prompt matches when its
 multiset of (name, count, color) and its set of (subject, relation, target) equal the labels; a bare
 plural ('travelers') matches any count >= 2.
@@ -25,7 +25,8 @@ from chatdit import parse
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "compbench_gold.jsonl"
 READ_LATER = (DATA.with_name("compbench_gold3.jsonl"), DATA.with_name("compbench_gold5.jsonl"), DATA.with_name("compbench_gold7.jsonl"),
               DATA.with_name("compbench_gold8.jsonl"))
-FRESH = (DATA.with_name("compbench_gold2.jsonl"), DATA.with_name("compbench_gold4.jsonl"), DATA.with_name("compbench_gold6.jsonl"))
+FRESH = (DATA.with_name("compbench_gold2.jsonl"), DATA.with_name("compbench_gold4.jsonl"), DATA.with_name("compbench_gold6.jsonl"),
+         DATA.with_name("compbench_gold9.jsonl"))
 SECOND_READING = DATA.parent / "gold4" / "second_reading.jsonl"
 COLOR_ALIASES = {"grey": "gray", "golden": "gold"}
 
@@ -69,7 +70,7 @@ def main() -> None:
     rows = gold_rows()
     halves = {"dev": rows[0::2], "seen": rows[1::2], "gold3": gold_rows(READ_LATER[0]), "gold5": gold_rows(READ_LATER[1]), "gold7": gold_rows(READ_LATER[2]),
               "gold8": gold_rows(READ_LATER[3]),
-              "fresh": gold_rows(FRESH[0]), "fresh2": gold_rows(FRESH[1]), "fresh3": gold_rows(FRESH[2])}
+              "fresh": gold_rows(FRESH[0]), "fresh2": gold_rows(FRESH[1]), "fresh3": gold_rows(FRESH[2]), "fresh4": gold_rows(FRESH[3])}
     second = gold_rows(SECOND_READING)
     halves["fresh2 agreed"] = [row for row, other in zip(halves["fresh2"], second) if gold_view(row) == gold_view(other)]
     for name, half in halves.items():
