@@ -20,7 +20,7 @@ BACKGROUNDS: list[tuple[str, str]] = [
      r"|\b(?:on|over|across) the (?:water|waves)\b|\b(?:on|at|to|by) a (?:[a-z]+ )?beach\b", "sea"),
     (r"\b(?:during|in) the (?:day|daytime|morning|afternoon)\b|\bon a (?:[a-z]+ )?(?:day|afternoon|morning)\b|\bat noon\b"
      r"|\bby day\b", "day"),
-    (r"\b(?:in|at|inside|on|through|into|by|near) (?:the|a|an|its|his|her|their) (?:[a-z]+ )?"
+    (r"\b(?:in|at|inside|on|through|into|by|near) (?:the|a|an|its|his|her|their) (?:[a-z]+ ){0,2}"
      r"(?:forest|woods|park|city|town|village|garden|kitchen|living room|bedroom|room|street|desert|jungle|field|meadow|"
      r"mountains|space|outer space|library|castle|classroom|farm|countryside|cave|sky|clouds|rain|office|museum|"
      r"playground|zoo|market|school|studio|bathroom|attic|swamp|valley|savanna|arctic|island|den|burrow|river|lake|pond|"

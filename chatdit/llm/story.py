@@ -176,11 +176,12 @@ def page_scene(page: PageSpec, cast: Cast) -> PageSpec:
 
 def page_setting(text: str) -> tuple[str | None, str | None, str]:
     """(the world's background, another place the page names, the words without the first):
-    'in a snowy forest' -> snow and 'forest'; 'at sunrise on the beach' -> sea and 'sunrise'."""
+    'in a snowy forest' -> snow and 'forest'; 'at sunrise on the beach' -> sea and 'sunrise' (every
+    picture has a sky: 'in the sky' asks for nothing more)."""
     first, scene = find_background(text)
     found = [b for b in (first, find_background(scene)[0]) if b]
     background = next((b for b in found if b in WORLD_BACKGROUNDS), None)
-    setting = next((b.split()[-1] for b in found if b not in WORLD_BACKGROUNDS), None)
+    setting = next((b.split()[-1] for b in found if b not in WORLD_BACKGROUNDS and b.split()[-1] not in ("sky", "air")), None)
     return background, setting, scene
 
 
