@@ -113,3 +113,15 @@ def test_a_page_names_only_the_characters_it_shows():
     assert "Rex" in texts[2] and "Mia" not in texts[2]
     assert "Mia" in texts[3] and "Rex" not in texts[3]
     assert "Rex" in texts[4] and "Mia" in texts[4]  # a page naming no one is about everyone
+
+
+def test_a_lost_thing_on_a_page_does_not_make_the_hero_far_from_home():
+    """Seen in the TUI: 'Lily and the lost puppy sleep at home at night' got the text 'The road was
+    long, and the world was big and new.'"""
+    from chatdit.book import phrases
+
+    def action(words: str) -> list[str] | None:
+        return next((choices for keys, choices in phrases.ACTIONS if any(k in words for k in keys)), None)
+
+    assert "asleep" in action("lily and the lost puppy sleep at home at night")[0]
+    assert "far from home" in action("the fox got lost in the woods")[0]

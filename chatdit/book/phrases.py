@@ -60,7 +60,8 @@ ACTIONS: list[tuple[tuple[str, ...], list[str]]] = [
      ["At last {who} came home again.", "{Who} went back home, tired and happy."]),
     (("journey", "setting off", "set off", "adventure"),
      ["{Who} set off on a long journey.", "{Who} set off to see the wide world."]),
-    (("far from home", "lost"), ["{Who} {was} far, far from home now.", "The road was long, and the world was big and new."]),
+    (("far from home", "got lost", "gets lost", "is lost", "was lost", "are lost", "were lost"),  # not 'the lost puppy'
+     ["{Who} {was} far, far from home now.", "The road was long, and the world was big and new."]),
     (("looking up", "look up", "the sky", "wonder"),
      ["{Who} looked up and wondered what lay beyond the sky.", "{Who} gazed at the sky for a long, long time."]),
     (("trying again", "try again", "tries again", "falls", "fell"), ["{Who} fell down, got up, and tried again."]),
