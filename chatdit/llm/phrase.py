@@ -130,7 +130,7 @@ def phrase_from(words: list[str]) -> Phrase | None:
     plural = plural or last in INVARIANT_PLURALS and number_word is None and "some" in span  # 'a school of fish'
     modifiers, name = compound_name(rest[:head_index], " ".join(head.split()[:-1] + [last if last in PLURALIA else singular(last)]))
     numbered = number_word is not None and number_word not in ("a", "an")
-    if plural and not numbered and head.split()[-1] not in PLURALIA:
+    if plural and not numbered:
         count = None  # 'a leather shoes': the plural is what the person sees, not the article
     stated = count is not None or not plural
     color, attributes = color_and_attributes(modifiers)

@@ -52,6 +52,8 @@ class Cast:
 
     def __init__(self, subjects: list[Subject], characters: list[CharacterSpec]):
         self.characters = {c.name.lower(): c for c in characters}
+        # what each named character is ('Jerry' -> a mouse), read once for every page
+        self.kinds = {key: next(iter(parse_subjects(c.description)), None) for key, c in self.characters.items()}
         self.first_character = characters[0].name.lower() if characters else None
         parts = [s for s in subjects[1:] if is_part(s.name)]
         others = [s for s in subjects if s not in parts]
@@ -89,20 +91,19 @@ class Cast:
         """'Tom chases Jerry' -> 'Tom chases the mouse': a named character other than the hero is
         drawn as what it is ('[Jerry]' tags are read by `tagged`)."""
         for key, spec in self.characters.items():
-            found = parse_subjects(spec.description)
-            if found and not (self.hero is not None and (self.hero.character or "").lower() == key):
-                prompt = re.sub(rf"(?<!\[)\b{re.escape(spec.name)}\b(?!\])", "the " + noun_phrase(found[0]), prompt)
+            kind = self.kinds[key]
+            if kind and not (self.hero is not None and (self.hero.character or "").lower() == key):
+                prompt = re.sub(rf"(?<!\[)\b{re.escape(spec.name)}\b(?!\])", "the " + noun_phrase(kind), prompt)
         return prompt
 
     def tagged(self, prompt: str) -> list[Subject]:
         """The characters a StoryDiffusion-style page tags ('[Bob] at home'), as subjects."""
         subjects = []
         for name in dict.fromkeys(t.strip() for t in TAG.findall(prompt)):
-            spec = self.characters.get(name.lower())
-            found = parse_subjects(spec.description) if spec else []
-            if found:
+            spec, kind = self.characters.get(name.lower()), self.kinds.get(name.lower())
+            if spec and kind:
                 hero = self.hero is None and spec.name.lower() == self.first_character
-                subjects.append(found[0].model_copy(update={"character": spec.name, "hero": hero, "position": None,
+                subjects.append(kind.model_copy(update={"character": spec.name, "hero": hero, "position": None,
                                                             "depth": None, "attributes": []}))
         return subjects
 
