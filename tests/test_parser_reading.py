@@ -21,6 +21,7 @@ READINGS = {
     "A fox sleeps under a blanket of snow.": [("fox", 1)],
     "A puppy naps under a blanket.": [("puppy", 1), ("blanket", 1)],
     "it's a red car and a dog that's sleeping": [("car", 1), ("dog", 1)],
+    "a fire hydrant next to two parked cars while a dog sniffs it": [("fire hydrant", 1), ("car", 2), ("dog", 1)],
     "These are three apples on a plate.": [("apple", 3), ("plate", 1)],
     "A writer is typing at their keyboard, lost in the world they're creating.": [("writer", 1), ("keyboard", 1)],
 }
@@ -28,7 +29,9 @@ READINGS = {
 
 @pytest.mark.parametrize("prompt", list(READINGS))
 def test_reading_as_a_person_means_it(prompt):
-    assert [(s.name, s.count) for s in parse(prompt).subjects] == READINGS[prompt]
+    subjects = parse(prompt).subjects
+    assert [(s.name, s.count) for s in subjects] == READINGS[prompt]
+    assert all(s.count_stated for s in subjects if s.count == 2 and prompt.lower().count("two"))  # 'two parked cars' is two
 
 
 @pytest.mark.parametrize("request_text, pages", [

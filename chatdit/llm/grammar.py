@@ -59,8 +59,8 @@ def read_as_noun(word: str) -> bool:
 
 
 def is_verbish(word: str) -> bool:
-    if read_as_noun(word) or tag_of(word) == "JJ" and word.endswith("ing"):
-        return False  # 'a hiking trail': the tagger, in context, reads a describing word
+    if read_as_noun(word) or tag_of(word) == "JJ" and word.endswith(("ing", "ed")):
+        return False  # 'a hiking trail', 'two parked cars': the tagger, in context, reads a describing word
     if word in VERBISH or word in PARTICLES or tag_of(word) in ("RB", "RP"):
         return True
     if tag_of(word) in VERB_TAGS and ("VERB" in parts_of_speech(word) or not parts_of_speech(word) and word.endswith("ed")):

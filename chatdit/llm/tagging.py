@@ -98,9 +98,9 @@ SUBJECT_PRONOUNS = {"they", "he", "she", "we", "i", "you"}
 
 
 def participle_before_noun(tokens: list[str], tags: list[str], i: int) -> bool:
-    """'the curved line', 'a frozen, icy lake': a past participle right after an article describes
+    """'the curved line', 'two parked cars': a past participle right after an article or number describes
     the noun that follows ('the fox left the den' has a noun before its verb)."""
-    if not 0 < i < len(tokens) - 1 or tags[i] not in ("VBD", "VBN", "JJ") or tags[i - 1] not in ("DT", "PRP$"):
+    if not 0 < i < len(tokens) - 1 or tags[i] not in ("VBD", "VBN", "JJ") or tags[i - 1] not in ("DT", "PRP$", "CD"):
         return False
     return tags[i + 1] in ("NN", "NNS", "JJ") or tokens[i + 1] == ","
 
